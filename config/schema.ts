@@ -1,0 +1,117 @@
+/**
+ * The one validated configuration. Every default here is the embedded default that
+ * `npm start` runs on; a file (`--config` / `MIA_CONFIG`) and `MIA__a__b=value`
+ * environment variables override it (see config/load.ts).
+ */
+import { z } from 'zod';
+
+const money = z.number().finite().positive();
+const count = z.number().int().positive();
+
+export const riskLimitsSchema = z.object({
+  /** Largest absolute position, contracts. */
+  maxContracts: count.default(2),
+  /** Largest single order, contracts. */
+  maxOrderSize: count.default(2),
+  /** Worst-case loss of one new order at its protective stop, dollars. */
+  maxLossPerTrade: money.default(500),
+  /** Realised + open loss in one CME trading day that kills trading, dollars. */
+  dailyLossLimit: money.default(1000),
+  /** Peak-to-current equity decline that kills trading, dollars. */
+  trailingDrawdown: money.default(2500),
+  /** Intraday: the peak follows open equity; eod: the peak moves only at day close. */
+  trailingDrawdownMode: z.enum(['intraday', 'eod']).default('intraday'),
+  maxTradesPerDay: count.default(10),
+  maxConsecutiveLosses: count.default(4),
+  /** Orders accepted in any rolling 60 s window. */
+  maxOrdersPerMinute: count.default(20),
+  /** Rejects in a row that put risk into limited. */
+  rejectsToLimited: count.default(3),
+  /** An entry must carry a protective stop distance (worst-case loss is otherwise unbounded). */
+  requireStop: z.boolean().default(true),
+});
+export type RiskLimits = z.infer<typeof riskLimitsSchema>;
+
+const gate = z.record(z.string(), z.number().finite());
+
+/** Phase-gate thresholds (DOMAIN.md); keys are metric names, see config/gates.ts. */
+export const gatesSchema = z.object({
+  calibration: gate.default({ winRate: 0.55, profitFactor: 1.5, sharpe: 1.0, maxDrawdownPct: 0.10, recoveryFactor: 2.0 }),
+  backtest: gate.default({ annualReturn: 0.15, sharpe: 1.2, maxDrawdownPct: 0.15, monthlyStability: 0.20, robustness: 0.80 }),
+  simulation: gate.default({ months: 3, totalReturn: 0.05, winRate: 0.55, profitFactor: 1.5, monthlyStability: 0.15 }),
+  propFirm: gate.default({ monthlyReturn: 0.03, winRate: 0.55, riskBreaches: 0 }),
+  signals: gate.default({ signalWinRate: 0.60 }),
+});
+export type GateThresholds = z.infer<typeof gatesSchema>;
+
+export const configSchema = z.object({
+  /** Traded contract; the venue mapping (e.g. ESZ25-CME) lives with the venue. */
+  symbol: z.string().min(1).default('ESZ25'),
+  /** Starting account equity for paper sessions and percentage metrics, dollars. */
+  startingEquity: money.default(50_000),
+  feed: z
+    .object({
+      kind: z.enum(['simulated']).default('simulated'),
+      seed: z.number().int().default(42),
+      /** 'max' replays as fast as possible; N plays N simulated minutes per real second. */
+      speed: z.union([z.literal('max'), z.number().positive()]).default('max'),
+      /** Bars a default session runs before it ends by itself. */
+      maxBars: count.default(2_000),
+      /** First bar's open time of the simulated session (ISO-8601 UTC). */
+      start: z.iso.datetime().default('2025-11-03T14:30:00Z'),
+      /** Quiet period after which market data counts as stale, event-time ms. */
+      staleAfterMs: count.default(180_000),
+    })
+    .prefault({}),
+  venue: z
+    .object({
+      kind: z.enum(['simulated']).default('simulated'),
+      /** Market orders fill this many ticks through the quote. */
+      slippageTicks: z.number().min(0).default(1),
+      /** Round-turn is twice this, dollars per contract per side. */
+      commissionPerContract: z.number().min(0).default(2.25),
+    })
+    .prefault({}),
+  strategy: z
+    .object({
+      /** Confluence threshold: long above +threshold, short below -threshold. */
+      threshold: z.number().positive().max(1).default(0.25),
+      quantity: count.default(1),
+      /** Protective stop and target, index points. */
+      stopPoints: z.number().positive().default(8),
+      targetPoints: z.number().positive().default(12),
+      /** Bars after which an open trade is closed (time stop). */
+      maxBarsInTrade: count.default(60),
+      vwapAtrBars: count.default(14),
+    })
+    .prefault({}),
+  risk: riskLimitsSchema.prefault({}),
+  gates: gatesSchema.prefault({}),
+  supervision: z
+    .object({
+      /** Child restarts allowed inside the window before escalating to risk. */
+      maxRestarts: count.default(3),
+      windowMs: count.default(60_000),
+      backoffBaseMs: count.default(200),
+      backoffMaxMs: count.default(10_000),
+    })
+    .prefault({}),
+  connection: z
+    .object({
+      heartbeatSeconds: count.default(10),
+      maxReconnectAttempts: count.default(8),
+      backoffBaseMs: count.default(500),
+      backoffMaxMs: count.default(30_000),
+    })
+    .prefault({}),
+  log: z
+    .object({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    })
+    .prefault({}),
+});
+
+export type MiaConfig = z.infer<typeof configSchema>;
+export type MiaConfigInput = z.input<typeof configSchema>;
+
+export const defaultConfig = (): MiaConfig => configSchema.parse({});

@@ -1,0 +1,105 @@
+/**
+ * Domain types shared by machines, actors, strategy and adapters. Plain data only.
+ */
+
+export type Side = 'buy' | 'sell';
+
+/** +1 for buy, -1 for sell: signed quantities are `qty * sideSign(side)`. */
+export const sideSign = (side: Side): 1 | -1 => (side === 'buy' ? 1 : -1);
+
+export type OrderType = 'market' | 'limit' | 'stop' | 'stopLimit';
+export type TimeInForce = 'day' | 'gtc' | 'ioc' | 'fok';
+
+/** Where a series or a result came from; gates refuse `simulated` evidence. */
+export type Provenance =
+  | { kind: 'simulated'; seed: number }
+  | { kind: 'replay'; file: string; sha256: string }
+  | { kind: 'polygon' }
+  | { kind: 'dtc-paper' }
+  | { kind: 'live' };
+
+export const provenanceLabel = (p: Provenance): string => {
+  switch (p.kind) {
+    case 'simulated':
+      return `simulated:seed=${p.seed}`;
+    case 'replay':
+      return `replay:${p.file}#${p.sha256}`;
+    default:
+      return p.kind;
+  }
+};
+
+/** One OHLCV bar; `time` is the bar's open, ms since epoch UTC. */
+export interface Bar {
+  symbol: string;
+  time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  /** Volume traded at the ask (aggressive buyers) and at the bid, when known. */
+  askVolume?: number;
+  bidVolume?: number;
+}
+
+export interface Quote {
+  symbol: string;
+  time: number;
+  bid: number;
+  ask: number;
+  bidSize: number;
+  askSize: number;
+}
+
+/** What the strategy or the operator wants to send, before risk and the venue see it. */
+export interface OrderRequest {
+  clientOrderId: string;
+  symbol: string;
+  side: Side;
+  qty: number;
+  type: OrderType;
+  /** Limit price for limit / stop-limit. */
+  price?: number;
+  /** Trigger price for stop / stop-limit. */
+  stopPrice?: number;
+  tif: TimeInForce;
+  /** Protective stop distance in points, used by the worst-case-loss check. */
+  stopDistance?: number;
+  /** Why the order exists: 'entry', 'exit', 'flatten', 'bracket-stop', ... */
+  purpose: string;
+  /** Event time at which the order was created (ms UTC). */
+  createdAt: number;
+}
+
+export interface Fill {
+  clientOrderId: string;
+  /** The venue's execution id: the de-duplication key of the fill journal. */
+  executionId: string;
+  symbol: string;
+  side: Side;
+  qty: number;
+  price: number;
+  time: number;
+  commission: number;
+}
+
+export interface Position {
+  symbol: string;
+  /** Signed: + long, - short. */
+  qty: number;
+  avgPrice: number;
+}
+
+/** A closed round trip, money in dollars after commissions. */
+export interface Trade {
+  symbol: string;
+  side: 'long' | 'short';
+  qty: number;
+  entryTime: number;
+  exitTime: number;
+  entryPrice: number;
+  exitPrice: number;
+  commission: number;
+  pnl: number;
+}
