@@ -1,0 +1,147 @@
+/**
+ * The gate every order passes before it leaves MIA: a pure function of the risk state, the
+ * risk context, the limits, the position and the working orders. The first failing rule
+ * refuses the order and is named in `rule`.
+ *
+ * Order of the rules: inputs valid, risk state, order size, order rate, then the checks
+ * that only apply to entries (orders that do not strictly reduce |position|): max
+ * contracts, protective stop, worst-case loss, daily loss, trades per day, losing streak.
+ */
+import type { RiskLimits } from '../config/schema.ts';
+import type { OrderRequest } from '../core/types.ts';
+import { dailyLoss, ordersInLastMinute, rollDay } from './risk.ts';
+import type { RiskContext, RiskStatus } from './risk.ts';
+
+export { riskStatus } from './risk.ts';
+export type { RiskStatus } from './risk.ts';
+
+/** Remaining quantity of the open orders, per side (non-negative contracts). */
+export interface WorkingQty {
+  buy: number;
+  sell: number;
+}
+
+export interface PreTradeInput {
+  /** From `riskStatus(riskActor.getSnapshot())`. */
+  state: RiskStatus;
+  ctx: RiskContext;
+  limits: RiskLimits;
+  order: OrderRequest;
+  /** Signed contracts: + long, - short. */
+  position: number;
+  workingQty: WorkingQty;
+  /** Dollars per index point. */
+  pointValue: number;
+  /** Event time of the decision (ms UTC). */
+  time: number;
+}
+
+/** Names of the rules, one per refusal cause. */
+export type PreTradeRule =
+  | 'invalid-input'
+  | 'invalid-order'
+  | 'killed'
+  | 'reconciling'
+  | 'reduce-only'
+  | 'max-order-size'
+  | 'order-rate'
+  | 'max-contracts'
+  | 'require-stop'
+  | 'max-loss-per-trade'
+  | 'daily-loss'
+  | 'max-trades-per-day'
+  | 'consecutive-losses';
+
+export type PreTradeResult = { ok: true } | { ok: false; reason: string; rule: PreTradeRule };
+
+const refuse = (rule: PreTradeRule, reason: string): PreTradeResult => ({ ok: false, rule, reason });
+
+const isCount = (n: number): boolean => Number.isInteger(n) && n >= 0;
+const isPositivePrice = (p: number | undefined): boolean => p === undefined || (Number.isFinite(p) && p > 0);
+
+/**
+ * True when the order strictly shrinks |position| and cannot cross zero even if every
+ * working order on its side fills too: the exchange's reduce-only.
+ */
+export function reducesPosition(position: number, workingQty: WorkingQty, order: Pick<OrderRequest, 'side' | 'qty'>): boolean {
+  if (position === 0) return false;
+  const closingSide = position > 0 ? 'sell' : 'buy';
+  return order.side === closingSide && workingQty[order.side] + order.qty <= Math.abs(position);
+}
+
+/** Why the order itself is malformed, or null. */
+function orderDefect(order: OrderRequest): string | null {
+  if (order.side !== 'buy' && order.side !== 'sell') return `side must be buy or sell, got ${String(order.side)}`;
+  if (!Number.isInteger(order.qty) || order.qty <= 0) return `qty must be a positive integer, got ${order.qty}`;
+  if (!isPositivePrice(order.price)) return `price must be finite and positive, got ${order.price}`;
+  if (!isPositivePrice(order.stopPrice)) return `stopPrice must be finite and positive, got ${order.stopPrice}`;
+  if (!isPositivePrice(order.stopDistance)) return `stopDistance must be finite and positive, got ${order.stopDistance}`;
+  if ((order.type === 'limit' || order.type === 'stopLimit') && order.price === undefined) return `${order.type} order needs a price`;
+  if ((order.type === 'stop' || order.type === 'stopLimit') && order.stopPrice === undefined) return `${order.type} order needs a stopPrice`;
+  return null;
+}
+
+/** Decide whether `input.order` may be sent now. Pure: no clock, no I/O. */
+export function preTradeCheck(input: PreTradeInput): PreTradeResult {
+  const { state, limits, order, position, workingQty, pointValue, time } = input;
+
+  if (!Number.isFinite(time)) return refuse('invalid-input', `decision time must be finite, got ${time}`);
+  if (!Number.isInteger(position)) return refuse('invalid-input', `position must be an integer, got ${position}`);
+  if (!isCount(workingQty.buy) || !isCount(workingQty.sell)) {
+    return refuse('invalid-input', `working quantities must be non-negative integers, got buy ${workingQty.buy} sell ${workingQty.sell}`);
+  }
+  if (!Number.isFinite(pointValue) || pointValue <= 0) return refuse('invalid-input', `pointValue must be positive, got ${pointValue}`);
+  const defect = orderDefect(order);
+  if (defect !== null) return refuse('invalid-order', defect);
+
+  const reducing = reducesPosition(position, workingQty, order);
+  const reduceOnlyText = `${order.side} ${order.qty} with position ${position} and ${workingQty[order.side]} working on that side does not strictly reduce the position`;
+  switch (state) {
+    case 'reconciling':
+      return refuse('reconciling', 'positions are being reconciled with the venue: no orders until they match');
+    case 'killed':
+      if (order.purpose !== 'flatten') return refuse('killed', `trading is killed: only flatten orders pass, got purpose '${order.purpose}'`);
+      if (!reducing) return refuse('killed', `trading is killed: ${reduceOnlyText}`);
+      break;
+    case 'limited':
+      if (!reducing) return refuse('reduce-only', `risk is limited (${input.ctx.reasons.join(', ') || 'no reason recorded'}): ${reduceOnlyText}`);
+      break;
+    case 'normal':
+      break;
+  }
+
+  if (order.qty > limits.maxOrderSize) return refuse('max-order-size', `qty ${order.qty} exceeds maxOrderSize ${limits.maxOrderSize}`);
+
+  // Counters of an earlier trading day no longer apply at `time`.
+  const ctx = rollDay(input.ctx, time);
+  const recent = ordersInLastMinute(ctx, time);
+  if (recent >= limits.maxOrdersPerMinute) {
+    return refuse('order-rate', `${recent} orders in the last 60 s reaches maxOrdersPerMinute ${limits.maxOrdersPerMinute}`);
+  }
+  if (reducing) return { ok: true };
+
+  const sign = order.side === 'buy' ? 1 : -1;
+  const worstExposure = Math.abs(position + sign * (workingQty[order.side] + order.qty));
+  if (worstExposure > limits.maxContracts) {
+    return refuse('max-contracts', `position ${position} + working ${order.side} ${workingQty[order.side]} + ${order.qty} would reach ${worstExposure} contracts, max ${limits.maxContracts}`);
+  }
+  if (order.stopDistance === undefined) {
+    if (limits.requireStop) return refuse('require-stop', 'an entry must carry a protective stopDistance');
+  } else {
+    const worstLoss = order.qty * order.stopDistance * pointValue;
+    if (worstLoss > limits.maxLossPerTrade) {
+      return refuse('max-loss-per-trade', `worst-case loss $${worstLoss.toFixed(2)} exceeds maxLossPerTrade $${limits.maxLossPerTrade.toFixed(2)}`);
+    }
+  }
+  const loss = dailyLoss(ctx);
+  if (loss >= limits.dailyLossLimit) {
+    return refuse('daily-loss', `daily loss $${loss.toFixed(2)} reached dailyLossLimit $${limits.dailyLossLimit.toFixed(2)}`);
+  }
+  if (ctx.tradesToday >= limits.maxTradesPerDay) {
+    return refuse('max-trades-per-day', `${ctx.tradesToday} entries today reaches maxTradesPerDay ${limits.maxTradesPerDay}`);
+  }
+  if (ctx.consecutiveLosses >= limits.maxConsecutiveLosses) {
+    return refuse('consecutive-losses', `${ctx.consecutiveLosses} losses in a row reaches maxConsecutiveLosses ${limits.maxConsecutiveLosses}`);
+  }
+  return { ok: true };
+}
