@@ -65,3 +65,24 @@ export function isRth(ms: number): boolean {
   const minutes = t.hour * 60 + t.minute;
   return minutes >= 8 * 60 + 30 && minutes < 15 * 60;
 }
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * tradingDay() for hot loops: the CME day changes only at 17:00 Chicago, always on a
+ * whole UTC hour, so the day is recomputed once per hour of event time, not per bar.
+ */
+export class TradingDayTracker {
+  private hour = Number.NaN;
+  private day = '';
+
+  /** The trading day of `ms`; cheap when called with increasing times. */
+  dayOf(ms: number): string {
+    const hour = Math.floor(ms / HOUR_MS);
+    if (hour !== this.hour) {
+      this.hour = hour;
+      this.day = tradingDay(ms);
+    }
+    return this.day;
+  }
+}

@@ -70,6 +70,8 @@ export interface OrderRequest {
   purpose: string;
   /** Event time at which the order was created (ms UTC). */
   createdAt: number;
+  /** Orders sharing a group cancel each other when one fills (bracket stop + target). */
+  ocoGroup?: string;
 }
 
 export interface Fill {

@@ -1,0 +1,101 @@
+/**
+ * Market-data actor: drives a bar source onto the MarketBus (the hot path, plain calls)
+ * and tells the orchestrator only what changes state: the session is ending, the data
+ * is done, or the feed failed. The source lives outside the actor, so a supervised
+ * restart continues where the failed instance stopped instead of replaying from the start.
+ *
+ * At speed 'max' bars are published in slices, yielding to the event loop between them
+ * (signals, persistence and SIGINT stay responsive); at speed N one bar is published
+ * every 60 s / N of wall time.
+ */
+import { fromCallback } from 'xstate';
+import type { Bar } from '../core/types.ts';
+import type { MarketBus } from '../core/marketBus.ts';
+import type { ManualClock } from '../core/clock.ts';
+import type { ChildEvent, MarketDataCommand } from '../machines/orchestratorEvents.ts';
+import type { ChildInput } from '../machines/orchestrator.ts';
+
+export interface BarSource {
+  /** The next bar, or null when the series is exhausted. */
+  next(): Bar | null;
+}
+
+export interface MarketDataDeps {
+  bus: MarketBus;
+  source: BarSource;
+  /** The session clock, set to each bar's close: replay time is the session's time. */
+  clock: ManualClock;
+  barMs: number;
+  /** Bars to publish in this session (the source may end sooner). */
+  maxBars: number;
+  /** Bars before the end at which the orchestrator is told to flatten. */
+  flattenLeadBars: number;
+  speed: 'max' | number;
+  /** Progress shared across restarts of the actor. */
+  progress: { bars: number; done: boolean };
+}
+
+const SLICE = 512;
+
+export function marketDataActor(deps: MarketDataDeps) {
+  return fromCallback<MarketDataCommand, ChildInput>(({ sendBack, receive }) => {
+    const { bus, source, clock, progress } = deps;
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+    const endingAt = Math.max(0, deps.maxBars - deps.flattenLeadBars);
+
+    const finish = () => {
+      progress.done = true;
+      bus.publishEnd();
+      sendBack({ type: 'MD.DONE', bars: progress.bars, time: clock.now() } satisfies ChildEvent);
+    };
+
+    /** Publishes one bar; false when the session is over. */
+    const step = (): boolean => {
+      if (progress.done) return false;
+      if (progress.bars >= deps.maxBars) {
+        finish();
+        return false;
+      }
+      const bar = source.next();
+      if (!bar) {
+        finish();
+        return false;
+      }
+      clock.set(bar.time + deps.barMs);
+      bus.publishBar(bar);
+      progress.bars++;
+      if (progress.bars === endingAt) sendBack({ type: 'MD.ENDING', time: clock.now() } satisfies ChildEvent);
+      return true;
+    };
+
+    const run = () => {
+      timer = undefined;
+      if (stopped) return;
+      try {
+        if (deps.speed === 'max') {
+          for (let i = 0; i < SLICE; i++) if (!step()) return;
+          timer = setTimeout(run, 0);
+        } else if (step()) {
+          timer = setTimeout(run, deps.barMs / deps.speed);
+        }
+      } catch (err) {
+        // Report, never throw: a throwing callback actor would leak its timer.
+        stopped = true;
+        sendBack({ type: 'CHILD.FAILED', child: 'marketData', error: (err as Error).message ?? String(err), time: clock.now() } satisfies ChildEvent);
+      }
+    };
+
+    receive((event) => {
+      if (event.type === 'MD.STOP') {
+        stopped = true;
+        if (timer) clearTimeout(timer);
+      }
+    });
+    timer = setTimeout(run, 0);
+    return () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    };
+  });
+}

@@ -1,0 +1,280 @@
+/**
+ * A trading session: wires the root orchestrator to its actors (market data, scoring,
+ * execution), the state store (snapshot, journal, audit) and the logger, restores the
+ * previous state of the home, runs until the session ends or is stopped, and returns a
+ * summary. This is what `mia run` runs; tests drive it directly.
+ *
+ * Persistence: every snapshot change of any actor in the system schedules one atomic
+ * write of the orchestrator's persisted snapshot (coalesced per event-loop turn, so a
+ * burst of events costs one write). Journal and audit records are written as the
+ * orchestrator emits them. A `kill -9` at any moment leaves files that load.
+ */
+import { createActor, type InspectionEvent } from 'xstate';
+import type { Logger } from 'pino';
+import type { MiaConfig } from '../config/schema.ts';
+import { instrumentFor } from '../config/instruments.ts';
+import { ManualClock } from '../core/clock.ts';
+import { MarketBus } from '../core/marketBus.ts';
+import { provenanceLabel, type Provenance } from '../core/types.ts';
+import { SimulatedBars } from '../adapters/simulated/simulatedBars.ts';
+import { SimulatedVenue } from '../adapters/simulated/simulatedVenue.ts';
+import type { StateStore } from '../adapters/store/stateStore.ts';
+import type { OrderStatus } from '../adapters/store/journal.ts';
+import { orchestratorMachine, type OrchestratorActor, type OrchestratorEvent, type OrchestratorSnapshot } from '../machines/orchestrator.ts';
+import { currentPhase, type DeploymentSnapshot } from '../machines/deployment.ts';
+import { riskStatus, type RiskSnapshot } from '../machines/risk.ts';
+import { marketDataActor } from './marketDataActor.ts';
+import { scoringActor } from './scoringActor.ts';
+import { simulatedExecutionActor } from './simulatedExecutionActor.ts';
+
+const BAR_MS = 60_000;
+
+export interface SessionOptions {
+  config: MiaConfig;
+  store: StateStore;
+  logger: Logger;
+  /** Extra observer of every inspection event (the inspector of issue 7 plugs in here). */
+  inspect?: (event: InspectionEvent) => void;
+}
+
+export interface SessionSummary {
+  sessionId: string;
+  restored: boolean;
+  bars: number;
+  signals: { long: number; short: number };
+  orders: number;
+  riskRefusals: number;
+  rejects: number;
+  fills: number;
+  trades: number;
+  /** Realised P&L of this session's trades, dollars after commissions. */
+  pnl: number;
+  /** Contracts still open when the session ended (0 after a normal flatten). */
+  openPosition: number;
+  riskState: string;
+  phase: { id: number; name: string };
+  provenance: string;
+  venue: string;
+  from: string | null;
+  to: string | null;
+  persistenceErrors: number;
+}
+
+export interface Session {
+  actor: OrchestratorActor;
+  /** Resolves when the session ended by itself or was stopped. */
+  done: Promise<SessionSummary>;
+  /** Sends an operator (or any orchestrator) event, stamped by the caller. */
+  send(event: OrchestratorEvent): void;
+  /** Stops the session now (SIGINT/SIGTERM): persists, stops every actor. */
+  stop(reason: string): Promise<SessionSummary>;
+  readonly clock: ManualClock;
+}
+
+/** Journal statuses for the orchestrator's order records. */
+const journalStatus: Record<string, OrderStatus> = {
+  submitted: 'sent',
+  'risk-refused': 'riskRefused',
+  working: 'open',
+  filled: 'filled',
+  cancelled: 'canceled',
+  rejected: 'rejected',
+  expired: 'expired',
+  lost: 'lost',
+};
+
+export function startSession({ config, store, logger, inspect }: SessionOptions): Session {
+  const instrument = instrumentFor(config.symbol);
+  const start = Date.parse(config.feed.start);
+  const clock = new ManualClock(start);
+  const bus = new MarketBus();
+  const provenance: Provenance = { kind: 'simulated', seed: config.feed.seed };
+  const source = new SimulatedBars({ symbol: config.symbol, seed: config.feed.seed, start, tickSize: instrument.tickSize });
+  const progress = { bars: 0, done: false };
+  const venue = new SimulatedVenue({
+    tickSize: instrument.tickSize,
+    slippageTicks: config.venue.slippageTicks,
+    commissionPerContract: config.venue.commissionPerContract,
+    barMs: BAR_MS,
+  });
+  bus.subscribe('venue', venue);
+
+  const machine = orchestratorMachine.provide({
+    actors: {
+      marketData: marketDataActor({
+        bus,
+        source: { next: () => source.next() },
+        clock,
+        barMs: BAR_MS,
+        maxBars: config.feed.maxBars,
+        flattenLeadBars: Math.min(5, Math.floor(config.feed.maxBars / 10)),
+        speed: config.feed.speed,
+        progress,
+      }),
+      scoring: scoringActor({
+        bus,
+        params: { threshold: config.strategy.threshold, atrBars: config.strategy.vwapAtrBars, barMs: BAR_MS },
+        maxBarsInTrade: config.strategy.maxBarsInTrade,
+      }),
+      execution: simulatedExecutionActor({ venue, clock }),
+    },
+  });
+
+  const saved = store.orchestrator.load();
+  let persistScheduled = false;
+  let persistenceErrors = 0;
+  const writes = new Set<Promise<unknown>>();
+  const track = (p: Promise<unknown>, what: string) => {
+    const w = p.catch((err: unknown) => {
+      persistenceErrors++;
+      logger.error({ err, what }, 'persistence write failed');
+    });
+    writes.add(w);
+    void w.finally(() => writes.delete(w));
+  };
+
+  let actor: OrchestratorActor;
+  const persistNow = () => {
+    persistScheduled = false;
+    const snap = actor.getSnapshot();
+    track(store.orchestrator.save(actor.getPersistedSnapshot()), 'orchestrator snapshot');
+    const risk = snap.children.risk;
+    const deployment = snap.children.deployment;
+    if (risk) track(store.risk.save(risk.getPersistedSnapshot()), 'risk snapshot');
+    if (deployment) track(store.deployment.save(deployment.getPersistedSnapshot()), 'deployment snapshot');
+  };
+  const schedulePersist = () => {
+    if (persistScheduled) return;
+    persistScheduled = true;
+    setImmediate(persistNow);
+  };
+
+  actor = createActor(machine, {
+    input: {
+      settings: {
+        symbol: config.symbol,
+        pointValue: instrument.pointValue,
+        tickSize: instrument.tickSize,
+        startingEquity: config.startingEquity,
+        limits: config.risk,
+        gates: config.gates,
+        strategy: config.strategy,
+        supervision: config.supervision,
+      },
+    },
+    ...(saved ? { snapshot: saved.snapshot as unknown as OrchestratorSnapshot } : {}),
+    inspect: (event) => {
+      if (event.type === '@xstate.snapshot') schedulePersist();
+      inspect?.(event);
+    },
+  });
+
+  let tradesPnl = 0;
+  let firstBarTime: number | null = null;
+  bus.subscribe('observer', {
+    onBar(bar) {
+      if (firstBarTime === null) firstBarTime = bar.time;
+    },
+  });
+  actor.on('journal.order', (e) => {
+    track(
+      store.journal.upsertOrder({
+        request: e.request,
+        status: journalStatus[e.status] ?? 'open',
+        filledQty: 0,
+        ...(e.detail ? { detail: e.detail } : {}),
+      }),
+      'journal order',
+    );
+    if (e.status === 'risk-refused' || e.status === 'rejected') logger.warn({ clientOrderId: e.clientOrderId, status: e.status, detail: e.detail }, 'order not placed');
+  });
+  actor.on('journal.fill', (e) => {
+    track(store.journal.recordFill(e.fill), 'journal fill');
+    logger.info({ fill: e.fill }, 'fill');
+  });
+  actor.on('journal.trade', (e) => {
+    tradesPnl += e.trade.pnl;
+    track(store.journal.recordTrade(e.trade), 'journal trade');
+    logger.info({ trade: e.trade }, 'trade closed');
+  });
+  actor.on('audit', (e) => {
+    track(store.audit.append({ who: e.who, action: e.action, args: { detail: e.detail, time: e.time }, result: 'ok' }), 'audit');
+    logger.info({ who: e.who, action: e.action, detail: e.detail }, 'audit');
+  });
+
+  let finish!: (s: SessionSummary) => void;
+  let fail!: (err: unknown) => void;
+  const done = new Promise<SessionSummary>((res, rej) => {
+    finish = res;
+    fail = rej;
+  });
+  let finished = false;
+  const sessionId = `S${start.toString(36)}-${(saved?.savedAt ?? 0).toString(36)}`;
+
+  const summarize = (): SessionSummary => {
+    const snap = actor.getSnapshot();
+    const risk = snap.children.risk?.getSnapshot() as RiskSnapshot | undefined;
+    const deployment = snap.children.deployment?.getSnapshot() as DeploymentSnapshot | undefined;
+    const c = snap.context.counters;
+    return {
+      sessionId: snap.context.sessionId,
+      restored: Boolean(saved),
+      bars: progress.bars,
+      signals: { ...c.signals },
+      orders: c.ordersSent,
+      riskRefusals: c.riskRefusals,
+      rejects: c.rejects,
+      fills: c.fills,
+      trades: c.trades,
+      pnl: Math.round(tradesPnl * 100) / 100,
+      openPosition: snap.context.book.qty,
+      riskState: risk ? riskStatus(risk) : 'unknown',
+      phase: deployment ? currentPhase(deployment) : { id: -1, name: 'unknown' },
+      provenance: provenanceLabel(provenance),
+      venue: 'simulated (in-process paper venue)',
+      from: firstBarTime === null ? null : new Date(firstBarTime).toISOString(),
+      to: progress.bars === 0 ? null : new Date(clock.now()).toISOString(),
+      persistenceErrors,
+    };
+  };
+
+  const settle = async (why: string): Promise<SessionSummary> => {
+    if (finished) return done;
+    finished = true;
+    persistNow();
+    const summary = summarize();
+    actor.stop();
+    while (writes.size > 0) await Promise.all([...writes]);
+    await store.flush();
+    logger.info({ why, summary }, 'session ended');
+    finish(summary);
+    return summary;
+  };
+
+  actor.on('session.ended', () => {
+    // Let the journal records of the final transition be emitted first.
+    setImmediate(() => void settle('session ended'));
+  });
+  actor.subscribe({
+    error: (err) => {
+      // The root never dies silently: log, persist what we can, and report.
+      logger.fatal({ err }, 'orchestrator failed');
+      if (!finished) {
+        finished = true;
+        fail(err);
+      }
+    },
+  });
+
+  actor.start();
+  actor.send({ type: 'SESSION.START', sessionId, time: clock.now() });
+  logger.info({ sessionId, restored: Boolean(saved), provenance: provenanceLabel(provenance) }, 'session started');
+
+  return {
+    actor,
+    done,
+    clock,
+    send: (event) => actor.send(event),
+    stop: (reason) => settle(reason),
+  };
+}

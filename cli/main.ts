@@ -1,0 +1,80 @@
+/**
+ * The `mia` command. Exit codes: 0 success, 1 runtime failure (corrupt state, locked
+ * home, failed session), 2 bad usage or configuration (the message names the key).
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ConfigError } from '../config/load.ts';
+import { runCommand } from './run.ts';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/** Raised by commands for a bad flag value: exit code 2 with the message. */
+export class UsageError extends Error {}
+
+export function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer, got "${value}"`);
+    return n;
+  };
+}
+
+export function parseSpeed(value: string): 'max' | number {
+  if (value === 'max') return 'max';
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`--speed must be "max" or a positive number, got "${value}"`);
+  return n;
+}
+
+function buildProgram(): Command {
+  const program = new Command('mia')
+    .description('MIA: automated, supervised ES futures trading on XState state machines')
+    .exitOverride()
+    .showHelpAfterError();
+
+  program
+    .command('run')
+    .description('run a trading session (default: a paper session on a simulated market, in-process paper venue)')
+    .addOption(new Option('--feed <kind>', 'market data feed').choices(['simulated']).default('simulated'))
+    .option('--max-bars <n>', 'end the session after N bars', positiveInt('--max-bars'))
+    .option('--speed <max|N>', 'replay speed: max, or N simulated minutes per second', parseSpeed)
+    .option('--seed <n>', 'seed of the simulated market', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n)) throw new InvalidArgumentError(`--seed must be an integer, got "${v}"`);
+      return n;
+    })
+    .option('--summary-json <file>', 'write the session summary as JSON to FILE')
+    .option('--config <file>', 'configuration file (JSON); also MIA_CONFIG')
+    .option('--home <dir>', 'home directory for state and logs; also MIA_HOME (default: working directory)')
+    .option('--json', 'print the summary as JSON instead of a table')
+    .action(async (opts) => {
+      process.exitCode = await runCommand(opts);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  if (argv.length <= 2) {
+    program.outputHelp();
+    return EXIT_USAGE;
+  }
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are not errors; everything else commander rejects is usage.
+      return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    if (err instanceof ConfigError || err instanceof UsageError) {
+      process.stderr.write(`mia: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    process.stderr.write(`mia: ${(err as Error).message ?? String(err)}\n`);
+    return EXIT_FAILURE;
+  }
+}

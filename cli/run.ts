@@ -1,0 +1,75 @@
+/**
+ * `mia run`: load and validate the configuration, open the home (lock, state, journal),
+ * run one session, print its summary, and leave everything persisted. SIGINT/SIGTERM stop
+ * the session cleanly (state persisted, lock released).
+ */
+import { writeFile, mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { loadConfig } from '../config/load.ts';
+import { phaseLogFolder } from '../config/gates.ts';
+import { systemClock } from '../core/clock.ts';
+import { openStateStore } from '../adapters/store/stateStore.ts';
+import { createLogger } from '../adapters/log/logger.ts';
+import { startSession } from '../actors/session.ts';
+import { resolveHome } from './home.ts';
+import { formatSummary } from './summary.ts';
+
+export interface RunOptions {
+  feed: 'simulated';
+  maxBars?: number;
+  speed?: 'max' | number;
+  seed?: number;
+  summaryJson?: string;
+  config?: string;
+  home?: string;
+  json?: boolean;
+}
+
+export async function runCommand(opts: RunOptions): Promise<number> {
+  const feed: Record<string, unknown> = { kind: opts.feed };
+  if (opts.maxBars !== undefined) feed.maxBars = opts.maxBars;
+  if (opts.speed !== undefined) feed.speed = opts.speed;
+  if (opts.seed !== undefined) feed.seed = opts.seed;
+  const config = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { feed } });
+  const home = resolveHome(opts.home);
+
+  // Journal, audit and lock times are operator facts: they take the real clock. Trading
+  // logic takes the session clock (event time) inside the session.
+  const store = await openStateStore(home, { clock: systemClock });
+  let released = false;
+  const release = async () => {
+    if (released) return;
+    released = true;
+    await store.close();
+  };
+  try {
+    const savedDeployment = store.deployment.load()?.snapshot as { value?: { phase?: string } } | undefined;
+    const phaseName = (savedDeployment?.value?.phase ?? 'setup') as keyof typeof phaseLogFolder;
+    const logger = createLogger({ home, folder: phaseLogFolder[phaseName] ?? phaseLogFolder.setup, level: config.log.level, name: 'mia' });
+    logger.info({ home, config: { ...config, gates: undefined } }, 'mia run starting');
+
+    const session = startSession({ config, store, logger });
+    const onSignal = (signal: NodeJS.Signals) => {
+      logger.warn({ signal }, 'stopping on signal');
+      void session.stop(signal);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    let summary;
+    try {
+      summary = await session.done;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    if (opts.summaryJson) {
+      const file = resolve(opts.summaryJson);
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(file, `${JSON.stringify(summary, null, 2)}\n`);
+    }
+    process.stdout.write(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatSummary(summary)}\n`);
+    return summary.persistenceErrors > 0 ? 1 : 0;
+  } finally {
+    await release();
+  }
+}

@@ -1,0 +1,23 @@
+/** Human-readable session summary for the terminal. */
+import type { SessionSummary } from '../actors/session.ts';
+
+const money = (n: number) => `${n < 0 ? '-' : ''}$${Math.abs(n).toFixed(2)}`;
+
+export function formatSummary(s: SessionSummary): string {
+  const lines = [
+    `MIA session ${s.sessionId}${s.restored ? ' (state restored from a previous run)' : ''}`,
+    `  data        ${s.provenance}  ${s.from ?? '-'} -> ${s.to ?? '-'}`,
+    `  venue       ${s.venue}`,
+    `  bars        ${s.bars}`,
+    `  signals     ${s.signals.long} long, ${s.signals.short} short`,
+    `  orders      ${s.orders} sent, ${s.riskRefusals} refused by risk, ${s.rejects} rejected by the venue`,
+    `  fills       ${s.fills}   trades ${s.trades}`,
+    `  P&L         ${money(s.pnl)} (realised, after commissions)`,
+    `  position    ${s.openPosition === 0 ? 'flat' : `${s.openPosition} contracts STILL OPEN`}`,
+    `  risk        ${s.riskState}`,
+    `  phase       ${s.phase.id} ${s.phase.name}`,
+  ];
+  if (s.persistenceErrors > 0) lines.push(`  WARNING     ${s.persistenceErrors} state writes failed: see the log`);
+  if (s.provenance.startsWith('simulated')) lines.push('  note        simulated market data: this session is not evidence for any phase gate');
+  return lines.join('\n');
+}

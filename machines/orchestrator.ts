@@ -1,0 +1,356 @@
+/**
+ * The root orchestrator. It spawns the market-data, scoring and execution actors and one
+ * actor per order, by string name from `setup({ actors })` (so a persisted snapshot
+ * restores them), invokes the risk and deployment machines, routes the low-rate events
+ * between them (orderRouting.ts) and supervises its I/O children (supervision.ts).
+ *
+ * Pure: no I/O. Journal and audit records leave through `emit` (the runner persists
+ * them); the real actor logic is supplied with `orchestratorMachine.provide({ actors })`.
+ *
+ *   running.trading    normal operation
+ *   running.flattening the session is ending: cancel everything, close the position
+ *   running.ended      flat (or out of data); market data told to stop
+ *   stopped            final, after SHUTDOWN
+ */
+import { enqueueActions, fromCallback, setup, type ActorRefFrom, type AnyActorRef, type CallbackActorLogic, type EventObject, type SnapshotFrom } from 'xstate';
+import type { Fill, OrderRequest, Trade } from '../core/types.ts';
+import { emptyBook, type PositionBook } from '../core/positionBook.ts';
+import type { GateThresholds, RiskLimits } from '../config/schema.ts';
+import { orderMachine } from './order.ts';
+import { riskMachine, riskStatus, type RiskStatus } from './risk.ts';
+import { deploymentMachine, type DeploymentEvent } from './deployment.ts';
+import { backoffDelay } from './backoff.ts';
+import { Tx, type Enqueue } from './orchestratorTx.ts';
+import * as routing from './orderRouting.ts';
+import { decayFailure, failedChild, initialSupervision, onChildFailure, restartChild, type SupervisionRecord } from './supervision.ts';
+import {
+  SUPERVISED_CHILDREN,
+  type ChildEvent,
+  type MarketDataCommand,
+  type OperatorEvent,
+  type ScoringCommand,
+  type SupervisedChild,
+  type VenueCommand,
+} from './orchestratorEvents.ts';
+
+export interface OrchestratorSettings {
+  symbol: string;
+  pointValue: number;
+  tickSize: number;
+  startingEquity: number;
+  limits: RiskLimits;
+  gates: GateThresholds;
+  strategy: { quantity: number; stopPoints: number; targetPoints: number };
+  supervision: { maxRestarts: number; windowMs: number; backoffBaseMs: number; backoffMaxMs: number };
+}
+
+export interface OrchestratorInput {
+  settings: OrchestratorSettings;
+}
+
+export interface SessionCounters {
+  signals: { long: number; short: number };
+  ordersSent: number;
+  riskRefusals: number;
+  fills: number;
+  rejects: number;
+  trades: number;
+}
+
+export interface OrchestratorContext {
+  settings: OrchestratorSettings;
+  sessionId: string;
+  /** Sequence for ClientOrderIDs; persisted, so IDs stay unique across restarts. */
+  orderSeq: number;
+  book: PositionBook;
+  lastMark: number;
+  /** Latest event time seen (ms UTC): the time of orders the orchestrator originates. */
+  lastTime: number;
+  counters: SessionCounters;
+  supervision: Record<SupervisedChild, SupervisionRecord>;
+  /** Kill already acted upon, so a restored killed state does not cancel/flatten twice. */
+  killHandledAt: number | null;
+  riskState: RiskStatus;
+  /** Orders not finished yet, by ClientOrderID (the routing table). */
+  live: Record<string, routing.LiveOrder>;
+  /** Recent execution ids, to ignore a duplicate fill after its order retired. */
+  seenExecutions: string[];
+  /** A closing order waiting for the bracket's cancels to be confirmed. */
+  pendingExit: 'exit' | 'flatten' | null;
+  openAtEnd: number;
+}
+
+export type SessionEvent =
+  | { type: 'SESSION.START'; sessionId: string; time: number }
+  | { type: 'SHUTDOWN' }
+  | { type: 'SUPERVISION.RESTART'; child: SupervisedChild }
+  | { type: 'SUPERVISION.DECAY'; child: SupervisedChild }
+  | { type: 'PHASE'; event: DeploymentEvent };
+
+export type OrchestratorEvent = ChildEvent | OperatorEvent | SessionEvent;
+
+/** Records that leave the machine for the journal and the audit trail. */
+export type OrchestratorEmitted =
+  | { type: 'journal.order'; clientOrderId: string; request: OrderRequest; status: string; detail?: string; time: number }
+  | { type: 'journal.fill'; fill: Fill }
+  | { type: 'journal.trade'; trade: Trade }
+  | { type: 'audit'; who: string; action: string; detail: string; time: number }
+  | { type: 'session.ended'; openPosition: number; time: number };
+
+/** Input of the supervised children: the generation tells a restart from the first start. */
+export interface ChildInput {
+  generation: number;
+}
+
+const emptyCounters = (): SessionCounters => ({
+  signals: { long: 0, short: 0 },
+  ordersSent: 0,
+  riskRefusals: 0,
+  fills: 0,
+  rejects: 0,
+  trades: 0,
+});
+
+/** Placeholders: the runner provides the real logic with `.provide({ actors })`. */
+const idle = <TEvent extends EventObject>() =>
+  fromCallback<TEvent, ChildInput>(() => undefined) as CallbackActorLogic<TEvent, ChildInput>;
+
+/**
+ * Runs `fn` as one transaction over the context (see orchestratorTx.ts). The logic inside
+ * is fully typed; only the action object handed to XState's config is cast, because its
+ * exact type depends on each transition's event and is not expressible here.
+ */
+const transact = (fn: (tx: Tx, event: OrchestratorEvent) => void): never =>
+  enqueueActions(({ context, event, enqueue, self }: { context: OrchestratorContext; event: OrchestratorEvent; enqueue: unknown; self: AnyActorRef }) => {
+    const tx = new Tx(context, self);
+    fn(tx, event);
+    tx.commit(enqueue as Enqueue, context);
+  }) as never;
+
+const isRunningState = (self: AnyActorRef, sub: string) =>
+  (self.getSnapshot() as { matches(v: unknown): boolean }).matches({ running: sub });
+
+export const orchestratorMachine = setup({
+  types: {
+    context: {} as OrchestratorContext,
+    events: {} as OrchestratorEvent,
+    input: {} as OrchestratorInput,
+    emitted: {} as OrchestratorEmitted,
+  },
+  actors: {
+    marketData: idle<MarketDataCommand>(),
+    scoring: idle<ScoringCommand>(),
+    execution: idle<VenueCommand>(),
+    order: orderMachine,
+    risk: riskMachine,
+    deployment: deploymentMachine,
+  },
+  delays: {
+    restartBackoff: ({ context, event }) => {
+      const child = (event as { child?: SupervisedChild }).child ?? 'execution';
+      const s = context.settings.supervision;
+      return backoffDelay(Math.max(1, context.supervision[child].recentFailures), s.backoffBaseMs, s.backoffMaxMs, 1);
+    },
+    supervisionWindow: ({ context }) => context.settings.supervision.windowMs,
+  },
+  guards: {
+    isFlatAndIdle: ({ context }) => context.book.qty === 0 && Object.keys(context.live).length === 0,
+  },
+}).createMachine({
+  id: 'orchestrator',
+  context: ({ input }) => ({
+    settings: input.settings,
+    sessionId: 'unset',
+    orderSeq: 0,
+    book: emptyBook(input.settings.symbol),
+    lastMark: 0,
+    lastTime: 0,
+    counters: emptyCounters(),
+    supervision: initialSupervision(),
+    killHandledAt: null,
+    riskState: 'reconciling',
+    live: {},
+    seenExecutions: [],
+    pendingExit: null,
+    openAtEnd: 0,
+  }),
+  initial: 'running',
+  states: {
+    running: {
+      invoke: [
+        {
+          id: 'risk',
+          systemId: 'risk',
+          src: 'risk',
+          input: ({ context }) => ({
+            limits: context.settings.limits,
+            startingEquity: context.settings.startingEquity,
+            pointValue: context.settings.pointValue,
+          }),
+          // Every risk snapshot comes back here: the orchestrator reacts to killed.
+          onSnapshot: {
+            actions: transact((tx, e) => {
+              const snap = (e as unknown as { snapshot: SnapshotFrom<typeof riskMachine> }).snapshot;
+              const status = riskStatus(snap);
+              if (status !== tx.ctx.riskState) {
+                tx.emit({ type: 'audit', who: 'risk', action: 'risk-state', detail: `${tx.ctx.riskState} -> ${status}`, time: tx.ctx.lastTime });
+                tx.update({ riskState: status });
+              }
+              // Killed: cancel every working order and flatten, once per kill.
+              const killedAt = snap.context.killedAt;
+              if (status === 'killed' && killedAt !== tx.ctx.killHandledAt) {
+                tx.update({ killHandledAt: killedAt });
+                routing.cancelAllAndFlatten(tx);
+              }
+            }),
+          },
+        },
+        {
+          id: 'deployment',
+          systemId: 'deployment',
+          src: 'deployment',
+          input: ({ context }) => ({ thresholds: context.settings.gates }),
+        },
+      ],
+      entry: enqueueActions(({ enqueue }) => {
+        for (const child of SUPERVISED_CHILDREN) enqueue.spawnChild(child, { id: child, systemId: child, input: { generation: 0 } });
+      }),
+      on: {
+        'SESSION.START': {
+          // A restored snapshot may have ended: a new session trades again (risk permitting).
+          target: '.trading',
+          actions: transact((tx, e) => {
+            if (e.type !== 'SESSION.START') return;
+            tx.update({ sessionId: e.sessionId, counters: emptyCounters(), lastTime: Math.max(tx.ctx.lastTime, e.time), openAtEnd: 0 });
+            // A start or restart trades nothing until the venue's orders and positions are known.
+            tx.send('risk', { type: 'RECONCILE_START', time: e.time });
+            tx.send('execution', { type: 'VENUE.RECONCILE' });
+          }),
+        },
+        'MD.STALE': { actions: transact((tx, e) => tx.send('risk', { type: 'MARKET_DATA_STALE', time: (e as { time: number }).time })) },
+        'MD.OK': { actions: transact((tx, e) => tx.send('risk', { type: 'MARKET_DATA_OK', time: (e as { time: number }).time })) },
+        'VENUE.UP': { actions: transact((tx, e) => tx.send('risk', { type: 'VENUE_UP', time: (e as { time: number }).time })) },
+        'VENUE.DOWN': {
+          actions: transact((tx, e) => {
+            if (e.type !== 'VENUE.DOWN') return;
+            tx.send('risk', { type: 'VENUE_DOWN', time: e.time });
+            tx.send('risk', { type: 'RECONCILE_START', time: e.time });
+            routing.onLinkLost(tx, e.time);
+            tx.emit({ type: 'audit', who: 'execution', action: 'venue-down', detail: e.reason, time: e.time });
+          }),
+        },
+        'VENUE.ACCEPTED': { actions: transact((tx, e) => e.type === 'VENUE.ACCEPTED' && routing.onAccepted(tx, e.clientOrderId, e.serverOrderId, e.time)) },
+        'VENUE.REJECTED': { actions: transact((tx, e) => e.type === 'VENUE.REJECTED' && routing.onRejected(tx, e.clientOrderId, e.reason, e.time)) },
+        'VENUE.CANCELED': { actions: transact((tx, e) => e.type === 'VENUE.CANCELED' && routing.onCanceled(tx, e.clientOrderId, e.time)) },
+        'VENUE.CANCEL_REJECTED': {
+          actions: transact((tx, e) => {
+            if (e.type !== 'VENUE.CANCEL_REJECTED' || !tx.ctx.live[e.clientOrderId]) return;
+            tx.send(routing.orderActorId(e.clientOrderId), { type: 'CANCEL_REJECTED', reason: e.reason });
+          }),
+        },
+        'VENUE.FILL': {
+          actions: transact((tx, e) => {
+            if (e.type !== 'VENUE.FILL') return;
+            routing.onFill(tx, e.fill);
+            // Killed or ending: whatever is still open gets flattened.
+            if (tx.ctx.riskState === 'killed' || isRunningState(tx.self, 'flattening')) routing.cancelAllAndFlatten(tx);
+          }),
+        },
+        'VENUE.RECONCILED': { actions: transact((tx, e) => e.type === 'VENUE.RECONCILED' && routing.onReconciled(tx, e.orders, e.position, e.time)) },
+        'VENUE.MARK': { actions: transact((tx, e) => e.type === 'VENUE.MARK' && routing.onMark(tx, e.price, e.time)) },
+        'OPERATOR.PAUSE': {
+          actions: transact((tx, e) => {
+            if (e.type !== 'OPERATOR.PAUSE') return;
+            tx.send('risk', { type: 'PAUSE', time: e.time, who: e.who, reason: e.reason });
+            auditOperator(tx, e);
+          }),
+        },
+        'OPERATOR.RESUME': {
+          actions: transact((tx, e) => {
+            if (e.type !== 'OPERATOR.RESUME') return;
+            tx.send('risk', { type: 'UNPAUSE', time: e.time, who: e.who });
+            if (tx.ctx.riskState === 'killed') {
+              tx.send('risk', { type: 'RESUME', time: e.time, who: e.who, reason: e.reason });
+              // Leaving killed goes through reconciling: ask the venue for the truth.
+              tx.send('execution', { type: 'VENUE.RECONCILE' });
+            }
+            auditOperator(tx, e);
+          }),
+        },
+        'OPERATOR.KILL': {
+          actions: transact((tx, e) => {
+            if (e.type !== 'OPERATOR.KILL') return;
+            tx.send('risk', { type: 'KILL', time: e.time, who: e.who, reason: e.reason });
+            auditOperator(tx, e);
+          }),
+        },
+        'OPERATOR.FLATTEN': {
+          actions: transact((tx, e) => {
+            if (e.type !== 'OPERATOR.FLATTEN') return;
+            auditOperator(tx, e);
+            routing.cancelAllAndFlatten(tx);
+          }),
+        },
+        PHASE: {
+          actions: transact((tx, e) => {
+            if (e.type !== 'PHASE') return;
+            tx.send('deployment', { ...e.event });
+            tx.emit({ type: 'audit', who: e.event.who, action: `phase-${e.event.type.toLowerCase()}`, detail: JSON.stringify(e.event), time: tx.ctx.lastTime });
+          }),
+        },
+        'xstate.error.actor.*': {
+          actions: transact((tx, e) => {
+            const child = failedChild(e);
+            if (child) onChildFailure(tx, child, (e as { error?: unknown }).error);
+          }),
+        },
+        'CHILD.FAILED': {
+          actions: transact((tx, e) => e.type === 'CHILD.FAILED' && onChildFailure(tx, e.child, e.error)),
+        },
+        'SUPERVISION.RESTART': { actions: transact((tx, e) => e.type === 'SUPERVISION.RESTART' && restartChild(tx, e.child)) },
+        'SUPERVISION.DECAY': { actions: transact((tx, e) => e.type === 'SUPERVISION.DECAY' && decayFailure(tx, e.child)) },
+        SHUTDOWN: { target: 'stopped' },
+      },
+      initial: 'trading',
+      states: {
+        trading: {
+          on: {
+            SIGNAL: { actions: transact((tx, e) => e.type === 'SIGNAL' && routing.onSignal(tx, e.signal)) },
+            TIME_STOP: {
+              actions: transact((tx, e) => {
+                if (e.type !== 'TIME_STOP') return;
+                tx.update({ lastTime: Math.max(tx.ctx.lastTime, e.time) });
+                routing.exitPosition(tx, 'exit');
+              }),
+            },
+            'MD.ENDING': { target: 'flattening' },
+            'MD.DONE': { target: 'flattening' },
+          },
+        },
+        flattening: {
+          entry: transact((tx) => routing.cancelAllAndFlatten(tx)),
+          always: { guard: 'isFlatAndIdle', target: 'ended' },
+          on: {
+            // Out of data before the position closed: end anyway and report it open.
+            'MD.DONE': { target: 'ended' },
+          },
+        },
+        ended: {
+          entry: transact((tx) => {
+            tx.update({ openAtEnd: tx.ctx.book.qty });
+            tx.send('marketData', { type: 'MD.STOP' });
+            tx.emit({ type: 'session.ended', openPosition: tx.ctx.book.qty, time: tx.ctx.lastTime });
+          }),
+        },
+      },
+    },
+    stopped: { type: 'final' },
+  },
+});
+
+function auditOperator(tx: Tx, e: OperatorEvent): void {
+  tx.emit({ type: 'audit', who: e.who, action: e.type.slice('OPERATOR.'.length).toLowerCase(), detail: e.reason, time: e.time });
+}
+
+export type OrchestratorActor = ActorRefFrom<typeof orchestratorMachine>;
+export type OrchestratorSnapshot = SnapshotFrom<typeof orchestratorMachine>;

@@ -1,0 +1,57 @@
+/**
+ * The low-rate events that flow between the root orchestrator and its children (market
+ * data, scoring, execution) and from the operator. Ticks and bars never appear here: they
+ * stay on the MarketBus hot path. Every event carries its event time (ms UTC).
+ */
+import type { Fill, OrderRequest, Side } from '../core/types.ts';
+import type { VenueOrderState } from './order.ts';
+
+/** Children that the orchestrator spawns, supervises and restarts by name. */
+export const SUPERVISED_CHILDREN = ['marketData', 'scoring', 'execution'] as const;
+export type SupervisedChild = (typeof SUPERVISED_CHILDREN)[number];
+
+export interface SignalPayload {
+  side: Side;
+  score: number;
+  threshold: number;
+  time: number;
+  price: number;
+  features: Record<string, number>;
+  available: string[];
+}
+
+/** Sent by children to the orchestrator. */
+export type ChildEvent =
+  | { type: 'MD.ENDING'; time: number }
+  | { type: 'MD.DONE'; bars: number; time: number }
+  | { type: 'MD.STALE'; time: number }
+  | { type: 'MD.OK'; time: number }
+  | { type: 'SIGNAL'; signal: SignalPayload }
+  | { type: 'TIME_STOP'; time: number }
+  | { type: 'VENUE.UP'; time: number }
+  | { type: 'VENUE.DOWN'; reason: string; time: number }
+  | { type: 'VENUE.ACCEPTED'; clientOrderId: string; serverOrderId: string; time: number }
+  | { type: 'VENUE.FILL'; fill: Fill }
+  | { type: 'VENUE.REJECTED'; clientOrderId: string; reason: string; time: number }
+  | { type: 'VENUE.CANCELED'; clientOrderId: string; time: number }
+  | { type: 'VENUE.CANCEL_REJECTED'; clientOrderId: string; reason: string; time: number }
+  | { type: 'VENUE.RECONCILED'; orders: Record<string, VenueOrderState>; position: number; time: number }
+  | { type: 'VENUE.MARK'; price: number; time: number }
+  /** A child reports its own failure (I/O actors catch their errors and report them). */
+  | { type: 'CHILD.FAILED'; child: SupervisedChild; error: string; time: number };
+
+/** Sent by the orchestrator to its children. */
+export type VenueCommand =
+  | { type: 'VENUE.SUBMIT'; request: OrderRequest }
+  | { type: 'VENUE.CANCEL'; clientOrderId: string }
+  | { type: 'VENUE.RECONCILE' };
+
+export type ScoringCommand = { type: 'POSITION'; qty: number; since: number };
+export type MarketDataCommand = { type: 'MD.STOP' };
+
+/** Operator commands (CLI, control channel, Discord), already authorised by the caller. */
+export type OperatorEvent =
+  | { type: 'OPERATOR.PAUSE'; who: string; reason: string; time: number }
+  | { type: 'OPERATOR.RESUME'; who: string; reason: string; time: number }
+  | { type: 'OPERATOR.KILL'; who: string; reason: string; time: number }
+  | { type: 'OPERATOR.FLATTEN'; who: string; reason: string; time: number };
