@@ -134,8 +134,11 @@ export function startSession({ config, store, logger, inspect }: SessionOptions)
   };
 
   let actor: OrchestratorActor;
+  /** Set once the final snapshot is taken: a stopped actor must never overwrite it. */
+  let sealed = false;
   const persistNow = () => {
     persistScheduled = false;
+    if (sealed) return;
     const snap = actor.getSnapshot();
     track(store.orchestrator.save(actor.getPersistedSnapshot()), 'orchestrator snapshot');
     const risk = snap.children.risk;
@@ -168,6 +171,19 @@ export function startSession({ config, store, logger, inspect }: SessionOptions)
       inspect?.(event);
     },
   });
+
+  // A restored snapshot must carry the risk and deployment machines: without them the
+  // kill latch and the phase would be silently lost. Refuse, never guess.
+  if (saved) {
+    const children = actor.getSnapshot().children;
+    const missing = ['risk', 'deployment'].filter((id) => !(id in children));
+    if (missing.length > 0) {
+      throw new Error(
+        `${store.orchestrator.path} cannot be restored: it holds no ${missing.join(' or ')} state. ` +
+          'Move the file away only after checking the risk state by hand.',
+      );
+    }
+  }
 
   let tradesPnl = 0;
   let firstBarTime: number | null = null;
@@ -242,6 +258,7 @@ export function startSession({ config, store, logger, inspect }: SessionOptions)
     if (finished) return done;
     finished = true;
     persistNow();
+    sealed = true;
     const summary = summarize();
     actor.stop();
     while (writes.size > 0) await Promise.all([...writes]);
