@@ -29,6 +29,7 @@ export const orderRequestSchema = z.object({
   stopDistance: finite.optional(),
   purpose: z.string(),
   createdAt: time,
+  ocoGroup: z.string().min(1).optional(),
 });
 
 export const fillSchema = z.object({
@@ -55,7 +56,9 @@ export const tradeSchema = z.object({
   pnl: finite,
 });
 
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+// Optional keys are compared too: `{ a?: T }` and `{}` are mutually assignable, so the
+// key sets are checked separately.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? ([keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false) : false) : false;
 type Assert<T extends true> = T;
 // Compile-time only: each line fails to type-check if a schema drifts from core/types.ts.
 export type SchemasMatchCoreTypes = [
