@@ -43,7 +43,8 @@ export function fillPriceOnBar(order: WorkingOrder, bar: Bar, p: FillModelParams
       return roundToTick(bar.open + slip, p.tickSize);
     case 'limit': {
       const limit = order.price!;
-      if (buy ? bar.open <= limit : bar.open >= limit) return bar.open;
+      // Strictly through: an open exactly at the limit is only a touch.
+      if (buy ? bar.open < limit : bar.open > limit) return bar.open;
       return (buy ? bar.low < limit : bar.high > limit) ? limit : null;
     }
     case 'stop': {

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { configSchema, type MiaConfig } from './schema.ts';
+import { configSchema, defaultConfig, type MiaConfig } from './schema.ts';
 
 export class ConfigError extends Error {
   constructor(
@@ -105,7 +105,9 @@ const strictSchema = (() => {
 export function loadConfig(options: LoadOptions = {}): MiaConfig {
   const env = options.env ?? process.env;
   const file = options.file ?? env.MIA_CONFIG;
-  let tree: Tree = file ? readFile(file) : {};
+  // Layers merge onto the defaults themselves, so that a record such as one gate's
+  // thresholds keeps its other keys when a layer sets only one of them.
+  let tree = deepMerge(defaultConfig() as unknown as Tree, file ? readFile(file) : {});
   tree = deepMerge(tree, envLayer(env));
   if (options.overrides) tree = deepMerge(tree, options.overrides);
   const result = strictSchema.safeParse(tree);

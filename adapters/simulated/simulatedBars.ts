@@ -34,8 +34,8 @@ export class SimulatedBars {
   constructor(private readonly p: SimulatedBarsParams) {
     this.rng = new Prng(p.seed);
     this.tick = p.tickSize ?? 0.25;
-    this.time = Math.floor(p.start / MINUTE) * MINUTE;
-    this.price = p.startPrice ?? 6000;
+    this.time = Math.ceil(p.start / MINUTE) * MINUTE;
+    this.price = this.snap(p.startPrice ?? 6000);
     // Long-run per-minute standard deviation ~0.9 points, as for ES in normal regimes.
     this.variance = 0.81;
   }

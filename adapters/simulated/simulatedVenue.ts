@@ -97,7 +97,9 @@ export class SimulatedVenue implements MarketListener {
 
   /** The venue's truth for reconciliation: every order it knows, and the position. */
   snapshot(): { orders: Record<string, VenueOrderState>; position: number } {
-    return { orders: Object.fromEntries(this.records), position: this.position };
+    // Copies, as a DTC message would be: a client must not reach into the venue's records.
+    const orders = Object.fromEntries([...this.records].map(([id, state]) => [id, { ...state }]));
+    return { orders, position: this.position };
   }
 
   onBar(bar: Bar): void {
