@@ -127,8 +127,9 @@ const transact = (fn: (tx: Tx, event: OrchestratorEvent) => void): never =>
     tx.commit(enqueue as Enqueue, context);
   }) as never;
 
+// `matches` is absent when the graph tools run transitions with a stand-in `self`.
 const isRunningState = (self: AnyActorRef, sub: string) =>
-  (self.getSnapshot() as { matches(v: unknown): boolean }).matches({ running: sub });
+  (self.getSnapshot() as { matches?(v: unknown): boolean }).matches?.({ running: sub }) ?? false;
 
 export const orchestratorMachine = setup({
   types: {
@@ -193,8 +194,11 @@ export const orchestratorMachine = setup({
               const snap = (e as unknown as { snapshot: SnapshotFrom<typeof riskMachine> }).snapshot;
               const status = riskStatus(snap);
               if (status !== tx.ctx.riskState) {
-                tx.emit({ type: 'audit', who: 'risk', action: 'risk-state', detail: `${tx.ctx.riskState} -> ${status}`, time: tx.ctx.lastTime });
+                const was = tx.ctx.riskState;
+                tx.emit({ type: 'audit', who: 'risk', action: 'risk-state', detail: `${was} -> ${status}`, time: tx.ctx.lastTime });
                 tx.update({ riskState: status });
+                // Reconciled: an unprotected position gets its bracket now that orders may leave.
+                if (was === 'reconciling' && (status === 'normal' || status === 'limited')) routing.protectPosition(tx);
               }
               // Killed: cancel every working order and flatten, once per kill.
               const killedAt = snap.context.killedAt;
@@ -256,7 +260,15 @@ export const orchestratorMachine = setup({
             if (tx.ctx.riskState === 'killed' || isRunningState(tx.self, 'flattening')) routing.cancelAllAndFlatten(tx);
           }),
         },
-        'VENUE.RECONCILED': { actions: transact((tx, e) => e.type === 'VENUE.RECONCILED' && routing.onReconciled(tx, e.orders, e.position, e.time)) },
+        'VENUE.RECONCILED': {
+          actions: transact((tx, e) => {
+            if (e.type !== 'VENUE.RECONCILED') return;
+            // Killed or ending: whatever is still open after the outage gets flattened (a
+            // flatten order lost with the link is asked for again).
+            if (tx.ctx.riskState === 'killed' || isRunningState(tx.self, 'flattening')) tx.update({ pendingExit: 'flatten' });
+            routing.onReconciled(tx, e.orders, e.position, e.time, e.avgPrice);
+          }),
+        },
         'VENUE.MARK': { actions: transact((tx, e) => e.type === 'VENUE.MARK' && routing.onMark(tx, e.price, e.time)) },
         'OPERATOR.PAUSE': {
           actions: transact((tx, e) => {

@@ -35,7 +35,8 @@ export type ChildEvent =
   | { type: 'VENUE.REJECTED'; clientOrderId: string; reason: string; time: number }
   | { type: 'VENUE.CANCELED'; clientOrderId: string; time: number }
   | { type: 'VENUE.CANCEL_REJECTED'; clientOrderId: string; reason: string; time: number }
-  | { type: 'VENUE.RECONCILED'; orders: Record<string, VenueOrderState>; position: number; time: number }
+  /** The venue's truth: every order it knows, its position and that position's average price. */
+  | { type: 'VENUE.RECONCILED'; orders: Record<string, VenueOrderState>; position: number; avgPrice?: number; time: number }
   | { type: 'VENUE.MARK'; price: number; time: number }
   /** A child reports its own failure (I/O actors catch their errors and report them). */
   | { type: 'CHILD.FAILED'; child: SupervisedChild; error: string; time: number };

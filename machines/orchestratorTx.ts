@@ -26,6 +26,9 @@ export class Tx {
   /** The draft: replace fields immutably (`tx.ctx = { ...tx.ctx, x }`). */
   ctx: OrchestratorContext;
   private readonly effects: Effect[] = [];
+  /** Children spawned or stopped by this transaction's own effects, to answer `has`. */
+  private readonly spawned = new Set<string>();
+  private readonly stopped = new Set<string>();
 
   constructor(
     ctx: OrchestratorContext,
@@ -39,7 +42,16 @@ export class Tx {
     this.ctx = { ...this.ctx, ...values };
   }
 
+  /**
+   * Sends to a child. A send to an id that does not exist would put the orchestrator itself
+   * in error (XState), so a child that is down (backoff, escalated) gets nothing: the drop
+   * is audited instead.
+   */
   send(to: string, event: Message): void {
+    if (!this.has(to)) {
+      this.emit({ type: 'audit', who: 'orchestrator', action: 'send-dropped', detail: `${event.type} for ${to}: no such child`, time: this.ctx.lastTime });
+      return;
+    }
     this.effects.push((q) => q.sendTo(to, event));
   }
 
@@ -48,10 +60,14 @@ export class Tx {
   }
 
   spawn(src: string, id: string, input: unknown, systemId?: string): void {
+    this.spawned.add(id);
+    this.stopped.delete(id);
     this.effects.push((q) => q.spawnChild(src, { id, input, ...(systemId ? { systemId } : {}) }));
   }
 
   stop(id: string): void {
+    this.stopped.add(id);
+    this.spawned.delete(id);
     this.effects.push((q) => q.stopChild(id));
   }
 
@@ -61,7 +77,13 @@ export class Tx {
 
   /** A child that existed when the transition started (never sendTo an unknown id). */
   child(id: string): AnyActorRef | undefined {
-    return (this.self.getSnapshot() as { children: Record<string, AnyActorRef | undefined> }).children[id];
+    // `children` is absent when the graph tools run transitions with a stand-in `self`.
+    return (this.self.getSnapshot() as { children?: Record<string, AnyActorRef | undefined> }).children?.[id];
+  }
+
+  /** The child exists at this point of the transaction: it existed before or was spawned since, and was not stopped. */
+  has(id: string): boolean {
+    return !this.stopped.has(id) && (this.spawned.has(id) || this.child(id) !== undefined);
   }
 
   /** Applies the draft, then the effects, in the order they were queued. */

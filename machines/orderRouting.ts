@@ -16,7 +16,7 @@ import type { Fill, OrderRequest, Side } from '../core/types.ts';
 import { applyFill, openPnl } from '../core/positionBook.ts';
 import type { OrderEvent, VenueOrderState } from './order.ts';
 import { riskStatus, type RiskSnapshot } from './risk.ts';
-import { preTradeCheck, type WorkingQty } from './preTradeCheck.ts';
+import { preTradeCheck, type PreTradeResult, type WorkingQty } from './preTradeCheck.ts';
 import type { SignalPayload } from './orchestratorEvents.ts';
 import type { Tx } from './orchestratorTx.ts';
 
@@ -86,7 +86,11 @@ export function placeOrder(tx: Tx, p: OrderParams): string | null {
   };
   tx.update({ orderSeq: seq });
   const riskSnap = tx.child('risk')?.getSnapshot() as RiskSnapshot | undefined;
-  const verdict = riskSnap
+  // No execution actor (restarting, escalated): the order could not leave and the venue's
+  // state is unknown until a new one has reconciled.
+  const verdict: PreTradeResult = !tx.has('execution')
+    ? { ok: false, reason: 'the execution actor is down: no orders until it has restarted and reconciled', rule: 'reconciling' }
+    : riskSnap
     ? preTradeCheck({
         state: riskStatus(riskSnap),
         ctx: riskSnap.context,
@@ -255,6 +259,18 @@ export function onFill(tx: Tx, fill: Fill): void {
   }
 }
 
+/**
+ * A position with no protective orders (taken over from the venue after an outage, or
+ * whose bracket was lost with the link) gets its bracket once risk lets orders out.
+ */
+export function protectPosition(tx: Tx): void {
+  const c = tx.ctx;
+  if (c.book.qty === 0 || c.pendingExit || c.riskState === 'killed' || !(c.book.avgPrice > 0)) return;
+  const live = Object.values(c.live);
+  if (live.some((o) => o.request.purpose.startsWith('bracket') || o.request.purpose === 'exit' || o.request.purpose === 'flatten')) return;
+  placeBracket(tx, `recovered-${c.orderSeq + 1}`, c.lastTime);
+}
+
 /** Protective stop and profit target as one OCO group around the filled entry. */
 function placeBracket(tx: Tx, entryId: string, time: number): void {
   const { book, settings } = tx.ctx;
@@ -277,7 +293,12 @@ export function onLinkLost(tx: Tx, time: number): void {
   for (const c of Object.keys(tx.ctx.live)) tx.send(orderActorId(c), { type: 'LINK_LOST', time } satisfies OrderEvent);
 }
 
-export function onReconciled(tx: Tx, orders: Record<string, VenueOrderState>, position: number, time: number): void {
+/**
+ * `avgPrice` is the venue's average price of its position; it is what a position taken
+ * over from the venue is valued at (never 0, which would make equity and the daily loss
+ * limit meaningless).
+ */
+export function onReconciled(tx: Tx, orders: Record<string, VenueOrderState>, position: number, time: number, avgPrice?: number): void {
   tx.update({ lastTime: Math.max(tx.ctx.lastTime, time) });
   for (const [c, o] of Object.entries(tx.ctx.live)) {
     const venue = orders[c] ?? null;
@@ -298,16 +319,23 @@ export function onReconciled(tx: Tx, orders: Record<string, VenueOrderState>, po
       time,
     });
     const flat = position === 0;
+    const sameSide = Math.sign(position) === Math.sign(book.qty);
+    const price = avgPrice !== undefined && avgPrice > 0 ? avgPrice : sameSide && book.avgPrice > 0 ? book.avgPrice : tx.ctx.lastMark;
+    if (!flat && !(price > 0)) {
+      tx.emit({ type: 'audit', who: 'execution', action: 'reconcile-price-unknown', detail: `venue position ${position} has no known price`, time });
+    }
     tx.update({
       book: {
         ...book,
         qty: position,
-        avgPrice: flat ? 0 : book.avgPrice || tx.ctx.lastMark,
+        avgPrice: flat ? 0 : price,
         openCommission: flat ? 0 : book.openCommission,
         openedAt: flat ? 0 : book.openedAt || time,
       },
     });
   }
   tx.send('risk', { type: 'RECONCILED', time, position });
-  continueExit(tx);
+  // Cancels sent before or during the outage may never have reached the venue: a pending
+  // exit asks again for whatever is still working, then goes on once they are confirmed.
+  if (tx.ctx.pendingExit) exitPosition(tx, tx.ctx.pendingExit);
 }

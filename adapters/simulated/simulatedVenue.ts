@@ -36,6 +36,8 @@ export class SimulatedVenue implements MarketListener {
   private executions = 0;
   private lastBar: Bar | null = null;
   position = 0;
+  /** Average price of the open position (0 when flat). */
+  avgPrice = 0;
   private listener: ((e: VenueReport) => void) | null = null;
 
   constructor(private readonly p: SimulatedVenueParams) {}
@@ -95,11 +97,11 @@ export class SimulatedVenue implements MarketListener {
     this.report({ type: 'VENUE.CANCELED', clientOrderId, time });
   }
 
-  /** The venue's truth for reconciliation: every order it knows, and the position. */
-  snapshot(): { orders: Record<string, VenueOrderState>; position: number } {
+  /** The venue's truth for reconciliation: every order it knows, the position and its average price. */
+  snapshot(): { orders: Record<string, VenueOrderState>; position: number; avgPrice?: number } {
     // Copies, as a DTC message would be: a client must not reach into the venue's records.
     const orders = Object.fromEntries([...this.records].map(([id, state]) => [id, { ...state }]));
-    return { orders, position: this.position };
+    return { orders, position: this.position, ...(this.position !== 0 ? { avgPrice: this.avgPrice } : {}) };
   }
 
   onBar(bar: Bar): void {
@@ -141,7 +143,14 @@ export class SimulatedVenue implements MarketListener {
       time,
       commission: order.qty * this.p.commissionPerContract,
     };
-    this.position += order.qty * sideSign(order.side);
+    const signed = order.qty * sideSign(order.side);
+    const next = this.position + signed;
+    if (next === 0) this.avgPrice = 0;
+    else if (this.position === 0 || Math.sign(next) !== Math.sign(this.position)) this.avgPrice = price;
+    else if (Math.sign(signed) === Math.sign(this.position)) {
+      this.avgPrice = (this.avgPrice * Math.abs(this.position) + price * order.qty) / Math.abs(next);
+    }
+    this.position = next;
     this.records.set(order.clientOrderId, { status: 'filled', serverOrderId: order.serverOrderId, filledQty: order.qty, avgFillPrice: price });
     this.report({ type: 'VENUE.FILL', fill });
     if (!order.ocoGroup) return;

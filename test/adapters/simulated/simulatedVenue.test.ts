@@ -24,6 +24,25 @@ const setup = () => {
 };
 
 describe('SimulatedVenue', () => {
+  it('reports the average price of its position: averaged on adds, kept on reductions, reset on a flip', () => {
+    const { venue } = setup();
+    venue.submit(req('A', 1), T0);
+    venue.onBar(bar(1, 100, 101, 99, 100)); // buy 1 at 100.25 (slippage)
+    venue.submit(req('B', 2), T0);
+    venue.onBar(bar(2, 102, 103, 101, 102)); // buy 1 at 102.25
+    expect(venue.snapshot()).toMatchObject({ position: 2, avgPrice: 101.25 });
+    venue.submit(req('C', 3, { side: 'sell' }), T0);
+    venue.onBar(bar(3, 104, 105, 103, 104)); // sell 1: the remaining contract keeps its cost
+    expect(venue.snapshot()).toMatchObject({ position: 1, avgPrice: 101.25 });
+    venue.submit(req('D', 4, { side: 'sell', qty: 2 }), T0);
+    venue.onBar(bar(4, 98, 99, 97, 98)); // sell 2 at 97.75: flat, then short 1 at the fill
+    expect(venue.snapshot()).toMatchObject({ position: -1, avgPrice: 97.75 });
+    venue.submit(req('E', 5), T0);
+    venue.onBar(bar(5, 98, 99, 97, 98));
+    expect(venue.snapshot().position).toBe(0);
+    expect(venue.snapshot()).not.toHaveProperty('avgPrice');
+  });
+
   it('accepts, then fills on the next bar, not on the bar the order was placed in', () => {
     const { venue, events, ofType } = setup();
     venue.submit(req('A', 1), T0 + MINUTE);
@@ -35,7 +54,11 @@ describe('SimulatedVenue', () => {
       { type: 'VENUE.FILL', fill: { clientOrderId: 'A', executionId: 'SIMX-1', symbol: 'ESZ25', side: 'buy', qty: 1, price: 100.75, time: T0 + MINUTE, commission: 2.25 } },
     ]);
     expect(venue.position).toBe(1);
-    expect(venue.snapshot()).toEqual({ orders: { A: { status: 'filled', serverOrderId: 'SIM-1', filledQty: 1, avgFillPrice: 100.75 } }, position: 1 });
+    expect(venue.snapshot()).toEqual({
+      orders: { A: { status: 'filled', serverOrderId: 'SIM-1', filledQty: 1, avgFillPrice: 100.75 } },
+      position: 1,
+      avgPrice: 100.75,
+    });
   });
 
   it('rejects a duplicate ClientOrderID without touching the original order', () => {
