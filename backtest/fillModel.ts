@@ -11,21 +11,12 @@
  *   or at the open when the bar gaps through them.
  * - When a bar could hit both legs of an OCO bracket, the venue checks stops first.
  */
-import type { Bar, OrderType, Side } from '../core/types.ts';
+import type { Bar, OrderRequest } from '../core/types.ts';
 import { roundToTick } from '../config/instruments.ts';
 
-export interface WorkingOrder {
-  clientOrderId: string;
-  symbol: string;
-  side: Side;
-  /** Remaining quantity. */
-  qty: number;
-  type: OrderType;
-  price?: number;
-  stopPrice?: number;
+/** An order resting at the venue: the request's terms, its remaining quantity in `qty`. */
+export interface WorkingOrder extends Pick<OrderRequest, 'clientOrderId' | 'symbol' | 'side' | 'qty' | 'type' | 'price' | 'stopPrice' | 'ocoGroup'> {
   submittedAt: number;
-  /** Orders sharing a group cancel each other when one fills (bracket legs). */
-  ocoGroup?: string;
 }
 
 export interface FillModelParams {

@@ -3,22 +3,16 @@
  * data, scoring, execution) and from the operator. Ticks and bars never appear here: they
  * stay on the MarketBus hot path. Every event carries its event time (ms UTC).
  */
-import type { Fill, OrderRequest, Side } from '../core/types.ts';
+import type { Fill, OrderRequest } from '../core/types.ts';
+import type { ScoredSignal } from '../strategy/scorer.ts';
 import type { VenueOrderState } from './order.ts';
 
 /** Children that the orchestrator spawns, supervises and restarts by name. */
 export const SUPERVISED_CHILDREN = ['marketData', 'scoring', 'execution'] as const;
 export type SupervisedChild = (typeof SUPERVISED_CHILDREN)[number];
 
-export interface SignalPayload {
-  side: Side;
-  score: number;
-  threshold: number;
-  time: number;
-  price: number;
-  features: Record<string, number>;
-  available: string[];
-}
+/** A signal as the scoring actor reports it: side, score, threshold and feature vector. */
+export type SignalPayload = ScoredSignal;
 
 /** Sent by children to the orchestrator. */
 export type ChildEvent =
