@@ -171,25 +171,25 @@ export const deploymentMachine = setup({
         setup: {
           on: {
             ...gatedPromotion('setup', 'calibration', 'setup->calibration'),
-            DEMOTE: { actions: { type: 'recordRefusal', params: { from: 'setup', to: 'simulation', reason: DEMOTE_ONLY_FROM } } },
+            DEMOTE: refusedDemotion('setup'),
           },
         },
         calibration: {
           on: {
             ...gatedPromotion('calibration', 'backtest', 'calibration->backtest'),
-            DEMOTE: { actions: { type: 'recordRefusal', params: { from: 'calibration', to: 'simulation', reason: DEMOTE_ONLY_FROM } } },
+            DEMOTE: refusedDemotion('calibration'),
           },
         },
         backtest: {
           on: {
             ...gatedPromotion('backtest', 'simulation', 'backtest->simulation'),
-            DEMOTE: { actions: { type: 'recordRefusal', params: { from: 'backtest', to: 'simulation', reason: DEMOTE_ONLY_FROM } } },
+            DEMOTE: refusedDemotion('backtest'),
           },
         },
         simulation: {
           on: {
             ...gatedPromotion('simulation', 'propFirm', 'simulation->propFirm'),
-            DEMOTE: { actions: { type: 'recordRefusal', params: { from: 'simulation', to: 'simulation', reason: DEMOTE_ONLY_FROM } } },
+            DEMOTE: refusedDemotion('simulation'),
           },
         },
         propFirm: {
@@ -247,6 +247,11 @@ export const deploymentMachine = setup({
 });
 
 /** ADVANCE (gated) and OVERRIDE (justified) from one phase to the next. */
+/** Below propFirm there is nothing to demote to: the attempt is recorded as refused. */
+function refusedDemotion(from: DeploymentPhase) {
+  return { actions: { type: 'recordRefusal' as const, params: { from, to: 'simulation' as const, reason: DEMOTE_ONLY_FROM } } };
+}
+
 function gatedPromotion(from: DeploymentPhase, to: DeploymentPhase, transition: GateTransition) {
   return {
     ADVANCE: [

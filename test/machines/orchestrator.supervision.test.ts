@@ -1,30 +1,20 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import type { SupervisedChild } from '../../machines/orchestratorEvents.ts';
-import { T0, fillOf, signal, startHarness, startTrading, testSettings, type Harness, type HarnessOptions } from './orchestratorHarness.ts';
+import { T0, fillOf, signal, startHarness, startTrading, testSettings, useHarnessTeardown, type Harness, type HarnessOptions } from './orchestratorHarness.ts';
 
 // Embedded defaults: maxRestarts 3 in a 60 s window, backoff 200 ms doubling (no jitter at
 // the orchestrator: the full capped delay), so restarts come 200, 400, 800 ms after failures.
 const settings = testSettings();
 const { maxRestarts, windowMs, backoffBaseMs } = settings.supervision;
 
-let harnesses: Harness[] = [];
+// The root never goes to error, whatever its children do (checked after each test).
+const track = useHarnessTeardown();
 function open(options: Omit<HarnessOptions, 'clock'> = {}) {
   const clock = new SimulatedClock();
-  const h = startHarness({ settings, ...options, clock });
-  harnesses.push(h);
+  const h = track(startHarness({ settings, ...options, clock }));
   return { h, clock };
 }
-afterEach(() => {
-  const done = harnesses;
-  harnesses = [];
-  for (const h of done) h.actor.stop();
-  // The root never goes to error, whatever its children do.
-  for (const h of done) {
-    expect(h.errors).toEqual([]);
-    expect(h.actor.getSnapshot().status).not.toBe('error');
-  }
-});
 
 const generations = (h: Harness, child: SupervisedChild) => h.children[child].starts.map((s) => s.generation);
 const alive = (h: Harness, child: SupervisedChild) => h.actor.getSnapshot().children[child] !== undefined;

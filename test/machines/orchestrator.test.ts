@@ -1,28 +1,15 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import type { Fill, OrderRequest, Trade } from '../../core/types.ts';
 import type { OrchestratorEmitted } from '../../machines/orchestrator.ts';
 import type { RiskSnapshot } from '../../machines/risk.ts';
-import { COMMISSION, T0, fillOf, roundTrip, signal, startHarness, startTrading, testSettings, type Harness } from './orchestratorHarness.ts';
+import { COMMISSION, T0, fillOf, roundTrip, signal, startHarness, startTrading, testSettings, useHarnessTeardown, type Harness } from './orchestratorHarness.ts';
 
 const MIN = 60_000;
 const onTick = (price: number) => Number.isInteger(price / 0.25);
 
-let harnesses: Harness[] = [];
-const open = (...args: Parameters<typeof startHarness>) => {
-  const h = startHarness(...args);
-  harnesses.push(h);
-  return h;
-};
-afterEach(() => {
-  const done = harnesses;
-  harnesses = [];
-  for (const h of done) h.actor.stop();
-  // Whatever happened, the root never went to error.
-  for (const h of done) {
-    expect(h.errors).toEqual([]);
-    expect(h.actor.getSnapshot().status).not.toBe('error');
-  }
-});
+// Whatever happens in a test, the root never goes to error (checked after each test).
+const track = useHarnessTeardown();
+const open = (...args: Parameters<typeof startHarness>) => track(startHarness(...args));
 
 const last = <T>(xs: T[]): T => {
   const x = xs[xs.length - 1];

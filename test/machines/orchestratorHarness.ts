@@ -1,3 +1,4 @@
+import { afterEach, expect } from 'vitest';
 /**
  * Test harness for the root orchestrator: fake market-data, scoring and execution actors
  * (`fromCallback`) that record every command they receive and every start (with its
@@ -164,3 +165,24 @@ export function fillOf(request: OrderRequest, price: number, executionId: string
 
 /** JSON round trip, as the state store does. */
 export const roundTrip = <T>(value: T): unknown => JSON.parse(JSON.stringify(value));
+
+/**
+ * Registers teardown for this test file: every tracked harness is stopped after its test,
+ * and whatever happened, its root must never have gone to error.
+ */
+export function useHarnessTeardown(): (h: Harness) => Harness {
+  let harnesses: Harness[] = [];
+  afterEach(() => {
+    const done = harnesses;
+    harnesses = [];
+    for (const h of done) h.actor.stop();
+    for (const h of done) {
+      expect(h.errors).toEqual([]);
+      expect(h.actor.getSnapshot().status).not.toBe('error');
+    }
+  });
+  return (h) => {
+    harnesses.push(h);
+    return h;
+  };
+}
