@@ -52,6 +52,60 @@ export interface Quote {
   askSize: number;
 }
 
+/** One trade print; `aggressor` is the side that crossed the spread, when the feed says. */
+export interface TradeTick {
+  symbol: string;
+  time: number;
+  price: number;
+  size: number;
+  aggressor?: Side;
+}
+
+/** One price level of an order book. */
+export interface BookLevel {
+  price: number;
+  size: number;
+}
+
+/** Top of the book, best level first on each side (L1 is index 0). */
+export interface BookSnapshot {
+  symbol: string;
+  time: number;
+  bids: BookLevel[];
+  asks: BookLevel[];
+}
+
+export type OptionRight = 'call' | 'put';
+
+/** One option contract of a chain snapshot; greeks and IV are absent when the source lacks them. */
+export interface OptionContract {
+  /** Expiration date, YYYY-MM-DD. */
+  expiry: string;
+  strike: number;
+  right: OptionRight;
+  bid?: number;
+  ask?: number;
+  last?: number;
+  /** Implied volatility, annualised decimal (0.18 = 18%). */
+  iv?: number;
+  delta?: number;
+  gamma?: number;
+  openInterest: number;
+  volume?: number;
+}
+
+/** An option chain at one moment (SPX for gamma levels). */
+export interface OptionChainSnapshot {
+  /** Underlying symbol, e.g. 'SPX'. */
+  underlying: string;
+  /** Snapshot time, ms UTC. */
+  time: number;
+  /** Underlying price at the snapshot. */
+  spot: number;
+  contracts: OptionContract[];
+  provenance: Provenance;
+}
+
 /** What the strategy or the operator wants to send, before risk and the venue see it. */
 export interface OrderRequest {
   clientOrderId: string;
