@@ -53,6 +53,10 @@ function buildProgram(): Command {
       process.exitCode = await runCommand(opts);
     });
 
+  // Command groups whose subcommands live in their own files (cli/<name>.ts register functions).
+  const data = program.command('data').description('market data: inspect files, download and record history');
+  void data;
+
   return program;
 }
 
