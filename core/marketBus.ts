@@ -1,12 +1,12 @@
 /**
- * The hot path. Bars and quotes travel through plain synchronous function calls, never
+ * The hot path. Bars, quotes, trades, book depth and option chains travel through plain synchronous function calls, never
  * through XState (ARCHITECTURE.md: an XState event costs microseconds, a call nanoseconds).
  *
  * Subscribers run in stage order for every bar: the venue first (orders submitted before
  * this bar fill at its prices), then the strategy (which may submit orders on its close),
  * then observers (marks, recorders). This order is what makes a session deterministic.
  */
-import type { Bar, Quote } from './types.ts';
+import type { Bar, BookSnapshot, OptionChainSnapshot, Quote, TradeTick } from './types.ts';
 
 export type BusStage = 'venue' | 'strategy' | 'observer';
 const STAGES: readonly BusStage[] = ['venue', 'strategy', 'observer'];
@@ -14,6 +14,12 @@ const STAGES: readonly BusStage[] = ['venue', 'strategy', 'observer'];
 export interface MarketListener {
   onBar?(bar: Bar): void;
   onQuote?(quote: Quote): void;
+  /** One trade print (with aggressor side when the feed has it). */
+  onTrade?(trade: TradeTick): void;
+  /** Top-of-book depth (L1 and deeper levels). */
+  onBook?(book: BookSnapshot): void;
+  /** An option chain snapshot (SPX, for gamma levels); rare, minutes apart. */
+  onChain?(chain: OptionChainSnapshot): void;
   /** The series is over (end of a replay or of a simulated session). */
   onEnd?(): void;
 }
@@ -48,6 +54,22 @@ export class MarketBus {
     this.lastTime = quote.time;
     const listeners = this.ordered;
     for (let i = 0; i < listeners.length; i++) listeners[i]!.onQuote?.(quote);
+  }
+
+  publishTrade(trade: TradeTick): void {
+    this.lastTime = trade.time;
+    const listeners = this.ordered;
+    for (let i = 0; i < listeners.length; i++) listeners[i]!.onTrade?.(trade);
+  }
+
+  publishBook(book: BookSnapshot): void {
+    this.lastTime = book.time;
+    const listeners = this.ordered;
+    for (let i = 0; i < listeners.length; i++) listeners[i]!.onBook?.(book);
+  }
+
+  publishChain(chain: OptionChainSnapshot): void {
+    for (const l of this.ordered) l.onChain?.(chain);
   }
 
   publishEnd(): void {
