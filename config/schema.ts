@@ -27,6 +27,12 @@ export const riskLimitsSchema = z.object({
   maxOrdersPerMinute: count.default(20),
   /** Rejects in a row that put risk into limited. */
   rejectsToLimited: count.default(3),
+  /**
+   * Margin one new contract needs, dollars (intraday ES at retail brokers is a few
+   * hundred); a venue that reports its own per-contract margin overrides it. Entries
+   * are refused when the account's available funds cannot carry them.
+   */
+  marginPerContract: z.number().finite().min(0).default(500),
   /** An entry must carry a protective stop distance (worst-case loss is otherwise unbounded). */
   requireStop: z.boolean().default(true),
 });

@@ -269,6 +269,13 @@ export const orchestratorMachine = setup({
             routing.onReconciled(tx, e.orders, e.position, e.time, e.avgPrice);
           }),
         },
+        'VENUE.ACCOUNT': {
+          actions: transact((tx, e) => {
+            if (e.type !== 'VENUE.ACCOUNT') return;
+            const margin = e.marginPerContract !== undefined ? { marginPerContract: e.marginPerContract } : {};
+            tx.send('risk', { type: 'ACCOUNT', time: e.time, availableFunds: e.availableFunds, ...margin });
+          }),
+        },
         'VENUE.MARK': { actions: transact((tx, e) => e.type === 'VENUE.MARK' && routing.onMark(tx, e.price, e.time)) },
         'OPERATOR.PAUSE': {
           actions: transact((tx, e) => {

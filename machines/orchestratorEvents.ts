@@ -32,6 +32,8 @@ export type ChildEvent =
   /** The venue's truth: every order it knows, its position and that position's average price. */
   | { type: 'VENUE.RECONCILED'; orders: Record<string, VenueOrderState>; position: number; avgPrice?: number; time: number }
   | { type: 'VENUE.MARK'; price: number; time: number }
+  /** The venue account's balance: what risk's margin rule checks entries against. */
+  | { type: 'VENUE.ACCOUNT'; availableFunds: number; marginPerContract?: number; time: number }
   /** A child reports its own failure (I/O actors catch their errors and report them). */
   | { type: 'CHILD.FAILED'; child: SupervisedChild; error: string; time: number };
 

@@ -5,7 +5,7 @@
  *
  * Order of the rules: inputs valid, risk state, order size, order rate, then the checks
  * that only apply to entries (orders that do not strictly reduce |position|): max
- * contracts, protective stop, worst-case loss, daily loss, trades per day, losing streak.
+ * contracts, account margin, protective stop, worst-case loss, daily loss, trades per day, losing streak.
  */
 import type { RiskLimits } from '../config/schema.ts';
 import type { OrderRequest } from '../core/types.ts';
@@ -46,6 +46,7 @@ export type PreTradeRule =
   | 'max-order-size'
   | 'order-rate'
   | 'max-contracts'
+  | 'margin'
   | 'require-stop'
   | 'max-loss-per-trade'
   | 'daily-loss'
@@ -124,6 +125,16 @@ export function preTradeCheck(input: PreTradeInput): PreTradeResult {
   const worstExposure = Math.abs(position + sign * (workingQty[order.side] + order.qty));
   if (worstExposure > limits.maxContracts) {
     return refuse('max-contracts', `position ${position} + working ${order.side} ${workingQty[order.side]} + ${order.qty} would reach ${worstExposure} contracts, max ${limits.maxContracts}`);
+  }
+  // Only a venue that reports a balance is checked (the in-process paper venue never does);
+  // working orders on the same side are counted as if they filled, pessimistically.
+  const funds = ctx.availableFunds ?? null;
+  if (funds !== null) {
+    const margin = ctx.marginPerContract ?? limits.marginPerContract;
+    const needed = (workingQty[order.side] + order.qty) * margin;
+    if (needed > funds) {
+      return refuse('margin', `margin $${needed.toFixed(2)} for ${workingQty[order.side] + order.qty} contracts exceeds the account's available funds $${funds.toFixed(2)}`);
+    }
   }
   if (order.stopDistance === undefined) {
     if (limits.requireStop) return refuse('require-stop', 'an entry must carry a protective stopDistance');

@@ -62,6 +62,13 @@ export interface RiskContext {
   consecutiveLosses: number;
   /** Latest mark-to-market equity, dollars. */
   equity: number;
+  /**
+   * The venue account's funds available for new positions, from its latest balance
+   * update; null until a venue reports one (the in-process paper venue never does).
+   */
+  availableFunds: number | null;
+  /** Margin the venue requires per new contract, dollars; null when it does not say. */
+  marginPerContract: number | null;
   /** Equity peak the trailing drawdown is measured from. */
   peakEquity: number;
   /** Sorted, unique: limited while non-empty. */
@@ -92,6 +99,8 @@ export type RiskEvent =
    * fresh EQUITY mark after every fill, which brings the open P&L of what is still open.
    */
   | { type: 'TRADE_CLOSED'; time: number; pnl: number }
+  /** The venue account's balance: funds available for new positions and margin per contract. */
+  | { type: 'ACCOUNT'; time: number; availableFunds: number; marginPerContract?: number }
   /** Mark-to-market: `equity` includes `openPnl`. */
   | { type: 'EQUITY'; time: number; equity: number; openPnl: number }
   | { type: 'PAUSE'; time: number; who: string; reason: string }
@@ -122,6 +131,8 @@ export function initialRiskContext(input: RiskInput): RiskContext {
     rejectStreak: 0,
     consecutiveLosses: 0,
     equity: input.startingEquity,
+    availableFunds: null,
+    marginPerContract: null,
     peakEquity: input.startingEquity,
     reasons: [],
     killReason: null,
@@ -251,6 +262,13 @@ export function applyRiskEvent(context: RiskContext, event: RiskEvent): RiskCont
         peakEquity: intraday ? Math.max(ctx.peakEquity, event.equity) : ctx.peakEquity,
       };
     }
+    case 'ACCOUNT': {
+      const margin = event.marginPerContract;
+      if (!Number.isFinite(event.availableFunds) || (margin !== undefined && !(Number.isFinite(margin) && margin >= 0))) {
+        return { ...ctx, log: note('refusal', `ignored account update availableFunds=${event.availableFunds} marginPerContract=${margin}`) };
+      }
+      return { ...ctx, availableFunds: event.availableFunds, marginPerContract: margin ?? ctx.marginPerContract };
+    }
     case 'PAUSE':
       return {
         ...ctx,
@@ -373,6 +391,7 @@ export const riskMachine = setup({
     ORDER_ACCEPTED: { actions: 'apply' },
     TRADE_CLOSED: { actions: 'apply' },
     EQUITY: { actions: 'apply' },
+    ACCOUNT: { actions: 'apply' },
     PAUSE: { actions: 'apply' },
     UNPAUSE: { actions: 'apply' },
     SUPERVISOR_ESCALATE: { actions: 'apply' },

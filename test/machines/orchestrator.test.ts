@@ -61,6 +61,22 @@ describe('orchestrator: start and entry', () => {
     expect(h.submits()).toHaveLength(1);
   });
 
+  it("refuses an entry the venue account's available funds cannot carry, from its balance report", () => {
+    const h = open();
+    h.from('execution', { type: 'VENUE.UP', time: T0 });
+    h.send({ type: 'SESSION.START', sessionId: 'S1', time: T0 });
+    h.from('execution', { type: 'VENUE.RECONCILED', orders: {}, position: 0, time: T0 + 1 });
+    h.from('execution', { type: 'VENUE.ACCOUNT', availableFunds: 300, marginPerContract: 400, time: T0 + 2 });
+    h.send(signal('buy', T0 + MIN));
+    expect(h.submits()).toEqual([]);
+    expect(h.ofType('journal.order').at(-1)).toMatchObject({ status: 'risk-refused' });
+    expect(h.ofType('journal.order').at(-1)!.detail).toMatch(/^margin:/);
+
+    h.from('execution', { type: 'VENUE.ACCOUNT', availableFunds: 5_000, time: T0 + MIN + 1 });
+    h.send(signal('sell', T0 + 2 * MIN));
+    expect(h.submits()).toHaveLength(1);
+  });
+
   it('a short signal enters short', () => {
     const h = open();
     startTrading(h);

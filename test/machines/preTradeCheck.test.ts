@@ -175,6 +175,19 @@ describe('preTradeCheck: size, contracts and rate', () => {
 });
 
 describe('preTradeCheck: entry-only rules', () => {
+  it('margin: an entry the available funds cannot carry is refused; without a venue balance nothing is checked', () => {
+    // Default limit: $500 per contract unless the venue says otherwise.
+    expect(ruleOf(check({ ctx: baseCtx({ availableFunds: 499.99 }) }))).toBe('margin');
+    expect(ruleOf(check({ ctx: baseCtx({ availableFunds: 500 }) }))).toBe('ok');
+    expect(ruleOf(check({ ctx: baseCtx({ availableFunds: null }) }))).toBe('ok');
+    // The venue's own per-contract margin wins; working orders on the same side count.
+    const venue = baseCtx({ availableFunds: 2_000, marginPerContract: 1_000 });
+    expect(ruleOf(check({ ctx: venue }, { qty: 2, stopDistance: 4 }))).toBe('ok');
+    expect(ruleOf(check({ ctx: venue, workingQty: { buy: 1, sell: 0 } }, { qty: 2, stopDistance: 4 }))).toBe('margin');
+    // Reducing orders never need margin.
+    expect(ruleOf(check({ ctx: baseCtx({ availableFunds: 0 }), position: 1 }, { side: 'sell' }))).toBe('ok');
+  });
+
   it('requireStop refuses an entry without stopDistance, not an exit', () => {
     expect(ruleOf(check({}, { stopDistance: undefined }))).toBe('require-stop');
     expect(ruleOf(check({ position: 1 }, { side: 'sell', stopDistance: undefined }))).toBe('ok');

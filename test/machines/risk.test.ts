@@ -312,6 +312,22 @@ describe('riskMachine: kill and resume', () => {
   });
 });
 
+describe('riskMachine: account balance', () => {
+  it('records the venue account in any state, keeps the last per-contract margin, and ignores non-finite updates', () => {
+    const actor = start();
+    expect(ctx(actor)).toMatchObject({ availableFunds: null, marginPerContract: null });
+    actor.send({ type: 'ACCOUNT', time: T0, availableFunds: 12_000, marginPerContract: 600 });
+    expect(status(actor)).toBe('reconciling');
+    expect(ctx(actor)).toMatchObject({ availableFunds: 12_000, marginPerContract: 600 });
+    actor.send({ type: 'ACCOUNT', time: T0 + 1, availableFunds: 11_000 });
+    expect(ctx(actor)).toMatchObject({ availableFunds: 11_000, marginPerContract: 600 });
+    actor.send({ type: 'ACCOUNT', time: T0 + 2, availableFunds: Number.NaN });
+    actor.send({ type: 'ACCOUNT', time: T0 + 3, availableFunds: 5, marginPerContract: -1 });
+    expect(ctx(actor)).toMatchObject({ availableFunds: 11_000, marginPerContract: 600 });
+    expect(ctx(actor).log.at(-1)?.kind).toBe('refusal');
+  });
+});
+
 describe('riskMachine: loss limits', () => {
   it('kills when realised today + open P&L reaches the daily loss limit', () => {
     const actor = normalActor({ dailyLossLimit: 1000 });
