@@ -33,6 +33,13 @@ export interface MarketDataDeps {
   speed: 'max' | number;
   /** Progress shared across restarts of the actor. */
   progress: { bars: number; done: boolean };
+  /**
+   * At speed 'max', asked before every bar: a promise while the venue still owes answers
+   * (orders in flight over a socket), null when it owes none. Waiting keeps a replay
+   * through a DTC server in step with it: an order sent on a bar's close meets the next
+   * bar at the venue, exactly as in process.
+   */
+  settle?: () => Promise<void> | null;
 }
 
 const SLICE = 512;
@@ -74,17 +81,29 @@ export function marketDataActor(deps: MarketDataDeps) {
       if (stopped) return;
       try {
         if (deps.speed === 'max') {
-          for (let i = 0; i < SLICE; i++) if (!step()) return;
+          for (let i = 0; i < SLICE; i++) {
+            const pending = deps.settle?.() ?? null;
+            if (pending) {
+              pending.then(() => run(), fail);
+              return;
+            }
+            if (!step()) return;
+          }
           timer = setTimeout(run, 0);
         } else if (step()) {
           timer = setTimeout(run, deps.barMs / deps.speed);
         }
       } catch (err) {
-        // Report, never throw: a throwing callback actor would leak its timer.
-        stopped = true;
-        sendBack({ type: 'CHILD.FAILED', child: 'marketData', error: (err as Error).message ?? String(err), time: clock.now() } satisfies ChildEvent);
+        fail(err);
       }
     };
+
+    // Report, never throw: a throwing callback actor would leak its timer.
+    function fail(err: unknown): void {
+      if (stopped) return;
+      stopped = true;
+      sendBack({ type: 'CHILD.FAILED', child: 'marketData', error: (err as Error).message ?? String(err), time: clock.now() } satisfies ChildEvent);
+    }
 
     receive((event) => {
       if (event.type === 'MD.STOP') {

@@ -71,7 +71,34 @@ export const configSchema = z.object({
     .prefault({}),
   venue: z
     .object({
-      kind: z.enum(['simulated']).default('simulated'),
+      /**
+       * dtc: orders go over the DTC protocol to `venue.dtc.host`, or, when no host is set,
+       * to a paper DTC server MIA starts on 127.0.0.1 and feeds with the session's market
+       * data. simulated: the same paper matching engine in process, with no socket.
+       */
+      kind: z.enum(['dtc', 'simulated']).default('dtc'),
+      dtc: z
+        .object({
+          /** DTC server host; null starts the embedded paper DTC server. */
+          host: z.string().min(1).nullable().default(null),
+          port: z.number().int().min(0).max(65_535).default(11_099),
+          encoding: z.enum(['binary', 'json', 'compact']).default('binary'),
+          /** Trade account; null takes the first account the server lists. */
+          account: z.string().min(1).nullable().default(null),
+          username: z.string().default(''),
+          /** Name of the environment variable holding the password (never the password itself). */
+          passwordEnv: z.string().min(1).nullable().default(null),
+          /** Symbol and exchange as the server names them; null sends MIA's symbol as is. */
+          symbol: z.string().min(1).nullable().default(null),
+          exchange: z.string().default('CME'),
+          /** Outgoing messages per second (orders, cancels, requests). */
+          maxMessagesPerSecond: count.default(20),
+          /** Seconds to wait for a request's answer before treating the link as broken. */
+          requestTimeoutSeconds: count.default(10),
+        })
+        .prefault({}),
+      /** Margin per contract the paper venue charges (a real venue reports its own). */
+      marginPerContract: z.number().finite().min(0).default(500),
       /** Market orders fill this many ticks through the quote. */
       slippageTicks: z.number().min(0).default(1),
       /** Round-turn is twice this, dollars per contract per side. */

@@ -228,7 +228,7 @@ export const orchestratorMachine = setup({
             tx.update({ sessionId: e.sessionId, counters: emptyCounters(), lastTime: Math.max(tx.ctx.lastTime, e.time), openAtEnd: 0 });
             // A start or restart trades nothing until the venue's orders and positions are known.
             tx.send('risk', { type: 'RECONCILE_START', time: e.time });
-            tx.send('execution', { type: 'VENUE.RECONCILE' });
+            routing.requestReconcile(tx);
           }),
         },
         'MD.STALE': { actions: transact((tx, e) => tx.send('risk', { type: 'MARKET_DATA_STALE', time: (e as { time: number }).time })) },
@@ -291,7 +291,7 @@ export const orchestratorMachine = setup({
             if (tx.ctx.riskState === 'killed') {
               tx.send('risk', { type: 'RESUME', time: e.time, who: e.who, reason: e.reason });
               // Leaving killed goes through reconciling: ask the venue for the truth.
-              tx.send('execution', { type: 'VENUE.RECONCILE' });
+              routing.requestReconcile(tx);
             }
             auditOperator(tx, e);
           }),

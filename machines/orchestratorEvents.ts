@@ -41,7 +41,18 @@ export type ChildEvent =
 export type VenueCommand =
   | { type: 'VENUE.SUBMIT'; request: OrderRequest }
   | { type: 'VENUE.CANCEL'; clientOrderId: string }
-  | { type: 'VENUE.RECONCILE' };
+  /**
+   * Report the venue's truth. `live` is what the orchestrator believes is still open, so
+   * that a venue actor that lost its memory (restart) can tie venue records to them.
+   */
+  | { type: 'VENUE.RECONCILE'; live: Record<string, ReconcileHint> };
+
+/** An order the orchestrator believes is live, as a venue actor needs it to reconcile. */
+export interface ReconcileHint {
+  request: OrderRequest;
+  serverOrderId?: string;
+  filledQty: number;
+}
 
 export type ScoringCommand = { type: 'POSITION'; qty: number; since: number };
 export type MarketDataCommand = { type: 'MD.STOP' };

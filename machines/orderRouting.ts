@@ -17,7 +17,7 @@ import { applyFill, openPnl } from '../core/positionBook.ts';
 import type { OrderEvent, VenueOrderState } from './order.ts';
 import { riskStatus, type RiskSnapshot } from './risk.ts';
 import { preTradeCheck, type PreTradeResult, type WorkingQty } from './preTradeCheck.ts';
-import type { SignalPayload } from './orchestratorEvents.ts';
+import type { ReconcileHint, SignalPayload, VenueCommand } from './orchestratorEvents.ts';
 import type { Tx } from './orchestratorTx.ts';
 
 export const orderActorId = (clientOrderId: string) => `order:${clientOrderId}`;
@@ -28,6 +28,17 @@ export interface LiveOrder {
   filledQty: number;
   /** Fill execution ids already applied to this order. */
   executions: string[];
+  /** The venue's id, once it accepted the order. */
+  serverOrderId?: string;
+}
+
+/** Asks the execution actor for the venue's truth about everything believed live. */
+export function requestReconcile(tx: Tx): void {
+  const live: Record<string, ReconcileHint> = {};
+  for (const [c, o] of Object.entries(tx.ctx.live)) {
+    live[c] = { request: o.request, filledQty: o.filledQty, ...(o.serverOrderId !== undefined ? { serverOrderId: o.serverOrderId } : {}) };
+  }
+  tx.send('execution', { type: 'VENUE.RECONCILE', live } satisfies VenueCommand);
 }
 
 export interface OrderParams {
@@ -186,7 +197,9 @@ export function continueExit(tx: Tx): void {
 }
 
 export function onAccepted(tx: Tx, clientOrderId: string, serverOrderId: string, time: number): void {
-  if (!tx.ctx.live[clientOrderId]) return;
+  const live = tx.ctx.live[clientOrderId];
+  if (!live) return;
+  tx.update({ live: { ...tx.ctx.live, [clientOrderId]: { ...live, serverOrderId } } });
   tx.send(orderActorId(clientOrderId), { type: 'ACCEPTED', serverOrderId, time } satisfies OrderEvent);
   tx.send('risk', { type: 'ORDER_ACCEPTED', time });
 }

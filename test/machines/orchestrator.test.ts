@@ -35,7 +35,7 @@ describe('orchestrator: start and entry', () => {
     const h = open();
     h.from('execution', { type: 'VENUE.UP', time: T0 });
     h.send({ type: 'SESSION.START', sessionId: 'S1', time: T0 });
-    expect(h.children.execution.received).toContainEqual({ type: 'VENUE.RECONCILE' });
+    expect(h.children.execution.received).toContainEqual({ type: 'VENUE.RECONCILE', live: {} });
     expect(h.risk()).toBe('reconciling');
 
     h.send(signal('buy', T0 + 1000));
