@@ -1,0 +1,132 @@
+/**
+ * Reconciliation after a logon: the venue's open orders, fills and positions, read
+ * against what MIA believes is live, become one report for the orchestrator.
+ *
+ * DTC's historical fills name only the ServerOrderID. A fill is tied to MIA's order
+ * through that id when MIA knows it (an acceptance seen, an open order listed, or the
+ * orchestrator's memory after a restart). An order sent just before the link dropped
+ * may never have been acknowledged: its fill is tied to it only when exactly one such
+ * order has the fill's side and quantity and was created before it. Anything else
+ * stays a venue fill of its own (`venue:<ServerOrderID>`): the position and the fill
+ * journal stay right, and MIA's order is declared lost rather than guessed.
+ */
+import type { Fill } from '../../core/types.ts';
+import type { VenueOrderState } from '../../machines/order.ts';
+import type { ReconcileHint } from '../../machines/orchestratorEvents.ts';
+import type { HistoricalOrderFillResponse, OrderUpdate, PositionUpdate } from './messages.ts';
+import { sideOfBuySell } from './orderTranslation.ts';
+
+export interface VenueRecords {
+  openOrders: readonly OrderUpdate[];
+  fills: readonly HistoricalOrderFillResponse[];
+  positions: readonly PositionUpdate[];
+}
+
+export interface VenueTruthParams {
+  /** The instrument as the server names it, and as MIA does. */
+  venueSymbol: string;
+  miaSymbol: string;
+  commissionPerContract: number;
+  /** ServerOrderID -> ClientOrderID pairs MIA already knows. */
+  clientIdOf(serverOrderId: string): string | undefined;
+  /** True when the execution was already reported (journal or this session). */
+  knownExecution(executionId: string): boolean;
+}
+
+export interface VenueTruth {
+  /** Fills MIA has not seen, oldest first: to report before the reconciliation itself. */
+  missedFills: Fill[];
+  /** The venue's state of every order MIA believes live that the venue knows. */
+  orders: Record<string, VenueOrderState>;
+  position: number;
+  avgPrice?: number;
+}
+
+const finite = (x: number | undefined): x is number => x !== undefined && Number.isFinite(x);
+
+export function venueTruth(live: Record<string, ReconcileHint>, records: VenueRecords, p: VenueTruthParams): VenueTruth {
+  const serverToClient = new Map<string, string>();
+  for (const [c, hint] of Object.entries(live)) if (hint.serverOrderId) serverToClient.set(hint.serverOrderId, c);
+  const orders: Record<string, VenueOrderState> = {};
+
+  for (const o of records.openOrders) {
+    if (o.NoOrders === 1 || o.Symbol !== p.venueSymbol) continue;
+    if (o.ClientOrderID && o.ServerOrderID) serverToClient.set(o.ServerOrderID, o.ClientOrderID);
+    if (!o.ClientOrderID || !live[o.ClientOrderID]) continue;
+    orders[o.ClientOrderID] = {
+      status: 'working',
+      serverOrderId: o.ServerOrderID,
+      filledQty: finite(o.FilledQuantity) ? o.FilledQuantity : 0,
+      ...(finite(o.AverageFillPrice) ? { avgFillPrice: o.AverageFillPrice } : {}),
+    };
+  }
+
+  const clientOf = (serverOrderId: string) => serverToClient.get(serverOrderId) ?? p.clientIdOf(serverOrderId);
+  const fills = records.fills
+    .filter((f) => f.NoOrderFills !== 1 && f.Symbol === p.venueSymbol && f.Quantity > 0 && Number.isFinite(f.Price))
+    .slice()
+    .sort((a, b) => a.DateTime - b.DateTime);
+
+  // Orders never acknowledged: candidates for the one-match rule above.
+  const unacknowledged = Object.entries(live)
+    .filter(([c, h]) => !h.serverOrderId && !orders[c])
+    .map(([c, h]) => ({ clientOrderId: c, request: h.request }));
+  const claimed = new Set<string>();
+  const guessOwner = (f: HistoricalOrderFillResponse): string | undefined => {
+    const side = sideOfBuySell(f.BuySell);
+    const time = f.DateTime * 1000;
+    const matches = unacknowledged.filter(
+      (u) => !claimed.has(u.clientOrderId) && u.request.side === side && u.request.qty === f.Quantity && u.request.createdAt <= time + 999,
+    );
+    if (matches.length !== 1) return undefined;
+    claimed.add(matches[0]!.clientOrderId);
+    serverToClient.set(f.ServerOrderID, matches[0]!.clientOrderId);
+    return matches[0]!.clientOrderId;
+  };
+
+  const missedFills: Fill[] = [];
+  const filledBy = new Map<string, { qty: number; value: number; serverOrderId: string }>();
+  for (const f of fills) {
+    const side = sideOfBuySell(f.BuySell);
+    if (!side) continue;
+    const owner = clientOf(f.ServerOrderID) ?? guessOwner(f);
+    const clientOrderId = owner ?? `venue:${f.ServerOrderID}`;
+    const executionId = f.UniqueExecutionID || `${f.ServerOrderID}@${f.DateTime}:${f.Quantity}`;
+    if (owner) {
+      const sum = filledBy.get(owner) ?? { qty: 0, value: 0, serverOrderId: f.ServerOrderID };
+      sum.qty += f.Quantity;
+      sum.value += f.Quantity * f.Price;
+      filledBy.set(owner, sum);
+    }
+    if (p.knownExecution(executionId)) continue;
+    missedFills.push({
+      clientOrderId,
+      executionId,
+      symbol: p.miaSymbol,
+      side,
+      qty: f.Quantity,
+      price: f.Price,
+      time: f.DateTime * 1000,
+      commission: f.Quantity * p.commissionPerContract,
+    });
+  }
+
+  // Orders gone from the open list: filled when the venue's fills cover them; otherwise
+  // the venue does not work them (cancelled, rejected or never received: lost to MIA).
+  for (const [c, hint] of Object.entries(live)) {
+    if (orders[c]) continue;
+    const sum = filledBy.get(c);
+    if (!sum) continue;
+    orders[c] = {
+      status: sum.qty >= hint.request.qty ? 'filled' : 'cancelled',
+      serverOrderId: sum.serverOrderId,
+      filledQty: sum.qty,
+      avgFillPrice: sum.value / sum.qty,
+    };
+  }
+
+  const pos = records.positions.find((x) => x.NoPositions !== 1 && x.Symbol === p.venueSymbol);
+  const position = pos && finite(pos.Quantity) ? pos.Quantity : 0;
+  const avgPrice = pos && position !== 0 && finite(pos.AveragePrice) && pos.AveragePrice > 0 ? pos.AveragePrice : undefined;
+  return { missedFills, orders, position, ...(avgPrice !== undefined ? { avgPrice } : {}) };
+}
