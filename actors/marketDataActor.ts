@@ -57,7 +57,10 @@ export function marketDataActor(deps: MarketDataDeps) {
       sendBack({ type: 'MD.DONE', bars: progress.bars, time: clock.now() } satisfies ChildEvent);
     };
 
-    /** Publishes one bar; false when the session is over. */
+    /** A bar the venue has seen but the strategy not yet (only with `settle`). */
+    let halfway: Bar | null = null;
+
+    /** Publishes one bar (or its venue half); false when the session is over. */
     const step = (): boolean => {
       if (progress.done) return false;
       if (progress.bars >= deps.maxBars) {
@@ -70,10 +73,27 @@ export function marketDataActor(deps: MarketDataDeps) {
         return false;
       }
       clock.set(bar.time + deps.barMs);
+      if (deps.settle) {
+        // The venue answers (fills over a socket) before the strategy sees the bar, as in process.
+        bus.publishBarToVenue(bar);
+        halfway = bar;
+        return true;
+      }
       bus.publishBar(bar);
+      barDone();
+      return true;
+    };
+
+    const finishHalfway = () => {
+      const bar = halfway!;
+      halfway = null;
+      bus.publishBarAfterVenue(bar);
+      barDone();
+    };
+
+    const barDone = () => {
       progress.bars++;
       if (progress.bars === endingAt) sendBack({ type: 'MD.ENDING', time: clock.now() } satisfies ChildEvent);
-      return true;
     };
 
     const run = () => {
@@ -87,11 +107,16 @@ export function marketDataActor(deps: MarketDataDeps) {
               pending.then(() => run(), fail);
               return;
             }
-            if (!step()) return;
+            if (halfway) finishHalfway();
+            else if (!step()) return;
           }
           timer = setTimeout(run, 0);
-        } else if (step()) {
-          timer = setTimeout(run, deps.barMs / deps.speed);
+        } else {
+          if (halfway) finishHalfway();
+          if (step()) {
+            if (halfway) finishHalfway();
+            timer = setTimeout(run, deps.barMs / deps.speed);
+          }
         }
       } catch (err) {
         fail(err);

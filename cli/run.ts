@@ -11,11 +11,19 @@ import { systemClock } from '../core/clock.ts';
 import { openStateStore } from '../adapters/store/stateStore.ts';
 import { createLogger } from '../adapters/log/logger.ts';
 import { startSession } from '../actors/session.ts';
+import { startControlSurfaces, type ControlSurfaces } from '../actors/controlSurfaces.ts';
 import { resolveHome } from './home.ts';
 import { formatSummary } from './summary.ts';
 
 export interface RunOptions {
   feed: 'simulated';
+  venue?: 'dtc' | 'simulated';
+  dtcHost?: string;
+  dtcPort?: number;
+  dtcEncoding?: 'binary' | 'json' | 'compact';
+  dtcAccount?: string;
+  dtcUsername?: string;
+  dtcPasswordEnv?: string;
   maxBars?: number;
   speed?: 'max' | number;
   seed?: number;
@@ -23,6 +31,9 @@ export interface RunOptions {
   config?: string;
   home?: string;
   json?: boolean;
+  /** Control channel: TCP port on 127.0.0.1 (default ephemeral) or a unix socket. */
+  controlPort?: number;
+  controlSocket?: string;
 }
 
 export async function runCommand(opts: RunOptions): Promise<number> {
@@ -30,7 +41,15 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   if (opts.maxBars !== undefined) feed.maxBars = opts.maxBars;
   if (opts.speed !== undefined) feed.speed = opts.speed;
   if (opts.seed !== undefined) feed.seed = opts.seed;
-  const config = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { feed } });
+  const dtc: Record<string, unknown> = {};
+  if (opts.dtcHost !== undefined) dtc.host = opts.dtcHost;
+  if (opts.dtcPort !== undefined) dtc.port = opts.dtcPort;
+  if (opts.dtcEncoding !== undefined) dtc.encoding = opts.dtcEncoding;
+  if (opts.dtcAccount !== undefined) dtc.account = opts.dtcAccount;
+  if (opts.dtcUsername !== undefined) dtc.username = opts.dtcUsername;
+  if (opts.dtcPasswordEnv !== undefined) dtc.passwordEnv = opts.dtcPasswordEnv;
+  const venue: Record<string, unknown> = { ...(opts.venue !== undefined ? { kind: opts.venue } : {}), ...(Object.keys(dtc).length > 0 ? { dtc } : {}) };
+  const config = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { feed, ...(Object.keys(venue).length > 0 ? { venue } : {}) } });
   const home = resolveHome(opts.home);
 
   // Journal, audit and lock times are operator facts: they take the real clock. Trading
@@ -48,7 +67,9 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     const logger = createLogger({ home, folder: phaseLogFolder[phaseName] ?? phaseLogFolder.setup, level: config.log.level, name: 'mia' });
     logger.info({ home, config: { ...config, gates: undefined } }, 'mia run starting');
 
-    const session = startSession({ config, store, logger });
+    // `--speed N` without `--max-bars` plays until stopped (by a signal or the operator).
+    const untilStopped = typeof opts.speed === 'number' && opts.maxBars === undefined;
+    const session = startSession({ config, store, logger, ...(untilStopped ? { maxBars: Infinity } : {}) });
     const onSignal = (signal: NodeJS.Signals) => {
       logger.warn({ signal }, 'stopping on signal');
       void session.stop(signal);
@@ -56,11 +77,18 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     let summary;
+    let surfaces: ControlSurfaces | undefined;
     try {
+      const controlOptions = { session, config, home, audit: store.audit, logger, clock: systemClock, maxBars: untilStopped ? null : config.feed.maxBars };
+      surfaces = await startControlSurfaces({ ...controlOptions, controlPort: opts.controlPort, controlSocket: opts.controlSocket }).catch(async (err: unknown) => {
+        await session.stop('control channel failed');
+        throw err;
+      });
       summary = await session.done;
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      await surfaces?.close();
     }
     if (opts.summaryJson) {
       const file = resolve(opts.summaryJson);

@@ -50,6 +50,21 @@ export class MarketBus {
     for (let i = 0; i < listeners.length; i++) listeners[i]!.onBar?.(bar);
   }
 
+  /**
+   * A bar in two halves: the venue stage first, then (after the caller has let a venue
+   * behind a socket answer) the strategy and observer stages. Together they are
+   * `publishBar`.
+   */
+  publishBarToVenue(bar: Bar): void {
+    this.lastTime = bar.time;
+    this.lastPrice = bar.close;
+    for (const l of this.stages.get('venue')!) l.onBar?.(bar);
+  }
+
+  publishBarAfterVenue(bar: Bar): void {
+    for (const stage of ['strategy', 'observer'] as const) for (const l of this.stages.get(stage)!) l.onBar?.(bar);
+  }
+
   publishQuote(quote: Quote): void {
     this.lastTime = quote.time;
     const listeners = this.ordered;

@@ -1,0 +1,146 @@
+/**
+ * The venue a session trades with, from `config.venue`:
+ * - `dtc` with a host: any DTC server (Sierra Chart, a prop-firm gateway, a remote paper server);
+ * - `dtc` without a host (the default): MIA's paper DTC server, started on 127.0.0.1 on a
+ *   free port and fed by the session's own market data, so orders really cross the DTC
+ *   protocol over a socket and fill on the bars the strategy saw;
+ * - `simulated`: the same paper matching engine in process, no socket.
+ */
+import type { Logger } from 'pino';
+import type { AnyActorLogic } from 'xstate';
+import type { MiaConfig } from '../config/schema.ts';
+import { instrumentFor } from '../config/instruments.ts';
+import type { ManualClock } from '../core/clock.ts';
+import type { MarketBus } from '../core/marketBus.ts';
+import { ConfigError } from '../config/load.ts';
+import { DtcClient } from '../adapters/dtc/dtcClient.ts';
+import { startPaperDtcServer, type PaperDtcServer } from '../adapters/dtc/paperServer.ts';
+import { SimulatedVenue } from '../adapters/simulated/simulatedVenue.ts';
+import type { Journal } from '../adapters/store/journal.ts';
+import { dtcExecutionActor } from './dtcExecutionActor.ts';
+import { simulatedExecutionActor } from './simulatedExecutionActor.ts';
+import { VenueSettle } from './venueSettle.ts';
+
+export interface SessionVenue {
+  /** The execution actor's logic, provided to the orchestrator as `execution`. */
+  execution: AnyActorLogic;
+  /** How the summary names the venue. */
+  label: string;
+  /** For market data at max speed: see VenueSettle. */
+  settle?: () => Promise<void> | null;
+  /** The embedded paper server's port, once it listens. */
+  port(): number | null;
+  /** Stops what the venue started (the embedded server). */
+  close(): Promise<void>;
+}
+
+export interface SessionVenueDeps {
+  bus: MarketBus;
+  clock: ManualClock;
+  journal: Journal;
+  logger: Logger;
+  barMs: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+const PAPER_ACCOUNT = 'PAPER1';
+
+export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): SessionVenue {
+  const instrument = instrumentFor(config.symbol);
+  const engine = () =>
+    new SimulatedVenue({
+      tickSize: instrument.tickSize,
+      slippageTicks: config.venue.slippageTicks,
+      commissionPerContract: config.venue.commissionPerContract,
+      barMs: deps.barMs,
+    });
+
+  if (config.venue.kind === 'simulated') {
+    const venue = engine();
+    deps.bus.subscribe('venue', venue);
+    return {
+      execution: simulatedExecutionActor({ venue, clock: deps.clock }),
+      label: 'simulated (in-process paper venue)',
+      port: () => null,
+      close: async () => {},
+    };
+  }
+
+  const dtc = config.venue.dtc;
+  const env = deps.env ?? process.env;
+  let password: string | undefined;
+  if (dtc.passwordEnv !== null) {
+    password = env[dtc.passwordEnv];
+    if (password === undefined) throw new ConfigError('venue.dtc.passwordEnv', `environment variable ${dtc.passwordEnv} is not set`);
+  }
+  const settle = new VenueSettle();
+  let server: PaperDtcServer | null = null;
+  let serverStart: Promise<PaperDtcServer> | null = null;
+
+  if (dtc.host === null) {
+    const venue = engine();
+    // Until the server listens, bars still reach its engine (no order can be working yet).
+    deps.bus.subscribe('venue', {
+      onBar: (bar) => (server ? server.onBar(bar) : venue.onBar(bar)),
+      onQuote: (quote) => server?.onQuote(quote),
+      onEnd: () => (server ? server.onEnd() : venue.onEnd()),
+    });
+    serverStart = startPaperDtcServer({
+      port: 0,
+      clock: deps.clock,
+      venue,
+      accounts: [PAPER_ACCOUNT],
+      startingBalance: config.startingEquity,
+      slippageTicks: config.venue.slippageTicks,
+      commissionPerContract: config.venue.commissionPerContract,
+      marginPerContract: config.venue.marginPerContract,
+      logger: deps.logger,
+      onMessageSent: () => settle.sentByServer(),
+    }).then((s) => (server = s));
+  }
+
+  const host = dtc.host ?? '127.0.0.1';
+  const createClient = async () => {
+    const port = serverStart ? (await serverStart).port : dtc.port;
+    return new DtcClient({
+      host,
+      port,
+      encoding: dtc.encoding,
+      ...(dtc.username ? { username: dtc.username } : {}),
+      ...(password !== undefined ? { password } : {}),
+      clientName: 'MIA',
+      heartbeatSeconds: config.connection.heartbeatSeconds,
+      maxReconnectAttempts: config.connection.maxReconnectAttempts,
+      backoffBaseMs: config.connection.backoffBaseMs,
+      backoffMaxMs: config.connection.backoffMaxMs,
+      seed: config.feed.seed,
+      maxMessagesPerSecond: dtc.maxMessagesPerSecond,
+      requestTimeoutMs: dtc.requestTimeoutSeconds * 1000,
+      clock: deps.clock,
+      logger: deps.logger,
+    });
+  };
+
+  return {
+    execution: dtcExecutionActor({
+      createClient,
+      clock: deps.clock,
+      miaSymbol: config.symbol,
+      route: { account: dtc.account ?? (dtc.host === null ? PAPER_ACCOUNT : null), symbol: dtc.symbol ?? config.symbol, exchange: dtc.exchange },
+      commissionPerContract: config.venue.commissionPerContract,
+      knownExecution: (id) => deps.journal.fills().some((f) => f.executionId === id),
+      lastFillTime: () => deps.journal.lastFillTime(),
+      bus: deps.bus,
+      barMs: deps.barMs,
+      settle,
+      logger: deps.logger,
+    }),
+    label: dtc.host === null ? `dtc ${dtc.encoding} -> embedded paper server (127.0.0.1)` : `dtc ${dtc.encoding} -> ${host}:${dtc.port}`,
+    settle: () => settle.wait(),
+    port: () => server?.port ?? null,
+    close: async () => {
+      const s = server ?? (serverStart ? await serverStart.catch(() => null) : null);
+      await s?.close();
+    },
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * Order round trip over loopback: SUBMIT_NEW_SINGLE_ORDER -> ORDER_UPDATE (accepted) through
+ * MIA's DtcClient and paper DTC server, against a raw TCP echo round trip of the same
+ * bytes measured in the same run. Orders are limits far from the market (accepted, never
+ * filled) and are sent one at a time. Aim: p99 within 3x the echo p99.
+ * Run: `node --import tsx bench/dtcRoundTrip.bench.ts`.
+ */
+import { createServer, connect, type Socket } from 'node:net';
+import { once } from 'node:events';
+import { ManualClock } from '../core/clock.ts';
+import { createDtcMessage } from '../adapters/dtc/createMessage.ts';
+import { DtcClient } from '../adapters/dtc/dtcClient.ts';
+import { encodeBinary } from '../adapters/dtc/binaryCodec.ts';
+import { BuySell, OrderType, OrderUpdateReason, TimeInForce } from '../adapters/dtc/enums.ts';
+import { MessageType } from '../adapters/dtc/messageType.ts';
+import type { DtcMessage } from '../adapters/dtc/messages.ts';
+import { startPaperDtcServer } from '../adapters/dtc/paperServer.ts';
+
+const WARMUP = 500;
+const SAMPLES = 5_000;
+const AIM_RATIO = 3;
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+const micros = (ns: bigint) => Number(ns) / 1000;
+
+function summary(name: string, samples: number[]): { p50: number; p99: number } {
+  const s = [...samples].sort((a, b) => a - b);
+  const p50 = percentile(s, 0.5);
+  const p99 = percentile(s, 0.99);
+  console.log(`${name.padEnd(34)} p50 ${p50.toFixed(1).padStart(7)} us   p99 ${p99.toFixed(1).padStart(7)} us   (n=${samples.length})`);
+  return { p50, p99 };
+}
+
+const order = (i: number): DtcMessage =>
+  createDtcMessage(MessageType.SUBMIT_NEW_SINGLE_ORDER, {
+    Symbol: 'ESZ25',
+    Exchange: 'CME',
+    TradeAccount: 'PAPER1',
+    ClientOrderID: `BENCH-${i}`,
+    OrderType: OrderType.LIMIT,
+    BuySell: BuySell.BUY,
+    Price1: 1000,
+    Quantity: 1,
+    TimeInForce: TimeInForce.DAY,
+    IsAutomatedOrder: 1,
+  });
+
+async function echoRoundTrips(): Promise<number[]> {
+  const server = createServer((s) => s.on('data', (b) => s.write(b)));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+  const socket: Socket = connect(port, '127.0.0.1');
+  socket.setNoDelay(true);
+  await once(socket, 'connect');
+  const frame = encodeBinary(order(0));
+  const samples: number[] = [];
+  for (let i = 0; i < WARMUP + SAMPLES; i++) {
+    const t0 = process.hrtime.bigint();
+    let got = 0;
+    socket.write(frame);
+    while (got < frame.length) {
+      const [chunk] = (await once(socket, 'data')) as [Buffer];
+      got += chunk.length;
+    }
+    if (i >= WARMUP) samples.push(micros(process.hrtime.bigint() - t0));
+  }
+  socket.destroy();
+  server.close();
+  return samples;
+}
+
+async function orderRoundTrips(): Promise<number[]> {
+  const clock = new ManualClock(Date.UTC(2025, 10, 4, 15, 0));
+  const server = await startPaperDtcServer({ port: 0, clock, accounts: ['PAPER1'] });
+  // One bar so the engine knows the market.
+  server.onBar({ symbol: 'ESZ25', time: clock.now() - 60_000, open: 6000, high: 6001, low: 5999, close: 6000, volume: 100 });
+  const client = new DtcClient({
+    host: '127.0.0.1',
+    port: server.port,
+    encoding: 'binary',
+    heartbeatSeconds: 30,
+    maxReconnectAttempts: 0,
+    backoffBaseMs: 100,
+    backoffMaxMs: 1000,
+    maxMessagesPerSecond: 1e9,
+    burstMessages: 1e9,
+    clock,
+  });
+  const connected = once(client, 'connected');
+  client.start();
+  await connected;
+  const samples: number[] = [];
+  let waiting: { id: string; resolve: () => void } | null = null;
+  client.on('message', (m) => {
+    if (m.Type === MessageType.ORDER_UPDATE && m.OrderUpdateReason === OrderUpdateReason.NEW_ORDER_ACCEPTED && waiting && m.ClientOrderID === waiting.id) {
+      const w = waiting;
+      waiting = null;
+      w.resolve();
+    }
+  });
+  for (let i = 0; i < WARMUP + SAMPLES; i++) {
+    const message = order(i);
+    const t0 = process.hrtime.bigint();
+    const accepted = new Promise<void>((resolve) => (waiting = { id: `BENCH-${i}`, resolve }));
+    await client.send(message);
+    await accepted;
+    if (i >= WARMUP) samples.push(micros(process.hrtime.bigint() - t0));
+  }
+  await client.stop();
+  await server.close();
+  return samples;
+}
+
+const echo = summary('raw TCP echo round trip', await echoRoundTrips());
+const rt = summary('DTC submit -> accepted round trip', await orderRoundTrips());
+const ratio = rt.p99 / echo.p99;
+console.log(`p99 ratio order/echo: ${ratio.toFixed(2)}x (aim <= ${AIM_RATIO}x) ${ratio <= AIM_RATIO ? 'MET' : 'MISSED'}`);
+console.log(`p50 ratio order/echo: ${(rt.p50 / echo.p50).toFixed(2)}x`);

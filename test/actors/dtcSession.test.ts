@@ -1,0 +1,45 @@
+/**
+ * Sessions whose orders cross the DTC protocol over a loopback socket to MIA's paper DTC
+ * server. The same seeded market through the in-process venue and through DTC (in each
+ * encoding) must give the same orders, fills and trades: the socket changes nothing but
+ * the transport.
+ */
+import { describe, expect, it } from 'vitest';
+import { configSchema, type MiaConfigInput } from '../../config/schema.ts';
+import { systemClock } from '../../core/clock.ts';
+import { openStateStore } from '../../adapters/store/stateStore.ts';
+import { silentLogger } from '../../adapters/log/logger.ts';
+import { startSession } from '../../actors/session.ts';
+import { useTempHomes } from '../fixtures/tempHome.ts';
+
+const tempHome = useTempHomes('mia-dtc-session-');
+
+async function runSession(input: MiaConfigInput) {
+  const home = tempHome();
+  const store = await openStateStore(home, { clock: systemClock });
+  const session = startSession({ config: configSchema.parse(input), store, logger: silentLogger() });
+  const summary = await session.done;
+  const fills = store.journal.fills().map((f) => ({ clientOrderId: f.clientOrderId, side: f.side, qty: f.qty, price: f.price, time: f.time }));
+  const trades = store.journal.trades().map((t) => ({ ...t }));
+  const orders = store.journal.orders().map((o) => ({ id: o.request.clientOrderId, type: o.request.type, side: o.request.side, status: o.status }));
+  await store.close();
+  return { summary, fills, trades, orders };
+}
+
+const market = { feed: { maxBars: 600, seed: 7 } };
+
+describe('session over DTC', () => {
+  it('trades exactly like the in-process venue, in every encoding', { timeout: 60_000 }, async () => {
+    const inProcess = await runSession({ ...market, venue: { kind: 'simulated' } });
+    expect(inProcess.trades.length).toBeGreaterThan(1);
+    for (const encoding of ['binary', 'json', 'compact'] as const) {
+      const overDtc = await runSession({ ...market, venue: { kind: 'dtc', dtc: { encoding } } });
+      expect(overDtc.summary.venue).toContain(`dtc ${encoding}`);
+      expect(overDtc.summary.persistenceErrors).toBe(0);
+      expect(overDtc.orders).toEqual(inProcess.orders);
+      expect(overDtc.fills).toEqual(inProcess.fills);
+      expect(overDtc.trades).toEqual(inProcess.trades);
+      expect(overDtc.summary.openPosition).toBe(0);
+    }
+  });
+});
