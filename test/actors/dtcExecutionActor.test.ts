@@ -1,0 +1,154 @@
+/**
+ * The DTC execution actor against the real paper DTC server over loopback, with faults:
+ * the server killed with an order in flight and restarted on the same engine, a refused
+ * order, and orders asked for while the link is down.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createActor, setup, assign, type AnyActorRef } from 'xstate';
+import { ManualClock } from '../../core/clock.ts';
+import type { Bar, OrderRequest } from '../../core/types.ts';
+import { DtcClient } from '../../adapters/dtc/dtcClient.ts';
+import { startPaperDtcServer, type PaperDtcServer } from '../../adapters/dtc/paperServer.ts';
+import { dtcExecutionActor } from '../../actors/dtcExecutionActor.ts';
+import type { ChildEvent, VenueCommand } from '../../machines/orchestratorEvents.ts';
+
+const T0 = Date.UTC(2025, 10, 4, 15, 0);
+const MIN = 60_000;
+
+const bar = (time: number, price: number): Bar => ({ symbol: 'ESZ25', time, open: price, high: price + 1, low: price - 1, close: price, volume: 100 });
+const order = (id: string, over: Partial<OrderRequest> = {}): OrderRequest => ({
+  clientOrderId: id, symbol: 'ESZ25', side: 'buy', qty: 1, type: 'market', tif: 'day', purpose: 'entry', createdAt: T0, ...over,
+});
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function until<T>(what: string, probe: () => T | undefined, ms = 8_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function harness(server: PaperDtcServer, clock: ManualClock, knownExecutions: Set<string> = new Set()) {
+  const port = server.port;
+  const logic = dtcExecutionActor({
+    createClient: () =>
+      new DtcClient({ host: '127.0.0.1', port, encoding: 'binary', heartbeatSeconds: 5, maxReconnectAttempts: 50, backoffBaseMs: 20, backoffMaxMs: 100, maxMessagesPerSecond: 1000, clock }),
+    clock,
+    miaSymbol: 'ESZ25',
+    route: { account: null, symbol: 'ESZ25', exchange: 'CME' },
+    commissionPerContract: 2.25,
+    knownExecution: (id) => knownExecutions.has(id),
+    lastFillTime: () => undefined,
+    barMs: MIN,
+  });
+  const parent = setup({ actors: { execution: logic }, types: { context: {} as { events: ChildEvent[] }, events: {} as ChildEvent } }).createMachine({
+    context: { events: [] },
+    invoke: { id: 'execution', src: 'execution' },
+    on: { '*': { actions: assign({ events: ({ context, event }) => [...context.events, event] }) } },
+  });
+  const actor = createActor(parent).start();
+  cleanups.push(() => actor.stop());
+  const events = () => actor.getSnapshot().context.events;
+  const send = (c: VenueCommand) => (actor.getSnapshot().children.execution as AnyActorRef).send(c);
+  const of = <K extends ChildEvent['type']>(type: K) => events().filter((e): e is Extract<ChildEvent, { type: K }> => e.type === type);
+  await until('first reconciliation', () => of('VENUE.RECONCILED').length > 0);
+  return { events, send, of };
+}
+
+describe('dtcExecutionActor over the paper DTC server', () => {
+  it('logs on, reconciles, reports the account, and trades: accepted then filled', async () => {
+    const clock = new ManualClock(T0);
+    const server = await startPaperDtcServer({ port: 0, clock, startingBalance: 50_000, marginPerContract: 500 });
+    cleanups.push(() => server.close());
+    const h = await harness(server, clock);
+    expect(h.of('VENUE.UP')).toHaveLength(1);
+    expect(h.of('VENUE.RECONCILED')[0]).toMatchObject({ orders: {}, position: 0 });
+    expect(h.of('VENUE.ACCOUNT')[0]?.availableFunds).toBeGreaterThan(0);
+
+    h.send({ type: 'VENUE.SUBMIT', request: order('A-1') });
+    await until('accepted', () => h.of('VENUE.ACCEPTED').length === 1);
+    server.onBar(bar(T0, 6000));
+    const fill = await until('fill', () => h.of('VENUE.FILL')[0]);
+    expect(fill.fill).toMatchObject({ clientOrderId: 'A-1', side: 'buy', qty: 1, commission: 2.25 });
+    // The same ClientOrderID never leaves twice.
+    h.send({ type: 'VENUE.SUBMIT', request: order('A-1') });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(Object.keys(server.venue.snapshot().orders)).toEqual(['A-1']);
+  });
+
+  it('kill the server with an order in flight, fill it meanwhile, restart: the order ends filled, its fill is reported once, nothing is sent twice', async () => {
+    const clock = new ManualClock(T0);
+    let server = await startPaperDtcServer({ port: 0, clock });
+    const venue = server.venue;
+    const port = server.port;
+    const h = await harness(server, clock);
+
+    // The acceptance is held back: the order is in flight when the server dies.
+    server.faults.delayUpdatesMs = 5_000;
+    h.send({ type: 'VENUE.SUBMIT', request: order('B-1') });
+    await until('order at the venue', () => venue.snapshot().orders['B-1']);
+    await server.close();
+    await until('venue down', () => h.of('VENUE.DOWN').length > 0);
+    expect(h.of('VENUE.ACCEPTED')).toEqual([]);
+
+    // While MIA is cut off, the venue fills it.
+    venue.onBar(bar(T0, 6000));
+    expect(venue.snapshot()).toMatchObject({ position: 1 });
+    // Orders asked for while the link is down are refused here, never queued.
+    h.send({ type: 'VENUE.SUBMIT', request: order('B-2') });
+    expect(h.of('VENUE.REJECTED').at(-1)).toMatchObject({ clientOrderId: 'B-2' });
+    expect(h.of('VENUE.REJECTED').at(-1)!.reason).toMatch(/not sent/);
+
+    server = await startPaperDtcServer({ port, clock, venue });
+    cleanups.push(() => server.close());
+    await until('second reconciliation', () => h.of('VENUE.RECONCILED').length === 2);
+    const fills = h.of('VENUE.FILL');
+    expect(fills).toHaveLength(1);
+    expect(fills[0]!.fill).toMatchObject({ clientOrderId: 'B-1', qty: 1, side: 'buy' });
+    expect(h.of('VENUE.RECONCILED')[1]).toMatchObject({ orders: { 'B-1': { status: 'filled', filledQty: 1 } }, position: 1 });
+    // One order at the venue: B-1 was never resent and B-2 never left.
+    expect(Object.keys(venue.snapshot().orders)).toEqual(['B-1']);
+  });
+
+  it('after a restart of MIA (a new actor that never saw the order), the orchestrator hint ties the venue records to it', async () => {
+    const clock = new ManualClock(T0);
+    const server = await startPaperDtcServer({ port: 0, clock });
+    cleanups.push(() => server.close());
+    server.venue.submit(order('C-1', { type: 'limit', price: 5990 }), T0);
+    const h = await harness(server, clock);
+    expect(h.of('VENUE.RECONCILED')[0]?.orders).toEqual({});
+    h.send({ type: 'VENUE.RECONCILE', live: { 'C-1': { request: order('C-1', { type: 'limit', price: 5990 }), filledQty: 0 } } });
+    const second = await until('reconciled with the hint', () => h.of('VENUE.RECONCILED')[1]);
+    expect(second.orders['C-1']).toMatchObject({ status: 'working', filledQty: 0 });
+    // The actor can now cancel it by its venue id.
+    h.send({ type: 'VENUE.CANCEL', clientOrderId: 'C-1' });
+    await until('cancelled', () => h.of('VENUE.CANCELED').length === 1);
+    expect(server.venue.snapshot().orders['C-1']?.status).toBe('cancelled');
+  });
+
+  it('a venue rejection comes back with its reason; bracket legs leave as one OCO order', async () => {
+    const clock = new ManualClock(T0);
+    const server = await startPaperDtcServer({ port: 0, clock });
+    cleanups.push(() => server.close());
+    const h = await harness(server, clock);
+    server.faults.rejectNext(1, 'paper: rejected for the test');
+    h.send({ type: 'VENUE.SUBMIT', request: order('D-1') });
+    const rejected = await until('rejected', () => h.of('VENUE.REJECTED')[0]);
+    expect(rejected).toMatchObject({ clientOrderId: 'D-1', reason: 'paper: rejected for the test' });
+
+    h.send({ type: 'VENUE.SUBMIT', request: order('D-2', { side: 'sell', type: 'stop', stopPrice: 5990, ocoGroup: 'g', purpose: 'bracket-stop' }) });
+    h.send({ type: 'VENUE.SUBMIT', request: order('D-3', { side: 'sell', type: 'limit', price: 6010, ocoGroup: 'g', purpose: 'bracket-target' }) });
+    await until('both legs accepted', () => h.of('VENUE.ACCEPTED').length === 2);
+    server.onBar(bar(T0 + MIN, 5989));
+    await until('stop filled, target cancelled', () => h.of('VENUE.FILL').length === 1 && h.of('VENUE.CANCELED').length === 1);
+    expect(h.of('VENUE.FILL')[0]!.fill.clientOrderId).toBe('D-2');
+    expect(h.of('VENUE.CANCELED')[0]!.clientOrderId).toBe('D-3');
+  });
+});
