@@ -50,11 +50,11 @@ async function harness(server: PaperDtcServer, clock: ManualClock, knownExecutio
   });
   const parent = setup({ actors: { execution: logic }, types: { context: {} as { events: ChildEvent[] }, events: {} as ChildEvent } }).createMachine({
     context: { events: [] },
-    invoke: { id: 'execution', src: 'execution' },
+    invoke: { id: 'execution', src: 'execution', input: { generation: 0 } },
     on: { '*': { actions: assign({ events: ({ context, event }) => [...context.events, event] }) } },
   });
   const actor = createActor(parent).start();
-  cleanups.push(() => actor.stop());
+  cleanups.push(() => void actor.stop());
   const events = () => actor.getSnapshot().context.events;
   const send = (c: VenueCommand) => (actor.getSnapshot().children.execution as AnyActorRef).send(c);
   const of = <K extends ChildEvent['type']>(type: K) => events().filter((e): e is Extract<ChildEvent, { type: K }> => e.type === type);
