@@ -5,8 +5,8 @@
  * restart continues where the failed instance stopped instead of replaying from the start.
  *
  * At speed 'max' bars are published in slices, yielding to the event loop between them
- * (signals, persistence and SIGINT stay responsive); at speed N one bar is published
- * every 60 s / N of wall time.
+ * (signals, persistence and SIGINT stay responsive); at speed N, N bars (simulated
+ * minutes) are published per second of wall time.
  */
 import { fromCallback } from 'xstate';
 import type { Bar } from '../core/types.ts';
@@ -115,7 +115,7 @@ export function marketDataActor(deps: MarketDataDeps) {
           if (halfway) finishHalfway();
           if (step()) {
             if (halfway) finishHalfway();
-            timer = setTimeout(run, deps.barMs / deps.speed);
+            timer = setTimeout(run, 1000 / deps.speed); // N simulated minutes (bars) per real second
           }
         }
       } catch (err) {

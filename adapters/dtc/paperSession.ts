@@ -66,6 +66,9 @@ const SESSION_TYPES: ReadonlySet<number> = new Set([
 ]);
 
 const DAY_MS = 86_400_000;
+const MAX_HEARTBEAT_SECONDS = 3_600;
+/** A client that lets this much pile up unread is not reading: drop it rather than grow without bound. */
+const MAX_UNREAD_BYTES = 16 * 1024 * 1024;
 
 type Phase = 'start' | 'negotiated' | 'loggedOn' | 'closed';
 
@@ -296,7 +299,9 @@ export class PaperSession {
     }
     if (m.TradeAccount !== '' && !this.ctx.venue.hasAccount(m.TradeAccount)) return refuse(`unknown trade account "${m.TradeAccount}"`);
     if (m.TradeAccount !== '') this.account = m.TradeAccount;
-    const seconds = m.HeartbeatIntervalInSeconds > 0 ? m.HeartbeatIntervalInSeconds : this.ctx.heartbeatSeconds;
+    // Bounded: a timer beyond 2^31 ms would fire at once (and flood the client).
+    const asked = m.HeartbeatIntervalInSeconds > 0 ? m.HeartbeatIntervalInSeconds : this.ctx.heartbeatSeconds;
+    const seconds = Math.min(Math.max(asked, 1), MAX_HEARTBEAT_SECONDS);
     this.heartbeatMs = seconds * 1000;
     this.phase = 'loggedOn';
     this.send(
@@ -572,6 +577,7 @@ export class PaperSession {
     }
     this.socket.write(bytes);
     if (!SESSION_TYPES.has(m.Type)) this.ctx.onMessageSent?.(m.Type);
+    if (this.socket.writableLength > MAX_UNREAD_BYTES) this.destroy('client is not reading');
   }
 
   // ---------------------------------------------------------------- lifecycle

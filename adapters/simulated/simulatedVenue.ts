@@ -656,7 +656,8 @@ export class SimulatedVenue implements MarketListener {
       if (order.status === 'pendingChild') this.pending.set(order.clientOrderId, order);
     }
     for (const a of state.accounts) {
-      const rec = this.accountRecord(a.account, a.startingBalance);
+      const rec = this.accountRecord(a.account);
+      rec.startingBalance = a.startingBalance;
       rec.cash = a.cash;
       for (const p of a.positions) rec.positions.set(p.symbol, { exchange: p.exchange, book: { ...p.book } });
     }

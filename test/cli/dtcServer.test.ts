@@ -54,10 +54,14 @@ const order = (id: string, extra: Record<string, number | string> = {}) => ({
 });
 
 describe('mia dtc-server', () => {
-  it('prints the real port, serves a client on the simulated feed, and stops with exit 0 on SIGTERM', async () => {
+  it('prints the real port, checks the password from --password-env, serves a client on the simulated feed, stops with exit 0 on SIGTERM', async () => {
     const home = tempHome();
-    const { mia, port } = await serve(['--speed', '40'], { MIA_HOME: home });
-    const c = await RawDtcClient.loggedOn(port, EncodingEnum.JSON);
+    const { mia, port } = await serve(['--speed', '40', '--username', 'ops', '--password-env', 'PAPER_PW'], { MIA_HOME: home, PAPER_PW: 'hunter2' });
+    const bad = await RawDtcClient.connect(port);
+    await bad.negotiate(EncodingEnum.BINARY);
+    expect((await bad.logon({ Username: 'ops', Password: 'nope' })).Result).toBe(3);
+    bad.close();
+    const c = await RawDtcClient.loggedOn(port, EncodingEnum.JSON, { Username: 'ops', Password: 'hunter2' });
     try {
       await RawDtcClient.pause(150); // a few bars
       c.sendNew(MessageType.MARKET_DATA_REQUEST, { RequestAction: 1, SymbolID: 1, Symbol: 'ESZ25', Exchange: 'CME' });
@@ -104,21 +108,6 @@ describe('mia dtc-server', () => {
     }
     second.mia.child.kill('SIGINT');
     expect((await second.mia.done).code).toBe(0);
-  });
-
-  it('takes the password from the environment variable named by --password-env and refuses a wrong one', async () => {
-    const { mia, port } = await serve(['--feed', 'none', '--username', 'ops', '--password-env', 'PAPER_PW'], { MIA_HOME: tempHome(), PAPER_PW: 'hunter2' });
-    try {
-      const bad = await RawDtcClient.connect(port);
-      await bad.negotiate(EncodingEnum.BINARY);
-      expect((await bad.logon({ Username: 'ops', Password: 'nope' })).Result).toBe(3);
-      bad.close();
-      const good = await RawDtcClient.loggedOn(port, EncodingEnum.BINARY, { Username: 'ops', Password: 'hunter2' });
-      good.close();
-    } finally {
-      mia.child.kill('SIGTERM');
-      await mia.done;
-    }
   });
 
   it.each<[string, string[], Record<string, string>, RegExp]>([

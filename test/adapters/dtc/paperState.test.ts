@@ -48,7 +48,7 @@ describe('paper server state file', () => {
     servers.push(again);
     expect(again.venue.order('T')).toMatchObject({ status: 'working', price: 6010, serverOrderId: 'SIM-2' });
     expect(again.venue.positions()).toMatchObject([{ symbol: 'ESZ25', qty: 2, avgPrice: 6000.5, exchange: 'CME' }]);
-    expect(again.venue.balance('PAPER1')!.cash).toBe(25_000 - 4.5);
+    expect(again.venue.balance('PAPER1')).toMatchObject({ cash: 25_000 - 4.5, startingBalance: 25_000 }); // not the default 50,000
     expect(again.venue.fills().map((f) => f.executionId)).toEqual(['SIMX-1']);
     const d = await RawDtcClient.loggedOn(again.port);
     clients.push(d);
