@@ -1,0 +1,131 @@
+/**
+ * The operator surfaces of a running `mia run`: the control channel (always) and Discord
+ * (only when DISCORD_TOKEN is set).
+ *
+ * The control channel is part of the safety net, so it opens before the session trades:
+ * if it cannot listen, the run fails before any order. Until a session is attached it
+ * answers "starting". Discord is not part of the safety net: if it cannot connect, the
+ * session trades on, the failure is logged and audited, and the CLI still reaches the kill
+ * switch.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.ts';
+import type { MiaConfig } from '../config/schema.ts';
+import type { AuditRecord } from '../adapters/store/auditTrail.ts';
+import type { ControlHandler, ControlRequest } from '../adapters/control/controlProtocol.ts';
+import { startControlServer, type ControlServer } from '../adapters/control/controlServer.ts';
+import { createSessionControl } from './controlHandler.ts';
+import type { DiscordSurface } from './controlDiscord.ts';
+import type { Session } from './session.ts';
+
+export interface ControlSurfacesOptions {
+  config: MiaConfig;
+  home: string;
+  audit: { append(record: AuditRecord): Promise<unknown> };
+  logger: Logger;
+  /** Operator clock (the real one in `mia run`). */
+  clock: Clock;
+  controlPort?: number;
+  controlSocket?: string;
+  /** Source of DISCORD_TOKEN (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface ControlSurfaces {
+  readonly control: ControlServer;
+  /** The Discord surface once attached and connected, else null. */
+  discord(): DiscordSurface | null;
+  /**
+   * Points the channel at `session` (commands reach it from now on) and starts Discord.
+   * `maxBars` is what status reports: null when the session runs until stopped.
+   */
+  attach(session: Session, maxBars: number | null): Promise<void>;
+  /** Closes Discord and the control channel (control.json removed). Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Opens the control channel (no session yet); see the module comment. */
+export async function startControlSurfaces(options: ControlSurfacesOptions): Promise<ControlSurfaces> {
+  const { config, home, audit, logger, clock } = options;
+  const auditSafely = (record: AuditRecord) =>
+    audit.append(record).catch((err: unknown) => logger.error({ err: (err as Error).message, action: record.action }, 'audit write failed'));
+
+  let sessionControl: ControlHandler | null = null;
+  const handler: ControlHandler = {
+    async handle(request: ControlRequest) {
+      const response = sessionControl
+        ? await sessionControl.handle(request)
+        : { ok: false, command: request.command, message: `mia at ${home} is starting: try again in a moment` };
+      if (!sessionControl) void auditSafely({ who: request.who, action: `control.${request.command}`, args: { detail: request.reason ?? null }, result: { ok: false, message: response.message } });
+      logger.info({ who: request.who, command: request.command, reason: request.reason, ok: response.ok, message: response.message }, 'control command');
+      return response;
+    },
+  };
+
+  const control = await startControlServer({
+    home,
+    handler,
+    ...(options.controlPort !== undefined ? { port: options.controlPort } : {}),
+    ...(options.controlSocket !== undefined ? { socket: options.controlSocket } : {}),
+    onRefused: (r) => {
+      logger.warn({ remote: r.remote, status: r.status, reason: r.reason, command: r.command }, 'control request refused');
+      void auditSafely({ who: `control:${r.remote}`, action: `control.${r.command ?? 'unknown'}`, args: { status: r.status }, result: { ok: false, message: `refused: ${r.reason}` } });
+    },
+  }).catch((err: unknown) => {
+    const where = options.controlSocket ?? `127.0.0.1:${options.controlPort ?? 0}`;
+    throw new Error(`the control channel cannot listen on ${where}: ${(err as Error).message}`);
+  });
+  logger.info({ endpoint: 'socket' in control.endpoint ? { socket: control.endpoint.socket } : { port: control.endpoint.port }, file: control.file }, 'control channel listening');
+
+  let discord: DiscordSurface | null = null;
+  let closing: Promise<void> | undefined;
+
+  const startDiscord = async (session: Session, token: string) => {
+    try {
+      // Loaded only when used: discord.js stays off the start-up path of every other run.
+      const [{ startDiscordSurface }, { startDiscordBot }] = await Promise.all([import('./controlDiscord.ts'), import('../adapters/discord/discordBot.ts')]);
+      const surface = await startDiscordSurface({
+        session,
+        config,
+        home,
+        control: handler,
+        audit,
+        logger,
+        clock,
+        connect: (hooks) => startDiscordBot({ token, guildId: config.discord.guildId, onInteraction: hooks.onInteraction, onEvent: hooks.onEvent }),
+      });
+      // Closed while connecting: do not leave the bot running.
+      if (closing) await surface.close();
+      else discord = surface;
+      logger.info('discord connected');
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'discord could not start; trading continues without it');
+      void auditSafely({ who: 'discord', action: 'discord.start', args: null, result: { ok: false, message: (err as Error).message } });
+    }
+  };
+
+  return {
+    control,
+    discord: () => discord,
+    async attach(session, maxBars) {
+      sessionControl = createSessionControl({
+        session,
+        config,
+        home,
+        audit,
+        operatorClock: clock,
+        maxBars,
+        onAuditError: (err) => logger.error({ err: (err as Error).message }, 'audit write failed'),
+      });
+      const token = (options.env ?? process.env).DISCORD_TOKEN;
+      if (token) await startDiscord(session, token);
+    },
+    close() {
+      closing ??= (async () => {
+        await discord?.close().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'discord close failed'));
+        await control.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * The operator commands that reach a running `mia run` over its control channel:
+ * `mia status`, `pause`, `resume`, `kill`, `flatten`, `phase status|advance|override`.
+ * They never open the home's store (the running process owns it): they read
+ * `<home>/control.json` and ask. Human output, or `--json`.
+ *
+ * Exit codes: 0 done; 1 refused (by a machine or the channel), failed, or no running mia
+ * at the home; 2 bad usage (a missing required flag).
+ *
+ * Also adds the channel's own flags to `mia run` (`--control-port`, `--control-socket`).
+ */
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import { sendControlCommand, ControlUnavailableError } from '../adapters/control/controlClient.ts';
+import { ControlFileError } from '../adapters/control/controlFile.ts';
+import type { ControlCommand, ControlResponse, ControlStatus } from '../adapters/control/controlProtocol.ts';
+import { formatStatus } from '../adapters/control/formatStatus.ts';
+import { resolveHome } from './home.ts';
+import { EXIT_FAILURE, EXIT_OK, positiveInt } from './main.ts';
+
+interface CommonOptions {
+  home?: string;
+  json?: boolean;
+  reason?: string;
+}
+
+/** `cli:<user>`: the operator as the operating system knows them. */
+export function cliOperator(env: NodeJS.ProcessEnv = process.env): string {
+  let name: string | undefined;
+  try {
+    name = userInfo().username;
+  } catch {
+    name = env.USER ?? env.LOGNAME;
+  }
+  return `cli:${name && name.trim() !== '' ? name : 'unknown'}`;
+}
+
+interface PhaseData {
+  phase?: { id: number; name: string };
+  signals?: string;
+  nextGate?: string | null;
+  lastEvaluation?: { transition: string; pass: boolean; criteria: Array<{ name: string; actual: unknown; op: string; threshold: unknown; pass: boolean }>; refusals: string[] } | null;
+  history?: Array<{ at: string; who: string; command: string; kind: string; from: string; to: string; reason?: string }>;
+}
+
+function formatPhaseStatus(data: PhaseData): string {
+  const lines = [`phase     ${data.phase?.id} ${data.phase?.name} (signals ${data.signals})`, `next gate ${data.nextGate ?? 'none (last phase)'}`];
+  const ev = data.lastEvaluation;
+  if (ev) {
+    lines.push(`last gate ${ev.transition}: ${ev.pass ? 'passed' : 'not met'}`);
+    for (const c of ev.criteria) lines.push(`          ${c.pass ? 'ok  ' : 'FAIL'} ${c.name} = ${c.actual === null ? 'missing' : String(c.actual)} (needs ${c.op} ${String(c.threshold)})`);
+    for (const r of ev.refusals) lines.push(`          refused: ${r}`);
+  }
+  for (const h of data.history ?? []) lines.push(`history   ${h.at} ${h.who} ${h.command} ${h.kind} ${h.from} -> ${h.to}${h.reason ? `: ${h.reason}` : ''}`);
+  return lines.join('\n');
+}
+
+function render(response: ControlResponse): string {
+  if (response.command === 'status' && response.ok && response.data) return formatStatus(response.data as unknown as ControlStatus);
+  if (response.command === 'phase.status' && response.ok && response.data) return formatPhaseStatus(response.data as PhaseData);
+  return response.message;
+}
+
+/** Sends one command to the MIA at the home and prints the answer; returns the exit code. */
+export async function controlAction(command: ControlCommand, opts: CommonOptions): Promise<number> {
+  const home = resolveHome(opts.home);
+  const request = { command, who: cliOperator(), ...(opts.reason !== undefined ? { reason: opts.reason } : {}) };
+  let response: ControlResponse;
+  try {
+    response = (await sendControlCommand(home, request)).response;
+  } catch (e) {
+    const known = e instanceof ControlUnavailableError || e instanceof ControlFileError;
+    const message = known ? (e as Error).message : `control channel failed: ${(e as Error).message ?? String(e)}`;
+    response = { ok: false, command, message };
+  }
+  if (opts.json) process.stdout.write(`${JSON.stringify(response, null, 2)}\n`);
+  else if (response.ok) process.stdout.write(`${render(response)}\n`);
+  if (!response.ok) process.stderr.write(`mia: ${response.message}\n`);
+  return response.ok ? EXIT_OK : EXIT_FAILURE;
+}
+
+/** Registers the control commands on `program` and the channel's flags on `mia run`. */
+export function registerControlCommands(program: Command): void {
+  const run = program.commands.find((c) => c.name() === 'run');
+  run
+    ?.option('--control-port <n>', 'control channel TCP port on 127.0.0.1 (default: an ephemeral port)', positiveInt('--control-port'))
+    .option('--control-socket <path>', 'serve the control channel on this unix socket instead of TCP');
+
+  const common = (c: Command) =>
+    c.option('--home <dir>', 'home of the running mia; also MIA_HOME (default: working directory)').option('--json', 'print the answer as JSON');
+  const action = (command: ControlCommand) => async (opts: CommonOptions) => {
+    process.exitCode = await controlAction(command, opts);
+  };
+
+  common(program.command('status').description('status of the running mia: phase, risk, position, P&L, orders, feed, venue')).action(action('status'));
+  common(program.command('pause').description('stop new entries (risk limited); exits and protection continue'))
+    .option('--reason <text>', 'why')
+    .action(action('pause'));
+  common(program.command('resume').description('lift a pause; leaving killed needs --reason'))
+    .option('--reason <text>', 'why (required to leave killed)')
+    .action(action('resume'));
+  common(program.command('kill').description('kill switch: cancel all, flatten, refuse orders; latched across restarts'))
+    .requiredOption('--reason <text>', 'why')
+    .action(action('kill'));
+  common(program.command('flatten').description('cancel working orders and close the position at market'))
+    .option('--reason <text>', 'why')
+    .action(action('flatten'));
+
+  const phase = program.command('phase').description('deployment phase of the running mia');
+  common(phase.command('status').description('current phase, last gate evaluation, recent history')).action(action('phase.status'));
+  common(phase.command('advance').description('promote to the next phase if its gate passes on the evidence')).action(action('phase.advance'));
+  common(phase.command('override').description('promote to the next phase regardless of the gate (recorded)'))
+    .requiredOption('--reason <text>', 'why the gate is overridden')
+    .action(action('phase.override'));
+}

@@ -1,0 +1,167 @@
+/**
+ * The Discord surface over a real in-process session and a fake bot (actors/controlDiscord.ts):
+ * in phase 6 every signal MIA trades goes to premium at once and to public after the
+ * delay, each appended to a signal log that verifies, with outcomes that match the
+ * journal's trades; alerts reach the alerts channel; slash commands reach the session
+ * and are audited. A second surface on the same home never posts a signal twice.
+ */
+import { describe, expect, it } from 'vitest';
+import { configSchema } from '../../../config/schema.ts';
+import { systemClock } from '../../../core/clock.ts';
+import { openStateStore } from '../../../adapters/store/stateStore.ts';
+import { silentLogger } from '../../../adapters/log/logger.ts';
+import { readSignalLog, signalLogPath } from '../../../adapters/signals/signalLog.ts';
+import type { DiscordBot } from '../../../adapters/discord/discordBot.ts';
+import type { OperatorInteraction, DiscordReply } from '../../../adapters/discord/commandHandler.ts';
+import { startSession, type Session } from '../../../actors/session.ts';
+import { createSessionControl } from '../../../actors/controlHandler.ts';
+import { startDiscordSurface } from '../../../actors/controlDiscord.ts';
+import { riskStatus, type RiskSnapshot } from '../../../machines/risk.ts';
+import { useTempHomes } from '../../fixtures/tempHome.ts';
+import { ManualTimers, flush } from './manualTimers.ts';
+
+const tempHome = useTempHomes('mia-discord-surface-');
+const ALICE = '111111111111111111';
+const MALLORY = '999999999999999999';
+const CH = { alerts: '100000000000000001', premium: '100000000000000002', public: '100000000000000003' };
+const config = configSchema.parse({
+  venue: { kind: 'simulated' },
+  feed: { maxBars: 1500 },
+  discord: { allowedUserIds: [ALICE], channels: CH, publicDelaySeconds: 600, alerts: { batchMs: 1000, maxPerMinute: 5, maxQueued: 50 } },
+});
+
+/** Polls `check` until it stops throwing (file appends settle on their own time). */
+async function eventually(check: () => void | Promise<void>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+/** Promotes the deployment machine to ownAccount and turns signals on (phase 6). */
+function enterPhase6(session: Session) {
+  const at = '2026-01-05T15:00:00Z';
+  for (let i = 0; i < 5; i++) session.send({ type: 'PHASE', event: { type: 'OVERRIDE', who: 'test', at, reason: 'test setup' } });
+  session.send({
+    type: 'PHASE',
+    event: {
+      type: 'START_SIGNALS',
+      who: 'test',
+      at,
+      evidence: { metrics: { signalWinRate: 0.7 }, provenance: [{ kind: 'live' }], period: { from: '2025-12-01', to: '2025-12-31' }, producedAt: at, source: 'test' },
+    },
+  });
+}
+
+async function surfaceOn(home: string, session: Session, store: Awaited<ReturnType<typeof openStateStore>>, timers: ManualTimers) {
+  const posts: Array<{ channel: string; text: string; at: number }> = [];
+  let hooks!: { onInteraction(i: OperatorInteraction): Promise<void> };
+  const bot: DiscordBot = {
+    post: async (channel, text) => void posts.push({ channel, text, at: timers.clock.now() }),
+    close: async () => undefined,
+  };
+  const control = createSessionControl({ session, config, home, audit: store.audit, operatorClock: timers.clock, maxBars: 1500 });
+  const surface = await startDiscordSurface({
+    session,
+    config,
+    home,
+    control,
+    audit: store.audit,
+    logger: silentLogger(),
+    clock: timers.clock,
+    timers,
+    connect: async (h) => {
+      hooks = h;
+      return bot;
+    },
+  });
+  const slash = async (userId: string, commandName: string, reason?: string) => {
+    const replies: DiscordReply[] = [];
+    await hooks.onInteraction({ kind: 'command', userId, roleIds: [], commandName, subcommand: null, options: { reason }, reply: async (r) => void replies.push(r) });
+    return replies;
+  };
+  return { posts, surface, slash };
+}
+
+describe('discord surface', () => {
+  it('publishes phase-6 signals premium then public, logs them verifiably, and obeys only the allow-list', { timeout: 30_000 }, async () => {
+    const home = tempHome();
+    const timers = new ManualTimers(Date.parse('2026-01-05T15:00:00Z'));
+    let store = await openStateStore(home, { clock: systemClock });
+    let session = startSession({ config, store, logger: silentLogger() });
+    enterPhase6(session);
+    const { posts, surface } = await surfaceOn(home, session, store, timers);
+    await session.done;
+    const log = surface.signalLog!;
+    await log.flush();
+    const signals = log.records().filter((r) => r.kind === 'signal');
+    expect(signals.length).toBeGreaterThan(0);
+    let premium = posts.filter((p) => p.channel === CH.premium);
+    const pub = () => posts.filter((p) => p.channel === CH.public);
+    await eventually(() => {
+      premium = posts.filter((p) => p.channel === CH.premium);
+      expect(premium).toHaveLength(signals.length);
+    });
+    for (const [i, s] of signals.entries()) expect(premium[i]!.text).toContain(`#${s.seq} ${s.hash.slice(0, 12)}`);
+    expect(pub()).toHaveLength(0);
+
+    await timers.advance(600_000);
+    await flush();
+    expect(pub().map((p) => p.text)).toEqual(premium.map((p) => p.text));
+    for (const p of pub()) expect(p.at - premium[0]!.at).toBe(600_000);
+
+    // The journal agrees with the log's outcomes, trade for trade.
+    let verified = await readSignalLog(signalLogPath(home));
+    await eventually(async () => {
+      verified = await readSignalLog(signalLogPath(home));
+      expect(verified.records.filter((r) => r.kind === 'published')).toHaveLength(signals.length * 2);
+    });
+    expect(verified.ok).toBe(true);
+    const outcomes = verified.records.flatMap((r) => (r.kind === 'outcome' ? [r.outcome] : []));
+    expect(outcomes.length).toBeGreaterThan(0);
+    const trades = store.journal.trades();
+    for (const o of outcomes.filter((x) => x.result !== 'void')) {
+      const trade = trades.find((t) => t.exitTime === o.exitTime && t.entryPrice === o.entryPrice);
+      expect(trade).toBeDefined();
+      expect(o.pnl).toBeCloseTo(trade!.pnl / trade!.qty, 2);
+    }
+    const publications = verified.records.filter((r) => r.kind === 'published');
+    expect(publications).toHaveLength(signals.length * 2);
+
+    // Alerts: fills and the phase changes went to the alerts channel, batched.
+    await timers.advance(120_000);
+    const alerts = posts.filter((p) => p.channel === CH.alerts).map((p) => p.text).join('\n');
+    expect(alerts).toContain('💱');
+
+    await surface.close();
+    await store.close();
+
+    // A new surface on the same home: nothing already published is posted again.
+    store = await openStateStore(home, { clock: systemClock });
+    // One bar a second: the session stays alive for the commands, and quiet.
+    session = startSession({ config: { ...config, feed: { ...config.feed, speed: 60 } }, store, logger: silentLogger(), maxBars: Infinity });
+    const second = await surfaceOn(home, session, store, timers);
+
+    // Slash commands: an unknown user is refused and audited; Alice's /kill acts at once.
+    const refused = await second.slash(MALLORY, 'kill', 'x');
+    expect(refused[0]!.content).toContain('not allowed');
+    const killed = await second.slash(ALICE, 'kill', 'enough');
+    expect(killed[0]!.content).toContain('killed');
+    expect(riskStatus(session.actor.getSnapshot().children.risk!.getSnapshot() as RiskSnapshot)).toBe('killed');
+    await session.stop('test over');
+    await store.flush();
+    const audit = store.audit.entries();
+    expect(audit.some((a) => a.who === `discord:${MALLORY}` && a.action === 'discord.kill' && (a.result as { ok: boolean }).ok === false)).toBe(true);
+    expect(audit.some((a) => a.who === `discord:${ALICE}` && a.action === 'control.kill' && (a.result as { ok: boolean }).ok === true)).toBe(true);
+    await timers.advance(600_000);
+    expect(second.posts.filter((p) => p.channel !== CH.alerts)).toEqual([]);
+    await second.surface.close();
+    await store.close();
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * The surfaces `mia run` opens (actors/controlSurfaces.ts): the control channel listens
+ * before any session exists and says "starting" until one is attached; a port already in
+ * use fails the start with a clear message; without DISCORD_TOKEN there is no Discord.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { configSchema } from '../../config/schema.ts';
+import { systemClock } from '../../core/clock.ts';
+import { openStateStore } from '../../adapters/store/stateStore.ts';
+import { silentLogger } from '../../adapters/log/logger.ts';
+import { sendControlCommand } from '../../adapters/control/controlClient.ts';
+import { startSession } from '../../actors/session.ts';
+import { startControlSurfaces } from '../../actors/controlSurfaces.ts';
+import { useTempHomes } from '../fixtures/tempHome.ts';
+
+const tempHome = useTempHomes('mia-control-surfaces-');
+const config = configSchema.parse({ venue: { kind: 'simulated' }, feed: { maxBars: 200 } });
+
+describe('control surfaces', () => {
+  it('answer "starting" before a session is attached, then reach it; close removes control.json', async () => {
+    const home = tempHome();
+    const store = await openStateStore(home, { clock: systemClock });
+    const surfaces = await startControlSurfaces({ config, home, audit: store.audit, logger: silentLogger(), clock: systemClock, env: {} });
+    try {
+      const early = await sendControlCommand(home, { command: 'kill', who: 'cli:alice', reason: 'too early' });
+      expect(early.response).toMatchObject({ ok: false, message: expect.stringContaining('is starting') });
+
+      const session = startSession({ config, store, logger: silentLogger(), maxBars: Infinity });
+      await surfaces.attach(session, null);
+      expect(surfaces.discord()).toBeNull();
+      const status = await sendControlCommand(home, { command: 'status', who: 'cli:alice' });
+      expect(status.response.ok).toBe(true);
+      expect(status.response.data).toMatchObject({ feed: { maxBars: null }, session: { state: 'trading' } });
+      await session.stop('test over');
+    } finally {
+      await surfaces.close();
+      await store.flush();
+    }
+    expect(existsSync(join(home, 'control.json'))).toBe(false);
+    const audit = store.audit.entries().filter((e) => e.who === 'cli:alice').map((e) => [e.action, (e.result as { ok: boolean }).ok]);
+    expect(audit).toEqual([
+      ['control.kill', false],
+      ['control.status', true],
+    ]);
+    await store.close();
+  });
+
+  it('a control port already in use fails the start, naming the address', async () => {
+    const [a, b] = [tempHome(), tempHome()];
+    const first = await startControlSurfaces({ config, home: a, audit: { append: async () => undefined }, logger: silentLogger(), clock: systemClock, env: {} });
+    try {
+      const port = 'port' in first.control.endpoint ? first.control.endpoint.port : 0;
+      await expect(
+        startControlSurfaces({ config, home: b, audit: { append: async () => undefined }, logger: silentLogger(), clock: systemClock, controlPort: port, env: {} }),
+      ).rejects.toThrow(`the control channel cannot listen on 127.0.0.1:${port}`);
+      expect(existsSync(join(b, 'control.json'))).toBe(false);
+    } finally {
+      await first.close();
+    }
+  });
+});

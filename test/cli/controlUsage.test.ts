@@ -1,0 +1,26 @@
+/** Exit codes of the control commands without a running mia: 2 for bad usage, 1 for nobody home. */
+import { describe, expect, it } from 'vitest';
+import { useTempHomes } from '../fixtures/tempHome.ts';
+import { mia } from '../adapters/control/miaRunSteps.ts';
+
+const tempHome = useTempHomes('mia-control-usage-');
+
+describe('mia control commands, usage', () => {
+  it('exit codes: 2 for a missing required flag, 1 when no mia runs at the home', async () => {
+    const home = tempHome();
+    const [kill, override, status, phase] = await Promise.all([
+      mia(home, 'kill'),
+      mia(home, 'phase', 'override'),
+      mia(home, 'status', '--json'),
+      mia(home, 'phase', 'advance'),
+    ]);
+    expect(kill.code).toBe(2);
+    expect(kill.stderr).toContain('--reason');
+    expect(override.code).toBe(2);
+    expect(override.stderr).toContain('--reason');
+    expect(status.code).toBe(1);
+    expect(status.json).toMatchObject({ ok: false, message: `no running mia at ${home}` });
+    expect(phase.code).toBe(1);
+    expect(phase.stderr).toContain('no running mia');
+  });
+});
