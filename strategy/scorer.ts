@@ -1,93 +1,103 @@
 /**
- * Bar-by-bar scoring: features -> weighted score in [-1, 1] -> edge-triggered signal.
- *
- * Foundation stand-in for the confluence of issue 5: one real feature (VWAP trend) with
- * the renormalisation rule already in place (unavailable features drop out and the
- * remaining weights are rescaled). A signal fires only when the score *crosses* a
- * threshold, so a long trend produces one signal, not one per bar.
+ * Bar-by-bar scoring: the strategy pipeline (features -> confluence) -> edge-triggered
+ * signal. A signal fires only when the score *crosses* its threshold: it goes above
+ * +threshold (long) or below -threshold (short) having not been there at the previous
+ * bar, so a long trend produces one signal, not one per bar. The threshold is dynamic
+ * (volatility regime), so "being there" is judged against each bar's own threshold.
  */
-import type { Bar, Side } from '../core/types.ts';
-import { VwapTrend, defaultVwapTrendParams, type FeatureValue } from './features/vwapTrend.ts';
+import type { Bar, BookSnapshot, OptionChainSnapshot, Quote, Side, TradeTick } from '../core/types.ts';
+import { defaultStrategySettings, type StrategySettings } from '../config/strategySchema.ts';
+import { StrategyPipeline, type PipelineDeps } from './pipeline.ts';
+import type { VolatilityRegime } from './features/volatilityRegime.ts';
 
 export interface ScoredSignal {
   side: Side;
+  /** Final score (after the session and expiry multipliers). */
   score: number;
+  /** Threshold crossed (base threshold times the volatility multiplier). */
   threshold: number;
   /** Close time of the bar the signal fired on (ms UTC). */
   time: number;
   /** Close of the bar the signal fired on. */
   price: number;
+  /** The whole feature vector at signal time (unavailable features read 0). */
   features: Record<string, number>;
+  /** Names of the features whose inputs were there. */
   available: string[];
+  /** Renormalised weighted mean before the multipliers. */
+  rawScore?: number;
+  /** Multipliers applied to the score. */
+  multipliers?: { session: number; expiry: number };
+  regime?: VolatilityRegime;
 }
 
 export interface ScorerParams {
+  /** Base threshold (overrides `strategy.threshold`). */
   threshold: number;
+  /** ATR bars of the VWAP trend (overrides `strategy.vwapAtrBars`). */
   atrBars: number;
   /** Bar length: a signal is known at its bar's close, `time + barMs`. */
   barMs: number;
+  /** The strategy configuration; the embedded defaults when absent. */
+  strategy?: StrategySettings;
 }
 
-interface WeightedFeature {
-  name: string;
-  weight: number;
-  update(bar: Bar): FeatureValue;
-}
+/** Optional injected computations (gamma levels, expiry factor); the defaults are strategy/gamma's. */
+export type ScorerDeps = Omit<PipelineDeps, 'barMs'>;
 
 export class Scorer {
-  private readonly features: WeightedFeature[];
-  private readonly values: Float64Array;
-  private readonly availability: boolean[];
-  private prevScore = 0;
+  readonly pipeline: StrategyPipeline;
+  private wasAbove = false;
+  private wasBelow = false;
   /** Score at the last bar, for observers (inspector, summaries). */
   lastScore = 0;
+  /** Threshold at the last bar. */
+  lastThreshold = 0;
 
-  constructor(private readonly p: ScorerParams) {
-    const vwap = new VwapTrend({ ...defaultVwapTrendParams, atrBars: p.atrBars });
-    this.features = [{ name: 'vwapTrend', weight: 1, update: (bar) => vwap.update(bar) }];
-    this.values = new Float64Array(this.features.length);
-    this.availability = this.features.map(() => false);
+  constructor(p: ScorerParams, deps: ScorerDeps = {}) {
+    const settings = { ...(p.strategy ?? defaultStrategySettings()), threshold: p.threshold, vwapAtrBars: p.atrBars };
+    this.pipeline = new StrategyPipeline(settings, { ...deps, barMs: p.barMs });
+  }
+
+  onQuote(q: Quote): void {
+    this.pipeline.onQuote(q);
+  }
+
+  onTrade(t: TradeTick): void {
+    this.pipeline.onTrade(t);
+  }
+
+  onBook(b: BookSnapshot): void {
+    this.pipeline.onBook(b);
+  }
+
+  onChain(c: OptionChainSnapshot): void {
+    this.pipeline.onChain(c);
   }
 
   /** Feed the next bar; returns a signal when the score crosses +/-threshold, else null. */
   onBar(bar: Bar): ScoredSignal | null {
-    let sum = 0;
-    let weights = 0;
-    for (let i = 0; i < this.features.length; i++) {
-      const f = this.features[i]!;
-      const v = f.update(bar);
-      this.values[i] = v.value;
-      this.availability[i] = v.available;
-      if (v.available) {
-        sum += f.weight * v.value;
-        weights += f.weight;
-      }
-    }
-    const score = weights > 0 ? sum / weights : 0;
-    const prev = this.prevScore;
-    this.prevScore = score;
-    this.lastScore = score;
-    const th = this.p.threshold;
-    const side: Side | null = score > th && prev <= th ? 'buy' : score < -th && prev >= -th ? 'sell' : null;
+    const r = this.pipeline.onBar(bar);
+    if (!r) return null;
+    const above = r.score > r.threshold;
+    const below = r.score < -r.threshold;
+    const side: Side | null = above && !this.wasAbove ? 'buy' : below && !this.wasBelow ? 'sell' : null;
+    this.wasAbove = above;
+    this.wasBelow = below;
+    this.lastScore = r.score;
+    this.lastThreshold = r.threshold;
     if (!side) return null;
     return {
       side,
-      score,
-      threshold: th,
-      time: bar.time + this.p.barMs,
-      price: bar.close,
-      ...this.featureVector(),
+      score: r.score,
+      threshold: r.threshold,
+      time: r.time,
+      price: r.price,
+      features: this.pipeline.featureVector(),
+      available: this.pipeline.availableFeatures(),
+      rawScore: r.rawScore,
+      multipliers: { session: r.sessionMultiplier, expiry: r.expiryFactor },
+      regime: r.regime,
     };
-  }
-
-  /** Feature vector at signal time (signals are rare: allocating here is fine). */
-  private featureVector(): { features: Record<string, number>; available: string[] } {
-    const features: Record<string, number> = {};
-    const available: string[] = [];
-    this.features.forEach((f, i) => {
-      features[f.name] = this.values[i]!;
-      if (this.availability[i]) available.push(f.name);
-    });
-    return { features, available };
   }
 }

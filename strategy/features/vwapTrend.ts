@@ -7,12 +7,11 @@
  * until the ATR window is full: a missing value is reported, never invented.
  */
 import type { Bar } from '../../core/types.ts';
-import { TradingDayTracker } from '../../core/tradingDay.ts';
+import { TradingDayCounter } from '../../core/tradingDay.ts';
+import { RollingAtr } from './rollingAtr.ts';
+import type { FeatureValue } from './featureValue.ts';
 
-export interface FeatureValue {
-  value: number;
-  available: boolean;
-}
+export type { FeatureValue } from './featureValue.ts';
 
 export interface VwapTrendParams {
   /** Bars in the ATR (Wilder-free simple mean of true ranges). */
@@ -26,26 +25,29 @@ export interface VwapTrendParams {
 export const defaultVwapTrendParams: VwapTrendParams = { atrBars: 14, slopeBars: 5, distanceWeight: 0.6 };
 
 export class VwapTrend {
-  private readonly days = new TradingDayTracker();
-  private day = '';
+  private readonly days = new TradingDayCounter();
+  private day = Number.NaN;
   private pv = 0;
   private vol = 0;
-  private prevClose = Number.NaN;
-  private readonly ranges: Float64Array;
-  private rangeSum = 0;
-  private rangeCount = 0;
+  private readonly atr: RollingAtr;
+  /** Session VWAPs of the last slopeBars + 1 bars (a ring). */
   private readonly vwaps: Float64Array;
+  private vwapNext = 0;
   private vwapCount = 0;
+  private readonly slopeScale: number;
+  private readonly w: number;
   private readonly out: FeatureValue = { value: 0, available: false };
 
-  constructor(private readonly p: VwapTrendParams = defaultVwapTrendParams) {
-    this.ranges = new Float64Array(p.atrBars);
+  constructor(p: VwapTrendParams = defaultVwapTrendParams) {
+    this.atr = new RollingAtr(p.atrBars);
     this.vwaps = new Float64Array(p.slopeBars + 1);
+    this.slopeScale = 10 / p.slopeBars;
+    this.w = p.distanceWeight;
   }
 
   /** Feed the next bar (increasing time); returns the feature at this bar's close. */
   update(bar: Bar): FeatureValue {
-    const day = this.days.dayOf(bar.time);
+    const day = this.days.dayNumber(bar.time);
     if (day !== this.day) {
       this.day = day;
       this.pv = 0;
@@ -57,33 +59,26 @@ export class VwapTrend {
     this.pv += typical * weight;
     this.vol += weight;
     const vwap = this.vol > 0 ? this.pv / this.vol : typical;
+    this.atr.update(bar.high, bar.low, bar.close);
 
-    const tr = Number.isNaN(this.prevClose)
-      ? bar.high - bar.low
-      : Math.max(bar.high, this.prevClose) - Math.min(bar.low, this.prevClose);
-    this.prevClose = bar.close;
-    const slot = this.rangeCount % this.p.atrBars;
-    if (this.rangeCount >= this.p.atrBars) this.rangeSum -= this.ranges[slot]!;
-    this.ranges[slot] = tr;
-    this.rangeSum += tr;
-    this.rangeCount++;
+    const slots = this.vwaps.length;
+    const i = this.vwapNext;
+    this.vwaps[i] = vwap;
+    this.vwapNext = i + 1 === slots ? 0 : i + 1;
+    if (this.vwapCount < slots) this.vwapCount++;
 
-    const slopeSlots = this.p.slopeBars + 1;
-    this.vwaps[this.vwapCount % slopeSlots] = vwap;
-    this.vwapCount++;
-
-    const atr = this.rangeSum / Math.min(this.rangeCount, this.p.atrBars);
-    if (this.rangeCount < this.p.atrBars || this.vwapCount < slopeSlots || !(atr > 0)) {
-      this.out.available = false;
-      this.out.value = 0;
-      return this.out;
+    const atr = this.atr.value;
+    const out = this.out;
+    if (!this.atr.ready || this.vwapCount < slots || !(atr > 0)) {
+      out.available = false;
+      out.value = 0;
+      return out;
     }
+    // the ring is full: its next slot holds the VWAP of slopeBars bars ago
     const distance = (bar.close - vwap) / atr;
-    const oldest = this.vwaps[this.vwapCount % slopeSlots]!;
-    const slope = ((vwap - oldest) / atr) * (10 / this.p.slopeBars);
-    const w = this.p.distanceWeight;
-    this.out.available = true;
-    this.out.value = Math.tanh(w * distance + (1 - w) * slope);
-    return this.out;
+    const slope = ((vwap - this.vwaps[this.vwapNext]!) / atr) * this.slopeScale;
+    out.available = true;
+    out.value = Math.tanh(this.w * distance + (1 - this.w) * slope);
+    return out;
   }
 }

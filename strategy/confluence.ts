@@ -1,0 +1,105 @@
+/**
+ * The confluence score (DOMAIN.md): the weighted mean of the available features, times
+ * the session multiplier and the expiry-cycle factor, clamped to [-1, 1]. The volatility
+ * adjustment acts on the threshold only (base threshold times the regime's multiplier):
+ * applying it to the score as well would count it twice. Long above +threshold, short
+ * below -threshold: the score is symmetric, so shorts fire as readily as longs.
+ *
+ * Renormalisation: an unavailable feature drops out and the remaining weights are
+ * rescaled to sum to 1. When less than `minAvailableWeight` of the total weight is
+ * available (or none at all), the score is 0: nothing is invented.
+ */
+import type { FeatureWeights } from '../config/strategySchema.ts';
+
+/** Every feature of the vector, in a fixed order (the vector's index). */
+export const FEATURE_NAMES = [
+  'gammaLevels',
+  'volumeConfirmation',
+  'optionsFlow',
+  'orderBook',
+  'vwapTrend',
+  'aggressionBias',
+  'tickMomentum',
+  'deltaDivergence',
+  'smartMoney',
+  'multiTimeframe',
+  'battleNavale',
+] as const satisfies readonly (keyof FeatureWeights)[];
+
+export type FeatureName = (typeof FEATURE_NAMES)[number];
+
+/** Index of a feature in the vector (checked against FEATURE_NAMES below). */
+export const FEATURE_INDEX = {
+  gammaLevels: 0,
+  volumeConfirmation: 1,
+  optionsFlow: 2,
+  orderBook: 3,
+  vwapTrend: 4,
+  aggressionBias: 5,
+  tickMomentum: 6,
+  deltaDivergence: 7,
+  smartMoney: 8,
+  multiTimeframe: 9,
+  battleNavale: 10,
+} as const satisfies Record<FeatureName, number>;
+FEATURE_NAMES.forEach((n, i) => {
+  if (FEATURE_INDEX[n] !== i) throw new Error(`FEATURE_INDEX.${n} is not ${i}`);
+});
+
+export class Confluence {
+  /** The feature vector, by FEATURE_NAMES index: fill it, then call combine(). */
+  readonly values = new Float64Array(FEATURE_NAMES.length);
+  readonly available = new Uint8Array(FEATURE_NAMES.length);
+  private readonly weights = new Float64Array(FEATURE_NAMES.length);
+  private readonly totalWeight: number;
+  /** Share of the total weight that was available at the last combine(), in [0, 1]. */
+  availableShare = 0;
+
+  constructor(
+    weights: FeatureWeights,
+    private readonly minAvailableWeight = 0,
+  ) {
+    let total = 0;
+    FEATURE_NAMES.forEach((name, i) => {
+      const w = weights[name];
+      if (!(w >= 0) || !Number.isFinite(w)) throw new RangeError(`strategy.weights.${name} must be a finite number >= 0, got ${w}`);
+      this.weights[i] = w;
+      total += w;
+    });
+    this.totalWeight = total;
+  }
+
+  /** Renormalised weighted mean of the available features, in [-1, 1] (0 when too little is available). */
+  combine(): number {
+    let sum = 0;
+    let weights = 0;
+    for (let i = 0; i < this.weights.length; i++) {
+      if (this.available[i] === 0) continue;
+      const w = this.weights[i]!;
+      sum += w * this.values[i]!;
+      weights += w;
+    }
+    this.availableShare = this.totalWeight > 0 ? weights / this.totalWeight : 0;
+    if (!(weights > 0) || this.availableShare < this.minAvailableWeight) return 0;
+    return sum / weights;
+  }
+
+  /** Features available at the last fill, by name (allocates: call on signals only). */
+  availableNames(): FeatureName[] {
+    return FEATURE_NAMES.filter((_, i) => this.available[i] === 1);
+  }
+
+  /** The feature vector by name (allocates: call on signals only). */
+  vector(): Record<FeatureName, number> {
+    return Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, this.values[i]!])) as Record<FeatureName, number>;
+  }
+}
+
+/** The final score: raw score times the session and expiry multipliers, clamped to [-1, 1]. */
+export function finalScore(raw: number, session: number, expiry: number): number {
+  const s = raw * session * expiry;
+  return s > 1 ? 1 : s < -1 ? -1 : s;
+}
+
+/** +1 above +threshold, -1 below -threshold, else 0. */
+export const sideOfScore = (score: number, threshold: number): 1 | -1 | 0 => (score > threshold ? 1 : score < -threshold ? -1 : 0);
