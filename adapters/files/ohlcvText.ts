@@ -1,0 +1,142 @@
+/**
+ * OHLCV bars from delimited text: generic CSV (FirstRate's headerless
+ * `YYYY-MM-DD HH:MM:SS,open,high,low,close,volume`, files with a header, vendor daily
+ * files with separate date and time columns) and Sierra Chart's intraday text export
+ * (`Date, Time, Open, High, Low, Last, Volume, NumberOfTrades, BidVolume, AskVolume`).
+ *
+ * Naive timestamps are read in `tz` (default America/New_York, FirstRate's and Sierra's
+ * usual setting). Each row is checked (prices positive and on the tick grid, OHLC
+ * consistent, volumes >= 0, time strictly increasing) and rejected with its reason.
+ */
+import type { Bar } from '../../core/types.ts';
+import { missingBarRoles, rolesFromHeader, type ColumnMap } from './columnRoles.ts';
+import { decodeText, detectSeparator, firstLines, forEachLineRange, splitFields, toNumber } from './delimitedText.ts';
+import { FieldScanner } from './fieldScanner.ts';
+import { IssueLog } from './issueLog.ts';
+import { columnsOption, zoneFor } from './loaderOptions.ts';
+import { checkBar } from './rowChecks.ts';
+import { finishSeries, SeriesCollector, type FileBytes } from './seriesBuilder.ts';
+import { DataFileError, type LoadedSeries, type LoaderOptions } from './seriesTypes.ts';
+import { rootFromPath, tickSizeFor } from './symbolGuess.ts';
+import { parseDateAndTime, parseStamp } from './timestampText.ts';
+
+export const DEFAULT_TEXT_TZ = 'America/New_York';
+
+/** The timestamp text of the current row, for messages. */
+export function stampText(row: FieldScanner, map: ColumnMap): string {
+  if (map.time !== undefined) return row.text(map.time).trim();
+  if (map.clock !== undefined) return `${row.text(map.date!).trim()} ${row.text(map.clock).trim()}`;
+  return row.text(map.date!).trim();
+}
+
+/** True when a line's time field (the first unless told) is data (a timestamp or a number), not a header name. */
+export function looksLikeData(fields: readonly string[], timeIndex = 0): boolean {
+  const first = fields[timeIndex]?.trim() ?? '';
+  return parseStamp(first) !== null || (first !== '' && Number.isFinite(Number(first)));
+}
+
+/** Roles of a headerless file by its field count (FirstRate: 6 intraday, 7 daily with open interest). */
+function rolesByCount(count: number): ColumnMap | undefined {
+  if (count === 6 || count === 7) return { time: 0, open: 1, high: 2, low: 3, close: 4, volume: 5 };
+  if (count === 5) return { time: 0, open: 1, high: 2, low: 3, close: 4 };
+  return undefined;
+}
+
+export interface TextLayout {
+  separator: string;
+  decimalComma: boolean;
+  /** Lines before the data (0 or 1). */
+  headerLines: number;
+  header: string[] | null;
+}
+
+/** Separator and header of a delimited file, from its first line (`timeIndex`: the time column, when known). */
+export function textLayout(text: string, timeIndex = 0): TextLayout {
+  const first = firstLines(text, 1)[0] ?? '';
+  const separator = detectSeparator(first);
+  const fields = splitFields(first, separator);
+  const header = looksLikeData(fields, timeIndex) ? null : fields.map((f) => f.trim());
+  return { separator, decimalComma: separator === ';', headerLines: header ? 1 : 0, header };
+}
+
+/** Loads OHLCV bars from CSV-like text or a Sierra Chart export. */
+export function loadOhlcvText(src: FileBytes, format: 'csv' | 'sierra', options: LoaderOptions): LoadedSeries {
+  const text = decodeText(src.bytes);
+  const given = columnsOption(src.file, options);
+  const layout = textLayout(text, given?.time ?? given?.date);
+  const firstData = firstLines(text, layout.headerLines + 1).at(-1) ?? '';
+  const map = given ?? (layout.header ? rolesFromHeader(layout.header, false) : rolesByCount(splitFields(firstData, layout.separator).length));
+  if (!map) {
+    throw new DataFileError('bad-option', src.file, `cannot tell the columns of ${src.file} (no header, ${splitFields(firstData, layout.separator).length} fields): pass --columns, e.g. time,open,high,low,close,volume`, 'columns');
+  }
+  const missing = missingBarRoles(map);
+  if (missing) throw new DataFileError('bad-option', src.file, `${src.file}: no ${missing} (header: ${layout.header?.join(', ') ?? 'none'}); pass --columns`, 'columns');
+
+  const zone = zoneFor(src.file, options, DEFAULT_TEXT_TZ);
+  const fileSymbolField = map.symbol !== undefined ? splitFields(firstData, layout.separator)[map.symbol]?.trim() : undefined;
+  const symbol = options.symbol ?? (fileSymbolField || rootFromPath(src.file) || 'ES');
+  const tick = tickSizeFor(symbol, options.tickSize);
+  const log = new IssueLog();
+  const out = new SeriesCollector<Bar>(log, false);
+  const notes: string[] = [];
+  if (map.volume === undefined) notes.push('no volume column: volumes are 0');
+
+  const { separator: sep, decimalComma } = layout;
+  const iTime = map.time;
+  const iDate = map.date;
+  const iClock = map.clock;
+  const { open: iO, high: iH, low: iL, close: iC, volume: iV, askVolume: iAv, bidVolume: iBv, symbol: iSym } = map;
+  const need = Math.max(...Object.values(map).filter((v): v is number => v !== undefined));
+  const row = new FieldScanner();
+  const num = decimalComma ? (i: number) => toNumber(row.text(i), true) : (i: number) => row.number(i);
+
+  forEachLineRange(text, (start, end, lineNo) => {
+    if (lineNo <= layout.headerLines) return;
+    const count = row.scanLine(text, start, end, sep);
+    if (count <= need) {
+      log.reject(lineNo, 'parse', `expected at least ${need + 1} fields, got ${count}`);
+      return;
+    }
+    let stampMs: number;
+    let instant: boolean;
+    if (iClock === undefined) {
+      stampMs = row.stampMs(iTime ?? iDate!);
+      instant = row.lastStampInstant;
+    } else {
+      const stamp = parseDateAndTime(row.text(iDate!), row.text(iClock));
+      stampMs = stamp ? stamp.ms : Number.NaN;
+      instant = stamp?.instant ?? false;
+    }
+    if (Number.isNaN(stampMs)) {
+      log.reject(lineNo, 'parse', `unreadable timestamp "${stampText(row, map)}"`);
+      return;
+    }
+    const time = instant ? stampMs : zone.toUtc(stampMs, out.lastTime);
+    if (Number.isNaN(time)) {
+      log.reject(lineNo, 'parse', `local time "${stampText(row, map)}" does not exist in ${zone.tz} (DST jump)`);
+      return;
+    }
+    const bar: Bar = {
+      symbol: iSym !== undefined ? row.text(iSym).trim() || symbol : symbol,
+      time,
+      open: num(iO!),
+      high: num(iH!),
+      low: num(iL!),
+      close: num(iC!),
+      volume: iV !== undefined ? num(iV) : 0,
+    };
+    if (iAv !== undefined) bar.askVolume = num(iAv);
+    if (iBv !== undefined) bar.bidVolume = num(iBv);
+    out.offer(lineNo, bar, checkBar(bar, tick));
+  });
+
+  return finishSeries('bars', out.items, out, log, {
+    format,
+    file: src.file,
+    sha256: src.sha256,
+    timezone: zone.tz,
+    symbol,
+    tickSize: tick,
+    notes,
+  });
+}
