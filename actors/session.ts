@@ -16,18 +16,15 @@ import { instrumentFor } from '../config/instruments.ts';
 import { ManualClock } from '../core/clock.ts';
 import { MarketBus } from '../core/marketBus.ts';
 import { provenanceLabel, type Provenance } from '../core/types.ts';
-import { SimulatedBars } from '../adapters/simulated/simulatedBars.ts';
-import { SimulatedVenue } from '../adapters/simulated/simulatedVenue.ts';
 import type { StateStore } from '../adapters/store/stateStore.ts';
 import type { OrderStatus } from '../adapters/store/journal.ts';
 import { orchestratorMachine, type OrchestratorActor, type OrchestratorEvent, type OrchestratorSnapshot } from '../machines/orchestrator.ts';
 import { currentPhase, type DeploymentSnapshot } from '../machines/deployment.ts';
 import { riskStatus, type RiskSnapshot } from '../machines/risk.ts';
-import { marketDataActor } from './marketDataActor.ts';
+import { feedBasics, sessionFeed, type ReplayFeed } from './sessionFeed.ts';
 import { scoringActor } from './scoringActor.ts';
-import { simulatedExecutionActor } from './simulatedExecutionActor.ts';
+import { sessionVenue } from './sessionVenue.ts';
 
-const BAR_MS = 60_000;
 
 export interface SessionOptions {
   config: MiaConfig;
@@ -35,6 +32,10 @@ export interface SessionOptions {
   logger: Logger;
   /** Extra observer of every inspection event (the inspector of issue 7 plugs in here). */
   inspect?: (event: InspectionEvent) => void;
+  /** A loaded replay to trade on instead of `config.feed` (see actors/sessionFeed.ts). */
+  replay?: ReplayFeed;
+  /** Bars before the session ends by itself (default `config.feed.maxBars`); Infinity runs until stopped. */
+  maxBars?: number;
 }
 
 export interface SessionSummary {
@@ -68,6 +69,8 @@ export interface Session {
   send(event: OrchestratorEvent): void;
   /** Stops the session now (SIGINT/SIGTERM): persists, stops every actor. */
   stop(reason: string): Promise<SessionSummary>;
+  /** The summary so far (the control channel's status reads it while the session runs). */
+  summary(): SessionSummary;
   readonly clock: ManualClock;
 }
 
@@ -83,40 +86,23 @@ const journalStatus: Record<string, OrderStatus> = {
   lost: 'lost',
 };
 
-export function startSession({ config, store, logger, inspect }: SessionOptions): Session {
+export function startSession({ config, store, logger, inspect, replay, maxBars = config.feed.maxBars }: SessionOptions): Session {
   const instrument = instrumentFor(config.symbol);
-  const start = Date.parse(config.feed.start);
+  const { start, barMs: BAR_MS, provenance } = feedBasics(config, replay);
   const clock = new ManualClock(start);
   const bus = new MarketBus();
-  const provenance: Provenance = { kind: 'simulated', seed: config.feed.seed };
-  const source = new SimulatedBars({ symbol: config.symbol, seed: config.feed.seed, start, tickSize: instrument.tickSize });
   const progress = { bars: 0, done: false };
-  const venue = new SimulatedVenue({
-    tickSize: instrument.tickSize,
-    slippageTicks: config.venue.slippageTicks,
-    commissionPerContract: config.venue.commissionPerContract,
-    barMs: BAR_MS,
-  });
-  bus.subscribe('venue', venue);
+  const venue = sessionVenue(config, { bus, clock, journal: store.journal, logger, barMs: BAR_MS });
 
   const machine = orchestratorMachine.provide({
     actors: {
-      marketData: marketDataActor({
-        bus,
-        source: { next: () => source.next() },
-        clock,
-        barMs: BAR_MS,
-        maxBars: config.feed.maxBars,
-        flattenLeadBars: Math.min(5, Math.floor(config.feed.maxBars / 10)),
-        speed: config.feed.speed,
-        progress,
-      }),
+      marketData: sessionFeed(config, { bus, clock, maxBars, progress, logger, ...(venue.settle ? { settle: venue.settle } : {}) }, replay),
       scoring: scoringActor({
         bus,
-        params: { threshold: config.strategy.threshold, atrBars: config.strategy.vwapAtrBars, barMs: BAR_MS },
+        params: { threshold: config.strategy.threshold, atrBars: config.strategy.vwapAtrBars, barMs: BAR_MS, strategy: config.strategy },
         maxBarsInTrade: config.strategy.maxBarsInTrade,
       }),
-      execution: simulatedExecutionActor({ venue, clock }),
+      execution: venue.execution,
     },
   });
 
@@ -247,7 +233,7 @@ export function startSession({ config, store, logger, inspect }: SessionOptions)
       riskState: risk ? riskStatus(risk) : 'unknown',
       phase: deployment ? currentPhase(deployment) : { id: -1, name: 'unknown' },
       provenance: provenanceLabel(provenance),
-      venue: 'simulated (in-process paper venue)',
+      venue: venue.label,
       from: firstBarTime === null ? null : new Date(firstBarTime).toISOString(),
       to: progress.bars === 0 ? null : new Date(clock.now()).toISOString(),
       persistenceErrors,
@@ -261,6 +247,7 @@ export function startSession({ config, store, logger, inspect }: SessionOptions)
     sealed = true;
     const summary = summarize();
     actor.stop();
+    await venue.close().catch((err: unknown) => logger.warn({ err }, 'closing the venue failed'));
     while (writes.size > 0) await Promise.all([...writes]);
     await store.flush();
     logger.info({ why, summary }, 'session ended');
@@ -293,5 +280,6 @@ export function startSession({ config, store, logger, inspect }: SessionOptions)
     clock,
     send: (event) => actor.send(event),
     stop: (reason) => settle(reason),
+    summary: () => summarize(),
   };
 }

@@ -5,6 +5,14 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/load.ts';
 import { runCommand } from './run.ts';
+import { addLoaderOptions } from './loaderOptions.ts';
+import { registerControlCommands } from './control.ts';
+import { registerSignalsCommands } from './signals.ts';
+import { registerGammaCommand } from './gamma.ts';
+import { registerDtcCommand } from './dtcCheck.ts';
+import { registerDtcServerCommand } from './dtcServer.ts';
+import { registerDataInspect } from './dataInspect.ts';
+import { registerDataDownload, registerDataRecord } from './dataDownload.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -34,10 +42,11 @@ function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError();
 
-  program
+  const run = program
     .command('run')
-    .description('run a trading session (default: a paper session on a simulated market, in-process paper venue)')
-    .addOption(new Option('--feed <kind>', 'market data feed').choices(['simulated']).default('simulated'))
+    .description('run a trading session (default: a paper session on the simulated market, through the embedded paper DTC server)')
+    .addOption(new Option('--feed <kind>', 'market data: the simulated market, a file replay, or Polygon live (POLYGON_API_KEY)').choices(['simulated', 'replay', 'polygon']).default('simulated'))
+    .option('--replay <file>', 'market-data file for --feed replay (CSV, Sierra Chart, Lean zip, ticks, Polygon JSON, MIA cache)')
     .option('--max-bars <n>', 'end the session after N bars', positiveInt('--max-bars'))
     .option('--speed <max|N>', 'replay speed: max, or N simulated minutes per second', parseSpeed)
     .option('--seed <n>', 'seed of the simulated market', (v) => {
@@ -45,17 +54,31 @@ function buildProgram(): Command {
       if (!Number.isInteger(n)) throw new InvalidArgumentError(`--seed must be an integer, got "${v}"`);
       return n;
     })
+    .addOption(new Option('--venue <kind>', 'dtc: over the DTC protocol (embedded paper DTC server unless --dtc-host); simulated: in process, no socket').choices(['dtc', 'simulated']))
+    .option('--dtc-host <host>', 'DTC server host (default: start the paper DTC server on 127.0.0.1)')
+    .option('--dtc-port <port>', 'DTC server port', positiveInt('--dtc-port'))
+    .addOption(new Option('--dtc-encoding <encoding>', 'DTC encoding to ask for').choices(['binary', 'json', 'compact']))
+    .option('--dtc-account <account>', 'trade account (default: the first the server lists)')
+    .option('--dtc-username <user>', 'DTC logon username')
+    .option('--dtc-password-env <VAR>', 'environment variable holding the DTC password')
     .option('--summary-json <file>', 'write the session summary as JSON to FILE')
     .option('--config <file>', 'configuration file (JSON); also MIA_CONFIG')
     .option('--home <dir>', 'home directory for state and logs; also MIA_HOME (default: working directory)')
-    .option('--json', 'print the summary as JSON instead of a table')
-    .action(async (opts) => {
-      process.exitCode = await runCommand(opts);
-    });
+    .option('--json', 'print the summary as JSON instead of a table');
+  addLoaderOptions(run).action(async (opts) => {
+    process.exitCode = await runCommand(opts);
+  });
 
   // Command groups whose subcommands live in their own files (cli/<name>.ts register functions).
   const data = program.command('data').description('market data: inspect files, download and record history');
-  void data;
+  registerDataInspect(data);
+  registerDataDownload(data);
+  registerDataRecord(data);
+  registerControlCommands(program);
+  registerSignalsCommands(program);
+  registerGammaCommand(program);
+  registerDtcCommand(program);
+  registerDtcServerCommand(program);
 
   return program;
 }

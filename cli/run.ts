@@ -11,12 +11,18 @@ import { systemClock } from '../core/clock.ts';
 import { openStateStore } from '../adapters/store/stateStore.ts';
 import { createLogger } from '../adapters/log/logger.ts';
 import { startSession } from '../actors/session.ts';
+import type { ReplayFeed } from '../actors/sessionFeed.ts';
+import { openReplaySource } from '../adapters/files/replaySource.ts';
+import { loaderErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
+import { UsageError } from './main.ts';
 import { startControlSurfaces, type ControlSurfaces } from '../actors/controlSurfaces.ts';
 import { resolveHome } from './home.ts';
 import { formatSummary } from './summary.ts';
 
-export interface RunOptions {
-  feed: 'simulated';
+export interface RunOptions extends Record<string, unknown> {
+  feed: 'simulated' | 'replay' | 'polygon';
+  /** Market-data file for `--feed replay` (loader options: --format, --columns, --tz ...). */
+  replay?: string;
   venue?: 'dtc' | 'simulated';
   dtcHost?: string;
   dtcPort?: number;
@@ -51,14 +57,17 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   const venue: Record<string, unknown> = { ...(opts.venue !== undefined ? { kind: opts.venue } : {}), ...(Object.keys(dtc).length > 0 ? { dtc } : {}) };
   const config = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { feed, ...(Object.keys(venue).length > 0 ? { venue } : {}) } });
   const home = resolveHome(opts.home);
+  const replay = config.feed.kind === 'replay' ? await loadReplay(opts.replay ?? config.feed.replayFile, opts) : undefined;
 
   // Journal, audit and lock times are operator facts: they take the real clock. Trading
   // logic takes the session clock (event time) inside the session.
   const store = await openStateStore(home, { clock: systemClock });
   let released = false;
+  let surfaces: ControlSurfaces | undefined;
   const release = async () => {
     if (released) return;
     released = true;
+    await surfaces?.close();
     await store.close();
   };
   try {
@@ -67,9 +76,13 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     const logger = createLogger({ home, folder: phaseLogFolder[phaseName] ?? phaseLogFolder.setup, level: config.log.level, name: 'mia' });
     logger.info({ home, config: { ...config, gates: undefined } }, 'mia run starting');
 
+    // The control channel opens before the session trades: without a kill switch, no trading.
+    surfaces = await startControlSurfaces({ config, home, audit: store.audit, logger, clock: systemClock, controlPort: opts.controlPort, controlSocket: opts.controlSocket });
     // `--speed N` without `--max-bars` plays until stopped (by a signal or the operator).
     const untilStopped = typeof opts.speed === 'number' && opts.maxBars === undefined;
-    const session = startSession({ config, store, logger, ...(untilStopped ? { maxBars: Infinity } : {}) });
+    // A replay plays its whole file unless --max-bars says otherwise.
+    const replayBars = replay && opts.maxBars === undefined ? { maxBars: replay.bars } : {};
+    const session = startSession({ config, store, logger, ...(replay ? { replay: replay.feed } : {}), ...replayBars, ...(untilStopped ? { maxBars: Infinity } : {}) });
     const onSignal = (signal: NodeJS.Signals) => {
       logger.warn({ signal }, 'stopping on signal');
       void session.stop(signal);
@@ -77,18 +90,13 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     let summary;
-    let surfaces: ControlSurfaces | undefined;
     try {
-      const controlOptions = { session, config, home, audit: store.audit, logger, clock: systemClock, maxBars: untilStopped ? null : config.feed.maxBars };
-      surfaces = await startControlSurfaces({ ...controlOptions, controlPort: opts.controlPort, controlSocket: opts.controlSocket }).catch(async (err: unknown) => {
-        await session.stop('control channel failed');
-        throw err;
-      });
+      await surfaces.attach(session, untilStopped ? null : replay && opts.maxBars === undefined ? replay.bars : config.feed.maxBars);
       summary = await session.done;
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      await surfaces?.close();
+      await surfaces.close();
     }
     if (opts.summaryJson) {
       const file = resolve(opts.summaryJson);
@@ -99,5 +107,20 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     return summary.persistenceErrors > 0 ? 1 : 0;
   } finally {
     await release();
+  }
+}
+
+/** Loads the replay file before anything starts: a bad file or option is exit 2, naming it. */
+async function loadReplay(file: string | null | undefined, opts: Record<string, unknown>): Promise<{ feed: ReplayFeed; bars: number }> {
+  if (!file) throw new UsageError('--feed replay needs --replay FILE (or feed.replayFile in the configuration)');
+  try {
+    const handle = await openReplaySource(file, loaderOptionsFrom(opts));
+    if (handle.bars.length === 0) throw new UsageError(`--replay ${file}: no bars to replay`);
+    return {
+      feed: { source: handle.source, barMs: handle.barMs, provenance: handle.provenance, firstTime: handle.bars[0]!.time },
+      bars: handle.bars.length,
+    };
+  } catch (err) {
+    throw loaderErrorForCli(err);
   }
 }

@@ -4,6 +4,9 @@
  * environment variables override it (see config/load.ts).
  */
 import { z } from 'zod';
+import { polygonSchema } from './polygonSchema.ts';
+import { discordSchema } from './discordSchema.ts';
+import { strategySchema } from './strategySchema.ts';
 
 const money = z.number().finite().positive();
 const count = z.number().int().positive();
@@ -57,7 +60,10 @@ export const configSchema = z.object({
   startingEquity: money.default(50_000),
   feed: z
     .object({
-      kind: z.enum(['simulated']).default('simulated'),
+      /** simulated: the seeded simulated market; replay: `replayFile`; polygon: live (POLYGON_API_KEY). */
+      kind: z.enum(['simulated', 'replay', 'polygon']).default('simulated'),
+      /** The market-data file a replay plays (any format `mia data inspect` reads). */
+      replayFile: z.string().min(1).nullable().default(null),
       seed: z.number().int().default(42),
       /** 'max' replays as fast as possible; N plays N simulated minutes per real second. */
       speed: z.union([z.literal('max'), z.number().positive()]).default('max'),
@@ -105,19 +111,8 @@ export const configSchema = z.object({
       commissionPerContract: z.number().min(0).default(2.25),
     })
     .prefault({}),
-  strategy: z
-    .object({
-      /** Confluence threshold: long above +threshold, short below -threshold. */
-      threshold: z.number().positive().max(1).default(0.25),
-      quantity: count.default(1),
-      /** Protective stop and target, index points. */
-      stopPoints: z.number().positive().default(8),
-      targetPoints: z.number().positive().default(12),
-      /** Bars after which an open trade is closed (time stop). */
-      maxBarsInTrade: count.default(60),
-      vwapAtrBars: count.default(14),
-    })
-    .prefault({}),
+  /** Sizing, exits and the confluence (config/strategySchema.ts). */
+  strategy: strategySchema.prefault({}),
   risk: riskLimitsSchema.prefault({}),
   gates: gatesSchema.prefault({}),
   supervision: z
@@ -137,11 +132,13 @@ export const configSchema = z.object({
       backoffMaxMs: count.default(30_000),
     })
     .prefault({}),
+  polygon: polygonSchema.prefault({}),
   log: z
     .object({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     })
     .prefault({}),
+  discord: discordSchema.prefault({}),
 });
 
 export type MiaConfig = z.infer<typeof configSchema>;
