@@ -26,7 +26,7 @@ describe('mia control channel authentication', () => {
       // The kill did not happen; the human status says so.
       const status = await mia(home, 'status');
       expect(status.code).toBe(0);
-      expect(status.stdout).toMatch(/^risk +(normal|limited|reconciling)/m);
+      expect(status.stdout).toMatch(/^risk +(normal|limited|reconciling|killed)/m);
       expect(status.stdout).toContain('runs until stopped');
       // No evidence yet: the deployment machine refuses and says which criteria fail.
       const advance = await mia(home, 'phase', 'advance');

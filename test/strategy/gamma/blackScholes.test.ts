@@ -62,9 +62,10 @@ describe('Black-Scholes-Merton', () => {
         const gamma = bsGamma(p);
         expect(bsDelta(right, p)).toBeCloseTo(fdDelta, 5);
         expect(Math.abs(gamma - fdGamma)).toBeLessThan(1e-3 * gamma + 1e-6);
-        // The same gamma through delta's slope.
+        // The same gamma through delta's slope (central differences carry an h^2 truncation
+        // error, large relative to gamma days from expiry at low volatility).
         const dDelta = (bsDelta(right, { ...p, spot: p.spot + h }) - bsDelta(right, { ...p, spot: p.spot - h })) / (2 * h);
-        expect(Math.abs(gamma - dDelta)).toBeLessThan(1e-4 * gamma + 1e-6);
+        expect(Math.abs(gamma - dDelta)).toBeLessThan(5e-3 * gamma + 1e-6);
         // Positive, or underflowed to 0 far out of the money a day from expiry.
         expect(gamma).toBeGreaterThanOrEqual(0);
       }),
