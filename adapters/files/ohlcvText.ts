@@ -19,6 +19,7 @@ import { finishSeries, SeriesCollector, type FileBytes } from './seriesBuilder.t
 import { DataFileError, type LoadedSeries, type LoaderOptions } from './seriesTypes.ts';
 import { rootFromPath, tickSizeFor } from './symbolGuess.ts';
 import { parseDateAndTime, parseStamp } from './timestampText.ts';
+import type { WallClockZone } from './wallClock.ts';
 
 export const DEFAULT_TEXT_TZ = 'America/New_York';
 
@@ -27,6 +28,33 @@ export function stampText(row: FieldScanner, map: ColumnMap): string {
   if (map.time !== undefined) return row.text(map.time).trim();
   if (map.clock !== undefined) return `${row.text(map.date!).trim()} ${row.text(map.clock).trim()}`;
   return row.text(map.date!).trim();
+}
+
+/**
+ * The UTC time of a scanned row (one time column, or date + clock columns; naive stamps
+ * read in `zone`), or null after rejecting the row with its reason.
+ */
+export function rowTime(row: FieldScanner, map: ColumnMap, zone: WallClockZone, lastTime: number, lineNo: number, log: IssueLog): number | null {
+  let stampMs: number;
+  let instant: boolean;
+  if (map.clock === undefined) {
+    stampMs = row.stampMs(map.time ?? map.date!);
+    instant = row.lastStampInstant;
+  } else {
+    const stamp = parseDateAndTime(row.text(map.date!), row.text(map.clock));
+    stampMs = stamp ? stamp.ms : Number.NaN;
+    instant = stamp?.instant ?? false;
+  }
+  if (Number.isNaN(stampMs)) {
+    log.reject(lineNo, 'parse', `unreadable timestamp "${stampText(row, map)}"`);
+    return null;
+  }
+  const time = instant ? stampMs : zone.toUtc(stampMs, lastTime);
+  if (Number.isNaN(time)) {
+    log.reject(lineNo, 'parse', `local time "${stampText(row, map)}" does not exist in ${zone.tz} (DST jump)`);
+    return null;
+  }
+  return time;
 }
 
 /** True when a line's time field (the first unless told) is data (a timestamp or a number), not a header name. */
@@ -82,9 +110,6 @@ export function loadOhlcvText(src: FileBytes, format: 'csv' | 'sierra', options:
   if (map.volume === undefined) notes.push('no volume column: volumes are 0');
 
   const { separator: sep, decimalComma } = layout;
-  const iTime = map.time;
-  const iDate = map.date;
-  const iClock = map.clock;
   const { open: iO, high: iH, low: iL, close: iC, volume: iV, askVolume: iAv, bidVolume: iBv, symbol: iSym } = map;
   const need = Math.max(...Object.values(map).filter((v): v is number => v !== undefined));
   const row = new FieldScanner();
@@ -97,25 +122,8 @@ export function loadOhlcvText(src: FileBytes, format: 'csv' | 'sierra', options:
       log.reject(lineNo, 'parse', `expected at least ${need + 1} fields, got ${count}`);
       return;
     }
-    let stampMs: number;
-    let instant: boolean;
-    if (iClock === undefined) {
-      stampMs = row.stampMs(iTime ?? iDate!);
-      instant = row.lastStampInstant;
-    } else {
-      const stamp = parseDateAndTime(row.text(iDate!), row.text(iClock));
-      stampMs = stamp ? stamp.ms : Number.NaN;
-      instant = stamp?.instant ?? false;
-    }
-    if (Number.isNaN(stampMs)) {
-      log.reject(lineNo, 'parse', `unreadable timestamp "${stampText(row, map)}"`);
-      return;
-    }
-    const time = instant ? stampMs : zone.toUtc(stampMs, out.lastTime);
-    if (Number.isNaN(time)) {
-      log.reject(lineNo, 'parse', `local time "${stampText(row, map)}" does not exist in ${zone.tz} (DST jump)`);
-      return;
-    }
+    const time = rowTime(row, map, zone, out.lastTime, lineNo, log);
+    if (time === null) return;
     const bar: Bar = {
       symbol: iSym !== undefined ? row.text(iSym).trim() || symbol : symbol,
       time,

@@ -16,12 +16,11 @@ import { decodeText, forEachLineRange, toNumber } from './delimitedText.ts';
 import { FieldScanner } from './fieldScanner.ts';
 import { IssueLog } from './issueLog.ts';
 import { columnsOption, zoneFor } from './loaderOptions.ts';
-import { stampText, textLayout } from './ohlcvText.ts';
+import { rowTime, textLayout } from './ohlcvText.ts';
 import { checkTrade } from './rowChecks.ts';
 import { finishSeries, SeriesCollector, type FileBytes } from './seriesBuilder.ts';
 import { DataFileError, type LoadedSeries, type LoaderOptions } from './seriesTypes.ts';
 import { rootFromPath, tickSizeFor } from './symbolGuess.ts';
-import { parseDateAndTime } from './timestampText.ts';
 
 /** The Spanish-header vendor documents its clock as Madrid time; others default to New York. */
 function defaultZone(header: readonly string[] | null): string {
@@ -76,25 +75,8 @@ export function loadTickText(src: FileBytes, options: LoaderOptions): LoadedSeri
       log.reject(lineNo, 'parse', `expected at least ${need + 1} fields, got ${count}`);
       return;
     }
-    let stampMs: number;
-    let instant: boolean;
-    if (iClock === undefined) {
-      stampMs = row.stampMs(iTime ?? iDate!);
-      instant = row.lastStampInstant;
-    } else {
-      const stamp = parseDateAndTime(row.text(iDate!), row.text(iClock));
-      stampMs = stamp ? stamp.ms : Number.NaN;
-      instant = stamp?.instant ?? false;
-    }
-    if (Number.isNaN(stampMs)) {
-      log.reject(lineNo, 'parse', `unreadable timestamp "${stampText(row, map)}"`);
-      return;
-    }
-    const time = instant ? stampMs : zone.toUtc(stampMs, out.lastTime);
-    if (Number.isNaN(time)) {
-      log.reject(lineNo, 'parse', `local time "${stampText(row, map)}" does not exist in ${zone.tz} (DST jump)`);
-      return;
-    }
+    const time = rowTime(row, map, zone, out.lastTime, lineNo, log);
+    if (time === null) return;
     const trade: TradeTick = { symbol, time, price: num(iPrice), size: num(iSize) };
     if (iSide !== undefined) {
       const sideText = row.text(iSide).trim();
