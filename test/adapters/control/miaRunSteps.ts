@@ -13,7 +13,9 @@ export async function waitFor(what: string, cond: () => boolean, timeoutMs = 15_
 
 /** Starts `mia run` playing 600 simulated minutes per second, until stopped. */
 export async function startRun(home: string): Promise<MiaProcess> {
-  const p = startMia(['run', '--feed', 'simulated', '--speed', '600'], { MIA_HOME: home });
+  // Loss limits out of reach: these tests drive the kill switch themselves, and the
+  // simulated strategy can lose its daily limit within minutes at this speed.
+  const p = startMia(['run', '--feed', 'simulated', '--speed', '600'], { MIA_HOME: home, MIA__risk__dailyLossLimit: '1000000', MIA__risk__trailingDrawdown: '1000000' });
   let exited = false;
   void p.done.then(() => (exited = true));
   await waitFor('control.json', () => exited || existsSync(join(home, 'control.json')));
