@@ -128,7 +128,7 @@ export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): Session
       miaSymbol: config.symbol,
       route: { account: dtc.account ?? (dtc.host === null ? PAPER_ACCOUNT : null), symbol: dtc.symbol ?? config.symbol, exchange: dtc.exchange },
       commissionPerContract: config.venue.commissionPerContract,
-      knownExecution: (id) => deps.journal.fills().some((f) => f.executionId === id),
+      knownExecution: (id) => deps.journal.hasFill(id),
       lastFillTime: () => deps.journal.lastFillTime(),
       bus: deps.bus,
       barMs: deps.barMs,

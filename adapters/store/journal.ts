@@ -88,6 +88,8 @@ export interface Journal {
   recordFill(fill: Fill): Promise<boolean>;
   /** Fills in the order they were recorded. */
   fills(): ReadonlyArray<DeepReadonly<Fill>>;
+  /** True when a fill with this executionId is journaled (or being written). */
+  hasFill(executionId: string): boolean;
   /** Latest `time` among journaled fills, undefined when there are none. */
   lastFillTime(): number | undefined;
   recordTrade(trade: Trade): Promise<void>;
@@ -131,6 +133,7 @@ export async function openJournal(path: string, clock: Clock): Promise<Journal> 
       return true;
     },
     fills: () => doc.view().fills,
+    hasFill: (executionId) => executionIds.has(executionId),
     lastFillTime: () => lastFill,
     async recordTrade(trade) {
       const valid = tradeSchema.parse(trade);

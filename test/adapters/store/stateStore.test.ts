@@ -167,6 +167,8 @@ describe('openStateStore', () => {
       const again = await openStateStore(home, { clock: new ManualClock(T0) });
       expect(await again.journal.recordFill(fill('x1', T0, { price: 1 }))).toBe(false);
       expect(again.journal.fills().map((f) => f.executionId)).toEqual(['x1', 'x2']);
+      // The reopened journal knows its executions (reconciliation asks it after a restart).
+      expect([again.journal.hasFill('x1'), again.journal.hasFill('x2'), again.journal.hasFill('x3')]).toEqual([true, true, false]);
       await again.close();
     });
 
