@@ -1,8 +1,13 @@
 /**
  * Scoring actor: runs the strategy pipeline on every MarketBus input (bars, quotes, trade
  * prints, book depth, option chains: plain calls, no XState per event) and sends the
- * orchestrator a SIGNAL only when the confluence score crosses its threshold, and a
- * TIME_STOP when an open trade has outlived its bar budget.
+ * orchestrator a SIGNAL only when the confluence score crosses its threshold, a
+ * TIME_STOP when an open trade has outlived its bar budget, and a SESSION_CLOSE when an
+ * open trade reaches `strategy.exits.flattenBeforeCloseMinutes` before the end of its
+ * session segment (strategy/sessionClose.ts; a bar after that end, as replay gaps bring,
+ * exits at once). A signal inside the no-entry window is still sent, marked
+ * `entryBlocked`: the orchestrator counts it, lets it close an opposite position, and
+ * takes no entry on it.
  *
  * A failure inside the strategy is reported once as CHILD.FAILED (the orchestrator
  * restarts the actor, which starts a fresh pipeline) and the actor ignores every input
@@ -11,6 +16,8 @@
 import { fromCallback } from 'xstate';
 import type { MarketBus } from '../core/marketBus.ts';
 import { Scorer, type ScorerDeps, type ScorerParams } from '../strategy/scorer.ts';
+import { SessionCloseRule, type SessionExitSettings } from '../strategy/sessionClose.ts';
+import { defaultStrategySettings } from '../config/strategySchema.ts';
 import type { ChildEvent, ScoringCommand } from '../machines/orchestratorEvents.ts';
 import type { ChildInput } from '../machines/orchestrator.ts';
 
@@ -22,23 +29,44 @@ export interface ScoringDeps {
   maxBarsInTrade: number;
   /** Injected computations (gamma levels from chains, expiry factor); strategy/gamma's by default. */
   strategyDeps?: ScorerDeps;
+  /** Session-close exits; `params.strategy.exits` (or the embedded defaults) when absent. */
+  exits?: SessionExitSettings;
 }
 
 export function scoringActor(deps: ScoringDeps) {
   return fromCallback<ScoringCommand, ChildInput>(({ sendBack, receive }) => {
     const scorer = new Scorer(deps.params, deps.strategyDeps);
     const maxAge = deps.maxBarsInTrade * deps.params.barMs;
+    const sessionClose = new SessionCloseRule(deps.exits ?? (deps.params.strategy ?? defaultStrategySettings()).exits);
     let position = 0;
     let since = 0;
     let timeStopSent = false;
+    /** When the open position must be flat (its segment's end); NaN until known. */
+    let deadline = Number.NaN;
+    /** 0 nothing sent; 1 sent inside the flatten window; 2 sent after the deadline itself (once more, in case the first exit failed). */
+    let sessionCloseSent: 0 | 1 | 2 = 0;
     let failed = false;
 
     receive((event) => {
       if (event.type !== 'POSITION') return;
-      if (event.qty === 0 || event.since !== since) timeStopSent = false;
+      if (event.qty === 0 || event.since !== since) {
+        timeStopSent = false;
+        deadline = Number.NaN;
+        sessionCloseSent = 0;
+      }
       position = event.qty;
       since = event.since;
     });
+
+    const checkSessionClose = (barTime: number, close: number) => {
+      if (position === 0 || !sessionClose.enabled) return;
+      if (Number.isNaN(deadline)) deadline = sessionClose.deadline(since > 0 ? since : barTime);
+      if (!sessionClose.mustExit(close, deadline)) return;
+      const phase = barTime >= deadline ? 2 : 1;
+      if (sessionCloseSent >= phase) return;
+      sessionCloseSent = phase;
+      sendBack({ type: 'SESSION_CLOSE', time: close, sessionEnd: deadline } satisfies ChildEvent);
+    };
 
     const fail = (err: unknown, time: number) => {
       failed = true;
@@ -50,9 +78,13 @@ export function scoringActor(deps: ScoringDeps) {
         if (failed) return;
         try {
           const signal = scorer.onBar(bar);
-          if (signal) sendBack({ type: 'SIGNAL', signal } satisfies ChildEvent);
+          if (signal) {
+            const blocked = sessionClose.blocksEntry(signal.time);
+            sendBack({ type: 'SIGNAL', signal, ...(blocked ? { entryBlocked: 'session-close' as const } : {}) } satisfies ChildEvent);
+          }
           if (scorer.pipeline.isVixBar(bar)) return;
           const close = bar.time + deps.params.barMs;
+          checkSessionClose(bar.time, close);
           if (position !== 0 && !timeStopSent && close - since >= maxAge) {
             timeStopSent = true;
             sendBack({ type: 'TIME_STOP', time: close } satisfies ChildEvent);

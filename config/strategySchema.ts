@@ -137,15 +137,40 @@ export const featureParamsSchema = z.object({
   battleNavale: battleNavaleSchema.prefault({}),
 });
 
+/** Exits before the session ends (strategy/sessionClose.ts). */
+export const exitsSchema = z.object({
+  /** 'globex': flat before the daily 16:00 CT halt and the Friday close; 'rth': flat by 15:00 CT, no entry outside RTH; 'none': off. */
+  session: z.enum(['globex', 'rth', 'none']).default('globex'),
+  /** A position is closed this many minutes before the session's end (a bar after the end closes it at once). */
+  flattenBeforeCloseMinutes: z.number().int().min(0).max(600).default(5),
+  /** No new entry this close to the end (never less than the flatten window). */
+  noEntryBeforeCloseMinutes: z.number().int().min(0).max(600).default(15),
+});
+
+/** Entry size (strategy/sizing.ts): `quantity`, or a capped fraction of Kelly on the system's own closed trades. */
+export const sizingSchema = z.object({
+  mode: z.enum(['fixed', 'kelly']).default('fixed'),
+  /** Share of full Kelly (0.25 = quarter Kelly). */
+  fraction: z.number().finite().positive().max(1).default(0.25),
+  /** Most contracts one entry may get (risk.maxContracts still checks every order). */
+  maxContracts: count.default(2),
+  /** Closed trades before Kelly applies; `quantity` until then. */
+  minTrades: count.default(30),
+  /** Latest closed trades the win rate and payoff are measured on (kept in the persisted state). */
+  lookbackTrades: count.max(1000).default(100),
+});
+
 export const strategySchema = z.object({
   /** Confluence threshold: long above +threshold, short below -threshold (before the volatility multiplier). */
   threshold: z.number().positive().max(1).default(0.25),
   quantity: count.default(1),
+  sizing: sizingSchema.prefault({}),
   /** Protective stop and target, index points. */
   stopPoints: z.number().positive().default(8),
   targetPoints: z.number().positive().default(12),
   /** Bars after which an open trade is closed (time stop). */
   maxBarsInTrade: count.default(60),
+  exits: exitsSchema.prefault({}),
   /** ATR bars of the VWAP-trend feature. */
   vwapAtrBars: count.default(14),
   /** Share of the total weight that must be available for a score; below it the score is 0. */

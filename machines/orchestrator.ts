@@ -15,6 +15,7 @@
 import { enqueueActions, fromCallback, setup, type ActorRefFrom, type AnyActorRef, type CallbackActorLogic, type EventObject, type SnapshotFrom } from 'xstate';
 import type { Fill, OrderRequest, Trade } from '../core/types.ts';
 import { emptyBook, type PositionBook } from '../core/positionBook.ts';
+import { emptyTradeRecord, type SizingSettings, type TradeRecord } from '../strategy/sizing.ts';
 import type { GateThresholds, RiskLimits } from '../config/schema.ts';
 import { orderMachine } from './order.ts';
 import { riskMachine, riskStatus, type RiskStatus } from './risk.ts';
@@ -40,7 +41,8 @@ export interface OrchestratorSettings {
   startingEquity: number;
   limits: RiskLimits;
   gates: GateThresholds;
-  strategy: { quantity: number; stopPoints: number; targetPoints: number };
+  /** `sizing` absent: the fixed `quantity` (strategy/sizing.ts). */
+  strategy: { quantity: number; stopPoints: number; targetPoints: number; sizing?: SizingSettings };
   supervision: { maxRestarts: number; windowMs: number; backoffBaseMs: number; backoffMaxMs: number };
 }
 
@@ -55,6 +57,10 @@ export interface SessionCounters {
   fills: number;
   rejects: number;
   trades: number;
+  /** Flat, nothing working, a signal came, and no entry was sent: why. */
+  entriesSkipped: { sessionClose: number; sizing: number };
+  /** Session-close exits asked for by the scoring actor. */
+  sessionCloseExits: number;
 }
 
 export interface OrchestratorContext {
@@ -78,6 +84,11 @@ export interface OrchestratorContext {
   /** A closing order waiting for the bracket's cancels to be confirmed. */
   pendingExit: 'exit' | 'flatten' | null;
   openAtEnd: number;
+  /**
+   * Closed trades for Kelly sizing (bounded by strategy.sizing.lookbackTrades). Kept across
+   * SESSION.START: a restart carries on with the same record instead of re-learning it.
+   */
+  tradeRecord: TradeRecord;
 }
 
 export type SessionEvent =
@@ -109,6 +120,8 @@ const emptyCounters = (): SessionCounters => ({
   fills: 0,
   rejects: 0,
   trades: 0,
+  entriesSkipped: { sessionClose: 0, sizing: 0 },
+  sessionCloseExits: 0,
 });
 
 /** Placeholders: the runner provides the real logic with `.provide({ actors })`. */
@@ -174,6 +187,7 @@ export const orchestratorMachine = setup({
     seenExecutions: [],
     pendingExit: null,
     openAtEnd: 0,
+    tradeRecord: emptyTradeRecord(),
   }),
   initial: 'running',
   states: {
@@ -326,7 +340,14 @@ export const orchestratorMachine = setup({
         'CHILD.FAILED': {
           actions: transact((tx, e) => e.type === 'CHILD.FAILED' && onChildFailure(tx, e.child, e.error)),
         },
-        'SUPERVISION.RESTART': { actions: transact((tx, e) => e.type === 'SUPERVISION.RESTART' && restartChild(tx, e.child)) },
+        'SUPERVISION.RESTART': {
+          actions: transact((tx, e) => {
+            if (e.type !== 'SUPERVISION.RESTART') return;
+            restartChild(tx, e.child);
+            // A new scoring actor knows no position: without it, no time stop nor session-close exit.
+            if (e.child === 'scoring' && tx.ctx.book.qty !== 0) tx.send('scoring', { type: 'POSITION', qty: tx.ctx.book.qty, since: tx.ctx.book.openedAt });
+          }),
+        },
         'SUPERVISION.DECAY': { actions: transact((tx, e) => e.type === 'SUPERVISION.DECAY' && decayFailure(tx, e.child)) },
         SHUTDOWN: { target: 'stopped' },
       },
@@ -334,7 +355,7 @@ export const orchestratorMachine = setup({
       states: {
         trading: {
           on: {
-            SIGNAL: { actions: transact((tx, e) => e.type === 'SIGNAL' && routing.onSignal(tx, e.signal)) },
+            SIGNAL: { actions: transact((tx, e) => e.type === 'SIGNAL' && routing.onSignal(tx, e.signal, e.entryBlocked)) },
             TIME_STOP: {
               actions: transact((tx, e) => {
                 if (e.type !== 'TIME_STOP') return;
@@ -342,6 +363,7 @@ export const orchestratorMachine = setup({
                 routing.exitPosition(tx, 'exit');
               }),
             },
+            SESSION_CLOSE: { actions: transact((tx, e) => e.type === 'SESSION_CLOSE' && routing.onSessionClose(tx, e.time, e.sessionEnd)) },
             'MD.ENDING': { target: 'flattening' },
             'MD.DONE': { target: 'flattening' },
           },

@@ -14,14 +14,20 @@ export type SupervisedChild = (typeof SUPERVISED_CHILDREN)[number];
 /** A signal as the scoring actor reports it: side, score, threshold and feature vector. */
 export type SignalPayload = ScoredSignal;
 
+/** Why the scoring actor marked a signal as opening no position. */
+export type EntryBlock = 'session-close';
+
 /** Sent by children to the orchestrator. */
 export type ChildEvent =
   | { type: 'MD.ENDING'; time: number }
   | { type: 'MD.DONE'; bars: number; time: number }
   | { type: 'MD.STALE'; time: number }
   | { type: 'MD.OK'; time: number }
-  | { type: 'SIGNAL'; signal: SignalPayload }
+  /** `entryBlocked`: the signal may close an opposite position but opens none (counted). */
+  | { type: 'SIGNAL'; signal: SignalPayload; entryBlocked?: EntryBlock }
   | { type: 'TIME_STOP'; time: number }
+  /** The open position reached the flatten window before `sessionEnd` (or outlived it). */
+  | { type: 'SESSION_CLOSE'; time: number; sessionEnd: number }
   | { type: 'VENUE.UP'; time: number }
   | { type: 'VENUE.DOWN'; reason: string; time: number }
   | { type: 'VENUE.ACCEPTED'; clientOrderId: string; serverOrderId: string; time: number }

@@ -17,8 +17,9 @@ import { applyFill, openPnl } from '../core/positionBook.ts';
 import type { OrderEvent, VenueOrderState } from './order.ts';
 import { riskStatus, type RiskSnapshot } from './risk.ts';
 import { preTradeCheck, type PreTradeResult, type WorkingQty } from './preTradeCheck.ts';
-import type { ReconcileHint, SignalPayload, VenueCommand } from './orchestratorEvents.ts';
+import type { EntryBlock, ReconcileHint, SignalPayload, VenueCommand } from './orchestratorEvents.ts';
 import type { Tx } from './orchestratorTx.ts';
+import { emptyTradeRecord, entrySize, recordTrade } from '../strategy/sizing.ts';
 
 export const orderActorId = (clientOrderId: string) => `order:${clientOrderId}`;
 
@@ -147,7 +148,13 @@ export function retireOrder(tx: Tx, clientOrderId: string, status: string, time:
   tx.stop(orderActorId(clientOrderId));
 }
 
-export function onSignal(tx: Tx, sig: SignalPayload): void {
+/**
+ * A signal: exits an opposite position, else (flat, nothing working) enters with the size
+ * strategy/sizing.ts gives. A signal the scoring actor marked `entryBlocked` (too close to
+ * the session's end) and an entry sized to 0 contracts (Kelly without an edge) send
+ * nothing and are counted in `entriesSkipped`.
+ */
+export function onSignal(tx: Tx, sig: SignalPayload, entryBlocked?: EntryBlock): void {
   const long = sig.side === 'buy';
   const s = tx.ctx.counters.signals;
   tx.update({
@@ -161,8 +168,56 @@ export function onSignal(tx: Tx, sig: SignalPayload): void {
     return;
   }
   if (Object.keys(tx.ctx.live).length > 0) return;
-  const st = tx.ctx.settings.strategy;
-  placeOrder(tx, { side: sig.side, qty: st.quantity, type: 'market', purpose: 'entry', stopDistance: st.stopPoints, time: sig.time });
+  if (entryBlocked) {
+    skipEntry(tx, 'sessionClose');
+    return;
+  }
+  const { settings, book } = tx.ctx;
+  const st = settings.strategy;
+  const size = st.sizing
+    ? entrySize({
+        sizing: st.sizing,
+        quantity: st.quantity,
+        record: tx.ctx.tradeRecord ?? emptyTradeRecord(),
+        equity: settings.startingEquity + book.realizedPnl,
+        stopPoints: st.stopPoints,
+        pointValue: settings.pointValue,
+      })
+    : { contracts: st.quantity };
+  if (size.contracts <= 0) {
+    skipEntry(tx, 'sizing');
+    return;
+  }
+  placeOrder(tx, { side: sig.side, qty: size.contracts, type: 'market', purpose: 'entry', stopDistance: st.stopPoints, time: sig.time });
+}
+
+function skipEntry(tx: Tx, why: 'sessionClose' | 'sizing'): void {
+  const c = tx.ctx.counters;
+  // A snapshot persisted before these counters existed has none yet.
+  const skipped = c.entriesSkipped ?? { sessionClose: 0, sizing: 0 };
+  tx.update({ counters: { ...c, entriesSkipped: { ...skipped, [why]: skipped[why] + 1 } } });
+}
+
+/**
+ * The scoring actor says the position has to go before the session's end: an ordinary
+ * exit (purpose 'exit', like the time stop), recorded in the audit trail. 'flatten' stays
+ * the purpose of the kill, the operator and the end of the session: the only orders a
+ * killed risk machine lets through.
+ */
+export function onSessionClose(tx: Tx, time: number, sessionEnd: number): void {
+  tx.update({ lastTime: Math.max(tx.ctx.lastTime, time) });
+  const pos = tx.ctx.book.qty;
+  if (pos === 0 && Object.keys(tx.ctx.live).length === 0) return;
+  const c = tx.ctx.counters;
+  tx.update({ counters: { ...c, sessionCloseExits: (c.sessionCloseExits ?? 0) + 1 } });
+  tx.emit({
+    type: 'audit',
+    who: 'strategy',
+    action: 'session-close',
+    detail: `position ${pos} closed before the session ends at ${new Date(sessionEnd).toISOString()}`,
+    time,
+  });
+  exitPosition(tx, 'exit');
 }
 
 /**
@@ -246,7 +301,9 @@ export function onFill(tx: Tx, fill: Fill): void {
     counters: { ...counters, fills: counters.fills + 1, trades: counters.trades + closed.length },
   });
   tx.emit({ type: 'journal.fill', fill });
+  const lookback = tx.ctx.settings.strategy.sizing?.lookbackTrades ?? 100;
   for (const trade of closed) {
+    tx.update({ tradeRecord: recordTrade(tx.ctx.tradeRecord ?? emptyTradeRecord(), trade, lookback) });
     tx.emit({ type: 'journal.trade', trade });
     tx.send('risk', { type: 'TRADE_CLOSED', time: fill.time, pnl: trade.pnl });
   }
@@ -348,6 +405,9 @@ export function onReconciled(tx: Tx, orders: Record<string, VenueOrderState>, po
     });
   }
   tx.send('risk', { type: 'RECONCILED', time, position });
+  // The scoring actor's time stop and session-close exit need the position, also one
+  // restored from a snapshot or taken over from the venue (same `since`: nothing resets).
+  if (tx.has('scoring')) tx.send('scoring', { type: 'POSITION', qty: tx.ctx.book.qty, since: tx.ctx.book.openedAt });
   // Cancels sent before or during the outage may never have reached the venue: a pending
   // exit asks again for whatever is still working, then goes on once they are confirmed.
   if (tx.ctx.pendingExit) exitPosition(tx, tx.ctx.pendingExit);
