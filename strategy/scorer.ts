@@ -4,11 +4,18 @@
  * +threshold (long) or below -threshold (short) having not been there at the previous
  * bar, so a long trend produces one signal, not one per bar. The threshold is dynamic
  * (volatility regime), so "being there" is judged against each bar's own threshold.
+ *
+ * Then the ML filter (strategy/ml), on signals only, never per bar: with a model, a
+ * signal is emitted only when its P(win) is above `ml.threshold` and carries
+ * `ml: {probability, threshold, modelVersion}`; a filtered signal is counted in
+ * `mlFiltered`, and the edge state moves on as if it had fired (no re-fire on the next
+ * bar). Without a model every signal carries `ml: {off: <why>}`: no made-up probability.
  */
 import type { Bar, BookSnapshot, OptionChainSnapshot, Quote, Side, TradeTick } from '../core/types.ts';
 import { defaultStrategySettings, type StrategySettings } from '../config/strategySchema.ts';
 import { StrategyPipeline, type PipelineDeps } from './pipeline.ts';
 import type { VolatilityRegime } from './features/volatilityRegime.ts';
+import { filterOff, passes, type MlVerdict, type SignalFilter } from './ml/mlFilter.ts';
 
 export interface ScoredSignal {
   side: Side;
@@ -29,6 +36,8 @@ export interface ScoredSignal {
   /** Multipliers applied to the score. */
   multipliers?: { session: number; expiry: number };
   regime?: VolatilityRegime;
+  /** The ML filter's verdict: P(win) against its threshold, or why the filter is off. */
+  ml?: MlVerdict;
 }
 
 export interface ScorerParams {
@@ -40,6 +49,8 @@ export interface ScorerParams {
   barMs: number;
   /** The strategy configuration; the embedded defaults when absent. */
   strategy?: StrategySettings;
+  /** The ML signal filter; absent = off, "no trained model". */
+  ml?: SignalFilter;
 }
 
 /** Optional injected computations (gamma levels, expiry factor); the defaults are strategy/gamma's. */
@@ -53,10 +64,14 @@ export class Scorer {
   lastScore = 0;
   /** Threshold at the last bar. */
   lastThreshold = 0;
+  /** Signals the ML filter held back (P(win) not above its threshold). */
+  mlFiltered = 0;
+  private readonly ml: SignalFilter;
 
   constructor(p: ScorerParams, deps: ScorerDeps = {}) {
     const settings = { ...(p.strategy ?? defaultStrategySettings()), threshold: p.threshold, vwapAtrBars: p.atrBars };
     this.pipeline = new StrategyPipeline(settings, { ...deps, barMs: p.barMs });
+    this.ml = p.ml ?? filterOff();
   }
 
   onQuote(q: Quote): void {
@@ -87,7 +102,7 @@ export class Scorer {
     this.lastScore = r.score;
     this.lastThreshold = r.threshold;
     if (!side) return null;
-    return {
+    const signal: ScoredSignal = {
       side,
       score: r.score,
       threshold: r.threshold,
@@ -99,5 +114,12 @@ export class Scorer {
       multipliers: { session: r.sessionMultiplier, expiry: r.expiryFactor },
       regime: r.regime,
     };
+    const verdict = this.ml.evaluate(signal);
+    if (!passes(verdict)) {
+      this.mlFiltered++;
+      return null;
+    }
+    signal.ml = verdict;
+    return signal;
   }
 }

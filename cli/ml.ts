@@ -1,0 +1,219 @@
+/**
+ * `mia ml train` and `mia ml report`: the ML signal filter's model files.
+ *
+ * train: loads each --data file (the loader options of `mia data inspect`), runs the
+ * Scorer over its bars to collect the strategy's signals, labels each with the outcome of
+ * its trade under the live exit rules, trains the ensemble walk-forward and saves the next
+ * model version under `$MIA_HOME/models/` (or --out FILE). Prints the signals, the
+ * positives and the out-of-sample AUC per fold and overall.
+ *
+ * report: a model's version, training window, AUCs, feature importances, threshold and
+ * the pass rate at that threshold on its out-of-sample predictions.
+ *
+ * Exit codes: 0 done; 1 too few signals to train, or a model that cannot be read; 2 bad
+ * usage or configuration (the message names the flag or key).
+ */
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { ConfigError, loadConfig } from '../config/load.ts';
+import type { MiaConfig } from '../config/schema.ts';
+import { instrumentFor } from '../config/instruments.ts';
+import { provenanceLabel } from '../core/types.ts';
+import { openReplaySource } from '../adapters/files/replaySource.ts';
+import { latestModelPath, modelsDir, nextModelVersion, readModelFile, saveModelInHome, writeModelFile } from '../adapters/files/mlModelFile.ts';
+import { canonicalJson } from '../adapters/signals/signalLog.ts';
+import { Scorer, type ScoredSignal } from '../strategy/scorer.ts';
+import { weightsProblem } from '../strategy/ml/ensemble.ts';
+import type { ExitRules } from '../strategy/ml/labelling.ts';
+import type { DataProvenanceRecord, MlModelFile } from '../strategy/ml/modelSchema.ts';
+import { modelReport, type ModelReport } from '../strategy/ml/modelReport.ts';
+import { labelledSamples, NotEnoughSignalsError, trainFilter } from '../strategy/ml/trainFilter.ts';
+import type { LabelledSample } from '../strategy/ml/walkForward.ts';
+import { addLoaderOptions, loaderErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
+import { resolveHome } from './home.ts';
+import { EXIT_FAILURE, EXIT_OK, UsageError } from './main.ts';
+
+interface TrainOptions extends Record<string, unknown> {
+  data: string[];
+  config?: string;
+  home?: string;
+  folds?: string;
+  out?: string;
+  json?: boolean;
+}
+
+interface ReportOptions {
+  model?: string;
+  home?: string;
+  json?: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const auc = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : x.toFixed(3));
+const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
+
+/** The configuration a model depends on: instrument, strategy, fills and the ml section. */
+export function mlConfigHash(config: MiaConfig): string {
+  const relevant = {
+    symbol: config.symbol,
+    strategy: config.strategy,
+    fills: { slippageTicks: config.venue.slippageTicks, commissionPerContract: config.venue.commissionPerContract },
+    ml: { ...config.ml, model: undefined },
+  };
+  return createHash('sha256').update(canonicalJson(relevant)).digest('hex');
+}
+
+function parseFolds(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 2) throw new UsageError(`--folds must be an integer >= 2, got "${value}"`);
+  return n;
+}
+
+/** Signals and labelled samples of one data file. */
+async function samplesOf(file: string, opts: TrainOptions, config: MiaConfig) {
+  let handle;
+  try {
+    handle = await openReplaySource(file, loaderOptionsFrom(opts));
+  } catch (err) {
+    throw loaderErrorForCli(err);
+  }
+  if (handle.bars.length === 0) throw new UsageError(`--data ${file}: no bars`);
+  const st = config.strategy;
+  const scorer = new Scorer({ threshold: st.threshold, atrBars: st.vwapAtrBars, barMs: handle.barMs, strategy: st });
+  const signals: ScoredSignal[] = [];
+  for (const bar of handle.bars) {
+    const s = scorer.onBar(bar);
+    if (s) signals.push(s);
+  }
+  const instrument = instrumentFor(config.symbol);
+  const rules: ExitRules = {
+    stopPoints: st.stopPoints,
+    targetPoints: st.targetPoints,
+    maxBarsInTrade: st.maxBarsInTrade,
+    barMs: handle.barMs,
+    tickSize: instrument.tickSize,
+    slippageTicks: config.venue.slippageTicks,
+    pointValue: instrument.pointValue,
+    commissionPerContract: config.venue.commissionPerContract,
+  };
+  const labelled = labelledSamples(signals, handle.bars, rules);
+  const s = handle.series;
+  const provenance: DataProvenanceRecord = { file: s.file, sha256: s.sha256, format: s.format, rows: s.rows, from: s.from, to: s.to, label: provenanceLabel(s.provenance) };
+  return { signals: signals.length, ...labelled, rules, provenance };
+}
+
+export async function trainAction(opts: TrainOptions): Promise<number> {
+  if (opts.data.length === 0) throw new UsageError('mia ml train needs at least one --data FILE');
+  const folds = parseFolds(opts.folds);
+  const config = loadConfig({ ...(opts.config ? { file: opts.config } : {}), ...(folds !== undefined ? { overrides: { ml: { training: { folds } } } } : {}) });
+  const problem = weightsProblem(config.ml.weights);
+  if (problem) throw new ConfigError('ml.weights', problem);
+  const home = resolveHome(opts.home);
+
+  const samples: LabelledSample[] = [];
+  const provenance: DataProvenanceRecord[] = [];
+  let signals = 0;
+  let unlabelled = 0;
+  let rules: ExitRules | undefined;
+  for (const file of opts.data) {
+    const r = await samplesOf(file, opts, config);
+    if (rules && rules.barMs !== r.rules.barMs) throw new UsageError(`--data ${file}: ${r.rules.barMs / 60_000}-minute bars, the other files have ${rules.barMs / 60_000}-minute bars`);
+    rules = r.rules;
+    samples.push(...r.samples);
+    provenance.push(r.provenance);
+    signals += r.signals;
+    unlabelled += r.unlabelled;
+  }
+
+  let model: MlModelFile;
+  try {
+    ({ model } = trainFilter({ samples, unlabelled, settings: config.ml, rules: rules!, modelVersion: nextModelVersion(home), dataProvenance: provenance, configHash: mlConfigHash(config) }));
+  } catch (err) {
+    if (!(err instanceof NotEnoughSignalsError)) throw err;
+    process.stderr.write(`mia: cannot train: ${signals} signals, ${err.message}\n`);
+    return EXIT_FAILURE;
+  }
+  const path = opts.out ? await writeModelFile(opts.out, model) : await saveModelInHome(home, model);
+  const summary = {
+    model: path,
+    modelVersion: model.modelVersion,
+    signals,
+    labelled: model.trainedOn.signals,
+    positives: model.trainedOn.positives,
+    unlabelled,
+    trainedOn: model.trainedOn,
+    oosAuc: model.oosAuc,
+    folds: model.folds,
+    threshold: model.threshold,
+    dataProvenance: model.dataProvenance,
+  };
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    return EXIT_OK;
+  }
+  const lines = [
+    `signals     ${signals} (${summary.labelled} labelled, ${unlabelled} without a closed trade)`,
+    `positives   ${summary.positives} wins (${pct(summary.positives / summary.labelled)})`,
+    `window      ${model.trainedOn.from} .. ${model.trainedOn.to}`,
+    ...model.folds.map(
+      (f) => `fold ${f.fold}      ${f.from} .. ${f.to}: train ${f.train} (${f.purged} purged), test ${f.test}, AUC ${auc(f.auc)}${f.skipped ? ` (skipped: ${f.skipped})` : ''}`,
+    ),
+    `OOS AUC     ${auc(model.oosAuc)}`,
+    `saved       ${path} (model v${model.modelVersion})`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return EXIT_OK;
+}
+
+function formatReport(path: string, r: ModelReport): string {
+  const t = r.atThreshold;
+  return [
+    `model       ${path} (v${r.modelVersion})`,
+    `window      ${r.trainedOn.from} .. ${r.trainedOn.to}: ${r.trainedOn.signals} signals, ${r.trainedOn.positives} wins`,
+    `OOS AUC     ${auc(r.oosAuc)} (folds: ${r.foldAucs.map(auc).join(', ')})`,
+    `weights     rf ${r.weights.rf.toFixed(2)}, gbt ${r.weights.gbt.toFixed(2)}, lr ${r.weights.lr.toFixed(2)}`,
+    `threshold   ${r.threshold}: ${t.passed} of ${t.predictions} OOS predictions pass (${pct(t.passRate)}); win rate ${pct(t.passedWinRate)} of those, ${pct(t.baseWinRate)} of all`,
+    'importance',
+    ...r.importance.filter((f) => f.importance > 0).map((f) => `  ${f.feature.padEnd(20)} ${(f.importance * 100).toFixed(1)}%`),
+  ].join('\n');
+}
+
+export async function reportAction(opts: ReportOptions): Promise<number> {
+  const home = resolveHome(opts.home);
+  const path = opts.model ? resolve(opts.model) : latestModelPath(home);
+  if (!path) {
+    process.stderr.write(`mia: no trained model in ${modelsDir(home)}: train one with mia ml train --data FILE\n`);
+    return EXIT_FAILURE;
+  }
+  const report = modelReport(readModelFile(path));
+  process.stdout.write(opts.json ? `${JSON.stringify({ model: path, ...report }, null, 2)}\n` : `${formatReport(path, report)}\n`);
+  return EXIT_OK;
+}
+
+/** Attaches `mia ml train` and `mia ml report`. */
+export function registerMlCommands(program: Command): void {
+  const ml = program.command('ml').description('the ML signal filter: train its model walk-forward, report on a model');
+  addLoaderOptions(
+    ml
+      .command('train')
+      .description('collect and label the strategy\'s signals on market data, train the ensemble walk-forward, save the next model version')
+      .option('--data <file>', 'market-data file (repeatable; any format mia data inspect reads)', collect, [])
+      .option('--config <file>', 'configuration file (JSON); also MIA_CONFIG')
+      .option('--home <dir>', 'home directory (models go to <home>/models); also MIA_HOME')
+      .option('--folds <k>', 'walk-forward folds (default ml.training.folds, 5)')
+      .option('--out <file>', 'write the model here instead of <home>/models/ml-filter-v<N>.json')
+      .option('--json', 'print the result as JSON'),
+  ).action(async (opts: TrainOptions) => {
+    process.exitCode = await trainAction(opts);
+  });
+  ml.command('report')
+    .description('print a model\'s version, window, out-of-sample AUCs, feature importances and pass rate at its threshold')
+    .option('--model <file>', 'model file (default: the latest in <home>/models)')
+    .option('--home <dir>', 'home directory; also MIA_HOME')
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: ReportOptions) => {
+      process.exitCode = await reportAction(opts);
+    });
+}
