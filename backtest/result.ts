@@ -4,6 +4,7 @@
  * deployment gates judge. Times are ISO-8601 UTC, money is dollars.
  */
 import type { PerformanceMetrics } from './metrics.ts';
+import type { MonteCarloReport } from './monteCarlo.ts';
 
 /** One data file the run read, so anyone can check the result came from it. */
 export interface DataProvenance {
@@ -94,8 +95,35 @@ export interface BacktestResult {
   equity: Array<{ time: string; equity: number }>;
   /** Share of bars on which each feature was available, in [0, 1]. */
   featureAvailability: Record<string, number>;
-  /** Counters: bars, orders, risk refusals, rejects. */
-  counts: { bars: number; orders: number; riskRefusals: number; rejects: number };
+  /** Counters: bars, orders, risk refusals, rejects (the engine adds the optional ones). */
+  counts: {
+    bars: number;
+    orders: number;
+    riskRefusals: number;
+    rejects: number;
+    signals?: number;
+    fills?: number;
+    trades?: number;
+    /** Times the backtest's operator resumed a limited risk state (`--operator-resume next-day`). */
+    operatorResumes?: number;
+  };
   /** The effective configuration sections that shaped the trades. */
   config: Record<string, unknown>;
+  /** Risk at the end of the run: a kill is never resumed by the backtest, so it is reported here. */
+  risk?: BacktestRiskOutcome;
+  /** Trade-order shuffling and bootstrap of the trades (`--monte-carlo N`). */
+  monteCarlo?: MonteCarloReport;
+}
+
+export interface BacktestRiskOutcome {
+  /** 'normal' | 'limited' | 'killed' | 'reconciling' at the end. */
+  finalState: string;
+  /** Reasons risk was limited at the end (e.g. consecutive-losses). */
+  reasons: string[];
+  /** The kill that stopped trading, if any (ISO time, who, why). */
+  killed: { time: string; by: string; reason: string } | null;
+  /** Contracts still open when the data ended (0 after the final flatten). */
+  openPositionAtEnd: number;
+  /** The operator policy of the run. */
+  operatorResume: 'next-day' | 'never';
 }

@@ -1,0 +1,118 @@
+/**
+ * A StateStore that lives in memory: no disk, no home lock. The backtest runs a whole
+ * session on it, so it pays nothing for the atomic JSON rewrites of the disk store, and two
+ * backtests in one process share nothing.
+ *
+ * Journal semantics are the disk journal's (adapters/store/journal.ts): orders keyed by
+ * clientOrderId (latest state wins, first-journaled order kept), fills appended once per
+ * executionId, trades appended, `updatedAt` stamped by the clock. Records are not
+ * re-validated by zod (the orchestrator produced them; validation is what the disk needs
+ * before trusting a file it reads back).
+ */
+import type { Clock } from '../../core/clock.ts';
+import type { Fill, Trade } from '../../core/types.ts';
+import type { AuditEntry, AuditRecord, AuditTrail } from './auditTrail.ts';
+import type { Journal, OrderRecord } from './journal.ts';
+import type { SavedSnapshot, SnapshotSlot } from './snapshotSlot.ts';
+import type { StateStore } from './stateStore.ts';
+import type { JsonValue } from './domainSchemas.ts';
+
+class ClosedError extends Error {
+  constructor(what: string) {
+    super(`${what} is closed`);
+  }
+}
+
+function memorySlot(path: string, clock: Clock, isClosed: () => boolean): SnapshotSlot {
+  // Kept as given (not copied): a persisted snapshot is a fresh object, never mutated after.
+  let saved: { snapshot: unknown; savedAt: number } | undefined;
+  return {
+    path,
+    load: (): SavedSnapshot | undefined =>
+      saved && { snapshot: JSON.parse(JSON.stringify(saved.snapshot)) as JsonValue, savedAt: saved.savedAt },
+    save: async (snapshot) => {
+      if (isClosed()) throw new ClosedError(path);
+      saved = { snapshot, savedAt: clock.now() };
+    },
+    flush: async () => {},
+    close: async () => {},
+  };
+}
+
+function memoryJournal(clock: Clock, isClosed: () => boolean): Journal {
+  const orders = new Map<string, OrderRecord>();
+  const fills: Fill[] = [];
+  const trades: Trade[] = [];
+  const executionIds = new Set<string>();
+  let lastFill: number | undefined;
+  const open = () => {
+    if (isClosed()) throw new ClosedError('memory journal');
+  };
+  return {
+    path: 'memory:journal',
+    async upsertOrder(order) {
+      open();
+      const record: OrderRecord = { ...order, updatedAt: clock.now() };
+      orders.set(record.request.clientOrderId, record);
+      return record;
+    },
+    order: (clientOrderId) => orders.get(clientOrderId),
+    orders: () => [...orders.values()],
+    async recordFill(fill) {
+      open();
+      if (executionIds.has(fill.executionId)) return false;
+      executionIds.add(fill.executionId);
+      fills.push({ ...fill });
+      lastFill = lastFill === undefined ? fill.time : Math.max(lastFill, fill.time);
+      return true;
+    },
+    fills: () => fills,
+    hasFill: (executionId) => executionIds.has(executionId),
+    lastFillTime: () => lastFill,
+    async recordTrade(trade) {
+      open();
+      trades.push({ ...trade });
+    },
+    trades: () => trades,
+    flush: async () => {},
+    close: async () => {},
+  };
+}
+
+function memoryAudit(clock: Clock, isClosed: () => boolean): AuditTrail {
+  const entries: AuditEntry[] = [];
+  const asJson = (v: unknown): JsonValue => {
+    const text = JSON.stringify(v);
+    return text === undefined ? null : (JSON.parse(text) as JsonValue);
+  };
+  return {
+    path: 'memory:audit',
+    async append({ who, action, args, result }: AuditRecord) {
+      if (isClosed()) throw new ClosedError('memory audit trail');
+      const entry: AuditEntry = { at: clock.now(), who, action, args: asJson(args), result: asJson(result) };
+      entries.push(entry);
+      return entry;
+    },
+    entries: () => entries,
+    flush: async () => {},
+    close: async () => {},
+  };
+}
+
+/** A fresh, empty in-memory store; `clock` stamps savedAt / updatedAt / audit times. */
+export function openMemoryStateStore({ clock }: { clock: Clock }): StateStore {
+  let closed = false;
+  const isClosed = () => closed;
+  return {
+    stateDir: 'memory:',
+    orchestrator: memorySlot('memory:orchestrator', clock, isClosed),
+    risk: memorySlot('memory:risk', clock, isClosed),
+    deployment: memorySlot('memory:deployment', clock, isClosed),
+    journal: memoryJournal(clock, isClosed),
+    audit: memoryAudit(clock, isClosed),
+    flush: async () => {},
+    close: async () => {
+      closed = true;
+    },
+  };
+}

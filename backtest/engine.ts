@@ -1,0 +1,226 @@
+/**
+ * The backtest engine: replays bars through the very session `mia run` runs
+ * (actors/session.ts: the same scoring actor, risk machine, pre-trade checks, order
+ * machines and orchestrator), trading with the in-process paper venue (the shared fill
+ * model of backtest/fillModel.ts, commissions and slippage from `config.venue`), on an
+ * in-memory state store and a silent logger. Parity with `mia run` is by construction.
+ *
+ * Beside the session, plain code observes: equity marks at every bar close (equityMarks.ts),
+ * feature availability (engineFeatures.ts), and the signals (the orchestrator's SIGNAL
+ * events, through the session's inspection hook). Orders, fills and trades are read from the
+ * memory journal at the end; metrics come from backtest/metrics.ts only.
+ *
+ * The operator (`operatorResume`): risk limits such as consecutive losses latch `limited`
+ * until an operator says go. With 'next-day' (the default) the backtest plays that operator:
+ * before the first bar of each new CME trading day, if risk is limited for a reason only an
+ * operator clears, it sends the OPERATOR.RESUME that `mia resume` would send, as
+ * 'backtest-operator', and counts it. A kill (daily loss, trailing drawdown) is never
+ * resumed: trading stops there and the result reports it. With 'never' nothing is resumed,
+ * as in `mia run`, which has no automatic operator.
+ *
+ * Warm-up (`tradeFrom`): bars before it feed the features while risk is paused by the same
+ * operator (no entries), then it resumes; signals, marks and the period start there.
+ *
+ * Deterministic: the same bars, chains and configuration give the same result, byte for
+ * byte (nothing in it comes from the wall clock).
+ */
+import { readFileSync } from 'node:fs';
+import { pino } from 'pino';
+import type { InspectionEvent } from 'xstate';
+import type { MiaConfig } from '../config/schema.ts';
+import { instrumentFor } from '../config/instruments.ts';
+import { ManualClock } from '../core/clock.ts';
+import type { MarketBus } from '../core/marketBus.ts';
+import { tradingDay } from '../core/tradingDay.ts';
+import type { Bar, OptionChainSnapshot, Provenance } from '../core/types.ts';
+import { startSession, type Session } from '../actors/session.ts';
+import { openMemoryStateStore } from '../adapters/store/memoryStateStore.ts';
+import type { OrchestratorEvent } from '../machines/orchestrator.ts';
+import { riskStatus, type RiskSnapshot } from '../machines/risk.ts';
+import type { ScoredSignal } from '../strategy/scorer.ts';
+import { BacktestFeed } from './engineFeed.ts';
+import { FeatureAvailability } from './engineFeatures.ts';
+import { EquityMarks } from './equityMarks.ts';
+import { assembleResult } from './engineResult.ts';
+import type { BacktestResult, DataProvenance } from './result.ts';
+
+export { canonicalHash } from './engineResult.ts';
+
+export type OperatorResumePolicy = 'next-day' | 'never';
+
+export interface BacktestInput {
+  /** The effective configuration; the engine forces venue `simulated`, feed `replay` at speed max. */
+  config: MiaConfig;
+  /** Bars in time order (see engineData.ts loadBacktestData). */
+  bars: readonly Bar[];
+  barMs: number;
+  /** Provenance of the data files (empty for bars built in memory). */
+  data?: DataProvenance[];
+  /** Option chains in time order, published onto the bus at their time. */
+  chains?: readonly OptionChainSnapshot[];
+  chainFiles?: DataProvenance[];
+  /** The requested window (recorded in the provenance). */
+  window?: { from: string | null; to: string | null };
+  /** Bars before this time (ms UTC) only warm the features up: no entries, not judged. */
+  tradeFrom?: number;
+  /** Default 'next-day'. */
+  operatorResume?: OperatorResumePolicy;
+  /** Monte Carlo of the trades: runs per method, seed (default config.feed.seed). */
+  monteCarlo?: { runs: number; seed?: number };
+  /** Feature availability needs a second pipeline pass; default true. */
+  featureAvailability?: boolean;
+  /** Bars published so far, every few thousand bars and at the end. */
+  onProgress?: (bars: number, total: number) => void;
+}
+
+/** Raised when the engine cannot judge the input (no bars to replay). */
+export class BacktestEmptyError extends Error {
+  override readonly name = 'BacktestEmptyError';
+}
+
+export const BACKTEST_OPERATOR = 'backtest-operator';
+const PROGRESS_EVERY = 4_096;
+
+/** Limit reasons only an operator's go-ahead clears (machines/risk.ts needsOperator). */
+const needsOperator = (r: string): boolean =>
+  r === 'operator-pause' || r === 'rejects' || r === 'consecutive-losses' || r.startsWith('supervisor:');
+
+export const MIA_VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Runs one backtest; rejects when the session fails (a runtime failure, not bad input). */
+export async function runBacktest(input: BacktestInput): Promise<BacktestResult> {
+  const { bars, barMs } = input;
+  if (bars.length === 0) throw new BacktestEmptyError('no bars to replay (check --data and --from/--to)');
+  const config: MiaConfig = {
+    ...input.config,
+    venue: { ...input.config.venue, kind: 'simulated' },
+    feed: { ...input.config.feed, kind: 'replay', speed: 'max' },
+  };
+  const policy = input.operatorResume ?? 'next-day';
+  const tradeFrom = input.tradeFrom ?? -Infinity;
+  const instrument = instrumentFor(config.symbol);
+  const chains = input.chains ?? [];
+
+  let session: Session | null = null;
+  const send = (e: OrchestratorEvent) => session!.send(e);
+  const riskSnapshot = (): RiskSnapshot | undefined => session!.actor.getSnapshot().children.risk?.getSnapshot() as RiskSnapshot | undefined;
+
+  let operatorResumes = 0;
+  let warmingUp = bars[0]!.time < tradeFrom;
+  const feed = new BacktestFeed({
+    bars,
+    barMs,
+    chains,
+    bus: () => session!.bus,
+    onNewDay: (bar, day) => {
+      if (policy !== 'next-day' || warmingUp || bar.time < tradeFrom) return;
+      const risk = riskSnapshot();
+      if (!risk || riskStatus(risk) !== 'limited' || !risk.context.reasons.some(needsOperator)) return;
+      operatorResumes++;
+      send({ type: 'OPERATOR.RESUME', who: BACKTEST_OPERATOR, reason: `new CME trading day ${day} (--operator-resume next-day)`, time: bar.time });
+    },
+  });
+  const source = {
+    next: (): Bar | null => {
+      const bar = feed.next();
+      if (bar && warmingUp && bar.time >= tradeFrom) {
+        warmingUp = false;
+        send({ type: 'OPERATOR.RESUME', who: BACKTEST_OPERATOR, reason: 'warm-up over', time: bar.time });
+      }
+      return bar;
+    },
+  };
+
+  // Once the session has ended, the market-data actor may still finish its slice of bars
+  // (in process nothing makes it wait): those bars, and their signals, are not the session's.
+  let ended = false;
+  const signals: ScoredSignal[] = [];
+  const inspect = (e: InspectionEvent) => {
+    if (ended || e.type !== '@xstate.event' || e.event.type !== 'SIGNAL') return;
+    const signal = (e.event as Extract<OrchestratorEvent, { type: 'SIGNAL' }>).signal;
+    if (signal.time >= tradeFrom) signals.push(signal);
+  };
+
+  const first = bars[0]!;
+  const provenance: Provenance = input.data?.[0]
+    ? { kind: 'replay', file: input.data[0].file, sha256: input.data[0].sha256 }
+    : { kind: 'replay', file: 'in-memory bars', sha256: '' };
+  // Journal times are event times here: the store's clock follows the session's.
+  const storeClock = new ManualClock(first.time);
+  const store = openMemoryStateStore({ clock: storeClock });
+  session = startSession({
+    config,
+    store,
+    logger: pino({ level: 'silent' }),
+    inspect,
+    replay: { source, barMs, provenance, firstTime: first.time },
+    maxBars: bars.length,
+  });
+  const s = session;
+  if (warmingUp) send({ type: 'OPERATOR.PAUSE', who: BACKTEST_OPERATOR, reason: 'warm-up: features only', time: first.time });
+
+  const marks = new EquityMarks(config.startingEquity, instrument.pointValue);
+  const availability = input.featureAvailability === false ? null : new FeatureAvailability(config.strategy, barMs);
+  if (availability) availability.countFrom = tradeFrom;
+  const bus: MarketBus = s.bus;
+  let published = 0;
+  let lastBar: Bar | null = null;
+  const unsubscribe = [
+    availability ? bus.subscribe('observer', availability) : () => {},
+    bus.subscribe('observer', {
+      onBar(bar) {
+        if (ended) return;
+        storeClock.set(bar.time + barMs);
+        published++;
+        lastBar = bar;
+        if (bar.time >= tradeFrom) marks.onClose(bar.time + barMs, bar.close, s.actor.getSnapshot().context.book);
+        if (input.onProgress && published % PROGRESS_EVERY === 0) input.onProgress(published, bars.length);
+      },
+    }),
+  ];
+
+  // Risk as the session ended, read before the session stops its actors.
+  let risk: RiskSnapshot | undefined;
+  const onEnded = s.actor.on('session.ended', () => {
+    ended = true;
+    risk = riskSnapshot();
+  });
+  let summary;
+  try {
+    summary = await s.done;
+  } finally {
+    for (const u of unsubscribe) u();
+    onEnded.unsubscribe();
+  }
+  input.onProgress?.(published, bars.length);
+  await store.close();
+
+  const judged = bars.find((b) => b.time >= tradeFrom);
+  if (!judged) throw new BacktestEmptyError('every bar is in the warm-up: nothing to judge');
+  const ending = lastBar as Bar | null;
+  return assembleResult({
+    input,
+    config,
+    policy,
+    summary: { ...summary, bars: published },
+    journal: store.journal,
+    signals,
+    marks: marks.finish(),
+    featureAvailability: availability?.shares() ?? {},
+    operatorResumes,
+    risk: risk
+      ? {
+          finalState: riskStatus(risk),
+          reasons: [...risk.context.reasons],
+          killed:
+            risk.context.killedAt !== null
+              ? { time: new Date(risk.context.killedAt).toISOString(), by: risk.context.killedBy ?? 'unknown', reason: risk.context.killReason ?? '' }
+              : null,
+        }
+      : { finalState: summary.riskState, reasons: [], killed: null },
+    firstDay: tradingDay(judged.time),
+    lastTime: ending ? ending.time + barMs : judged.time + barMs,
+    pointValue: instrument.pointValue,
+    miaVersion: MIA_VERSION,
+  });
+}

@@ -1,0 +1,176 @@
+/**
+ * Turns what a backtest session left (the memory journal, the observed signals and equity
+ * marks, the session summary) into the BacktestResult: ISO-8601 UTC times, dollars, the
+ * metrics of backtest/metrics.ts, provenance and the configuration hash.
+ */
+import { createHash } from 'node:crypto';
+import type { MiaConfig } from '../config/schema.ts';
+import type { SessionSummary } from '../actors/session.ts';
+import type { Journal } from '../adapters/store/journal.ts';
+import { applyFill, emptyBook } from '../core/positionBook.ts';
+import { tradingDay } from '../core/tradingDay.ts';
+import type { Trade } from '../core/types.ts';
+import type { ScoredSignal } from '../strategy/scorer.ts';
+import { computeMetrics, type EquityMark } from './metrics.ts';
+import { monteCarloReport } from './monteCarlo.ts';
+import type { BacktestInput, OperatorResumePolicy } from './engine.ts';
+import type { BacktestFill, BacktestMetrics, BacktestResult, BacktestRiskOutcome, BacktestSignal, BacktestTrade } from './result.ts';
+
+export interface ResultParts {
+  input: BacktestInput;
+  config: MiaConfig;
+  policy: OperatorResumePolicy;
+  summary: SessionSummary;
+  journal: Journal;
+  signals: readonly ScoredSignal[];
+  marks: readonly EquityMark[];
+  featureAvailability: Record<string, number>;
+  operatorResumes: number;
+  risk: Omit<BacktestRiskOutcome, 'openPositionAtEnd' | 'operatorResume'>;
+  /** Trading day of the first judged bar. */
+  firstDay: string;
+  /** Close time of the last bar published (ms UTC). */
+  lastTime: number;
+  pointValue: number;
+  miaVersion: string;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const cents = (x: number): number => Math.round(x * 100) / 100;
+
+/** What closed a trade, from the purpose of the order whose fill closed it. */
+export function exitReason(purpose: string | undefined): string {
+  if (purpose === 'bracket-stop') return 'stop';
+  if (purpose === 'bracket-target') return 'target';
+  return purpose ?? 'unknown';
+}
+
+export function assembleResult(p: ResultParts): BacktestResult {
+  const { journal, config } = p;
+  const purposeOf = new Map(journal.orders().map((o) => [o.request.clientOrderId, o.request.purpose]));
+
+  // The journal's trades, with the order that closed each one: the fills replayed through
+  // the position book close trades in the same order the orchestrator journaled them.
+  const journaled = journal.trades() as readonly Trade[];
+  const reasons: string[] = [];
+  let book = emptyBook(config.symbol);
+  for (const fill of journal.fills()) {
+    const r = applyFill(book, fill, p.pointValue);
+    book = r.book;
+    for (let i = 0; i < r.closed.length; i++) reasons.push(exitReason(purposeOf.get(fill.clientOrderId)));
+  }
+  const trades: BacktestTrade[] = journaled.map((t, i) => ({
+    side: t.side,
+    qty: t.qty,
+    entryTime: iso(t.entryTime),
+    exitTime: iso(t.exitTime),
+    entryPrice: t.entryPrice,
+    exitPrice: t.exitPrice,
+    commission: cents(t.commission),
+    pnl: cents(t.pnl),
+    exitReason: reasons[i] ?? 'unknown',
+  }));
+  const fills: BacktestFill[] = journal.fills().map((f) => ({
+    clientOrderId: f.clientOrderId,
+    executionId: f.executionId,
+    purpose: purposeOf.get(f.clientOrderId) ?? 'unknown',
+    side: f.side,
+    qty: f.qty,
+    price: f.price,
+    time: iso(f.time),
+    commission: cents(f.commission),
+  }));
+  const signals: BacktestSignal[] = p.signals.map((s) => ({
+    time: iso(s.time),
+    side: s.side,
+    score: s.score,
+    threshold: s.threshold,
+    price: s.price,
+    available: [...s.available],
+  }));
+
+  const lastExit = journaled.reduce((m, t) => Math.max(m, t.exitTime), -Infinity);
+  const lastMark = p.marks.at(-1)?.time ?? -Infinity;
+  const period = { from: p.firstDay, to: tradingDay(Math.max(p.lastTime, lastExit, lastMark)) };
+  const performance = computeMetrics({
+    trades: journaled,
+    startingEquity: config.startingEquity,
+    period,
+    equityMarks: p.marks,
+    signalTimes: p.signals.map((s) => s.time),
+  });
+  const metrics: BacktestMetrics = {
+    trades: performance.trades,
+    winRate: performance.winRate,
+    profitFactor: performance.profitFactor,
+    sharpe: performance.sharpe,
+    sortino: performance.sortino,
+    maxDrawdown: performance.maxDrawdown,
+    maxDrawdownPct: performance.maxDrawdownPct,
+    recoveryFactor: performance.recoveryFactor,
+    netProfit: performance.netProfit,
+    cagr: performance.cagr,
+    signalsPerMonth: performance.signalsPerMonth,
+  };
+
+  const shaping = {
+    symbol: config.symbol,
+    startingEquity: config.startingEquity,
+    venue: {
+      slippageTicks: config.venue.slippageTicks,
+      commissionPerContract: config.venue.commissionPerContract,
+      marginPerContract: config.venue.marginPerContract,
+    },
+    strategy: config.strategy,
+    risk: config.risk,
+    operatorResume: p.policy,
+  };
+  const mc = p.input.monteCarlo;
+  const result: BacktestResult = {
+    provenance: {
+      data: p.input.data ?? [],
+      chains: p.input.chainFiles ?? [],
+      configHash: canonicalHash(shaping),
+      mia: p.miaVersion,
+      window: p.input.window ?? { from: null, to: null },
+    },
+    period: performance.period,
+    metrics,
+    performance,
+    trades,
+    fills,
+    signals,
+    equity: p.marks.map((m) => ({ time: iso(m.time), equity: cents(m.equity) })),
+    featureAvailability: p.featureAvailability,
+    counts: {
+      bars: p.summary.bars,
+      orders: p.summary.orders,
+      riskRefusals: p.summary.riskRefusals,
+      rejects: p.summary.rejects,
+      signals: signals.length,
+      fills: fills.length,
+      trades: trades.length,
+      operatorResumes: p.operatorResumes,
+    },
+    config: shaping,
+    risk: { ...p.risk, openPositionAtEnd: p.summary.openPosition, operatorResume: p.policy },
+  };
+  if (mc) result.monteCarlo = monteCarloReport(journaled, { runs: mc.runs, seed: mc.seed ?? config.feed.seed, startingEquity: config.startingEquity });
+  return result;
+}
+
+/** sha256 of the canonical JSON (keys sorted at every level) of `value`. */
+export function canonicalHash(value: unknown): string {
+  const canonical = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(canonical);
+    if (v && typeof v === 'object') {
+      return Object.fromEntries(
+        Object.keys(v as Record<string, unknown>)
+          .sort()
+          .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+      );
+    }
+    return v;
+  };
+  return createHash('sha256').update(JSON.stringify(canonical(value))).digest('hex');
+}

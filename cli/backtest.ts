@@ -1,0 +1,164 @@
+/**
+ * `mia backtest`: replays market-data files through the same session `mia run` runs (see
+ * backtest/engine.ts) and writes the result: `--json OUT` (the issue's contract), a
+ * terminal table, and with `--report DIR` the self-contained HTML report.
+ *
+ * Exit codes: 0 done; 2 bad flag, configuration or unreadable data (the message names the
+ * flag, key or file); 1 runtime failure.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import cliProgress from 'cli-progress';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { loadConfig } from '../config/load.ts';
+import { BacktestEmptyError, runBacktest, type OperatorResumePolicy } from '../backtest/engine.ts';
+import { BacktestInputError, loadBacktestData, loadChainDir, parseDay, type ChainData } from '../backtest/engineData.ts';
+import type { BacktestResult } from '../backtest/result.ts';
+import { renderTerminalReport } from '../backtest/report/terminalReport.ts';
+import { writeHtmlReport } from '../backtest/report/htmlReport.ts';
+import { addLoaderOptions, loaderErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
+import { positiveInt, UsageError } from './main.ts';
+
+export interface BacktestOptions extends Record<string, unknown> {
+  data?: string[];
+  chains?: string;
+  config?: string;
+  from?: string;
+  to?: string;
+  walkForward?: boolean;
+  monteCarlo?: number;
+  report?: string;
+  json?: string;
+  operatorResume?: OperatorResumePolicy;
+  quiet?: boolean;
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+function day(flag: string) {
+  return (value: string): string => {
+    try {
+      return parseDay(flag, value);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+  };
+}
+
+export function registerBacktest(program: Command): void {
+  const cmd = program
+    .command('backtest')
+    .description('replay market-data files through the same scoring, risk checks and order machines as mia run, and report')
+    .option('--data <file>', 'market-data file (repeatable; files are joined in time order and must not overlap)', collect)
+    .option('--chains <dir>', 'directory of option chains (CBOE *_quotedata.csv, Polygon snapshot *.json) for gamma')
+    .option('--config <file>', 'configuration file (JSON); also MIA_CONFIG')
+    .option('--from <day>', 'first CME trading day to replay, YYYY-MM-DD (inclusive)', day('--from'))
+    .option('--to <day>', 'last CME trading day to replay, YYYY-MM-DD (inclusive)', day('--to'))
+    .option('--walk-forward', 'walk-forward analysis (rolling in-sample choice, stitched out-of-sample record) under "walkForward"')
+    .option('--monte-carlo <n>', 'Monte Carlo of the trades: N shuffled and N bootstrapped sequences, under "monteCarlo"', positiveInt('--monte-carlo'))
+    .option('--report <dir>', 'write the HTML report (and the JSON result) into DIR')
+    .option('--json <out>', 'write the JSON result to OUT ("-" for stdout)')
+    .addOption(
+      new Option('--operator-resume <policy>', 'resume risk limited for an operator-only reason at each new trading day, or never')
+        .choices(['next-day', 'never'])
+        .default('next-day'),
+    )
+    .option('--quiet', 'no progress bar and no terminal table');
+  addLoaderOptions(cmd).action(async (opts: BacktestOptions) => {
+    process.exitCode = await backtestCommand(opts);
+  });
+}
+
+/** Bad input of ours or of the loaders becomes a usage error (exit 2) naming the flag or file. */
+function usage(err: unknown): Error {
+  if (err instanceof BacktestInputError || err instanceof BacktestEmptyError) return new UsageError(err.message);
+  return loaderErrorForCli(err);
+}
+
+function progressBar(enabled: boolean) {
+  if (!enabled || !process.stderr.isTTY) return { update: (_done: number, _total: number) => undefined, stop: () => undefined };
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: 'backtest [{bar}] {percentage}% | {value}/{total} bars', hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update: (done: number, total: number) => {
+      if (!started) bar.start(total, 0);
+      started = true;
+      bar.update(done);
+    },
+    stop: () => {
+      if (started) bar.stop();
+    },
+  };
+}
+
+export async function backtestCommand(opts: BacktestOptions): Promise<number> {
+  const files = opts.data ?? [];
+  if (files.length === 0) throw new UsageError('--data FILE is required (repeat it for several files)');
+  if (opts.from !== undefined && opts.to !== undefined && opts.from > opts.to) throw new UsageError(`--from ${opts.from} is after --to ${opts.to}`);
+  const config = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { venue: { kind: 'simulated' }, feed: { kind: 'replay', speed: 'max' } } });
+  const window = { from: opts.from ?? null, to: opts.to ?? null };
+  const loader = loaderOptionsFrom(opts);
+
+  let data;
+  let chains: ChainData = { chains: [], files: [] };
+  try {
+    data = await loadBacktestData(files, loader, window);
+    if (opts.chains !== undefined) chains = await loadChainDir(opts.chains);
+  } catch (err) {
+    throw usage(err);
+  }
+  if (data.bars.length === 0) throw new UsageError(`--from/--to: no bar of ${files.join(', ')} falls in ${window.from ?? '...'} .. ${window.to ?? '...'}`);
+
+  const quiet = opts.quiet === true;
+  const bar = progressBar(!quiet);
+  let result: BacktestResult & { walkForward?: unknown };
+  try {
+    result = await runBacktest({
+      config,
+      bars: data.bars,
+      barMs: data.barMs,
+      data: data.data,
+      chains: chains.chains,
+      chainFiles: chains.files,
+      window,
+      operatorResume: opts.operatorResume ?? 'next-day',
+      ...(opts.monteCarlo !== undefined ? { monteCarlo: { runs: opts.monteCarlo } } : {}),
+      onProgress: (done, total) => bar.update(done, total),
+    });
+  } catch (err) {
+    throw usage(err);
+  } finally {
+    bar.stop();
+  }
+
+  if (opts.walkForward) {
+    let walkForwardOnData;
+    try {
+      ({ walkForwardOnData } = await import('../backtest/walkForwardRun.ts'));
+    } catch (err) {
+      throw new UsageError(`--walk-forward: not available in this build (${(err as Error).message})`);
+    }
+    result.walkForward = await walkForwardOnData({ files, loader, config, ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}) });
+  }
+
+  const json = `${JSON.stringify(result, null, 2)}\n`;
+  if (opts.json !== undefined && opts.json !== '-') await writeOut(resolve(opts.json), json);
+  if (opts.report !== undefined) {
+    const dir = resolve(opts.report);
+    await mkdir(dir, { recursive: true });
+    await writeOut(resolve(dir, 'backtest.json'), json);
+    const html = await writeHtmlReport(result, dir);
+    if (!quiet) process.stderr.write(`report: ${html}\n`);
+  }
+  if (opts.json === '-') process.stdout.write(json);
+  else if (!quiet) process.stdout.write(`${renderTerminalReport(result)}\n`);
+  return 0;
+}
+
+async function writeOut(file: string, text: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, text);
+}
