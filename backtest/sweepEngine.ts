@@ -1,0 +1,89 @@
+/**
+ * The engine (backtest/engine.ts) behind the robustness runner contract: the data files
+ * are loaded once per process (per worker thread in a pool) and cached by their paths and
+ * loader options; each request cuts its window of trading days out of the cached bars,
+ * with the warm-up bars before it when asked.
+ */
+import type { LoaderOptions } from '../adapters/files/seriesTypes.ts';
+import { TradingDayTracker } from '../core/tradingDay.ts';
+import { BacktestEmptyError, runBacktest } from './engine.ts';
+import { barsInWindow, loadBacktestData, type BacktestData } from './engineData.ts';
+import { computeMetrics } from './metrics.ts';
+import { headlineMetrics, outcomeOf, type BacktestOutcome, type BacktestRequest, type BacktestRunner } from './sweepRunner.ts';
+
+/** Where a runner's bars come from: file paths (never bars: workers load them themselves). */
+export interface EngineData {
+  files: readonly string[];
+  loader?: LoaderOptions;
+}
+
+const cache = new Map<string, Promise<BacktestData>>();
+
+/** The whole data set of `files`, loaded once per thread. */
+export function cachedData(data: EngineData): Promise<BacktestData> {
+  const key = JSON.stringify([data.files, data.loader ?? {}]);
+  let loaded = cache.get(key);
+  if (!loaded) {
+    loaded = loadBacktestData(data.files, data.loader ?? {}, { from: null, to: null });
+    cache.set(key, loaded);
+    loaded.catch(() => cache.delete(key)); // a failed load is retried, not remembered
+  }
+  return loaded;
+}
+
+/** Runs one request on the engine over cached data. */
+export async function runOnEngine(data: EngineData, request: BacktestRequest): Promise<BacktestOutcome> {
+  const all = await cachedData(data);
+  const from = request.from ?? null;
+  const to = request.to ?? null;
+  const warmupFrom = request.warmupFrom !== undefined && from !== null && request.warmupFrom < from ? request.warmupFrom : null;
+  const bars = barsInWindow(all.bars, { from: warmupFrom ?? from, to });
+  let tradeFrom: number | undefined;
+  if (warmupFrom !== null) {
+    const days = new TradingDayTracker();
+    tradeFrom = bars.find((b) => days.dayOf(b.time) >= from!)?.time ?? Infinity;
+  }
+  try {
+    const result = await runBacktest({
+      config: request.config,
+      bars,
+      barMs: all.barMs,
+      data: all.data,
+      window: { from, to },
+      ...(tradeFrom !== undefined ? { tradeFrom } : {}),
+      // Availability needs a second pass; sweeps only read metrics.
+      featureAvailability: request.detail !== 'summary',
+    });
+    return outcomeOf(result, request.detail);
+  } catch (err) {
+    // A window without bars (a holiday, a gap in the files) trades nothing: an empty record.
+    if (err instanceof BacktestEmptyError && from !== null && to !== null) return emptyOutcome(request, from, to);
+    throw err;
+  }
+}
+
+/** A runner on the engine in this thread. */
+export const engineRunner =
+  (data: EngineData): BacktestRunner =>
+  (request) =>
+    runOnEngine(data, request);
+
+function emptyOutcome(request: BacktestRequest, from: string, to: string): BacktestOutcome {
+  const performance = computeMetrics({ trades: [], startingEquity: request.config.startingEquity, period: { from, to }, signalTimes: [] });
+  return outcomeOf(
+    { period: performance.period, metrics: headlineMetrics(performance), performance, trades: [], counts: { bars: 0, orders: 0, riskRefusals: 0, rejects: 0 }, equity: [], signals: [] },
+    request.detail,
+  );
+}
+
+/** Trading days on which the data has bars, sorted. */
+export async function dataDays(data: EngineData): Promise<string[]> {
+  const { bars } = await cachedData(data);
+  const days = new TradingDayTracker();
+  const out: string[] = [];
+  for (const b of bars) {
+    const d = days.dayOf(b.time);
+    if (out.at(-1) !== d) out.push(d);
+  }
+  return out;
+}

@@ -1,0 +1,91 @@
+/**
+ * The narrow contract walk-forward, sweeps, stress windows and A/B comparisons run
+ * backtests through: a request (configuration and a window of trading days) and what they
+ * read back from a run. The engine (backtest/engine.ts) is bound to it by an adapter; tests
+ * bind their own runners, so every robustness rule is testable without the engine.
+ */
+import type { MiaConfig } from '../config/schema.ts';
+import type { Trade } from '../core/types.ts';
+import type { BacktestMetrics, BacktestResult, BacktestTrade } from './result.ts';
+import type { PerformanceMetrics } from './metrics.ts';
+
+/** One backtest to run. Days are CME trading days `YYYY-MM-DD`, both ends inclusive. */
+export interface BacktestRequest {
+  config: MiaConfig;
+  /** First and last trading day judged; absent = the data's first / last day. */
+  from?: string;
+  to?: string;
+  /**
+   * Earliest trading day whose bars may warm the features up (past data only, never
+   * after `from`); trades and metrics still count only from `from`. Absent = no warm-up.
+   */
+  warmupFrom?: string;
+  /** 'summary' drops the equity curve and signals (in-sample sweeps); default 'full'. */
+  detail?: 'summary' | 'full';
+}
+
+/** What robustness reads from a run: a BacktestResult without its fills (any BacktestResult is one). */
+export interface BacktestOutcome {
+  period: BacktestResult['period'];
+  metrics: BacktestMetrics;
+  performance: PerformanceMetrics;
+  trades: BacktestTrade[];
+  counts: BacktestResult['counts'];
+  /** Present with detail 'full'. */
+  equity?: BacktestResult['equity'];
+  signals?: BacktestResult['signals'];
+}
+
+/** Runs one backtest. */
+export type BacktestRunner = (request: BacktestRequest) => Promise<BacktestOutcome>;
+
+/** Runs many backtests (in parallel where it can); results in request order. */
+export type BatchRunner = (requests: readonly BacktestRequest[]) => Promise<BacktestOutcome[]>;
+
+/** A batch runner that runs one request after the other (tests, one core). */
+export const serialBatch =
+  (runner: BacktestRunner): BatchRunner =>
+  async (requests) => {
+    const out: BacktestOutcome[] = [];
+    for (const r of requests) out.push(await runner(r));
+    return out;
+  };
+
+/** The part of a result a request's detail asks for (what crosses a worker boundary). */
+export function outcomeOf(result: BacktestOutcome, detail: BacktestRequest['detail'] = 'full'): BacktestOutcome {
+  const { period, metrics, performance, trades, counts } = result;
+  if (detail === 'summary') return { period, metrics, performance, trades, counts };
+  return { period, metrics, performance, trades, counts, equity: result.equity ?? [], signals: result.signals ?? [] };
+}
+
+/** A result's trades as the metrics module takes them (times in ms). */
+export function metricTrades(trades: readonly BacktestTrade[], symbol: string): Trade[] {
+  return trades.map((t) => ({
+    symbol,
+    side: t.side,
+    qty: t.qty,
+    entryTime: Date.parse(t.entryTime),
+    exitTime: Date.parse(t.exitTime),
+    entryPrice: t.entryPrice,
+    exitPrice: t.exitPrice,
+    commission: t.commission,
+    pnl: t.pnl,
+  }));
+}
+
+/** The headline metrics (the issue's contract) of a full metrics record. */
+export function headlineMetrics(p: PerformanceMetrics): BacktestMetrics {
+  return {
+    trades: p.trades,
+    winRate: p.winRate,
+    profitFactor: p.profitFactor,
+    sharpe: p.sharpe,
+    sortino: p.sortino,
+    maxDrawdown: p.maxDrawdown,
+    maxDrawdownPct: p.maxDrawdownPct,
+    recoveryFactor: p.recoveryFactor,
+    netProfit: p.netProfit,
+    cagr: p.cagr,
+    signalsPerMonth: p.signalsPerMonth,
+  };
+}

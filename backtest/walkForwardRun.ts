@@ -1,0 +1,58 @@
+/**
+ * Walk-forward on market-data files with the engine on a worker pool: the entry point for
+ * `mia backtest --walk-forward`. The range defaults to the data's first and last trading
+ * day; spans, objective and minTrades default to the configuration's `backtest` section.
+ */
+import type { LoaderOptions } from '../adapters/files/seriesTypes.ts';
+import { backtestSettingsOf, type Objective } from '../config/backtestSchema.ts';
+import type { MiaConfig } from '../config/schema.ts';
+import type { GridPoint } from './sweepGrid.ts';
+import { dataDays } from './sweepEngine.ts';
+import { poolBatch, sweepPool } from './sweepPool.ts';
+import { walkForward, type WalkForwardResult } from './walkForward.ts';
+
+export interface WalkForwardOnDataOptions {
+  files: readonly string[];
+  loader?: LoaderOptions;
+  config: MiaConfig;
+  /** Candidate sets (sweepGrid.ts expandGrid); absent = the configuration alone (out-of-sample evaluation only). */
+  points?: readonly GridPoint[];
+  from?: string;
+  to?: string;
+  inSample?: string;
+  outOfSample?: string;
+  anchored?: boolean;
+  objective?: Objective;
+  minTrades?: number;
+  warmup?: boolean;
+  /** Worker threads; default `backtest.workers`, else one per core. */
+  workers?: number;
+}
+
+export async function walkForwardOnData(options: WalkForwardOnDataOptions): Promise<WalkForwardResult> {
+  const settings = backtestSettingsOf(options.config);
+  const data = { files: options.files, ...(options.loader ? { loader: options.loader } : {}) };
+  const days = await dataDays(data); // loads here first: bad files fail with their own error
+  const from = options.from ?? days[0];
+  const to = options.to ?? days.at(-1);
+  if (from === undefined || to === undefined) throw new RangeError('walk-forward: the data has no bar');
+  const workers = options.workers ?? settings.workers ?? undefined;
+  const pool = sweepPool(workers);
+  try {
+    return await walkForward({
+      baseConfig: options.config,
+      ...(options.points ? { points: options.points } : {}),
+      from,
+      to,
+      inSample: options.inSample ?? settings.walkForward.inSample,
+      outOfSample: options.outOfSample ?? settings.walkForward.outOfSample,
+      anchored: options.anchored ?? settings.walkForward.anchored,
+      objective: options.objective ?? settings.objective,
+      minTrades: options.minTrades ?? settings.minTrades,
+      warmup: options.warmup ?? settings.walkForward.warmup,
+      batch: poolBatch(pool, data),
+    });
+  } finally {
+    await pool.close();
+  }
+}
