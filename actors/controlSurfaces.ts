@@ -11,8 +11,9 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import type { MiaConfig } from '../config/schema.ts';
+import type { Evidence, GateTransition } from '../config/gates.ts';
 import type { AuditRecord } from '../adapters/store/auditTrail.ts';
-import type { ControlHandler, ControlRequest } from '../adapters/control/controlProtocol.ts';
+import type { ControlHandler, ControlRequest, ControlResponse } from '../adapters/control/controlProtocol.ts';
 import { startControlServer, type ControlServer } from '../adapters/control/controlServer.ts';
 import { createSessionControl } from './controlHandler.ts';
 import type { DiscordSurface } from './controlDiscord.ts';
@@ -29,6 +30,8 @@ export interface ControlSurfacesOptions {
   controlSocket?: string;
   /** Source of DISCORD_TOKEN (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** The evidence `phase advance` judges (the latest of `<home>/evidence`); see createSessionControl. */
+  evidence?: (transition: GateTransition) => Evidence | undefined;
 }
 
 export interface ControlSurfaces {
@@ -51,11 +54,21 @@ export async function startControlSurfaces(options: ControlSurfacesOptions): Pro
     audit.append(record).catch((err: unknown) => logger.error({ err: (err as Error).message, action: record.action }, 'audit write failed'));
 
   let sessionControl: ControlHandler | null = null;
+  // The evidence the last advance was judged on, so its answer can say which.
+  const served: { evidence: Evidence | undefined | null } = { evidence: null };
+  const evidence = options.evidence && ((t: GateTransition) => (served.evidence = options.evidence!(t)));
   const handler: ControlHandler = {
     async handle(request: ControlRequest) {
-      const response = sessionControl
-        ? await sessionControl.handle(request)
+      served.evidence = null;
+      const pending = sessionControl?.handle(request);
+      // The handler judges synchronously, before its first await: `served` is this request's.
+      const judgedOn = served.evidence as Evidence | undefined | null;
+      let response = pending
+        ? await pending
         : { ok: false, command: request.command, message: `mia at ${home} is starting: try again in a moment` };
+      if (request.command === 'phase.advance' && response.data && judgedOn !== null) {
+        response = { ...response, data: { ...(response.data as Record<string, unknown>), evidence: JSON.parse(JSON.stringify(judgedOn ?? null)) } as ControlResponse['data'] };
+      }
       if (!sessionControl) void auditSafely({ who: request.who, action: `control.${request.command}`, args: { detail: request.reason ?? null }, result: { ok: false, message: response.message } });
       logger.info({ who: request.who, command: request.command, reason: request.reason, ok: response.ok, message: response.message }, 'control command');
       return response;
@@ -115,6 +128,7 @@ export async function startControlSurfaces(options: ControlSurfacesOptions): Pro
         audit,
         operatorClock: clock,
         maxBars,
+        ...(evidence ? { evidence } : {}),
         onAuditError: (err) => logger.error({ err: (err as Error).message }, 'audit write failed'),
       });
       const token = (options.env ?? process.env).DISCORD_TOKEN;

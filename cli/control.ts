@@ -14,9 +14,10 @@ import type { Command } from 'commander';
 import { sendControlCommand, ControlUnavailableError } from '../adapters/control/controlClient.ts';
 import { ControlFileError } from '../adapters/control/controlFile.ts';
 import type { ControlCommand, ControlResponse, ControlStatus } from '../adapters/control/controlProtocol.ts';
-import { formatStatus } from '../adapters/control/formatStatus.ts';
+import { formatGateEvaluation, formatStatus, type EvaluationView } from '../adapters/control/formatStatus.ts';
 import { resolveHome } from './home.ts';
-import { EXIT_FAILURE, EXIT_OK, positiveInt } from './main.ts';
+import { InvalidArgumentError } from 'commander';
+import { EXIT_FAILURE, EXIT_OK } from './main.ts';
 
 interface CommonOptions {
   home?: string;
@@ -55,9 +56,29 @@ function formatPhaseStatus(data: PhaseData): string {
   return lines.join('\n');
 }
 
+interface AdvanceData {
+  record?: { evaluation?: EvaluationView };
+  /** The evidence judged (null: none on file), when the running mia says. */
+  evidence?: { source: string; producedAt: string; period: { from: string; to: string }; provenance: Array<{ kind: string; file?: string; seed?: number }> } | null;
+}
+
+/** What an advance was judged on and every criterion, pass or fail (printed even when refused). */
+function formatAdvance(data: AdvanceData): string {
+  const lines: string[] = [];
+  const ev = data.evidence;
+  if (ev === null) lines.push('evidence  none on file for this gate (mia evidence list)');
+  else if (ev) {
+    const on = ev.provenance.length === 0 ? 'unknown data' : ev.provenance.map((p) => (p.kind === 'replay' ? `replay:${p.file}` : p.kind === 'simulated' ? `simulated:seed=${p.seed}` : p.kind)).join(', ');
+    lines.push(`evidence  ${ev.source} produced ${ev.producedAt}, period ${ev.period.from}..${ev.period.to}, on ${on}`);
+  }
+  if (data.record?.evaluation) lines.push(formatGateEvaluation(data.record.evaluation));
+  return lines.join('\n');
+}
+
 function render(response: ControlResponse): string {
   if (response.command === 'status' && response.ok && response.data) return formatStatus(response.data as unknown as ControlStatus);
   if (response.command === 'phase.status' && response.ok && response.data) return formatPhaseStatus(response.data as PhaseData);
+  if (response.command === 'phase.advance' && response.data) return [response.ok ? response.message : '', formatAdvance(response.data as AdvanceData)].filter((l) => l !== '').join('\n');
   return response.message;
 }
 
@@ -74,16 +95,24 @@ export async function controlAction(command: ControlCommand, opts: CommonOptions
     response = { ok: false, command, message };
   }
   if (opts.json) process.stdout.write(`${JSON.stringify(response, null, 2)}\n`);
-  else if (response.ok) process.stdout.write(`${render(response)}\n`);
+  // A judged advance shows its criteria either way; the refusal itself goes to stderr.
+  else if (response.ok || (command === 'phase.advance' && response.data)) process.stdout.write(`${render(response)}\n`);
   if (!response.ok) process.stderr.write(`mia: ${response.message}\n`);
   return response.ok ? EXIT_OK : EXIT_FAILURE;
+}
+
+/** A TCP port: 0 (the default) asks the system for a free one. */
+function portNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError(`--control-port must be an integer in 0..65535, got "${value}"`);
+  return n;
 }
 
 /** Registers the control commands on `program` and the channel's flags on `mia run`. */
 export function registerControlCommands(program: Command): void {
   const run = program.commands.find((c) => c.name() === 'run');
   run
-    ?.option('--control-port <n>', 'control channel TCP port on 127.0.0.1 (default: an ephemeral port)', positiveInt('--control-port'))
+    ?.option('--control-port <n>', 'control channel TCP port on 127.0.0.1 (default: an ephemeral port)', portNumber)
     .option('--control-socket <path>', 'serve the control channel on this unix socket instead of TCP');
 
   const common = (c: Command) =>

@@ -45,3 +45,20 @@ export function formatStatus(s: ControlStatus): string {
     `venue     ${s.venue.kind}, ${s.venue.connected ? 'connected' : 'DISCONNECTED'}`,
   ].join('\n');
 }
+
+/** A gate evaluation as `mia phase advance` and `mia evidence` print it (shape of config/gates.ts GateEvaluation). */
+export interface EvaluationView {
+  transition: string;
+  pass: boolean;
+  criteria: ReadonlyArray<{ name: string; actual: unknown; op: string; threshold: unknown; pass: boolean }>;
+  refusals: readonly string[];
+}
+
+/** Every criterion with its actual value, threshold and verdict, then every refusal. */
+export function formatGateEvaluation(ev: EvaluationView): string {
+  return [
+    `gate      ${ev.transition}: ${ev.pass ? 'passed' : 'NOT MET'}`,
+    ...ev.criteria.map((c) => `          ${c.pass ? 'ok  ' : 'FAIL'} ${c.name} = ${c.actual === null ? 'missing' : String(c.actual)} (needs ${c.op} ${String(c.threshold)})`),
+    ...ev.refusals.map((r) => `          refused: ${r}`),
+  ].join('\n');
+}

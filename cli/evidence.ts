@@ -1,0 +1,101 @@
+/**
+ * `mia evidence paper|list`: the evidence the deployment gates judge, kept in
+ * `<home>/evidence/` (adapters/store/evidenceStore.ts). `mia phase advance` on a running
+ * MIA judges the latest piece for its gate.
+ *
+ * - `paper` records the home's paper journal (and the sessions its logs name) as evidence
+ *   for `simulation->propFirm`, and shows how that gate judges it now.
+ * - `list` prints every piece, and every corrupt file (exit 1 while there is one).
+ *
+ * Both only read the state files, so they run beside a running `mia run`.
+ * Exit codes: 0 done; 1 nothing to judge, corrupt or unreadable files; 2 bad usage or configuration.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { loadConfig } from '../config/load.ts';
+import { evaluateGate, type GateEvaluation } from '../config/gates.ts';
+import { systemClock, type Clock } from '../core/clock.ts';
+import type { Trade } from '../core/types.ts';
+import { openJournal } from '../adapters/store/journal.ts';
+import { openEvidenceStore, type EvidenceEntry } from '../adapters/store/evidenceStore.ts';
+import { formatGateEvaluation } from '../adapters/control/formatStatus.ts';
+import { paperEvidence } from '../backtest/evidencePaper.ts';
+import { readSessionLog } from '../backtest/evidenceSessionLog.ts';
+import { resolveHome } from './home.ts';
+import { EXIT_FAILURE, EXIT_OK } from './main.ts';
+
+interface EvidenceOptions {
+  home?: string;
+  config?: string;
+  json?: boolean;
+}
+
+const write = (text: string) => process.stdout.write(`${text}\n`);
+
+/** One piece in a line or three: gate, source, period, data, file. */
+function describeEntry(e: EvidenceEntry): string {
+  const data = e.evidence.provenance.length === 0 ? 'unknown data' : e.evidence.provenance.map((p) => (p.kind === 'replay' ? `replay:${p.file}` : p.kind === 'simulated' ? `simulated:seed=${p.seed}` : p.kind)).join(', ');
+  return [
+    `${e.evidence.producedAt}  ${e.transition}  ${e.evidence.source}  ${e.evidence.period.from}..${e.evidence.period.to}`,
+    `          data ${data}`,
+    `          file ${e.file}`,
+  ].join('\n');
+}
+
+/** `mia evidence paper`: returns the exit code. */
+export async function paperEvidenceAction(opts: EvidenceOptions, clock: Clock = systemClock): Promise<number> {
+  const home = resolveHome(opts.home);
+  const config = loadConfig(opts.config ? { file: opts.config } : {});
+  const journalPath = join(home, 'state', 'journal.json');
+  if (!existsSync(journalPath)) {
+    process.stderr.write(`mia: no paper journal at ${journalPath}: run a paper session (mia run) on this home first\n`);
+    return EXIT_FAILURE;
+  }
+  // Read only: the journal is never updated here, so a running session may own it.
+  const journal = await openJournal(journalPath, clock);
+  const trades = journal.trades() as readonly Trade[];
+  const sessions = await readSessionLog(home);
+  const piece = paperEvidence({ trades, sessions, startingEquity: config.startingEquity, producedAt: new Date(clock.now()).toISOString() });
+  const file = await openEvidenceStore(home).record(piece);
+  const evaluation: GateEvaluation = evaluateGate(piece.transition, piece.evidence, config.gates);
+  if (opts.json) write(JSON.stringify({ file, ...piece, evaluation }, null, 2));
+  else write([`recorded ${piece.evidence.source} evidence for ${piece.transition}: ${file}`, `period    ${piece.evidence.period.from}..${piece.evidence.period.to}, ${trades.length} trades`, formatGateEvaluation(evaluation)].join('\n'));
+  return EXIT_OK;
+}
+
+/** `mia evidence list`: returns the exit code (1 while a corrupt file is present). */
+export function listEvidenceAction(opts: EvidenceOptions): number {
+  const home = resolveHome(opts.home);
+  const store = openEvidenceStore(home);
+  const { entries, corrupt } = store.list();
+  if (opts.json) write(JSON.stringify({ dir: store.dir, entries, corrupt }, null, 2));
+  else {
+    if (entries.length === 0) write(`no evidence in ${store.dir}`);
+    for (const e of entries) write(describeEntry(e));
+  }
+  for (const c of corrupt) process.stderr.write(`mia: corrupt evidence file ${c.file}: ${c.reason}\n`);
+  return corrupt.length > 0 ? EXIT_FAILURE : EXIT_OK;
+}
+
+/** Registers `mia evidence paper|list` on `program`. */
+export function registerEvidenceCommands(program: Command): void {
+  const evidence = program.command('evidence').description('evidence for the deployment gates, kept in <home>/evidence');
+  evidence
+    .command('paper')
+    .description("record the home's paper journal as evidence for simulation->propFirm, and show how the gate judges it")
+    .option('--home <dir>', 'home of the paper sessions; also MIA_HOME (default: working directory)')
+    .option('--config <file>', 'configuration (starting equity, gate thresholds); also MIA_CONFIG')
+    .option('--json', 'print the recorded evidence and its evaluation as JSON')
+    .action(async (opts: EvidenceOptions) => {
+      process.exitCode = await paperEvidenceAction(opts);
+    });
+  evidence
+    .command('list')
+    .description('every piece of evidence in <home>/evidence, and every corrupt file')
+    .option('--home <dir>', 'home; also MIA_HOME (default: working directory)')
+    .option('--json', 'print as JSON')
+    .action((opts: EvidenceOptions) => {
+      process.exitCode = listEvidenceAction(opts);
+    });
+}
