@@ -24,6 +24,8 @@ import { riskStatus, type RiskSnapshot } from '../machines/risk.ts';
 import { feedBasics, sessionFeed, type ReplayFeed } from './sessionFeed.ts';
 import { scoringActor } from './scoringActor.ts';
 import { sessionVenue } from './sessionVenue.ts';
+import { dirname, isAbsolute } from 'node:path';
+import { openMlFilter } from '../adapters/files/mlModelFile.ts';
 
 
 export interface SessionOptions {
@@ -72,6 +74,8 @@ export interface Session {
   /** The summary so far (the control channel's status reads it while the session runs). */
   summary(): SessionSummary;
   readonly clock: ManualClock;
+  /** The session's market bus: observers (the backtest's equity marks) subscribe here. */
+  readonly bus: MarketBus;
 }
 
 /** Journal statuses for the orchestrator's order records. */
@@ -88,6 +92,8 @@ const journalStatus: Record<string, OrderStatus> = {
 
 export function startSession({ config, store, logger, inspect, replay, maxBars = config.feed.maxBars }: SessionOptions): Session {
   const instrument = instrumentFor(config.symbol);
+  // The ML filter's model: `ml.model`, else the latest in the home of an on-disk store (a bad file throws before anything starts).
+  const ml = openMlFilter(config.ml, isAbsolute(store.stateDir) ? dirname(store.stateDir) : null);
   const { start, barMs: BAR_MS, provenance } = feedBasics(config, replay);
   const clock = new ManualClock(start);
   const bus = new MarketBus();
@@ -99,7 +105,7 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
       marketData: sessionFeed(config, { bus, clock, maxBars, progress, logger, ...(venue.settle ? { settle: venue.settle } : {}) }, replay),
       scoring: scoringActor({
         bus,
-        params: { threshold: config.strategy.threshold, atrBars: config.strategy.vwapAtrBars, barMs: BAR_MS, strategy: config.strategy },
+        params: { threshold: config.strategy.threshold, atrBars: config.strategy.vwapAtrBars, barMs: BAR_MS, strategy: config.strategy, ml: ml.filter },
         maxBarsInTrade: config.strategy.maxBarsInTrade,
       }),
       execution: venue.execution,
@@ -117,6 +123,13 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
     });
     writes.add(w);
     void w.finally(() => writes.delete(w));
+  };
+
+  // One line per signal (traded or not): what the backtest's parity with `mia run` is checked on.
+  const logSignal = (e: OrchestratorEvent) => {
+    if (e.type !== 'SIGNAL' || !logger.isLevelEnabled('info')) return;
+    const { side, time, score, threshold, price } = e.signal;
+    logger.info({ signal: { side, time: new Date(time).toISOString(), score, threshold, price } }, 'signal');
   };
 
   let actor: OrchestratorActor;
@@ -154,6 +167,7 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
     ...(saved ? { snapshot: saved.snapshot as unknown as OrchestratorSnapshot } : {}),
     inspect: (event) => {
       if (event.type === '@xstate.snapshot') schedulePersist();
+      else if (event.type === '@xstate.event' && event.event.type === 'SIGNAL') logSignal(event.event as OrchestratorEvent);
       inspect?.(event);
     },
   });
@@ -273,11 +287,13 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
   actor.start();
   actor.send({ type: 'SESSION.START', sessionId, time: clock.now() });
   logger.info({ sessionId, restored: Boolean(saved), provenance: provenanceLabel(provenance) }, 'session started');
+  logger.info({ ml: { model: ml.path, modelVersion: ml.modelVersion, off: ml.off } }, ml.off ? `ML filter off: ${ml.off}` : `ML filter on: model v${ml.modelVersion}`);
 
   return {
     actor,
     done,
     clock,
+    bus,
     send: (event) => actor.send(event),
     stop: (reason) => settle(reason),
     summary: () => summarize(),

@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/load.ts';
-import { runCommand } from './run.ts';
+import { parseInspectPort, runCommand } from './run.ts';
 import { addLoaderOptions } from './loaderOptions.ts';
 import { registerControlCommands } from './control.ts';
 import { registerSignalsCommands } from './signals.ts';
@@ -13,6 +13,10 @@ import { registerDtcCommand } from './dtcCheck.ts';
 import { registerDtcServerCommand } from './dtcServer.ts';
 import { registerDataInspect } from './dataInspect.ts';
 import { registerDataDownload, registerDataRecord } from './dataDownload.ts';
+import { registerMlCommands } from './ml.ts';
+import { registerBacktest } from './backtest.ts';
+import { registerRobustness } from './robustness.ts';
+import { registerAttribution } from './attribution.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -64,7 +68,10 @@ function buildProgram(): Command {
     .option('--summary-json <file>', 'write the session summary as JSON to FILE')
     .option('--config <file>', 'configuration file (JSON); also MIA_CONFIG')
     .option('--home <dir>', 'home directory for state and logs; also MIA_HOME (default: working directory)')
-    .option('--json', 'print the summary as JSON instead of a table');
+    .option('--json', 'print the summary as JSON instead of a table')
+    .option('--inspect', 'serve the live inspector on 127.0.0.1 (URL with its token printed and written to $MIA_HOME/inspector.url)')
+    .option('--inspect-port <n>', 'inspector port on 127.0.0.1 (default 0: ephemeral)', parseInspectPort)
+    .option('--inspect-stately', "also forward the inspection stream to Stately's online inspector (needs the network; fails soft)");
   addLoaderOptions(run).action(async (opts) => {
     process.exitCode = await runCommand(opts);
   });
@@ -79,6 +86,10 @@ function buildProgram(): Command {
   registerGammaCommand(program);
   registerDtcCommand(program);
   registerDtcServerCommand(program);
+  registerMlCommands(program);
+  registerBacktest(program);
+  registerRobustness(program);
+  registerAttribution(program);
 
   return program;
 }

@@ -9,6 +9,7 @@ import { loadConfig } from '../config/load.ts';
 import { phaseLogFolder } from '../config/gates.ts';
 import { systemClock } from '../core/clock.ts';
 import { openStateStore } from '../adapters/store/stateStore.ts';
+import { openEvidenceStore } from '../adapters/store/evidenceStore.ts';
 import { createLogger } from '../adapters/log/logger.ts';
 import { startSession } from '../actors/session.ts';
 import type { ReplayFeed } from '../actors/sessionFeed.ts';
@@ -18,6 +19,14 @@ import { UsageError } from './main.ts';
 import { startControlSurfaces, type ControlSurfaces } from '../actors/controlSurfaces.ts';
 import { resolveHome } from './home.ts';
 import { formatSummary } from './summary.ts';
+import type { Logger } from 'pino';
+import type { InspectionEvent } from 'xstate';
+import { InvalidArgumentError } from 'commander';
+import { createInspectorBridge } from '../actors/inspectorBridge.ts';
+import type { Session } from '../actors/session.ts';
+import { startInspectorServer } from '../adapters/inspector/inspectorServer.ts';
+import { inspectorPage } from '../adapters/inspector/inspectorPage.ts';
+import { startStatelyForwarder } from '../adapters/inspector/statelyForwarder.ts';
 
 export interface RunOptions extends Record<string, unknown> {
   feed: 'simulated' | 'replay' | 'polygon';
@@ -40,6 +49,10 @@ export interface RunOptions extends Record<string, unknown> {
   /** Control channel: TCP port on 127.0.0.1 (default ephemeral) or a unix socket. */
   controlPort?: number;
   controlSocket?: string;
+  /** Live inspector page on 127.0.0.1 (`--inspect`, `--inspect-port`), and Stately forwarding. */
+  inspect?: boolean;
+  inspectPort?: number;
+  inspectStately?: boolean;
 }
 
 export async function runCommand(opts: RunOptions): Promise<number> {
@@ -64,9 +77,11 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   const store = await openStateStore(home, { clock: systemClock });
   let released = false;
   let surfaces: ControlSurfaces | undefined;
+  let inspector: InspectorSurface | undefined;
   const release = async () => {
     if (released) return;
     released = true;
+    await inspector?.close();
     await surfaces?.close();
     await store.close();
   };
@@ -77,12 +92,17 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     logger.info({ home, config: { ...config, gates: undefined } }, 'mia run starting');
 
     // The control channel opens before the session trades: without a kill switch, no trading.
-    surfaces = await startControlSurfaces({ config, home, audit: store.audit, logger, clock: systemClock, controlPort: opts.controlPort, controlSocket: opts.controlSocket });
+    // `mia phase advance` judges the latest evidence of <home>/evidence (read at each advance).
+    const evidenceStore = openEvidenceStore(home);
+    surfaces = await startControlSurfaces({ config, home, audit: store.audit, logger, clock: systemClock, controlPort: opts.controlPort, controlSocket: opts.controlSocket, evidence: (t) => evidenceStore.latest(t)?.evidence });
     // `--speed N` without `--max-bars` plays until stopped (by a signal or the operator).
     const untilStopped = typeof opts.speed === 'number' && opts.maxBars === undefined;
     // A replay plays its whole file unless --max-bars says otherwise.
     const replayBars = replay && opts.maxBars === undefined ? { maxBars: replay.bars } : {};
-    const session = startSession({ config, store, logger, ...(replay ? { replay: replay.feed } : {}), ...replayBars, ...(untilStopped ? { maxBars: Infinity } : {}) });
+    // Without --inspect no hook at all: zero cost on the session's inspection path.
+    if (opts.inspect || opts.inspectStately) inspector = await startInspectorSurface(opts, home, logger);
+    const session = startSession({ config, store, logger, ...(inspector ? { inspect: inspector.inspect } : {}), ...(replay ? { replay: replay.feed } : {}), ...replayBars, ...(untilStopped ? { maxBars: Infinity } : {}) });
+    inspector?.attach(session);
     const onSignal = (signal: NodeJS.Signals) => {
       logger.warn({ signal }, 'stopping on signal');
       void session.stop(signal);
@@ -96,6 +116,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      await inspector?.close();
       await surfaces.close();
     }
     if (opts.summaryJson) {
@@ -123,4 +144,61 @@ async function loadReplay(file: string | null | undefined, opts: Record<string, 
   } catch (err) {
     throw loaderErrorForCli(err);
   }
+}
+
+/** `--inspect-port`: 0 (an ephemeral port) to 65535. */
+export function parseInspectPort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError(`--inspect-port must be an integer from 0 to 65535, got "${value}"`);
+  return n;
+}
+
+interface InspectorSurface {
+  inspect(event: InspectionEvent): void;
+  attach(session: Session): void;
+  close(): Promise<void>;
+}
+
+/**
+ * The live inspector (`--inspect`: page and ws on 127.0.0.1, URL printed and written to
+ * `$MIA_HOME/inspector.url`) and/or the forwarding to Stately (`--inspect-stately`, which
+ * fails soft: a warning, the rest keeps working). One inspect hook feeds both.
+ */
+async function startInspectorSurface(opts: RunOptions, home: string, logger: Logger): Promise<InspectorSurface> {
+  const bridge = opts.inspect ? createInspectorBridge({ clock: systemClock }) : undefined;
+  const server = bridge
+    ? await startInspectorServer({
+        home,
+        feed: bridge,
+        page: inspectorPage(),
+        ...(opts.inspectPort !== undefined ? { port: opts.inspectPort } : {}),
+        onRefused: (r) => logger.warn(r, 'inspector request refused'),
+      }).catch((err: unknown) => {
+        throw new Error(`the inspector cannot listen on 127.0.0.1:${opts.inspectPort ?? 0}: ${(err as Error).message}`);
+      })
+    : undefined;
+  // A --json run keeps stdout for the summary's JSON: the URL goes to stderr then.
+  const say = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
+  if (server) {
+    logger.info({ port: server.port, file: server.file }, 'inspector listening');
+    say(`mia: inspector at ${server.url}`);
+  }
+  const stately = opts.inspectStately
+    ? startStatelyForwarder({
+        onConnected: (url) => {
+          logger.info({ url }, 'forwarding inspection to Stately');
+          say(`mia: Stately inspector at ${url}`);
+        },
+        onUnavailable: (reason) => logger.warn({ reason }, 'Stately inspector unreachable; the local inspector keeps working'),
+      })
+    : undefined;
+  const inspect = bridge && stately ? (e: InspectionEvent) => (bridge.inspect(e), stately.inspect(e)) : (bridge?.inspect ?? stately!.inspect);
+  return {
+    inspect,
+    attach: (session) => bridge?.attach(session),
+    close: async () => {
+      stately?.close();
+      await server?.close();
+    },
+  };
 }

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { polygonSchema } from './polygonSchema.ts';
 import { discordSchema } from './discordSchema.ts';
 import { strategySchema } from './strategySchema.ts';
+import { mlSchema } from './mlSchema.ts';
+import { backtestSchema } from './backtestSchema.ts';
 
 const money = z.number().finite().positive();
 const count = z.number().int().positive();
@@ -139,6 +141,9 @@ export const configSchema = z.object({
     })
     .prefault({}),
   discord: discordSchema.prefault({}),
+  ml: mlSchema.prefault({}),
+  /** Robustness: walk-forward, sweeps, stress windows, A/B (config/backtestSchema.ts). */
+  backtest: backtestSchema.prefault({}),
 });
 
 export type MiaConfig = z.infer<typeof configSchema>;
