@@ -21,11 +21,15 @@
  * Every rule is mirror-symmetric (strict comparisons on both sides), so a series mirrored
  * around a price, with aggressor sides swapped, gives exactly the opposite score.
  * Incremental: O(baseMaxBars) per bar over preallocated rings, no allocation.
+ *
+ * The ATR can be shared with other features over the same bars (the strategy pipeline
+ * updates one ATR per bar for all of them): pass it to the constructor, and update it with
+ * each bar before calling update().
  */
 import type { Bar } from '../core/types.ts';
 import type { BarDelta } from './features/barDelta.ts';
-import { RollingAtr } from './features/rollingAtr.ts';
-import { reading, signOf, unavailable, type FeatureValue } from './features/featureValue.ts';
+import { atrOf, type RollingAtr } from './features/rollingAtr.ts';
+import { FeatureOutput, reading, signOf, unavailable, type FeatureValue } from './features/featureValue.ts';
 
 export interface BattleNavaleParams {
   /** Bars in the buyers/sellers balance. */
@@ -61,8 +65,18 @@ export interface ReferenceBase {
   quality: number;
 }
 
+/** The reused ReferenceBase (a class: its number fields are then written in place, see FeatureOutput). */
+class BaseCell implements ReferenceBase {
+  high = Number.NaN;
+  low = Number.NaN;
+  bars = 0;
+  quality = 0;
+}
+
 export class BattleNavale {
   private readonly atr: RollingAtr;
+  /** False when the ATR is shared: its owner updates it. */
+  private readonly ownsAtr: boolean;
   private readonly highs: Float64Array;
   private readonly lows: Float64Array;
   private readonly pressures: Float64Array;
@@ -79,11 +93,11 @@ export class BattleNavale {
   private sumWeighted = 0;
   private sumVolume = 0;
   private sumPressure = 0;
-  private readonly out: FeatureValue = { value: 0, available: false };
+  private readonly out: FeatureValue = new FeatureOutput();
   /** +1 up-trend, -1 down-trend, 0 none (golden rule state). */
   trend = 0;
   /** The base of the current trend (meaningful while trend !== 0). */
-  readonly base: ReferenceBase = { high: Number.NaN, low: Number.NaN, bars: 0, quality: 0 };
+  readonly base: ReferenceBase = new BaseCell();
   /** Colour of the last bar: +1 green, -1 red, 0 neither. */
   colour = 0;
   /** Balance of the last bar's window, in [-1, 1]. */
@@ -97,7 +111,8 @@ export class BattleNavale {
   private readonly wTrend: number;
   private readonly wBase: number;
 
-  constructor(p: BattleNavaleParams = defaultBattleNavaleParams) {
+  /** `sharedAtr`: an ATR over the same bars, of `p.atrBars` bars, that the caller updates before each update(). */
+  constructor(p: BattleNavaleParams = defaultBattleNavaleParams, sharedAtr?: RollingAtr) {
     if (!(p.baseMinBars >= 2 && p.baseMinBars <= p.baseMaxBars)) {
       throw new RangeError(`strategy.features.battleNavale.baseMinBars (${p.baseMinBars}) must be at least 2 and at most baseMaxBars (${p.baseMaxBars})`);
     }
@@ -107,7 +122,8 @@ export class BattleNavale {
     this.wBalance = p.balanceWeight;
     this.wTrend = p.trendWeight;
     this.wBase = p.baseWeight;
-    this.atr = new RollingAtr(p.atrBars);
+    this.atr = atrOf(p.atrBars, 'strategy.features.battleNavale.atrBars', sharedAtr);
+    this.ownsAtr = !sharedAtr;
     this.highs = new Float64Array(p.baseMaxBars);
     this.lows = new Float64Array(p.baseMaxBars);
     this.pressures = new Float64Array(p.baseMaxBars);
@@ -128,14 +144,33 @@ export class BattleNavale {
     const pressure = flow > 0 ? 0.5 * body + 0.5 * ((delta.ask - delta.bid) / flow) : body;
     const colour = flow > 0 && delta.ask !== delta.bid ? signOf(delta.ask - delta.bid) : signOf(close - open);
     this.colour = colour;
-    this.atr.update(high, low, close);
+    if (this.ownsAtr) this.atr.update(high, low, close);
     const limit = this.rangeAtr * this.atr.value;
 
     // Golden rule first: a trend that breaks is over before any new breakout is read.
     if (this.trend > 0 && colour < 0 && close < this.base.low) this.trend = 0;
     else if (this.trend < 0 && colour > 0 && close > this.base.high) this.trend = 0;
 
-    this.readBreakout(close, limit);
+    // The shortest base ending at the previous bar. Most bars stop here: it is already
+    // too wide, or the close is inside it (then inside every longer base too: no
+    // breakout). Written inline, and readBreakout() takes the bar: a call that is not
+    // inlined boxes its number arguments (an allocation each).
+    const cap = this.maxBars;
+    const min = this.minBars;
+    const n = this.filled < cap ? this.filled : cap;
+    if (n >= min && limit > 0) {
+      const highs = this.highs;
+      const lows = this.lows;
+      let hi = Number.NEGATIVE_INFINITY;
+      let lo = Number.POSITIVE_INFINITY;
+      let k = this.next;
+      for (let j = 1; j <= min; j++) {
+        k = k === 0 ? cap - 1 : k - 1;
+        hi = Math.max(hi, highs[k]!);
+        lo = Math.min(lo, lows[k]!);
+      }
+      if (!(hi - lo > limit || (close <= hi && close >= lo))) this.readBreakout(bar);
+    }
     this.remember(high, low, pressure, volume);
 
     this.pushBalance(volume * pressure, volume, pressure);
@@ -146,8 +181,13 @@ export class BattleNavale {
     return reading(this.out, this.wBalance * this.balance + this.wTrend * this.trend + this.wBase * this.trend * this.base.quality);
   }
 
-  /** The longest consolidation ending at the previous bar, and a close beyond it. */
-  private readBreakout(close: number, limit: number): void {
+  /**
+   * The longest consolidation ending at the previous bar, and a close beyond it. Called
+   * only when the close is outside the shortest base (about one bar in eight).
+   */
+  private readBreakout(bar: Bar): void {
+    const close = bar.close;
+    const limit = this.rangeAtr * this.atr.value;
     const cap = this.maxBars;
     const min = this.minBars;
     const n = Math.min(this.filled, cap);
@@ -160,8 +200,6 @@ export class BattleNavale {
       hi = Math.max(hi, this.highs[k]!);
       lo = Math.min(lo, this.lows[k]!);
     }
-    // Most bars stop here: the shortest base is already too wide, or the close is inside
-    // it (then inside every longer base too: no breakout).
     if (hi - lo > limit || (close <= hi && close >= lo)) return;
     let baseHigh = hi;
     let baseLow = lo;

@@ -10,6 +10,7 @@
  * available (or none at all), the score is 0: nothing is invented.
  */
 import type { FeatureWeights } from '../config/strategySchema.ts';
+import { clampUnit, type FeatureValue } from './features/featureValue.ts';
 
 /** Every feature of the vector, in a fixed order (the vector's index). */
 export const FEATURE_NAMES = [
@@ -54,6 +55,8 @@ export class Confluence {
   private readonly totalWeight: number;
   /** Share of the total weight that was available at the last combine(), in [0, 1]. */
   availableShare = 0;
+  /** The result of the last combine(). */
+  rawScore = 0;
 
   constructor(
     weights: FeatureWeights,
@@ -71,17 +74,34 @@ export class Confluence {
 
   /** Renormalised weighted mean of the available features, in [-1, 1] (0 when too little is available). */
   combine(): number {
+    this.update();
+    return this.rawScore;
+  }
+
+  /**
+   * combine() into `rawScore` and `availableShare`. For the hot path: a number returned
+   * by a call that is not inlined is boxed (an allocation per bar); fields are not.
+   */
+  update(): void {
+    const values = this.values;
+    const available = this.available;
+    const weightOf = this.weights;
     let sum = 0;
     let weights = 0;
-    for (let i = 0; i < this.weights.length; i++) {
-      if (this.available[i] === 0) continue;
-      const w = this.weights[i]!;
-      sum += w * this.values[i]!;
+    for (let i = 0; i < weightOf.length; i++) {
+      if (available[i] === 0) continue;
+      const w = weightOf[i]!;
+      sum += w * values[i]!;
       weights += w;
     }
     this.availableShare = this.totalWeight > 0 ? weights / this.totalWeight : 0;
-    if (!(weights > 0) || this.availableShare < this.minAvailableWeight) return 0;
-    return sum / weights;
+    this.rawScore = !(weights > 0) || this.availableShare < this.minAvailableWeight ? 0 : sum / weights;
+  }
+
+  /** Sets feature `i` from its reading. */
+  set(i: number, v: FeatureValue): void {
+    this.values[i] = v.value;
+    this.available[i] = v.available ? 1 : 0;
   }
 
   /** Features available at the last fill, by name (allocates: call on signals only). */
@@ -96,10 +116,7 @@ export class Confluence {
 }
 
 /** The final score: raw score times the session and expiry multipliers, clamped to [-1, 1]. */
-export function finalScore(raw: number, session: number, expiry: number): number {
-  const s = raw * session * expiry;
-  return s > 1 ? 1 : s < -1 ? -1 : s;
-}
+export const finalScore = (raw: number, session: number, expiry: number): number => clampUnit(raw * session * expiry);
 
 /** +1 above +threshold, -1 below -threshold, else 0. */
 export const sideOfScore = (score: number, threshold: number): 1 | -1 | 0 => (score > threshold ? 1 : score < -threshold ? -1 : 0);

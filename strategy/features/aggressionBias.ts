@@ -6,7 +6,7 @@
  */
 import type { BarDelta } from './barDelta.ts';
 import { RollingWindow } from './rollingWindow.ts';
-import { reading, unavailable, type FeatureValue } from './featureValue.ts';
+import { FeatureOutput, reading, unavailable, type FeatureValue } from './featureValue.ts';
 
 export interface AggressionBiasParams {
   /** Bars summed. */
@@ -16,7 +16,7 @@ export interface AggressionBiasParams {
 export class AggressionBias {
   private readonly asks: RollingWindow;
   private readonly bids: RollingWindow;
-  private readonly out: FeatureValue = { value: 0, available: false };
+  private readonly out: FeatureValue = new FeatureOutput();
 
   constructor(p: AggressionBiasParams) {
     this.asks = new RollingWindow(p.bars);

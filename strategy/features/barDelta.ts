@@ -14,11 +14,18 @@ export interface BarDelta {
   available: boolean;
 }
 
+/** A reused BarDelta (a class: its number fields are then written in place, see FeatureOutput). */
+export class DeltaOutput implements BarDelta {
+  ask = 0;
+  bid = 0;
+  available = false;
+}
+
 export class BarDeltaTracker {
   private ask = 0;
   private bid = 0;
   private prints = 0;
-  private readonly out: BarDelta = { ask: 0, bid: 0, available: false };
+  private readonly out = new DeltaOutput();
 
   /** Counts one trade print; prints without an aggressor or with a bad size are ignored. */
   onTrade(trade: TradeTick): void {

@@ -15,9 +15,10 @@
  */
 import type { Bar } from '../../core/types.ts';
 import type { BarDelta } from './barDelta.ts';
-import { RollingAtr } from './rollingAtr.ts';
+import { atrOf, type RollingAtr } from './rollingAtr.ts';
+import { fastTanh } from './fastTanh.ts';
 import { RollingWindow, windowSlope } from './rollingWindow.ts';
-import { reading, signOf, unavailable, type FeatureValue } from './featureValue.ts';
+import { FeatureOutput, reading, signOf, unavailable, type FeatureValue } from './featureValue.ts';
 
 export interface DeltaDivergenceParams {
   /** Bars in the slopes (10 in the plan). */
@@ -35,23 +36,29 @@ export interface DeltaDivergenceParams {
 
 export class DeltaDivergence {
   private readonly atr: RollingAtr;
+  private readonly ownsAtr: boolean;
   private readonly closes: RollingWindow;
   private readonly cumDeltas: RollingWindow;
   private readonly volumes: RollingWindow;
   private cumDelta = 0;
-  private readonly out: FeatureValue = { value: 0, available: false };
+  private readonly out: FeatureValue = new FeatureOutput();
   /** Last bar's divergence strength in [0, 1] (NaN when unavailable), for inspection. */
   strength = Number.NaN;
 
-  constructor(private readonly p: DeltaDivergenceParams) {
-    this.atr = new RollingAtr(p.atrBars);
+  /** `sharedAtr`: an ATR of `p.atrBars` bars over the same bars, updated by the caller before each update(). */
+  constructor(
+    private readonly p: DeltaDivergenceParams,
+    sharedAtr?: RollingAtr,
+  ) {
+    this.atr = atrOf(p.atrBars, 'strategy.features.deltaDivergence.atrBars', sharedAtr);
+    this.ownsAtr = !sharedAtr;
     this.closes = new RollingWindow(p.bars);
     this.cumDeltas = new RollingWindow(p.bars);
     this.volumes = new RollingWindow(p.bars);
   }
 
   update(bar: Bar, delta: BarDelta): FeatureValue {
-    this.atr.update(bar.high, bar.low, bar.close);
+    if (this.ownsAtr) this.atr.update(bar.high, bar.low, bar.close);
     const meanVolume = this.volumes.mean;
     const volumesReady = this.volumes.full;
     this.volumes.push(bar.volume);
@@ -68,8 +75,8 @@ export class DeltaDivergence {
       this.strength = Number.NaN;
       return unavailable(this.out);
     }
-    const p = Math.tanh((this.p.priceScale * windowSlope(this.closes)) / atr);
-    const d = Math.tanh((this.p.deltaScale * windowSlope(this.cumDeltas)) / this.volumes.mean);
+    const p = fastTanh((this.p.priceScale * windowSlope(this.closes)) / atr);
+    const d = fastTanh((this.p.deltaScale * windowSlope(this.cumDeltas)) / this.volumes.mean);
     const strength = p * d < 0 ? (Math.abs(p) + Math.abs(d)) / 2 : 0;
     this.strength = strength;
     const confirmed = bar.volume > this.p.minVolumeRatio * meanVolume;

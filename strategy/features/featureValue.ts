@@ -12,6 +12,16 @@ export interface FeatureValue {
   available: boolean;
 }
 
+/**
+ * The reused result object of a feature. A class rather than an object literal: V8 writes
+ * a number into a class instance's field in place, but boxes every new number stored
+ * into a literal's field (one allocation per bar and feature).
+ */
+export class FeatureOutput implements FeatureValue {
+  value = 0;
+  available = false;
+}
+
 /** Clamps to [-1, 1]. */
 export const clampUnit = (x: number): number => (x > 1 ? 1 : x < -1 ? -1 : x);
 

@@ -24,9 +24,10 @@
  */
 import type { Bar, OptionChainSnapshot } from '../../core/types.ts';
 import type { GammaLevels } from '../gamma/gammaLevels.ts';
-import { RollingAtr } from './rollingAtr.ts';
+import { atrOf, type RollingAtr } from './rollingAtr.ts';
 import { RollingWindow } from './rollingWindow.ts';
-import { clampUnit, reading, signOf, unavailable, type FeatureValue } from './featureValue.ts';
+import { fastTanh } from './fastTanh.ts';
+import { FeatureOutput, clampUnit, reading, signOf, unavailable, type FeatureValue } from './featureValue.ts';
 
 export interface GammaLevelsFeatureParams {
   /** Levels older than this at evaluation time are stale. */
@@ -41,8 +42,9 @@ export type ComputeLevels = (chain: OptionChainSnapshot) => GammaLevels;
 
 export class GammaLevelsFeature {
   private readonly atr: RollingAtr;
+  private readonly ownsAtr: boolean;
   private readonly closes: RollingWindow;
-  private readonly out: FeatureValue = { value: 0, available: false };
+  private readonly out: FeatureValue = new FeatureOutput();
   private levels: GammaLevels | null = null;
   /** ES - SPX basis of the current levels; NaN until known. */
   private basis = Number.NaN;
@@ -51,11 +53,14 @@ export class GammaLevelsFeature {
   rejectedChains = 0;
   lastError = '';
 
+  /** `sharedAtr`: an ATR of `p.atrBars` bars over the same bars, updated by the caller before each update(). */
   constructor(
     private readonly p: GammaLevelsFeatureParams,
     private readonly computeLevels: ComputeLevels,
+    sharedAtr?: RollingAtr,
   ) {
-    this.atr = new RollingAtr(p.atrBars);
+    this.atr = atrOf(p.atrBars, 'strategy.features.gammaLevels.atrBars', sharedAtr);
+    this.ownsAtr = !sharedAtr;
     this.closes = new RollingWindow(p.momentumBars + 1);
   }
 
@@ -74,7 +79,7 @@ export class GammaLevelsFeature {
   }
 
   update(bar: Bar): FeatureValue {
-    this.atr.update(bar.high, bar.low, bar.close);
+    if (this.ownsAtr) this.atr.update(bar.high, bar.low, bar.close);
     this.closes.push(bar.close);
     const levels = this.levels;
     if (levels && Number.isNaN(this.basis)) this.basis = bar.open - levels.spot;
@@ -91,11 +96,11 @@ export class GammaLevelsFeature {
 
     const price = bar.close;
     const spot = levels.spot + b;
-    const g = zero === null ? signOf(levels.netGex) : signOf(levels.netGex) * signOf(spot - zero) * Math.tanh((price - zero) / atr);
+    const g = zero === null ? signOf(levels.netGex) : signOf(levels.netGex) * signOf(spot - zero) * fastTanh((price - zero) / atr);
     const mid = (call + put) / 2;
     const half = Math.max(Math.abs(call - put) / 2, atr);
     const m = clampUnit(-(price - mid) / half);
-    const u = Math.tanh((price - this.closes.get(0)) / atr);
+    const u = fastTanh((price - this.closes.get(0)) / atr);
     const w = (1 + g) / 2;
     return reading(this.out, w * m + (1 - w) * u);
   }

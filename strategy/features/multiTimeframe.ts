@@ -13,8 +13,9 @@
  */
 import type { Bar } from '../../core/types.ts';
 import { BattleNavale, type BattleNavaleParams } from '../battleNavale.ts';
-import type { BarDelta } from './barDelta.ts';
-import { reading, unavailable, type FeatureValue } from './featureValue.ts';
+import { DeltaOutput, type BarDelta } from './barDelta.ts';
+import type { RollingAtr } from './rollingAtr.ts';
+import { FeatureOutput, reading, unavailable, type FeatureValue } from './featureValue.ts';
 
 export interface MultiTimeframeParams {
   /** Base bar length (the fast timeframe), ms. */
@@ -29,15 +30,28 @@ export interface MultiTimeframeParams {
   agreementBonus: number;
 }
 
+/** The bar being aggregated (a class: its number fields are then written in place, see FeatureOutput). */
+class AggregatedBar implements Bar {
+  symbol = '';
+  time = 0;
+  open = 0;
+  high = 0;
+  low = 0;
+  close = 0;
+  volume = 0;
+}
+
 /** Base bars -> bars of a longer period, each fed to its own Battle Navale. */
 class Timeframe {
   readonly navale: BattleNavale;
-  private readonly bar: Bar = { symbol: '', time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
-  private readonly delta: BarDelta = { ask: 0, bid: 0, available: true };
+  private readonly bar = new AggregatedBar();
+  private readonly delta = new DeltaOutput();
   private bucket = Number.NaN;
+  /** bucket + periodMs: a bar inside [bucket, bucketEnd) needs no division to place. */
+  private bucketEnd = Number.NaN;
   private open = false;
   /** Battle Navale of the latest completed bar. */
-  readonly value: FeatureValue = { value: 0, available: false };
+  readonly value: FeatureValue = new FeatureOutput();
 
   constructor(
     private readonly periodMs: number,
@@ -48,12 +62,14 @@ class Timeframe {
   }
 
   push(bar: Bar, delta: BarDelta): void {
-    const bucket = Math.floor(bar.time / this.periodMs) * this.periodMs;
+    const t = bar.time;
+    const bucket = t >= this.bucket && t < this.bucketEnd ? this.bucket : Math.floor(t / this.periodMs) * this.periodMs;
     if (this.open && bucket !== this.bucket) this.complete();
     const b = this.bar;
     if (!this.open) {
       this.open = true;
       this.bucket = bucket;
+      this.bucketEnd = bucket + this.periodMs;
       b.symbol = bar.symbol;
       b.time = bucket;
       b.open = bar.open;
@@ -91,13 +107,15 @@ export class MultiTimeframe {
   readonly fast: BattleNavale;
   private readonly medium: Timeframe;
   private readonly slow: Timeframe;
-  private readonly out: FeatureValue = { value: 0, available: false };
+  private readonly out: FeatureValue = new FeatureOutput();
   /** The three timeframes' last scores (fast, medium, slow), for inspection. */
   readonly scores = new Float64Array(3);
 
+  /** `fastAtr`: an ATR over the base bars shared with other features (see BattleNavale). */
   constructor(
     private readonly p: MultiTimeframeParams,
     navale: BattleNavaleParams,
+    fastAtr?: RollingAtr,
   ) {
     for (const [key, minutes] of [['mediumMinutes', p.mediumMinutes], ['slowMinutes', p.slowMinutes]] as const) {
       const ms = minutes * 60_000;
@@ -105,7 +123,7 @@ export class MultiTimeframe {
         throw new RangeError(`strategy.features.multiTimeframe.${key} must be a whole number of minutes above the bar length that divides an hour, got ${minutes}`);
       }
     }
-    this.fast = new BattleNavale(navale);
+    this.fast = new BattleNavale(navale, fastAtr);
     this.medium = new Timeframe(p.mediumMinutes * 60_000, p.barMs, navale);
     this.slow = new Timeframe(p.slowMinutes * 60_000, p.barMs, navale);
   }

@@ -14,7 +14,7 @@
  * `maxAgeMs` at evaluation time is stale.
  */
 import type { OptionChainSnapshot } from '../../core/types.ts';
-import { clampUnit, reading, unavailable, type FeatureValue } from './featureValue.ts';
+import { FeatureOutput, clampUnit, reading, unavailable, type FeatureValue } from './featureValue.ts';
 
 export interface OptionsFlowParams {
   /** A chain older than this at evaluation time is stale. */
@@ -27,7 +27,7 @@ export type OptionsFlowMode = 'premium' | 'volume' | 'openInterest' | 'none';
 export class OptionsFlowBias {
   private bias = Number.NaN;
   private time = Number.NEGATIVE_INFINITY;
-  private readonly out: FeatureValue = { value: 0, available: false };
+  private readonly out: FeatureValue = new FeatureOutput();
   mode: OptionsFlowMode = 'none';
 
   constructor(private readonly p: OptionsFlowParams) {}

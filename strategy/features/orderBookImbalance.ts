@@ -9,7 +9,7 @@
  * feature is unavailable. O(depthLevels) per snapshot, O(1) per read.
  */
 import type { BookLevel, BookSnapshot, Quote } from '../../core/types.ts';
-import { reading, unavailable, type FeatureValue } from './featureValue.ts';
+import { FeatureOutput, reading, unavailable, type FeatureValue } from './featureValue.ts';
 
 export interface OrderBookParams {
   /** Weight of the best level; the rest goes to the top-N depth. */
@@ -40,7 +40,7 @@ export class OrderBookImbalance {
   private l1Time = Number.NEGATIVE_INFINITY;
   private depth = Number.NaN;
   private depthTime = Number.NEGATIVE_INFINITY;
-  private readonly out: FeatureValue = { value: 0, available: false };
+  private readonly out: FeatureValue = new FeatureOutput();
 
   constructor(private readonly p: OrderBookParams) {}
 

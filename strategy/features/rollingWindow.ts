@@ -16,17 +16,23 @@ export class RollingWindow {
 
   /** Adds the newest value, evicting the oldest once the window is full. */
   push(x: number): void {
-    if (this.filled === this.capacity) this.total -= this.values[this.next]!;
+    const values = this.values;
+    const i = this.next;
+    if (this.filled === this.capacity) this.total -= values[i]!;
     else this.filled++;
-    this.values[this.next] = x;
+    values[i] = x;
     this.total += x;
-    this.next++;
-    if (this.next === this.capacity) {
-      this.next = 0;
-      let s = 0;
-      for (let i = 0; i < this.capacity; i++) s += this.values[i]!;
-      this.total = s;
-    }
+    if (i + 1 === this.capacity) this.wrap();
+    else this.next = i + 1;
+  }
+
+  /** Kept out of push() so that push stays small enough to be inlined everywhere. */
+  private wrap(): void {
+    this.next = 0;
+    const values = this.values;
+    let s = 0;
+    for (let i = 0; i < values.length; i++) s += values[i]!;
+    this.total = s;
   }
 
   /** The i-th value in time order over the current content: 0 = oldest, count - 1 = newest. */
@@ -55,9 +61,9 @@ export class RollingWindow {
     return this.total;
   }
 
-  /** Mean of the current content (NaN when empty). */
+  /** Mean of the current content (NaN when empty: the total is then 0, and 0 / 0 is NaN). */
   get mean(): number {
-    return this.filled === 0 ? Number.NaN : this.total / this.filled;
+    return this.total / this.filled;
   }
 
   clear(): void {

@@ -10,7 +10,7 @@
  */
 import type { TradeTick } from '../../core/types.ts';
 import { RollingWindow } from './rollingWindow.ts';
-import { reading, unavailable, type FeatureValue } from './featureValue.ts';
+import { FeatureOutput, reading, unavailable, type FeatureValue } from './featureValue.ts';
 
 export interface SmartMoneyParams {
   /** Smallest print counted as large, contracts. */
@@ -33,7 +33,7 @@ export class SmartMoneyIndex {
   private readonly sells: RollingWindow;
   private readonly printCounts: RollingWindow;
   private readonly largeVolumes: RollingWindow;
-  private readonly out: FeatureValue = { value: 0, available: false };
+  private readonly out: FeatureValue = new FeatureOutput();
   /** Large volume of the last window and whether it counted as a surge (for inspection). */
   largeVolume = 0;
   surge = false;

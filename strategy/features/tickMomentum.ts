@@ -9,7 +9,7 @@
  * `maxAgeMs` (no trade feed, or a stale one).
  */
 import type { TradeTick } from '../../core/types.ts';
-import { reading, unavailable, type FeatureValue } from './featureValue.ts';
+import { FeatureOutput, reading, unavailable, type FeatureValue } from './featureValue.ts';
 
 export interface TickMomentumParams {
   /** Prints in the window (20 in the plan). */
@@ -30,7 +30,7 @@ export class TickMomentum {
   private volume = 0;
   private prevPrice = Number.NaN;
   private lastTime = Number.NEGATIVE_INFINITY;
-  private readonly out: FeatureValue = { value: 0, available: false };
+  private readonly out: FeatureValue = new FeatureOutput();
 
   constructor(private readonly p: TickMomentumParams) {
     if (!Number.isInteger(p.window) || p.window < 1) throw new RangeError(`tickMomentum.window must be a positive integer, got ${p.window}`);

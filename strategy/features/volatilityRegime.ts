@@ -9,7 +9,7 @@
  * regime is normal and `available` is false. O(1) per bar.
  */
 import type { Bar } from '../../core/types.ts';
-import { RollingAtr } from './rollingAtr.ts';
+import { atrOf, type RollingAtr } from './rollingAtr.ts';
 import { RollingWindow } from './rollingWindow.ts';
 
 export type VolatilityRegime = 'low' | 'normal' | 'high';
@@ -42,15 +42,30 @@ export interface VolatilityReading {
   available: boolean;
 }
 
+/** The reused reading (a class: its number fields are then written in place, see FeatureOutput). */
+class VolatilityOutput implements VolatilityReading {
+  regime: VolatilityRegime = 'normal';
+  thresholdMultiplier = 1;
+  atrRatio = Number.NaN;
+  vix = Number.NaN;
+  available = false;
+}
+
 export class VolatilityRegimeTracker {
   private readonly atr: RollingAtr;
+  private readonly ownsAtr: boolean;
   private readonly atrs: RollingWindow;
   private vix = Number.NaN;
   private vixTime = Number.NEGATIVE_INFINITY;
-  private readonly out: VolatilityReading = { regime: 'normal', thresholdMultiplier: 1, atrRatio: Number.NaN, vix: Number.NaN, available: false };
+  private readonly out: VolatilityReading = new VolatilityOutput();
 
-  constructor(private readonly p: VolatilityParams) {
-    this.atr = new RollingAtr(p.atrBars);
+  /** `sharedAtr`: an ATR of `p.atrBars` bars over the same bars, updated by the caller before each update(). */
+  constructor(
+    private readonly p: VolatilityParams,
+    sharedAtr?: RollingAtr,
+  ) {
+    this.atr = atrOf(p.atrBars, 'strategy.volatility.atrBars', sharedAtr);
+    this.ownsAtr = !sharedAtr;
     this.atrs = new RollingWindow(p.averageBars);
   }
 
@@ -63,7 +78,7 @@ export class VolatilityRegimeTracker {
 
   /** Feeds the traded instrument's next bar; returns the regime at its close `time`. */
   update(bar: Bar, time: number): VolatilityReading {
-    this.atr.update(bar.high, bar.low, bar.close);
+    if (this.ownsAtr) this.atr.update(bar.high, bar.low, bar.close);
     if (this.atr.ready) this.atrs.push(this.atr.value);
     const ratio = this.atrs.full && this.atrs.mean > 0 ? this.atr.value / this.atrs.mean : Number.NaN;
     const vix = time - this.vixTime <= this.p.vixMaxAgeMs ? this.vix : Number.NaN;

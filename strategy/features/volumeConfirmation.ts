@@ -11,7 +11,8 @@
  */
 import type { Bar } from '../../core/types.ts';
 import { RollingWindow } from './rollingWindow.ts';
-import { reading, signOf, unavailable, type FeatureValue } from './featureValue.ts';
+import { fastTanh } from './fastTanh.ts';
+import { FeatureOutput, reading, signOf, unavailable, type FeatureValue } from './featureValue.ts';
 
 export interface VolumeConfirmationParams {
   /** Bars in the rolling mean volume. */
@@ -21,7 +22,7 @@ export interface VolumeConfirmationParams {
 export class VolumeConfirmation {
   private readonly volumes: RollingWindow;
   private prevClose = Number.NaN;
-  private readonly out: FeatureValue = { value: 0, available: false };
+  private readonly out: FeatureValue = new FeatureOutput();
   /** volume / mean volume of the last bar (NaN when unavailable). */
   ratio = Number.NaN;
 
@@ -42,6 +43,6 @@ export class VolumeConfirmation {
     }
     const r = bar.volume / mean;
     this.ratio = r;
-    return reading(this.out, direction * Math.tanh(r > 1 ? r - 1 : 0));
+    return reading(this.out, direction * (r > 1 ? fastTanh(r - 1) : 0));
   }
 }

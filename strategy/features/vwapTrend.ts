@@ -8,8 +8,9 @@
  */
 import type { Bar } from '../../core/types.ts';
 import { TradingDayCounter } from '../../core/tradingDay.ts';
-import { RollingAtr } from './rollingAtr.ts';
-import type { FeatureValue } from './featureValue.ts';
+import { atrOf, type RollingAtr } from './rollingAtr.ts';
+import { fastTanh } from './fastTanh.ts';
+import { FeatureOutput, type FeatureValue } from './featureValue.ts';
 
 export type { FeatureValue } from './featureValue.ts';
 
@@ -22,24 +23,31 @@ export interface VwapTrendParams {
   distanceWeight: number;
 }
 
+const HOUR_MS = 3_600_000;
+
 export const defaultVwapTrendParams: VwapTrendParams = { atrBars: 14, slopeBars: 5, distanceWeight: 0.6 };
 
 export class VwapTrend {
   private readonly days = new TradingDayCounter();
   private day = Number.NaN;
+  /** UTC hour of the last bar: the CME day changes on whole UTC hours only, so it is read once per hour. */
+  private hour = Number.NaN;
   private pv = 0;
   private vol = 0;
   private readonly atr: RollingAtr;
+  private readonly ownsAtr: boolean;
   /** Session VWAPs of the last slopeBars + 1 bars (a ring). */
   private readonly vwaps: Float64Array;
   private vwapNext = 0;
   private vwapCount = 0;
   private readonly slopeScale: number;
   private readonly w: number;
-  private readonly out: FeatureValue = { value: 0, available: false };
+  private readonly out: FeatureValue = new FeatureOutput();
 
-  constructor(p: VwapTrendParams = defaultVwapTrendParams) {
-    this.atr = new RollingAtr(p.atrBars);
+  /** `sharedAtr`: an ATR of `p.atrBars` bars over the same bars, updated by the caller before each update(). */
+  constructor(p: VwapTrendParams = defaultVwapTrendParams, sharedAtr?: RollingAtr) {
+    this.atr = atrOf(p.atrBars, 'strategy.vwapAtrBars', sharedAtr);
+    this.ownsAtr = !sharedAtr;
     this.vwaps = new Float64Array(p.slopeBars + 1);
     this.slopeScale = 10 / p.slopeBars;
     this.w = p.distanceWeight;
@@ -47,19 +55,23 @@ export class VwapTrend {
 
   /** Feed the next bar (increasing time); returns the feature at this bar's close. */
   update(bar: Bar): FeatureValue {
-    const day = this.days.dayNumber(bar.time);
-    if (day !== this.day) {
-      this.day = day;
-      this.pv = 0;
-      this.vol = 0;
-      this.vwapCount = 0;
+    const hour = Math.floor(bar.time / HOUR_MS);
+    if (hour !== this.hour) {
+      this.hour = hour;
+      const day = this.days.dayNumber(bar.time);
+      if (day !== this.day) {
+        this.day = day;
+        this.pv = 0;
+        this.vol = 0;
+        this.vwapCount = 0;
+      }
     }
     const typical = (bar.high + bar.low + bar.close) / 3;
     const weight = bar.volume > 0 ? bar.volume : 0;
     this.pv += typical * weight;
     this.vol += weight;
     const vwap = this.vol > 0 ? this.pv / this.vol : typical;
-    this.atr.update(bar.high, bar.low, bar.close);
+    if (this.ownsAtr) this.atr.update(bar.high, bar.low, bar.close);
 
     const slots = this.vwaps.length;
     const i = this.vwapNext;
@@ -78,7 +90,7 @@ export class VwapTrend {
     const distance = (bar.close - vwap) / atr;
     const slope = ((vwap - this.vwaps[this.vwapNext]!) / atr) * this.slopeScale;
     out.available = true;
-    out.value = Math.tanh(this.w * distance + (1 - this.w) * slope);
+    out.value = fastTanh(this.w * distance + (1 - this.w) * slope);
     return out;
   }
 }

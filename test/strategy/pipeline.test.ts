@@ -2,7 +2,9 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import type { OptionChainSnapshot } from '../../core/types.ts';
 import { strategySchema, type StrategySettingsInput } from '../../config/strategySchema.ts';
-import { StrategyPipeline, type PipelineDeps, type PipelineReading } from '../../strategy/pipeline.ts';
+import { StrategyPipeline, expiryFactorOfEasternDay, type PipelineDeps, type PipelineReading } from '../../strategy/pipeline.ts';
+import { expiryCycleFactor } from '../../strategy/gamma/expiryCycle.ts';
+import { ZoneClock } from '../../core/tradingDay.ts';
 import { FEATURE_NAMES } from '../../strategy/confluence.ts';
 import { hasSharedData } from '../fixtures/sharedData.ts';
 import { ES_MARCH, ES_SEPTEMBER, firstRateBars } from './fixtures/firstRate.ts';
@@ -221,5 +223,31 @@ describe('StrategyPipeline on real data', () => {
     expectNoLookAhead(events, full, cutsOf(nqBars.length, 5), {}, settings);
     const c = nqBars[0]!.open;
     expectMirrored(full, run(events.map((e) => mirrorEvent(e, c)), {}, settings));
+  });
+});
+
+describe('StrategyPipeline expiry-cycle factor', () => {
+  it("by date arithmetic per Eastern day equals strategy/gamma's expiryCycleFactor at every hour of three years (DST switches, month and year ends)", () => {
+    const eastern = new ZoneClock('America/New_York');
+    const from = Date.parse('2022-12-25T00:00:00Z');
+    const to = Date.parse('2025-12-31T23:00:00Z');
+    let mismatches = 0;
+    for (let t = from; t <= to; t += 3_600_000) {
+      if (expiryFactorOfEasternDay(eastern.dayNumber(t)) !== expiryCycleFactor(t) && mismatches++ < 5) {
+        throw new Error(`${new Date(t).toISOString()}: ${expiryFactorOfEasternDay(eastern.dayNumber(t))} vs ${expiryCycleFactor(t)}`);
+      }
+    }
+    expect(mismatches).toBe(0);
+  });
+
+  it('an injected expiry factor is used as given, once per Eastern day', () => {
+    const calls: number[] = [];
+    const p = new StrategyPipeline(settingsWith(), { barMs: MINUTE, expiryFactor: (t) => (calls.push(t), 1.25) });
+    const t0 = Date.parse('2023-07-10T13:00:00Z');
+    for (let i = 0; i < 3000; i++) {
+      const r = p.onBar({ symbol: 'ES', time: t0 + i * MINUTE, open: 4000, high: 4001, low: 3999, close: 4000.25, volume: 10 });
+      expect(r!.expiryFactor).toBe(1.25);
+    }
+    expect(calls.length).toBe(3); // 13:00 UTC Monday to 15:00 UTC Wednesday: three Eastern dates
   });
 });
