@@ -102,6 +102,8 @@ export function marketDataActor(deps: MarketDataDeps) {
       try {
         if (deps.speed === 'max') {
           for (let i = 0; i < SLICE; i++) {
+            // MD.STOP may arrive from inside a bar (the session ended): not one bar more.
+            if (stopped) return;
             const pending = deps.settle?.() ?? null;
             if (pending) {
               pending.then(() => run(), fail);

@@ -15,7 +15,7 @@
  */
 import { fromCallback } from 'xstate';
 import type { MarketBus } from '../core/marketBus.ts';
-import { Scorer, type ScorerDeps, type ScorerParams } from '../strategy/scorer.ts';
+import { Scorer, type ScoredSignal, type ScorerDeps, type ScorerParams } from '../strategy/scorer.ts';
 import { SessionCloseRule, type SessionExitSettings } from '../strategy/sessionClose.ts';
 import { defaultStrategySettings } from '../config/strategySchema.ts';
 import type { ChildEvent, ScoringCommand } from '../machines/orchestratorEvents.ts';
@@ -27,6 +27,8 @@ export interface ScoringDeps {
   params: ScorerParams;
   /** An open position older than this many bars is closed by a time stop. */
   maxBarsInTrade: number;
+  /** Sees every signal as it is sent (logs, the backtest's signal list), in plain code. */
+  onSignal?: (signal: ScoredSignal) => void;
   /** Injected computations (gamma levels from chains, expiry factor); strategy/gamma's by default. */
   strategyDeps?: ScorerDeps;
   /** Session-close exits; `params.strategy.exits` (or the embedded defaults) when absent. */
@@ -80,6 +82,7 @@ export function scoringActor(deps: ScoringDeps) {
           const signal = scorer.onBar(bar);
           if (signal) {
             const blocked = sessionClose.blocksEntry(signal.time);
+            deps.onSignal?.(signal);
             sendBack({ type: 'SIGNAL', signal, ...(blocked ? { entryBlocked: 'session-close' as const } : {}) } satisfies ChildEvent);
           }
           if (scorer.pipeline.isVixBar(bar)) return;

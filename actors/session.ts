@@ -23,6 +23,7 @@ import { currentPhase, type DeploymentSnapshot } from '../machines/deployment.ts
 import { riskStatus, type RiskSnapshot } from '../machines/risk.ts';
 import { feedBasics, sessionFeed, type ReplayFeed } from './sessionFeed.ts';
 import { scoringActor } from './scoringActor.ts';
+import type { ScoredSignal } from '../strategy/scorer.ts';
 import { sessionVenue } from './sessionVenue.ts';
 import { dirname, isAbsolute } from 'node:path';
 import { openMlFilter } from '../adapters/files/mlModelFile.ts';
@@ -34,6 +35,13 @@ export interface SessionOptions {
   logger: Logger;
   /** Extra observer of every inspection event (the inspector of issue 7 plugs in here). */
   inspect?: (event: InspectionEvent) => void;
+  /**
+   * false: keep nothing between runs (the backtest): no snapshot writes, and no inspection
+   * listener unless `inspect` asks for one (XState's inspection costs on every event).
+   */
+  persist?: boolean;
+  /** Sees every signal the scoring actor sends, in plain code. */
+  onSignal?: (signal: ScoredSignal) => void;
   /** A loaded replay to trade on instead of `config.feed` (see actors/sessionFeed.ts). */
   replay?: ReplayFeed;
   /** Bars before the session ends by itself (default `config.feed.maxBars`); Infinity runs until stopped. */
@@ -90,7 +98,7 @@ const journalStatus: Record<string, OrderStatus> = {
   lost: 'lost',
 };
 
-export function startSession({ config, store, logger, inspect, replay, maxBars = config.feed.maxBars }: SessionOptions): Session {
+export function startSession({ config, store, logger, inspect, replay, maxBars = config.feed.maxBars, persist = true, onSignal }: SessionOptions): Session {
   const instrument = instrumentFor(config.symbol);
   // The ML filter's model: `ml.model`, else the latest in the home of an on-disk store (a bad file throws before anything starts).
   const ml = openMlFilter(config.ml, isAbsolute(store.stateDir) ? dirname(store.stateDir) : null);
@@ -107,6 +115,14 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
         bus,
         params: { threshold: config.strategy.threshold, atrBars: config.strategy.vwapAtrBars, barMs: BAR_MS, strategy: config.strategy, ml: ml.filter },
         maxBarsInTrade: config.strategy.maxBarsInTrade,
+        onSignal: (signal) => {
+          onSignal?.(signal);
+          // One line per signal (traded or not): what the backtest's parity with `mia run` is checked on.
+          if (logger.isLevelEnabled('info')) {
+            const { side, time, score, threshold, price } = signal;
+            logger.info({ signal: { side, time: new Date(time).toISOString(), score, threshold, price } }, 'signal');
+          }
+        },
       }),
       execution: venue.execution,
     },
@@ -125,19 +141,12 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
     void w.finally(() => writes.delete(w));
   };
 
-  // One line per signal (traded or not): what the backtest's parity with `mia run` is checked on.
-  const logSignal = (e: OrchestratorEvent) => {
-    if (e.type !== 'SIGNAL' || !logger.isLevelEnabled('info')) return;
-    const { side, time, score, threshold, price } = e.signal;
-    logger.info({ signal: { side, time: new Date(time).toISOString(), score, threshold, price } }, 'signal');
-  };
-
   let actor: OrchestratorActor;
   /** Set once the final snapshot is taken: a stopped actor must never overwrite it. */
   let sealed = false;
   const persistNow = () => {
     persistScheduled = false;
-    if (sealed) return;
+    if (sealed || !persist) return;
     const snap = actor.getSnapshot();
     track(store.orchestrator.save(actor.getPersistedSnapshot()), 'orchestrator snapshot');
     const risk = snap.children.risk;
@@ -165,11 +174,16 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
       },
     },
     ...(saved ? { snapshot: saved.snapshot as unknown as OrchestratorSnapshot } : {}),
-    inspect: (event) => {
-      if (event.type === '@xstate.snapshot') schedulePersist();
-      else if (event.type === '@xstate.event' && event.event.type === 'SIGNAL') logSignal(event.event as OrchestratorEvent);
-      inspect?.(event);
-    },
+    ...(persist
+      ? {
+          inspect: (event: InspectionEvent) => {
+            if (event.type === '@xstate.snapshot') schedulePersist();
+            inspect?.(event);
+          },
+        }
+      : inspect
+        ? { inspect }
+        : {}),
   });
 
   // A restored snapshot must carry the risk and deployment machines: without them the

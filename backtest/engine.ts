@@ -26,7 +26,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
-import type { InspectionEvent } from 'xstate';
 import type { MiaConfig } from '../config/schema.ts';
 import { instrumentFor } from '../config/instruments.ts';
 import { ManualClock } from '../core/clock.ts';
@@ -135,10 +134,8 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
   // (in process nothing makes it wait): those bars, and their signals, are not the session's.
   let ended = false;
   const signals: ScoredSignal[] = [];
-  const inspect = (e: InspectionEvent) => {
-    if (ended || e.type !== '@xstate.event' || e.event.type !== 'SIGNAL') return;
-    const signal = (e.event as Extract<OrchestratorEvent, { type: 'SIGNAL' }>).signal;
-    if (signal.time >= tradeFrom) signals.push(signal);
+  const onSignal = (signal: ScoredSignal) => {
+    if (!ended && signal.time >= tradeFrom) signals.push(signal);
   };
 
   const first = bars[0]!;
@@ -152,7 +149,8 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
     config,
     store,
     logger: pino({ level: 'silent' }),
-    inspect,
+    persist: false,
+    onSignal,
     replay: { source, barMs, provenance, firstTime: first.time },
     maxBars: bars.length,
   });

@@ -47,6 +47,19 @@ const pad = (n: number) => String(n).padStart(2, '0');
 /** The CME trading day (YYYY-MM-DD) an event at `ms` (UTC) belongs to. */
 export function tradingDay(ms: number): string {
   if (!Number.isFinite(ms)) throw new RangeError(`tradingDay needs a finite time, got ${ms}`);
+  // Chicago's UTC offset is a whole number of hours and the day rolls on the hour, so the
+  // answer holds for the whole UTC hour: risk asks on every event, Intl is slow.
+  const hour = Math.floor(ms / HOUR_MS);
+  if (hour === lastHour) return lastDay;
+  lastDay = tradingDayUncached(ms);
+  lastHour = hour;
+  return lastDay;
+}
+
+let lastHour = Number.NaN;
+let lastDay = '';
+
+function tradingDayUncached(ms: number): string {
   const t = chicagoTime(ms);
   // Calendar arithmetic on a UTC date avoids DST surprises: only the date moves.
   const d = new Date(Date.UTC(t.year, t.month - 1, t.day));
