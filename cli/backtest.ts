@@ -18,6 +18,10 @@ import { renderTerminalReport } from '../backtest/report/terminalReport.ts';
 import { writeHtmlReport } from '../backtest/report/htmlReport.ts';
 import { addLoaderOptions, loaderErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
 import { positiveInt, UsageError } from './main.ts';
+import { resolveHome } from './home.ts';
+import { systemClock } from '../core/clock.ts';
+import { recordBacktestEvidence } from '../backtest/evidence.ts';
+import { expandGrid, readGridSpec } from '../backtest/sweepGrid.ts';
 
 export interface BacktestOptions extends Record<string, unknown> {
   data?: string[];
@@ -31,6 +35,11 @@ export interface BacktestOptions extends Record<string, unknown> {
   json?: string;
   operatorResume?: OperatorResumePolicy;
   quiet?: boolean;
+  /** Walk-forward candidate parameters (a sweep grid file). */
+  grid?: string;
+  home?: string;
+  /** false with --no-evidence. */
+  evidence?: boolean;
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -63,7 +72,10 @@ export function registerBacktest(program: Command): void {
         .choices(['next-day', 'never'])
         .default('next-day'),
     )
-    .option('--quiet', 'no progress bar and no terminal table');
+    .option('--quiet', 'no progress bar and no terminal table')
+    .option('--grid <file>', 'with --walk-forward: candidate parameters chosen in sample, JSON { "strategy.threshold": [0.2, 0.3] }')
+    .option('--home <dir>', 'home whose evidence/ receives the result for the phase gates; also MIA_HOME (default: working directory)')
+    .option('--no-evidence', 'do not record the result as gate evidence');
   addLoaderOptions(cmd).action(async (opts: BacktestOptions) => {
     process.exitCode = await backtestCommand(opts);
   });
@@ -97,6 +109,7 @@ function progressBar(enabled: boolean) {
 export async function backtestCommand(opts: BacktestOptions): Promise<number> {
   const files = opts.data ?? [];
   if (files.length === 0) throw new UsageError('--data FILE is required (repeat it for several files)');
+  if (opts.grid !== undefined && !opts.walkForward) throw new UsageError('--grid needs --walk-forward (a plain sweep is `mia sweep`)');
   if (opts.from !== undefined && opts.to !== undefined && opts.from > opts.to) throw new UsageError(`--from ${opts.from} is after --to ${opts.to}`);
   const config = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { venue: { kind: 'simulated' }, feed: { kind: 'replay', speed: 'max' } } });
   const window = { from: opts.from ?? null, to: opts.to ?? null };
@@ -141,7 +154,14 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
     } catch (err) {
       throw new UsageError(`--walk-forward: not available in this build (${(err as Error).message})`);
     }
-    result.walkForward = await walkForwardOnData({ files, loader, config, ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}) });
+    const points = opts.grid !== undefined ? expandGrid(readGridSpec(opts.grid), opts.config ? { file: opts.config } : {}) : undefined;
+    result.walkForward = await walkForwardOnData({ files, loader, config, ...(points ? { points } : {}), ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}) });
+  }
+
+  // The result is evidence for the phase gates of this home (`mia phase advance` reads the latest).
+  if (opts.evidence !== false) {
+    const written = await recordBacktestEvidence(resolveHome(opts.home), result as Parameters<typeof recordBacktestEvidence>[1], systemClock);
+    if (!quiet) process.stderr.write(`evidence: ${written.join(', ')}\n`);
   }
 
   const json = `${JSON.stringify(result, null, 2)}\n`;

@@ -10,6 +10,7 @@ import { tradingDay } from '../../core/tradingDay.ts';
 import { hasSharedData, sharedData } from '../fixtures/sharedData.ts';
 import { useTempHomes } from '../fixtures/tempHome.ts';
 import { runMia } from '../fixtures/runMia.ts';
+import { openEvidenceStore } from '../../adapters/store/evidenceStore.ts';
 
 const tempDir = useTempHomes('mia-backtest-cli-');
 const SAMPLE = 'es/firstrate/edisoniver_2023-03/ES_1min_sample.csv';
@@ -36,7 +37,7 @@ describe('mia backtest', () => {
   it.skipIf(!hasSharedData(SAMPLE))('writes the contract JSON for a window of trading days', { timeout: 90_000 }, async () => {
     const dir = tempDir();
     const out = join(dir, 'out', 'result.json');
-    const r = await runMia(['backtest', '--data', sharedData(SAMPLE), '--from', '2023-03-14', '--to', '2023-03-15', '--monte-carlo', '50', '--json', out, '--quiet'], {});
+    const r = await runMia(['backtest', '--data', sharedData(SAMPLE), '--from', '2023-03-14', '--to', '2023-03-15', '--monte-carlo', '50', '--json', out, '--quiet'], { MIA_HOME: dir });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(''); // --quiet: no table
@@ -63,6 +64,11 @@ describe('mia backtest', () => {
     expect(result.monteCarlo.shuffle.runs).toBe(50);
     expect(result.counts.bars).toBeGreaterThan(2 * 1300);
     expect(result.counts.bars).toBeLessThanOrEqual(2 * 1380);
+    // The result is the home's evidence for the calibration gate, judged by `mia phase advance`.
+    const evidence = openEvidenceStore(dir).latest('calibration->backtest');
+    expect(evidence?.evidence.source).toBe('backtest');
+    expect(evidence?.evidence.period).toEqual({ from: '2023-03-14', to: '2023-03-15' });
+    expect(evidence?.evidence.metrics.winRate).toBe(result.metrics.winRate);
   });
 
   it('refuses bad flags and unreadable data with exit 2, naming the flag or the file', { timeout: 60_000 }, async () => {
