@@ -69,6 +69,10 @@ export interface SessionSummary {
   from: string | null;
   to: string | null;
   persistenceErrors: number;
+  /** Entries not taken: inside the no-entry window before a close, or sized to zero. */
+  entriesSkipped: { sessionClose: number; sizing: number };
+  /** Positions closed before the daily halt or the weekly close. */
+  sessionCloseExits: number;
 }
 
 export interface Session {
@@ -265,6 +269,9 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
       from: firstBarTime === null ? null : new Date(firstBarTime).toISOString(),
       to: progress.bars === 0 ? null : new Date(clock.now()).toISOString(),
       persistenceErrors,
+      // A snapshot saved before these counters existed restores without them.
+      entriesSkipped: { sessionClose: c.entriesSkipped?.sessionClose ?? 0, sizing: c.entriesSkipped?.sizing ?? 0 },
+      sessionCloseExits: c.sessionCloseExits ?? 0,
     };
   };
 
