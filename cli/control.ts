@@ -16,8 +16,7 @@ import { ControlFileError } from '../adapters/control/controlFile.ts';
 import type { ControlCommand, ControlResponse, ControlStatus } from '../adapters/control/controlProtocol.ts';
 import { formatGateEvaluation, formatStatus, type EvaluationView } from '../adapters/control/formatStatus.ts';
 import { resolveHome } from './home.ts';
-import { InvalidArgumentError } from 'commander';
-import { EXIT_FAILURE, EXIT_OK } from './main.ts';
+import { EXIT_FAILURE, EXIT_OK, portNumber } from './usage.ts';
 
 interface CommonOptions {
   home?: string;
@@ -101,18 +100,12 @@ export async function controlAction(command: ControlCommand, opts: CommonOptions
   return response.ok ? EXIT_OK : EXIT_FAILURE;
 }
 
-/** A TCP port: 0 (the default) asks the system for a free one. */
-function portNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError(`--control-port must be an integer in 0..65535, got "${value}"`);
-  return n;
-}
 
 /** Registers the control commands on `program` and the channel's flags on `mia run`. */
 export function registerControlCommands(program: Command): void {
   const run = program.commands.find((c) => c.name() === 'run');
   run
-    ?.option('--control-port <n>', 'control channel TCP port on 127.0.0.1 (default: an ephemeral port)', portNumber)
+    ?.option('--control-port <n>', 'control channel TCP port on 127.0.0.1 (default: an ephemeral port)', portNumber('--control-port'))
     .option('--control-socket <path>', 'serve the control channel on this unix socket instead of TCP');
 
   const common = (c: Command) =>

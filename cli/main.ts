@@ -4,43 +4,60 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/load.ts';
-import { parseInspectPort, runCommand } from './run.ts';
 import { addLoaderOptions } from './loaderOptions.ts';
-import { registerControlCommands } from './control.ts';
-import { registerSignalsCommands } from './signals.ts';
-import { registerGammaCommand } from './gamma.ts';
-import { registerDtcCommand } from './dtcCheck.ts';
-import { registerDtcServerCommand } from './dtcServer.ts';
-import { registerDataInspect } from './dataInspect.ts';
-import { registerDataDownload, registerDataRecord } from './dataDownload.ts';
-import { registerMlCommands } from './ml.ts';
-import { registerBacktest } from './backtest.ts';
-import { registerRobustness } from './robustness.ts';
-import { registerAttribution } from './attribution.ts';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, parseInspectPort, parseSpeed, positiveInt } from './usage.ts';
 
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
+export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, parseSpeed, positiveInt } from './usage.ts';
 
-/** Raised by commands for a bad flag value: exit code 2 with the message. */
-export class UsageError extends Error {}
+type Registrar = (program: Command) => unknown;
 
-export function positiveInt(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer, got "${value}"`);
-    return n;
-  };
-}
+/**
+ * The command groups whose modules live in their own files, loaded only when their command
+ * runs: `mia status` need not load the trading engine (a start costs a module load per file).
+ */
+const registrars: Record<string, Registrar> = {
+  data: async (program) => {
+    const [{ registerDataInspect }, { registerDataDownload, registerDataRecord }] = await Promise.all([import('./dataInspect.ts'), import('./dataDownload.ts')]);
+    const data = program.command('data').description('market data: inspect files, download and record history');
+    registerDataInspect(data);
+    registerDataDownload(data);
+    registerDataRecord(data);
+  },
+  control: async (program) => (await import('./control.ts')).registerControlCommands(program),
+  signals: async (program) => (await import('./signals.ts')).registerSignalsCommands(program),
+  gamma: async (program) => (await import('./gamma.ts')).registerGammaCommand(program),
+  dtc: async (program) => (await import('./dtcCheck.ts')).registerDtcCommand(program),
+  dtcServer: async (program) => (await import('./dtcServer.ts')).registerDtcServerCommand(program),
+  ml: async (program) => (await import('./ml.ts')).registerMlCommands(program),
+  backtest: async (program) => (await import('./backtest.ts')).registerBacktest(program),
+  robustness: async (program) => (await import('./robustness.ts')).registerRobustness(program),
+  attribution: async (program) => (await import('./attribution.ts')).registerAttribution(program),
+};
 
-export function parseSpeed(value: string): 'max' | number {
-  if (value === 'max') return 'max';
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`--speed must be "max" or a positive number, got "${value}"`);
-  return n;
-}
+/** Which registrars a command name needs (`run` takes the control channel's flags too). */
+const groupsOf: Record<string, readonly string[]> = {
+  run: ['control'],
+  data: ['data'],
+  status: ['control'],
+  pause: ['control'],
+  resume: ['control'],
+  kill: ['control'],
+  flatten: ['control'],
+  phase: ['control'],
+  signals: ['signals'],
+  gamma: ['gamma'],
+  dtc: ['dtc'],
+  'dtc-server': ['dtcServer'],
+  ml: ['ml'],
+  backtest: ['backtest'],
+  sweep: ['robustness'],
+  compare: ['robustness'],
+  stress: ['robustness'],
+  attribution: ['attribution'],
+  evidence: ['attribution'],
+};
 
-function buildProgram(): Command {
+async function buildProgram(command: string | undefined): Promise<Command> {
   const program = new Command('mia')
     .description('MIA: automated, supervised ES futures trading on XState state machines')
     .exitOverride()
@@ -73,29 +90,19 @@ function buildProgram(): Command {
     .option('--inspect-port <n>', 'inspector port on 127.0.0.1 (default 0: ephemeral)', parseInspectPort)
     .option('--inspect-stately', "also forward the inspection stream to Stately's online inspector (needs the network; fails soft)");
   addLoaderOptions(run).action(async (opts) => {
+    const { runCommand } = await import('./run.ts');
     process.exitCode = await runCommand(opts);
   });
 
-  // Command groups whose subcommands live in their own files (cli/<name>.ts register functions).
-  const data = program.command('data').description('market data: inspect files, download and record history');
-  registerDataInspect(data);
-  registerDataDownload(data);
-  registerDataRecord(data);
-  registerControlCommands(program);
-  registerSignalsCommands(program);
-  registerGammaCommand(program);
-  registerDtcCommand(program);
-  registerDtcServerCommand(program);
-  registerMlCommands(program);
-  registerBacktest(program);
-  registerRobustness(program);
-  registerAttribution(program);
+  // Help or an unknown command: every group, so that help lists them all and errors name them.
+  const groups = (command !== undefined && groupsOf[command]) || Object.keys(registrars);
+  for (const group of groups) await registrars[group]!(program);
 
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv[2]);
   if (argv.length <= 2) {
     program.outputHelp();
     return EXIT_USAGE;

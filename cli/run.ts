@@ -147,11 +147,7 @@ async function loadReplay(file: string | null | undefined, opts: Record<string, 
 }
 
 /** `--inspect-port`: 0 (an ephemeral port) to 65535. */
-export function parseInspectPort(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError(`--inspect-port must be an integer from 0 to 65535, got "${value}"`);
-  return n;
-}
+export { parseInspectPort } from './usage.ts';
 
 interface InspectorSurface {
   inspect(event: InspectionEvent): void;
