@@ -15,6 +15,7 @@ import { computeMetrics, type EquityMark } from './metrics.ts';
 import { monteCarloReport } from './monteCarlo.ts';
 import type { BacktestInput, OperatorResumePolicy } from './engine.ts';
 import type { BacktestFill, BacktestMetrics, BacktestResult, BacktestRiskOutcome, BacktestSignal, BacktestTrade } from './result.ts';
+import { headlineMetrics } from './result.ts';
 
 export interface ResultParts {
   input: BacktestInput;
@@ -99,19 +100,7 @@ export function assembleResult(p: ResultParts): BacktestResult {
     equityMarks: p.marks,
     signalTimes: p.signals.map((s) => s.time),
   });
-  const metrics: BacktestMetrics = {
-    trades: performance.trades,
-    winRate: performance.winRate,
-    profitFactor: performance.profitFactor,
-    sharpe: performance.sharpe,
-    sortino: performance.sortino,
-    maxDrawdown: performance.maxDrawdown,
-    maxDrawdownPct: performance.maxDrawdownPct,
-    recoveryFactor: performance.recoveryFactor,
-    netProfit: performance.netProfit,
-    cagr: performance.cagr,
-    signalsPerMonth: performance.signalsPerMonth,
-  };
+  const metrics: BacktestMetrics = headlineMetrics(performance);
 
   const shaping = {
     symbol: config.symbol,

@@ -81,6 +81,23 @@ export interface BacktestMetrics {
   signalsPerMonth: number | null;
 }
 
+/** The contract's headline metrics, read off the metrics module's full output. */
+export function headlineMetrics(p: PerformanceMetrics): BacktestMetrics {
+  return {
+    trades: p.trades,
+    winRate: p.winRate,
+    profitFactor: p.profitFactor,
+    sharpe: p.sharpe,
+    sortino: p.sortino,
+    maxDrawdown: p.maxDrawdown,
+    maxDrawdownPct: p.maxDrawdownPct,
+    recoveryFactor: p.recoveryFactor,
+    netProfit: p.netProfit,
+    cagr: p.cagr,
+    signalsPerMonth: p.signalsPerMonth,
+  };
+}
+
 export interface BacktestResult {
   provenance: BacktestProvenance;
   /** Trading days judged (YYYY-MM-DD, inclusive). */

@@ -73,19 +73,4 @@ export function metricTrades(trades: readonly BacktestTrade[], symbol: string): 
   }));
 }
 
-/** The headline metrics (the contract) of a full metrics record. */
-export function headlineMetrics(p: PerformanceMetrics): BacktestMetrics {
-  return {
-    trades: p.trades,
-    winRate: p.winRate,
-    profitFactor: p.profitFactor,
-    sharpe: p.sharpe,
-    sortino: p.sortino,
-    maxDrawdown: p.maxDrawdown,
-    maxDrawdownPct: p.maxDrawdownPct,
-    recoveryFactor: p.recoveryFactor,
-    netProfit: p.netProfit,
-    cagr: p.cagr,
-    signalsPerMonth: p.signalsPerMonth,
-  };
-}
+export { headlineMetrics } from './result.ts';

@@ -8,7 +8,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import cliProgress from 'cli-progress';
+import { progressBar } from './progressBar.ts';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadConfig } from '../config/load.ts';
 import { BacktestEmptyError, runBacktest, type OperatorResumePolicy } from '../backtest/engine.ts';
@@ -87,24 +87,6 @@ function usage(err: unknown): Error {
   return loaderErrorForCli(err);
 }
 
-function progressBar(enabled: boolean) {
-  if (!enabled || !process.stderr.isTTY) return { update: (_done: number, _total: number) => undefined, stop: () => undefined };
-  const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: 'backtest [{bar}] {percentage}% | {value}/{total} bars', hideCursor: true, clearOnComplete: true },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
-  return {
-    update: (done: number, total: number) => {
-      if (!started) bar.start(total, 0);
-      started = true;
-      bar.update(done);
-    },
-    stop: () => {
-      if (started) bar.stop();
-    },
-  };
-}
 
 export async function backtestCommand(opts: BacktestOptions): Promise<number> {
   const files = opts.data ?? [];
@@ -126,7 +108,7 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
   if (data.bars.length === 0) throw new UsageError(`--from/--to: no bar of ${files.join(', ')} falls in ${window.from ?? '...'} .. ${window.to ?? '...'}`);
 
   const quiet = opts.quiet === true;
-  const bar = progressBar(!quiet);
+  const bar = progressBar('backtest', 'bars', !quiet);
   let result: BacktestResult & { walkForward?: unknown };
   try {
     result = await runBacktest({

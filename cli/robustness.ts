@@ -8,7 +8,7 @@
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import cliProgress from 'cli-progress';
+import { progressBar } from './progressBar.ts';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadConfig } from '../config/load.ts';
 import { backtestSettingsOf, OBJECTIVES, type Objective } from '../config/backtestSchema.ts';
@@ -73,25 +73,6 @@ function workersFor(opts: CommonOptions, config: MiaConfig, tasks: number): numb
 }
 
 /** A progress bar of finished runs on a terminal's stderr; silent otherwise. */
-function progressBar(label: string) {
-  if (!process.stderr.isTTY) return { update: (_done: number, _total: number) => undefined, stop: () => undefined };
-  const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: `${label} [{bar}] {value}/{total} runs`, hideCursor: true, clearOnComplete: true },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
-  return {
-    update: (done: number, total: number) => {
-      if (!started) bar.start(total, 0);
-      started = true;
-      bar.setTotal(total);
-      bar.update(done);
-    },
-    stop: () => {
-      if (started) bar.stop();
-    },
-  };
-}
 
 async function writeJson(file: string, value: unknown): Promise<void> {
   await writeFile(resolve(file), `${JSON.stringify(value, null, 2)}\n`);
@@ -107,7 +88,7 @@ async function sweepCommand(opts: CommonOptions & { grid: string; objective?: Ob
   const settings = backtestSettingsOf(points[0]!.config);
   const { data, provenance } = await checkedData(opts);
   const pool = sweepPool(workersFor(opts, points[0]!.config, points.length));
-  const progress = progressBar('sweep');
+  const progress = progressBar('sweep', 'runs');
   let result: SweepResult;
   try {
     result = await sweep({
@@ -167,7 +148,7 @@ async function stressCommand(opts: CommonOptions): Promise<void> {
   const { data, provenance } = await checkedData(opts);
   const days = await dataDays(data);
   const pool = sweepPool(workersFor(opts, config, windows.length));
-  const progress = progressBar('stress');
+  const progress = progressBar('stress', 'runs');
   let report: StressReport;
   try {
     report = await runStress(poolBatch(pool, data, progress.update), config, windows, days);

@@ -10,7 +10,7 @@ import { defaultConfig } from '../../config/schema.ts';
 import { ManualClock } from '../../core/clock.ts';
 import type { Trade } from '../../core/types.ts';
 import { computeMetrics, gateMetrics, type PerformanceMetrics } from '../../backtest/metrics.ts';
-import type { BacktestResult, DataProvenance } from '../../backtest/result.ts';
+import { headlineMetrics, type BacktestResult, type DataProvenance } from '../../backtest/result.ts';
 import { backtestEvidence, recordBacktestEvidence, type EvidenceInput } from '../../backtest/evidence.ts';
 import type { WalkForwardWindowResult } from '../../backtest/walkForward.ts';
 import { openEvidenceStore } from '../../adapters/store/evidenceStore.ts';
@@ -42,19 +42,7 @@ function resultOf(performance: PerformanceMetrics, label = `replay:/data/ES_1min
   return {
     provenance: { data: [data(label)], chains: [], configHash: 'cfg123', mia: '0.0.0', window: { from: null, to: null } },
     period: performance.period,
-    metrics: {
-      trades: performance.trades,
-      winRate: performance.winRate,
-      profitFactor: performance.profitFactor,
-      sharpe: performance.sharpe,
-      sortino: performance.sortino,
-      maxDrawdown: performance.maxDrawdown,
-      maxDrawdownPct: performance.maxDrawdownPct,
-      recoveryFactor: performance.recoveryFactor,
-      netProfit: performance.netProfit,
-      cagr: performance.cagr,
-      signalsPerMonth: null,
-    },
+    metrics: { ...headlineMetrics(performance), signalsPerMonth: null },
     performance,
     trades: [],
     fills: [],

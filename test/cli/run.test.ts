@@ -92,9 +92,10 @@ describe('mia run --feed simulated', () => {
   it('recovers after kill -9 mid-session: the state loads and the next run restores it', async () => {
     const home = tempHome();
     const p = startMia(['run', '--max-bars', '1000000'], { MIA_HOME: home });
-    // Wait until the session has persisted something, then kill it without warning.
-    const deadline = Date.now() + 15_000;
-    while (!existsSync(join(home, 'state', 'orchestrator.json')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // Wait until the session has persisted its snapshot and journaled an order, then kill it without warning.
+    const deadline = Date.now() + 30_000;
+    const written = () => existsSync(join(home, 'state', 'orchestrator.json')) && existsSync(join(home, 'state', 'journal.json'));
+    while (!written() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 300));
     p.child.kill('SIGKILL');
     const killed = await p.done;

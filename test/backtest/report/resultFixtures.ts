@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { loadSeries } from '../../../adapters/files/loadSeries.ts';
 import { computeMetrics } from '../../../backtest/metrics.ts';
 import type { BacktestMetrics, BacktestResult, BacktestTrade, DataProvenance } from '../../../backtest/result.ts';
+import { headlineMetrics } from '../../../backtest/result.ts';
 import { Prng } from '../../../core/prng.ts';
 import { provenanceLabel, type Bar, type Trade } from '../../../core/types.ts';
 import { tradingDay } from '../../../core/tradingDay.ts';
@@ -89,19 +90,7 @@ export function buildResult(input: BuildInput): BacktestResult {
     ...(input.withoutMarks ? {} : { equityMarks: run.marks }),
     signalTimes: run.signalTimes,
   });
-  const metrics: BacktestMetrics = {
-    trades: performance.trades,
-    winRate: performance.winRate,
-    profitFactor: performance.profitFactor,
-    sharpe: performance.sharpe,
-    sortino: performance.sortino,
-    maxDrawdown: performance.maxDrawdown,
-    maxDrawdownPct: performance.maxDrawdownPct,
-    recoveryFactor: performance.recoveryFactor,
-    netProfit: performance.netProfit,
-    cagr: performance.cagr,
-    signalsPerMonth: performance.signalsPerMonth,
-  };
+  const metrics: BacktestMetrics = headlineMetrics(performance);
   const trades: BacktestTrade[] = run.trades.map((t) => ({
     side: t.side, qty: t.qty, entryTime: iso(t.entryTime), exitTime: iso(t.exitTime), entryPrice: t.entryPrice, exitPrice: t.exitPrice,
     commission: t.commission, pnl: t.pnl, exitReason: 'time-stop',
