@@ -5,7 +5,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
-    // Two cores: forks keep child-process tests isolated without oversubscribing.
+    // Forks keep child-process tests isolated. Two at once: vitest's default (cores - 1) runs
+    // one file at a time on this 2-core machine, while most files wait on sockets and children.
     pool: 'forks',
+    maxWorkers: 2,
   },
 });
