@@ -16,7 +16,8 @@ import { startControlSurfaces } from '../../actors/controlSurfaces.ts';
 import { useTempHomes } from '../fixtures/tempHome.ts';
 
 const tempHome = useTempHomes('mia-control-surfaces-');
-const config = configSchema.parse({ venue: { kind: 'simulated' }, feed: { maxBars: 200 } });
+// A paced feed: the session runs until stopped, and a max-speed one would only race the journal.
+const config = configSchema.parse({ venue: { kind: 'simulated' }, feed: { maxBars: 200, speed: 100 } });
 
 describe('control surfaces', () => {
   it('answer "starting" before a session is attached, then reach it; close removes control.json', async () => {
