@@ -148,7 +148,10 @@ export async function trainAction(opts: TrainOptions): Promise<number> {
     folds: model.folds,
     threshold: model.threshold,
     dataProvenance: model.dataProvenance,
+    warnings: chanceWarnings(model.oosAuc),
   };
+  // A model no better than chance still filters: say so before it reaches a live home.
+  for (const w of summary.warnings) process.stderr.write(`mia: warning: ${w}\n`);
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return EXIT_OK;
@@ -216,4 +219,16 @@ export function registerMlCommands(program: Command): void {
     .action(async (opts: ReportOptions) => {
       process.exitCode = await reportAction(opts);
     });
+}
+
+/** Out-of-sample AUC at or below this is no edge worth filtering signals with. */
+const CHANCE_AUC = 0.55;
+
+function chanceWarnings(oosAuc: number | null): string[] {
+  if (oosAuc === null) return ['no out-of-sample AUC: the model was never tested on unseen signals'];
+  if (oosAuc > CHANCE_AUC) return [];
+  return [
+    `out-of-sample AUC ${oosAuc.toFixed(3)} is not above chance (${CHANCE_AUC}): with ml.enabled this model filters signals on noise; ` +
+      'set ml.enabled false or train on richer data before using it in a live home',
+  ];
 }

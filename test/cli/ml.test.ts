@@ -44,9 +44,13 @@ describe('mia ml', () => {
     const data = sharedData(MARCH);
     const cfg = configIn(home, light);
     const r = await runMia(['ml', 'train', '--data', data, '--config', cfg, '--folds', '3', '--json'], { MIA_HOME: home });
-    expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
+    // A model no better than chance is saved but flagged, on stderr and in the JSON.
+    const chance = out.oosAuc === null || out.oosAuc <= 0.55;
+    expect(out.warnings.length > 0).toBe(chance);
+    expect(r.stderr === '').toBe(!chance);
+    if (chance) expect(r.stderr).toMatch(/warning: .*(not above chance|never tested)/);
     const path = join(home, 'models', 'ml-filter-v1.json');
     expect(out).toMatchObject({ model: path, modelVersion: 1 });
     expect(out.signals).toBeGreaterThan(1_000);
