@@ -37,6 +37,8 @@ export interface BacktestOptions extends Record<string, unknown> {
   quiet?: boolean;
   /** Walk-forward candidate parameters (a sweep grid file). */
   grid?: string;
+  inSample?: string;
+  outOfSample?: string;
   home?: string;
   /** false with --no-evidence. */
   evidence?: boolean;
@@ -74,6 +76,8 @@ export function registerBacktest(program: Command): void {
     )
     .option('--quiet', 'no progress bar and no terminal table')
     .option('--grid <file>', 'with --walk-forward: candidate parameters chosen in sample, JSON { "strategy.threshold": [0.2, 0.3] }')
+    .option('--in-sample <span>', 'with --walk-forward: in-sample span, Nd trading days or Nm months (default backtest.walkForward.inSample)')
+    .option('--out-of-sample <span>', 'with --walk-forward: out-of-sample span and step (default backtest.walkForward.outOfSample)')
     .option('--home <dir>', 'home whose evidence/ receives the result for the phase gates; also MIA_HOME (default: working directory)')
     .option('--no-evidence', 'do not record the result as gate evidence');
   addLoaderOptions(cmd).action(async (opts: BacktestOptions) => {
@@ -137,7 +141,7 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
       throw new UsageError(`--walk-forward: not available in this build (${(err as Error).message})`);
     }
     const points = opts.grid !== undefined ? expandGrid(readGridSpec(opts.grid), opts.config ? { file: opts.config } : {}) : undefined;
-    result.walkForward = await walkForwardOnData({ files, loader, config, ...(points ? { points } : {}), ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}) });
+    result.walkForward = await walkForwardOnData({ files, loader, config, ...(points ? { points } : {}), ...(opts.inSample ? { inSample: opts.inSample } : {}), ...(opts.outOfSample ? { outOfSample: opts.outOfSample } : {}), ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}) });
   }
 
   // The result is evidence for the phase gates of this home (`mia phase advance` reads the latest).
