@@ -15,6 +15,7 @@
  */
 import { fromCallback } from 'xstate';
 import type { MarketBus } from '../core/marketBus.ts';
+import type { Bar } from '../core/types.ts';
 import { Scorer, type ScoredSignal, type ScorerDeps, type ScorerParams } from '../strategy/scorer.ts';
 import { SessionCloseRule, type SessionExitSettings } from '../strategy/sessionClose.ts';
 import { defaultStrategySettings } from '../config/strategySchema.ts';
@@ -29,6 +30,8 @@ export interface ScoringDeps {
   maxBarsInTrade: number;
   /** Sees every signal as it is sent (logs, the backtest's signal list), in plain code. */
   onSignal?: (signal: ScoredSignal) => void;
+  /** Sees the scorer after every bar (the backtest's feature availability), in plain code. */
+  onScored?: (scorer: Scorer, bar: Bar) => void;
   /** Injected computations (gamma levels from chains, expiry factor); strategy/gamma's by default. */
   strategyDeps?: ScorerDeps;
   /** Session-close exits; `params.strategy.exits` (or the embedded defaults) when absent. */
@@ -80,6 +83,7 @@ export function scoringActor(deps: ScoringDeps) {
         if (failed) return;
         try {
           const signal = scorer.onBar(bar);
+          deps.onScored?.(scorer, bar);
           if (signal) {
             const blocked = sessionClose.blocksEntry(signal.time);
             deps.onSignal?.(signal);

@@ -22,7 +22,7 @@ import { orchestratorMachine, type OrchestratorActor, type OrchestratorEvent, ty
 import { currentPhase, type DeploymentSnapshot } from '../machines/deployment.ts';
 import { riskStatus, type RiskSnapshot } from '../machines/risk.ts';
 import { feedBasics, sessionFeed, type ReplayFeed } from './sessionFeed.ts';
-import { scoringActor } from './scoringActor.ts';
+import { scoringActor, type ScoringDeps } from './scoringActor.ts';
 import type { ScoredSignal } from '../strategy/scorer.ts';
 import { sessionVenue } from './sessionVenue.ts';
 import { dirname, isAbsolute } from 'node:path';
@@ -42,6 +42,8 @@ export interface SessionOptions {
   persist?: boolean;
   /** Sees every signal the scoring actor sends, in plain code. */
   onSignal?: (signal: ScoredSignal) => void;
+  /** Sees the scorer after every bar, in plain code. */
+  onScored?: ScoringDeps['onScored'];
   /** A loaded replay to trade on instead of `config.feed` (see actors/sessionFeed.ts). */
   replay?: ReplayFeed;
   /** Bars before the session ends by itself (default `config.feed.maxBars`); Infinity runs until stopped. */
@@ -102,7 +104,7 @@ const journalStatus: Record<string, OrderStatus> = {
   lost: 'lost',
 };
 
-export function startSession({ config, store, logger, inspect, replay, maxBars = config.feed.maxBars, persist = true, onSignal }: SessionOptions): Session {
+export function startSession({ config, store, logger, inspect, replay, maxBars = config.feed.maxBars, persist = true, onSignal, onScored }: SessionOptions): Session {
   const instrument = instrumentFor(config.symbol);
   // The ML filter's model: `ml.model`, else the latest in the home of an on-disk store (a bad file throws before anything starts).
   const ml = openMlFilter(config.ml, isAbsolute(store.stateDir) ? dirname(store.stateDir) : null);
@@ -119,6 +121,7 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
         bus,
         params: { threshold: config.strategy.threshold, atrBars: config.strategy.vwapAtrBars, barMs: BAR_MS, strategy: config.strategy, ml: ml.filter },
         maxBarsInTrade: config.strategy.maxBarsInTrade,
+        ...(onScored ? { onScored } : {}),
         onSignal: (signal) => {
           onSignal?.(signal);
           // One line per signal (traded or not): what the backtest's parity with `mia run` is checked on.

@@ -36,7 +36,7 @@ import { startSession, type Session } from '../actors/session.ts';
 import { openMemoryStateStore } from '../adapters/store/memoryStateStore.ts';
 import type { OrchestratorEvent } from '../machines/orchestrator.ts';
 import { riskStatus, type RiskSnapshot } from '../machines/risk.ts';
-import type { ScoredSignal } from '../strategy/scorer.ts';
+import type { Scorer, ScoredSignal } from '../strategy/scorer.ts';
 import { BacktestFeed } from './engineFeed.ts';
 import { FeatureAvailability } from './engineFeatures.ts';
 import { EquityMarks } from './equityMarks.ts';
@@ -66,7 +66,7 @@ export interface BacktestInput {
   operatorResume?: OperatorResumePolicy;
   /** Monte Carlo of the trades: runs per method, seed (default config.feed.seed). */
   monteCarlo?: { runs: number; seed?: number };
-  /** Feature availability needs a second pipeline pass; default true. */
+  /** Count feature availability (read off the session's scorer); default true. */
   featureAvailability?: boolean;
   /** Bars published so far, every few thousand bars and at the end. */
   onProgress?: (bars: number, total: number) => void;
@@ -138,6 +138,9 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
     if (!ended && signal.time >= tradeFrom) signals.push(signal);
   };
 
+  const availability = input.featureAvailability === false ? null : new FeatureAvailability();
+  if (availability) availability.countFrom = tradeFrom;
+
   const first = bars[0]!;
   const provenance: Provenance = input.data?.[0]
     ? { kind: 'replay', file: input.data[0].file, sha256: input.data[0].sha256 }
@@ -151,6 +154,7 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
     logger: pino({ level: 'silent' }),
     persist: false,
     onSignal,
+    ...(availability ? { onScored: (scorer: Scorer, bar: Bar) => !ended && availability.count(scorer, bar) } : {}),
     replay: { source, barMs, provenance, firstTime: first.time },
     maxBars: bars.length,
   });
@@ -158,13 +162,10 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
   if (warmingUp) send({ type: 'OPERATOR.PAUSE', who: BACKTEST_OPERATOR, reason: 'warm-up: features only', time: first.time });
 
   const marks = new EquityMarks(config.startingEquity, instrument.pointValue);
-  const availability = input.featureAvailability === false ? null : new FeatureAvailability(config.strategy, barMs);
-  if (availability) availability.countFrom = tradeFrom;
   const bus: MarketBus = s.bus;
   let published = 0;
   let lastBar: Bar | null = null;
   const unsubscribe = [
-    availability ? bus.subscribe('observer', availability) : () => {},
     bus.subscribe('observer', {
       onBar(bar) {
         if (ended) return;

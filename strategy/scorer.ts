@@ -13,7 +13,7 @@
  */
 import type { Bar, BookSnapshot, OptionChainSnapshot, Quote, Side, TradeTick } from '../core/types.ts';
 import { defaultStrategySettings, type StrategySettings } from '../config/strategySchema.ts';
-import { StrategyPipeline, type PipelineDeps } from './pipeline.ts';
+import { StrategyPipeline, type PipelineDeps, type PipelineReading } from './pipeline.ts';
 import type { VolatilityRegime } from './features/volatilityRegime.ts';
 import { filterOff, passes, type MlVerdict, type SignalFilter } from './ml/mlFilter.ts';
 
@@ -64,6 +64,8 @@ export class Scorer {
   lastScore = 0;
   /** Threshold at the last bar. */
   lastThreshold = 0;
+  /** The pipeline's reading of the last bar; null for a bar it did not score (VIX, invalid). */
+  lastReading: PipelineReading | null = null;
   /** Signals the ML filter held back (P(win) not above its threshold). */
   mlFiltered = 0;
   private readonly ml: SignalFilter;
@@ -93,6 +95,7 @@ export class Scorer {
   /** Feed the next bar; returns a signal when the score crosses +/-threshold, else null. */
   onBar(bar: Bar): ScoredSignal | null {
     const r = this.pipeline.onBar(bar);
+    this.lastReading = r;
     if (!r) return null;
     const above = r.score > r.threshold;
     const below = r.score < -r.threshold;

@@ -74,6 +74,12 @@ describe.skipIf(!hasSharedData(SAMPLE))('backtest engine on real ES bars', () =>
     expect(r.metrics.trades).toBe(r.trades.length);
     expect(r.period).toEqual({ from: '2023-03-13', to: '2023-03-17' });
     for (const s of r.signals) expect(tradingDay(Date.parse(s.time)) >= '2023-03-13').toBe(true);
+    // Availability is the scorer's own: price-and-volume bars feed the bar features, never
+    // the book, tape or option-chain ones; every signal names only available features.
+    const a = r.featureAvailability;
+    for (const f of ['volumeConfirmation', 'vwapTrend', 'multiTimeframe', 'battleNavale']) expect(a[f]).toBeGreaterThan(0.9);
+    for (const f of ['gammaLevels', 'optionsFlow', 'orderBook', 'tickMomentum', 'aggressionBias', 'deltaDivergence', 'smartMoney']) expect(a[f]).toBe(0);
+    for (const s of r.signals) for (const f of s.available) expect(a[f]).toBeGreaterThan(0);
   });
 
   it('resumes a latched consecutive-losses limit at the next trading day with next-day, never with never', { timeout: 60_000 }, async () => {
