@@ -23,7 +23,7 @@ import { currentPhase, type DeploymentSnapshot } from '../machines/deployment.ts
 import { riskStatus, type RiskSnapshot } from '../machines/risk.ts';
 import { feedBasics, sessionFeed, type ReplayFeed } from './sessionFeed.ts';
 import { scoringActor, type ScoringDeps } from './scoringActor.ts';
-import type { ScoredSignal } from '../strategy/scorer.ts';
+import type { Scorer, ScoredSignal } from '../strategy/scorer.ts';
 import { sessionVenue } from './sessionVenue.ts';
 import { dirname, isAbsolute } from 'node:path';
 import { openMlFilter } from '../adapters/files/mlModelFile.ts';
@@ -75,6 +75,8 @@ export interface SessionSummary {
   entriesSkipped: { sessionClose: number; sizing: number };
   /** Positions closed before the daily halt or the weekly close. */
   sessionCloseExits: number;
+  /** Signals the ML filter held back (0 when it is off), and why it is off when it is. */
+  ml: { filtered: number; modelVersion: number | null; off: string | null };
 }
 
 export interface Session {
@@ -114,6 +116,7 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
   const progress = { bars: 0, done: false };
   const venue = sessionVenue(config, { bus, clock, journal: store.journal, logger, barMs: BAR_MS });
 
+  let liveScorer: Scorer | null = null;
   const machine = orchestratorMachine.provide({
     actors: {
       marketData: sessionFeed(config, { bus, clock, maxBars, progress, logger, ...(venue.settle ? { settle: venue.settle } : {}) }, replay),
@@ -121,7 +124,11 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
         bus,
         params: { threshold: config.strategy.threshold, atrBars: config.strategy.vwapAtrBars, barMs: BAR_MS, strategy: config.strategy, ml: ml.filter },
         maxBarsInTrade: config.strategy.maxBarsInTrade,
-        ...(onScored ? { onScored } : {}),
+        onScored: (scorer, bar) => {
+          // The live scorer (a restarted scoring actor brings a new one): its ML filter count feeds the summary.
+          liveScorer = scorer;
+          onScored?.(scorer, bar);
+        },
         onSignal: (signal) => {
           onSignal?.(signal);
           // One line per signal (traded or not): what the backtest's parity with `mia run` is checked on.
@@ -275,6 +282,7 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
       // A snapshot saved before these counters existed restores without them.
       entriesSkipped: { sessionClose: c.entriesSkipped?.sessionClose ?? 0, sizing: c.entriesSkipped?.sizing ?? 0 },
       sessionCloseExits: c.sessionCloseExits ?? 0,
+      ml: { filtered: liveScorer?.mlFiltered ?? 0, modelVersion: ml.modelVersion ?? null, off: ml.off ?? null },
     };
   };
 

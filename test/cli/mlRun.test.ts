@@ -52,6 +52,7 @@ describe('mia run and the ML filter', () => {
     expect(summary.signals.long + summary.signals.short).toBeGreaterThan(0);
     expect(signals.length).toBe(summary.signals.long + summary.signals.short);
     for (const s of signals) expect(s.ml).toEqual({ off: 'no trained model' });
+    expect(summary.ml).toEqual({ filtered: 0, modelVersion: null, off: 'no trained model' });
     expect(lines.filter((l) => /ML filter/.test(l.msg))).toEqual([expect.objectContaining({ msg: 'ML filter off: no trained model', ml: { model: null, modelVersion: null, off: 'no trained model' } })]);
   });
 
@@ -66,12 +67,15 @@ describe('mia run and the ML filter', () => {
     expect(open.signals.length).toBeGreaterThan(0);
     for (const s of open.signals) expect(s.ml).toMatchObject({ threshold: 0, modelVersion: 1, probability: expect.any(Number) });
     expect(open.lines.filter((l) => /ML filter/.test(l.msg)).map((l) => l.msg)).toEqual(['ML filter on: model v1']);
+    expect(open.summary.ml).toEqual({ filtered: 0, modelVersion: 1, off: null });
 
     const other = tempHome();
     await saveModelInHome(other, model);
     const shut = await runSession(other, { ml: { threshold: 1 } });
     expect(shut.signals).toEqual([]);
     expect(shut.summary.signals).toEqual({ long: 0, short: 0 });
+    // Every crossing was held back by the filter, and the summary counts them.
+    expect(shut.summary.ml.filtered).toBe(open.signals.length);
   });
 
   it('a corrupt model in the home stops the session before it starts, naming the file', { timeout: 60_000 }, async () => {
