@@ -130,8 +130,8 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
     },
   };
 
-  // Once the session has ended, the market-data actor may still finish its slice of bars
-  // (in process nothing makes it wait): those bars, and their signals, are not the session's.
+  // The bar that ends the session (its venue stage fills the last flatten) still reaches the
+  // strategy and the observers after the end: that bar's signals and marks are not the session's.
   let ended = false;
   const signals: ScoredSignal[] = [];
   const onSignal = (signal: ScoredSignal) => {

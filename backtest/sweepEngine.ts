@@ -9,7 +9,8 @@ import { TradingDayTracker } from '../core/tradingDay.ts';
 import { BacktestEmptyError, runBacktest } from './engine.ts';
 import { barsInWindow, loadBacktestData, type BacktestData } from './engineData.ts';
 import { computeMetrics } from './metrics.ts';
-import { headlineMetrics, outcomeOf, type BacktestOutcome, type BacktestRequest, type BacktestRunner } from './sweepRunner.ts';
+import { headlineMetrics } from './result.ts';
+import { outcomeOf, type BacktestOutcome, type BacktestRequest, type BacktestRunner } from './sweepRunner.ts';
 
 /** Where a runner's bars come from: file paths (never bars: workers load them themselves). */
 export interface EngineData {

@@ -73,4 +73,3 @@ export function metricTrades(trades: readonly BacktestTrade[], symbol: string): 
   }));
 }
 
-export { headlineMetrics } from './result.ts';

@@ -20,7 +20,8 @@ import { computeMetrics, type PerformanceMetrics } from './metrics.ts';
 import type { BacktestMetrics, BacktestResult, BacktestTrade } from './result.ts';
 import { chooseBest, sweepRows } from './sweep.ts';
 import type { GridPoint } from './sweepGrid.ts';
-import { headlineMetrics, metricTrades, type BacktestOutcome, type BacktestRequest, type BatchRunner } from './sweepRunner.ts';
+import { headlineMetrics } from './result.ts';
+import { metricTrades, type BacktestOutcome, type BacktestRequest, type BatchRunner } from './sweepRunner.ts';
 import { parameterStability, type ParameterStability } from './walkForwardStability.ts';
 import { formatSpan, parseSpan, walkForwardWindows, type DayRange, type Span } from './walkForwardWindows.ts';
 

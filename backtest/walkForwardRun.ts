@@ -4,7 +4,7 @@
  * day; spans, objective and minTrades default to the configuration's `backtest` section.
  */
 import type { LoaderOptions } from '../adapters/files/seriesTypes.ts';
-import { backtestSettingsOf, type Objective } from '../config/backtestSchema.ts';
+import type { Objective } from '../config/backtestSchema.ts';
 import type { MiaConfig } from '../config/schema.ts';
 import type { GridPoint } from './sweepGrid.ts';
 import { dataDays } from './sweepEngine.ts';
@@ -30,7 +30,7 @@ export interface WalkForwardOnDataOptions {
 }
 
 export async function walkForwardOnData(options: WalkForwardOnDataOptions): Promise<WalkForwardResult> {
-  const settings = backtestSettingsOf(options.config);
+  const settings = options.config.backtest;
   const data = { files: options.files, ...(options.loader ? { loader: options.loader } : {}) };
   const days = await dataDays(data); // loads here first: bad files fail with their own error
   const from = options.from ?? days[0];

@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { progressBar } from './progressBar.ts';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadConfig } from '../config/load.ts';
-import { backtestSettingsOf, OBJECTIVES, type Objective } from '../config/backtestSchema.ts';
+import { OBJECTIVES, type Objective } from '../config/backtestSchema.ts';
 import type { MiaConfig } from '../config/schema.ts';
 import { BacktestInputError, parseDay } from '../backtest/engineData.ts';
 import { runAB, type ABComparison } from '../backtest/abCompare.ts';
@@ -68,7 +68,7 @@ async function checkedData(opts: CommonOptions): Promise<{ data: EngineData; pro
 const windowOf = (opts: CommonOptions) => ({ ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}) });
 
 function workersFor(opts: CommonOptions, config: MiaConfig, tasks: number): number {
-  const wanted = opts.workers ?? backtestSettingsOf(config).workers ?? availableParallelism();
+  const wanted = opts.workers ?? config.backtest.workers ?? availableParallelism();
   return Math.max(1, Math.min(wanted, tasks));
 }
 
@@ -85,7 +85,7 @@ const metricCells = (m: BacktestMetrics): string =>
 async function sweepCommand(opts: CommonOptions & { grid: string; objective?: Objective; minTrades?: number }): Promise<void> {
   const spec = readGridSpec(opts.grid);
   const points = expandGrid(spec, opts.config ? { file: opts.config } : {});
-  const settings = backtestSettingsOf(points[0]!.config);
+  const settings = points[0]!.config.backtest;
   const { data, provenance } = await checkedData(opts);
   const pool = sweepPool(workersFor(opts, points[0]!.config, points.length));
   const progress = progressBar('sweep', 'runs');
@@ -120,7 +120,7 @@ async function compareCommand(opts: CommonOptions & { configB: string; seed?: nu
   if (!opts.config) throw new UsageError('--config: the A configuration file is needed (and --config-b for B)');
   const configA = loadConfig({ file: opts.config });
   const configB = loadConfig({ file: opts.configB });
-  const settings = backtestSettingsOf(configA).compare;
+  const settings = configA.backtest.compare;
   const { data, provenance } = await checkedData(opts);
   const pool = sweepPool(workersFor(opts, configA, 2));
   let ab: ABComparison;
@@ -144,7 +144,7 @@ async function compareCommand(opts: CommonOptions & { configB: string; seed?: nu
 
 async function stressCommand(opts: CommonOptions): Promise<void> {
   const config = loadConfig(opts.config ? { file: opts.config } : {});
-  const windows = backtestSettingsOf(config).stressWindows ?? BUILTIN_STRESS_WINDOWS;
+  const windows = config.backtest.stressWindows ?? BUILTIN_STRESS_WINDOWS;
   const { data, provenance } = await checkedData(opts);
   const days = await dataDays(data);
   const pool = sweepPool(workersFor(opts, config, windows.length));

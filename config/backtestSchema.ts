@@ -68,8 +68,3 @@ export const backtestSchema = z.object({
 });
 
 export type BacktestSettings = z.infer<typeof backtestSchema>;
-
-/** The `backtest` section of a loaded configuration. */
-export function backtestSettingsOf(config: { backtest: BacktestSettings }): BacktestSettings {
-  return config.backtest;
-}

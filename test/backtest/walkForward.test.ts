@@ -6,7 +6,7 @@ import { metricTrades, serialBatch } from '../../backtest/sweepRunner.ts';
 import { walkForward } from '../../backtest/walkForward.ts';
 import { parseSpan, walkForwardWindows } from '../../backtest/walkForwardWindows.ts';
 import { loadConfig } from '../../config/load.ts';
-import { backtestSchema, backtestSettingsOf } from '../../config/backtestSchema.ts';
+import { backtestSchema } from '../../config/backtestSchema.ts';
 import { recordingRunner, syntheticMarket } from './walkForwardFixture.ts';
 
 const FROM = '2023-01-02';
@@ -157,12 +157,11 @@ describe('walkForward', () => {
 });
 
 describe('backtest settings (config/backtestSchema.ts)', () => {
-  it('defaults, the fallback while the section is not in the configuration, and errors that name the key', () => {
+  it('defaults, the section of a loaded configuration, and errors that name the key', () => {
     const defaults = backtestSchema.parse({});
     expect(defaults).toMatchObject({ workers: null, objective: 'sharpe', minTrades: 5, stressWindows: null });
     expect(defaults.walkForward).toEqual({ inSample: '60d', outOfSample: '20d', anchored: false, warmup: true });
-    expect(backtestSettingsOf(base)).toEqual(defaults);
-    expect(backtestSettingsOf({ ...base, backtest: { ...defaults, minTrades: 9 } }).minTrades).toBe(9);
+    expect(base.backtest).toEqual(defaults);
     const badSpan = backtestSchema.safeParse({ walkForward: { inSample: '60x' } });
     expect(badSpan.success).toBe(false);
     expect(badSpan.error!.issues[0]!.path).toEqual(['walkForward', 'inSample']);

@@ -7,7 +7,8 @@
 import { Prng } from '../../core/prng.ts';
 import { computeMetrics } from '../../backtest/metrics.ts';
 import type { BacktestTrade } from '../../backtest/result.ts';
-import { headlineMetrics, metricTrades, type BacktestOutcome, type BacktestRequest, type BacktestRunner } from '../../backtest/sweepRunner.ts';
+import { headlineMetrics } from '../../backtest/result.ts';
+import { metricTrades, type BacktestOutcome, type BacktestRequest, type BacktestRunner } from '../../backtest/sweepRunner.ts';
 import { weekdays } from '../../backtest/walkForwardWindows.ts';
 
 export type Market = Map<string, number>;
