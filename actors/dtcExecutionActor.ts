@@ -25,7 +25,7 @@ import { OrderUpdateTranslator, toDtcOco, toDtcOrder, type DtcRoute } from '../a
 import { venueTruth } from '../adapters/dtc/venueTruth.ts';
 import type { ChildEvent, ReconcileHint, VenueCommand } from '../machines/orchestratorEvents.ts';
 import type { ChildInput } from '../machines/orchestrator.ts';
-import type { VenueSettle } from './venueSettle.ts';
+import type { VenueSettle } from '../core/venueSettle.ts';
 
 export interface DtcExecutionDeps {
   /**

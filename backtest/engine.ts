@@ -1,6 +1,6 @@
 /**
  * The backtest engine: replays bars through the very session `mia run` runs
- * (actors/session.ts: the same scoring actor, risk machine, pre-trade checks, order
+ * (session/session.ts: the same scoring actor, risk machine, pre-trade checks, order
  * machines and orchestrator), trading with the in-process paper venue (the shared fill
  * model of backtest/fillModel.ts, commissions and slippage from `config.venue`), on an
  * in-memory state store and a silent logger. Parity with `mia run` is by construction.
@@ -32,7 +32,7 @@ import { ManualClock } from '../core/clock.ts';
 import type { MarketBus } from '../core/marketBus.ts';
 import { tradingDay } from '../core/tradingDay.ts';
 import type { Bar, OptionChainSnapshot, Provenance } from '../core/types.ts';
-import { startSession, type Session } from '../actors/session.ts';
+import { startSession, type Session } from '../session/session.ts';
 import { openMemoryStateStore } from '../adapters/store/memoryStateStore.ts';
 import type { OrchestratorEvent } from '../machines/orchestrator.ts';
 import { riskStatus, type RiskSnapshot } from '../machines/risk.ts';

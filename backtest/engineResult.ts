@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { MiaConfig } from '../config/schema.ts';
-import type { SessionSummary } from '../actors/session.ts';
+import type { SessionSummary } from '../session/session.ts';
 import type { Journal } from '../adapters/store/journal.ts';
 import { applyFill, emptyBook } from '../core/positionBook.ts';
 import { tradingDay } from '../core/tradingDay.ts';

@@ -26,8 +26,8 @@ import { configSchema } from '../config/schema.ts';
 import { systemClock } from '../core/clock.ts';
 import { openStateStore } from '../adapters/store/stateStore.ts';
 import { silentLogger } from '../adapters/log/logger.ts';
-import { startSession } from '../actors/session.ts';
-import { createInspectorBridge } from '../actors/inspectorBridge.ts';
+import { startSession } from '../session/session.ts';
+import { createInspectorBridge } from '../operator/inspectorBridge.ts';
 import { startInspectorServer } from '../adapters/inspector/inspectorServer.ts';
 import { inspectorPage } from '../adapters/inspector/inspectorPage.ts';
 

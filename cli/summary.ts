@@ -1,5 +1,5 @@
 /** Human-readable session summary for the terminal. */
-import type { SessionSummary } from '../actors/session.ts';
+import type { SessionSummary } from '../session/session.ts';
 
 const money = (n: number) => `${n < 0 ? '-' : ''}$${Math.abs(n).toFixed(2)}`;
 

@@ -45,7 +45,7 @@ export const controlResponseSchema = z.object({
 
 export type ControlResponse = z.infer<typeof controlResponseSchema>;
 
-/** What the channel calls; implemented over a live session in actors/controlHandler.ts. */
+/** What the channel calls; implemented over a live session in operator/controlHandler.ts. */
 export interface ControlHandler {
   /** Runs one authenticated command; never throws for a refusal (ok: false instead). */
   handle(request: ControlRequest): Promise<ControlResponse>;

@@ -2,7 +2,7 @@
  * The inspector page: one self-contained HTML document (inline CSS and JS, plain DOM, no
  * framework, no font, no CDN), so it works offline and from a clean clone with no build
  * step. It opens `ws://<its own host>/ws?token=<its own token>` and draws each view the
- * server pushes (see actors/inspectorBridge.ts for the model): the session's phase, risk,
+ * server pushes (see operator/inspectorBridge.ts for the model): the session's phase, risk,
  * position and P&L, the actor tree, every machine drawn from its definition with the
  * active states highlighted, and the recent events.
  *

@@ -12,7 +12,7 @@
  *
  * Other symbols never go on the bus as bars: SPX and VIX are fields of MarketMinute.
  *
- * Wiring into a session (actors/session.ts): build the market with the parameters the
+ * Wiring into a session (session/session.ts): build the market with the parameters the
  * SimulatedBars source had, and hand the market-data actor
  * `simulatedMarketBarSource(market, bus)` as its BarSource: every `next()` publishes the
  * minute's quotes, trades, books (and chain) on the bus and returns the bar, which the

@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { InspectionEvent } from 'xstate';
 import { describe, expect, it } from 'vitest';
-import { startSession } from '../../actors/session.ts';
+import { startSession } from '../../session/session.ts';
 import { MlModelFileError, saveModelInHome } from '../../adapters/files/mlModelFile.ts';
 import { openStateStore } from '../../adapters/store/stateStore.ts';
 import { configSchema, type MiaConfigInput } from '../../config/schema.ts';

@@ -1,24 +1,24 @@
 /**
- * The Discord surface over a real in-process session and a fake bot (actors/controlDiscord.ts):
+ * The Discord surface over a real in-process session and a fake bot (operator/controlDiscord.ts):
  * in phase 6 every signal MIA trades goes to premium at once and to public after the
  * delay, each appended to a signal log that verifies, with outcomes that match the
  * journal's trades; alerts reach the alerts channel; slash commands reach the session
  * and are audited. A second surface on the same home never posts a signal twice.
  */
 import { describe, expect, it } from 'vitest';
-import { configSchema } from '../../../config/schema.ts';
-import { systemClock } from '../../../core/clock.ts';
-import { openStateStore } from '../../../adapters/store/stateStore.ts';
-import { silentLogger } from '../../../adapters/log/logger.ts';
-import { readSignalLog, signalLogPath } from '../../../adapters/signals/signalLog.ts';
-import type { DiscordBot } from '../../../adapters/discord/discordBot.ts';
-import type { OperatorInteraction, DiscordReply } from '../../../adapters/discord/commandHandler.ts';
-import { startSession, type Session } from '../../../actors/session.ts';
-import { createSessionControl } from '../../../actors/controlHandler.ts';
-import { startDiscordSurface } from '../../../actors/controlDiscord.ts';
-import { riskStatus, type RiskSnapshot } from '../../../machines/risk.ts';
-import { useTempHomes } from '../../fixtures/tempHome.ts';
-import { ManualTimers, flush } from './manualTimers.ts';
+import { configSchema } from '../../config/schema.ts';
+import { systemClock } from '../../core/clock.ts';
+import { openStateStore } from '../../adapters/store/stateStore.ts';
+import { silentLogger } from '../../adapters/log/logger.ts';
+import { readSignalLog, signalLogPath } from '../../adapters/signals/signalLog.ts';
+import type { DiscordBot } from '../../adapters/discord/discordBot.ts';
+import type { OperatorInteraction, DiscordReply } from '../../adapters/discord/commandHandler.ts';
+import { startSession, type Session } from '../../session/session.ts';
+import { createSessionControl } from '../../operator/controlHandler.ts';
+import { startDiscordSurface } from '../../operator/controlDiscord.ts';
+import { riskStatus, type RiskSnapshot } from '../../machines/risk.ts';
+import { useTempHomes } from '../fixtures/tempHome.ts';
+import { ManualTimers, flush } from '../adapters/discord/manualTimers.ts';
 
 const tempHome = useTempHomes('mia-discord-surface-');
 const ALICE = '111111111111111111';

@@ -16,8 +16,8 @@ import type { Bar, Provenance } from '../core/types.ts';
 import { SimulatedMarket, simulatedMarketBarSource } from '../adapters/simulated/simulatedMarket.ts';
 import { simulatedOptionChainMaker } from '../adapters/simulated/simulatedOptionChain.ts';
 import { polygonSettings } from '../adapters/polygon/polygonSettings.ts';
-import { marketDataActor, type BarSource } from './marketDataActor.ts';
-import { polygonMarketDataActor } from './polygonMarketDataActor.ts';
+import { marketDataActor, type BarSource } from '../actors/marketDataActor.ts';
+import { polygonMarketDataActor } from '../actors/polygonMarketDataActor.ts';
 
 /** A replay loaded by the caller (see adapters/files/replaySource.ts). */
 export interface ReplayFeed {

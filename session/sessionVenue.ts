@@ -17,9 +17,9 @@ import { DtcClient } from '../adapters/dtc/dtcClient.ts';
 import { startPaperDtcServer, type PaperDtcServer } from '../adapters/dtc/paperServer.ts';
 import { SimulatedVenue } from '../adapters/simulated/simulatedVenue.ts';
 import type { Journal } from '../adapters/store/journal.ts';
-import { dtcExecutionActor } from './dtcExecutionActor.ts';
-import { simulatedExecutionActor } from './simulatedExecutionActor.ts';
-import { VenueSettle } from './venueSettle.ts';
+import { dtcExecutionActor } from '../actors/dtcExecutionActor.ts';
+import { simulatedExecutionActor } from '../actors/simulatedExecutionActor.ts';
+import { VenueSettle } from '../core/venueSettle.ts';
 
 export interface SessionVenue {
   /** The execution actor's logic, provided to the orchestrator as `execution`. */

@@ -5,13 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { assign, createActor, createMachine, setup, type AnyActorRef } from 'xstate';
-import { configSchema } from '../../../config/schema.ts';
-import { ManualClock, systemClock } from '../../../core/clock.ts';
-import { openStateStore } from '../../../adapters/store/stateStore.ts';
-import { silentLogger } from '../../../adapters/log/logger.ts';
-import { startSession } from '../../../actors/session.ts';
-import { activePaths, createInspectorBridge, EVENT_RING_SIZE, FINISHED_ACTORS_KEPT, type StateNodeView } from '../../../actors/inspectorBridge.ts';
-import { useTempHomes } from '../../fixtures/tempHome.ts';
+import { configSchema } from '../../config/schema.ts';
+import { ManualClock, systemClock } from '../../core/clock.ts';
+import { openStateStore } from '../../adapters/store/stateStore.ts';
+import { silentLogger } from '../../adapters/log/logger.ts';
+import { startSession } from '../../session/session.ts';
+import { activePaths, createInspectorBridge, EVENT_RING_SIZE, FINISHED_ACTORS_KEPT, type StateNodeView } from '../../operator/inspectorBridge.ts';
+import { useTempHomes } from '../fixtures/tempHome.ts';
 
 const tempHome = useTempHomes('mia-inspector-bridge-');
 // Loss limits out of reach: the only kill in these runs is the operator's.

@@ -9,7 +9,7 @@ import { configSchema, type MiaConfigInput } from '../../config/schema.ts';
 import { systemClock } from '../../core/clock.ts';
 import { openStateStore } from '../../adapters/store/stateStore.ts';
 import { silentLogger } from '../../adapters/log/logger.ts';
-import { startSession } from '../../actors/session.ts';
+import { startSession } from '../../session/session.ts';
 import { useTempHomes } from '../fixtures/tempHome.ts';
 
 const tempHome = useTempHomes('mia-dtc-session-');

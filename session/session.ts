@@ -22,7 +22,7 @@ import { orchestratorMachine, type OrchestratorActor, type OrchestratorEvent, ty
 import { currentPhase, type DeploymentSnapshot } from '../machines/deployment.ts';
 import { riskStatus, type RiskSnapshot } from '../machines/risk.ts';
 import { feedBasics, sessionFeed, type ReplayFeed } from './sessionFeed.ts';
-import { scoringActor, type ScoringDeps } from './scoringActor.ts';
+import { scoringActor, type ScoringDeps } from '../actors/scoringActor.ts';
 import type { Scorer, ScoredSignal } from '../strategy/scorer.ts';
 import { sessionVenue } from './sessionVenue.ts';
 import { dirname, isAbsolute } from 'node:path';
@@ -44,7 +44,7 @@ export interface SessionOptions {
   onSignal?: (signal: ScoredSignal) => void;
   /** Sees the scorer after every bar, in plain code. */
   onScored?: ScoringDeps['onScored'];
-  /** A loaded replay to trade on instead of `config.feed` (see actors/sessionFeed.ts). */
+  /** A loaded replay to trade on instead of `config.feed` (see session/sessionFeed.ts). */
   replay?: ReplayFeed;
   /** Bars before the session ends by itself (default `config.feed.maxBars`); Infinity runs until stopped. */
   maxBars?: number;

@@ -1,5 +1,5 @@
 /**
- * The surfaces `mia run` opens (actors/controlSurfaces.ts): the control channel listens
+ * The surfaces `mia run` opens (operator/controlSurfaces.ts): the control channel listens
  * before any session exists and says "starting" until one is attached; a port already in
  * use fails the start with a clear message; without DISCORD_TOKEN there is no Discord.
  */
@@ -11,8 +11,8 @@ import { systemClock } from '../../core/clock.ts';
 import { openStateStore } from '../../adapters/store/stateStore.ts';
 import { silentLogger } from '../../adapters/log/logger.ts';
 import { sendControlCommand } from '../../adapters/control/controlClient.ts';
-import { startSession } from '../../actors/session.ts';
-import { startControlSurfaces } from '../../actors/controlSurfaces.ts';
+import { startSession } from '../../session/session.ts';
+import { startControlSurfaces } from '../../operator/controlSurfaces.ts';
 import { useTempHomes } from '../fixtures/tempHome.ts';
 
 const tempHome = useTempHomes('mia-control-surfaces-');

@@ -8,7 +8,7 @@ import { configSchema } from '../../config/schema.ts';
 import { systemClock } from '../../core/clock.ts';
 import { openStateStore } from '../../adapters/store/stateStore.ts';
 import { silentLogger } from '../../adapters/log/logger.ts';
-import { startSession } from '../../actors/session.ts';
+import { startSession } from '../../session/session.ts';
 import { riskStatus, type RiskSnapshot } from '../../machines/risk.ts';
 import { useTempHomes } from '../fixtures/tempHome.ts';
 

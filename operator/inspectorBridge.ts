@@ -16,7 +16,7 @@ import type { ActorRefLike, InspectionEvent } from 'xstate';
 import type { Clock } from '../core/clock.ts';
 import type { RiskSnapshot } from '../machines/risk.ts';
 import type { OrchestratorSnapshot } from '../machines/orchestrator.ts';
-import type { Session, SessionSummary } from './session.ts';
+import type { Session, SessionSummary } from '../session/session.ts';
 
 /** Events kept for the page. */
 export const EVENT_RING_SIZE = 200;

@@ -22,7 +22,7 @@ import { openSignalLog, signalLogPath, type SignalLog, type SignalRecord } from 
 import { SignalTracker } from '../adapters/signals/signalTracker.ts';
 import { currentPhase, signalsOn, type DeploymentSnapshot } from '../machines/deployment.ts';
 import type { SignalPayload } from '../machines/orchestratorEvents.ts';
-import type { Session } from './session.ts';
+import type { Session } from '../session/session.ts';
 
 export interface DiscordSurfaceOptions {
   session: Session;

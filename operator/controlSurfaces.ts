@@ -17,7 +17,7 @@ import type { ControlHandler, ControlRequest, ControlResponse } from '../adapter
 import { startControlServer, type ControlServer } from '../adapters/control/controlServer.ts';
 import { createSessionControl } from './controlHandler.ts';
 import type { DiscordSurface } from './controlDiscord.ts';
-import type { Session } from './session.ts';
+import type { Session } from '../session/session.ts';
 
 export interface ControlSurfacesOptions {
   config: MiaConfig;

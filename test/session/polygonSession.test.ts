@@ -8,7 +8,7 @@ import { configSchema } from '../../config/schema.ts';
 import { systemClock } from '../../core/clock.ts';
 import { openStateStore } from '../../adapters/store/stateStore.ts';
 import { silentLogger } from '../../adapters/log/logger.ts';
-import { startSession } from '../../actors/session.ts';
+import { startSession } from '../../session/session.ts';
 import { FakePolygonServer } from '../fixtures/fakePolygonServer.ts';
 import { hasSharedData } from '../fixtures/sharedData.ts';
 import { useTempHomes } from '../fixtures/tempHome.ts';

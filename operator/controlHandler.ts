@@ -21,7 +21,7 @@ import type { AuditRecord } from '../adapters/store/auditTrail.ts';
 import type { ControlHandler, ControlRequest, ControlResponse, ControlStatus } from '../adapters/control/controlProtocol.ts';
 import { currentPhase, signalsOn, type DeploymentPhase, type DeploymentRecord, type DeploymentSnapshot } from '../machines/deployment.ts';
 import { riskStatus, type RiskSnapshot } from '../machines/risk.ts';
-import type { Session } from './session.ts';
+import type { Session } from '../session/session.ts';
 
 /** The gate that ADVANCE from each phase is judged by (ownAccount is the last phase). */
 const advanceGate: Readonly<Record<DeploymentPhase, GateTransition | null>> = {

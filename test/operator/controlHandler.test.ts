@@ -1,5 +1,5 @@
 /**
- * The control handler over a real in-process session (actors/controlHandler.ts): each
+ * The control handler over a real in-process session (operator/controlHandler.ts): each
  * command becomes the orchestrator's event, the machines decide, and the handler reports
  * their decision and audits it. (Lives under test/cli: the control commands' own tests.)
  */
@@ -10,8 +10,8 @@ import { openStateStore, type StateStore } from '../../adapters/store/stateStore
 import { silentLogger } from '../../adapters/log/logger.ts';
 import type { AuditRecord } from '../../adapters/store/auditTrail.ts';
 import type { ControlStatus } from '../../adapters/control/controlProtocol.ts';
-import { startSession, type Session } from '../../actors/session.ts';
-import { createSessionControl, noEvidence } from '../../actors/controlHandler.ts';
+import { startSession, type Session } from '../../session/session.ts';
+import { createSessionControl, noEvidence } from '../../operator/controlHandler.ts';
 import { evaluateGate } from '../../config/gates.ts';
 import { useTempHomes } from '../fixtures/tempHome.ts';
 
