@@ -33,6 +33,7 @@ import type { MarketBus } from '../core/marketBus.ts';
 import { tradingDay } from '../core/tradingDay.ts';
 import type { Bar, OptionChainSnapshot, Provenance } from '../core/types.ts';
 import { startSession, type Session } from '../session/session.ts';
+import { sessionParts } from '../session/fromConfig.ts';
 import { openMemoryStateStore } from '../adapters/store/memoryStateStore.ts';
 import type { OrchestratorEvent } from '../machines/orchestrator.ts';
 import { riskStatus, type RiskSnapshot } from '../machines/risk.ts';
@@ -148,15 +149,17 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
   // Journal times are event times here: the store's clock follows the session's.
   const storeClock = new ManualClock(first.time);
   const store = openMemoryStateStore({ clock: storeClock });
+  const logger = pino({ level: 'silent' });
+  // A backtest reads no environment: no secrets, no endpoints, nothing outside its inputs.
+  const parts = sessionParts(config, { store, logger, env: {}, replay: { source, barMs, provenance, firstTime: first.time }, maxBars: bars.length });
   session = startSession({
     config,
     store,
-    logger: pino({ level: 'silent' }),
+    logger,
+    parts,
     persist: false,
     onSignal,
     ...(availability ? { onScored: (scorer: Scorer, bar: Bar) => !ended && availability.count(scorer, bar) } : {}),
-    replay: { source, barMs, provenance, firstTime: first.time },
-    maxBars: bars.length,
   });
   const s = session;
   if (warmingUp) send({ type: 'OPERATOR.PAUSE', who: BACKTEST_OPERATOR, reason: 'warm-up: features only', time: first.time });

@@ -12,6 +12,7 @@ import { openStateStore } from '../adapters/store/stateStore.ts';
 import { openEvidenceStore } from '../adapters/store/evidenceStore.ts';
 import { createLogger } from '../adapters/log/logger.ts';
 import { startSession } from '../session/session.ts';
+import { sessionParts } from '../session/fromConfig.ts';
 import type { ReplayFeed } from '../session/sessionFeed.ts';
 import { openReplaySource } from '../adapters/files/replaySource.ts';
 import { loaderErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
@@ -101,7 +102,8 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     const replayBars = replay && opts.maxBars === undefined ? { maxBars: replay.bars } : {};
     // Without --inspect no hook at all: zero cost on the session's inspection path.
     if (opts.inspect || opts.inspectStately) inspector = await startInspectorSurface(opts, home, logger);
-    const session = startSession({ config, store, logger, ...(inspector ? { inspect: inspector.inspect } : {}), ...(replay ? { replay: replay.feed } : {}), ...replayBars, ...(untilStopped ? { maxBars: Infinity } : {}) });
+    const parts = sessionParts(config, { store, logger, env: process.env, ...(replay ? { replay: replay.feed } : {}), ...replayBars, ...(untilStopped ? { maxBars: Infinity } : {}) });
+    const session = startSession({ config, store, logger, parts, ...(inspector ? { inspect: inspector.inspect } : {}) });
     inspector?.attach(session);
     const onSignal = (signal: NodeJS.Signals) => {
       logger.warn({ signal }, 'stopping on signal');

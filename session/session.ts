@@ -12,27 +12,29 @@
 import { createActor, type InspectionEvent } from 'xstate';
 import type { Logger } from 'pino';
 import type { MiaConfig } from '../config/schema.ts';
-import { instrumentFor } from '../config/instruments.ts';
-import { ManualClock } from '../core/clock.ts';
-import { MarketBus } from '../core/marketBus.ts';
-import { provenanceLabel, type Provenance } from '../core/types.ts';
+import type { ManualClock } from '../core/clock.ts';
+import type { MarketBus } from '../core/marketBus.ts';
+import { provenanceLabel } from '../core/types.ts';
 import type { StateStore } from '../adapters/store/stateStore.ts';
 import type { OrderStatus } from '../adapters/store/journal.ts';
 import { orchestratorMachine, type OrchestratorActor, type OrchestratorEvent, type OrchestratorSnapshot } from '../machines/orchestrator.ts';
 import { currentPhase, type DeploymentSnapshot } from '../machines/deployment.ts';
 import { riskStatus, type RiskSnapshot } from '../machines/risk.ts';
-import { feedBasics, sessionFeed, type ReplayFeed } from './sessionFeed.ts';
+import type { ReplayFeed } from './sessionFeed.ts';
 import { scoringActor, type ScoringDeps } from '../actors/scoringActor.ts';
 import type { Scorer, ScoredSignal } from '../strategy/scorer.ts';
-import { sessionVenue } from './sessionVenue.ts';
-import { dirname, isAbsolute } from 'node:path';
-import { openMlFilter } from '../adapters/files/mlModelFile.ts';
+import { sessionParts, type SessionParts } from './fromConfig.ts';
 
 
 export interface SessionOptions {
   config: MiaConfig;
   store: StateStore;
   logger: Logger;
+  /**
+   * What the session runs on (feed, venue, clock, bus, ML filter), built by
+   * `sessionParts` in session/fromConfig.ts; built from `config` and `process.env` when absent.
+   */
+  parts?: SessionParts;
   /** Extra observer of every inspection event (the inspector of issue 7 plugs in here). */
   inspect?: (event: InspectionEvent) => void;
   /**
@@ -44,9 +46,9 @@ export interface SessionOptions {
   onSignal?: (signal: ScoredSignal) => void;
   /** Sees the scorer after every bar, in plain code. */
   onScored?: ScoringDeps['onScored'];
-  /** A loaded replay to trade on instead of `config.feed` (see session/sessionFeed.ts). */
+  /** Without `parts`: a loaded replay to trade on instead of `config.feed` (see session/sessionFeed.ts). */
   replay?: ReplayFeed;
-  /** Bars before the session ends by itself (default `config.feed.maxBars`); Infinity runs until stopped. */
+  /** Without `parts`: bars before the session ends by itself (default `config.feed.maxBars`); Infinity runs until stopped. */
   maxBars?: number;
 }
 
@@ -106,20 +108,16 @@ const journalStatus: Record<string, OrderStatus> = {
   lost: 'lost',
 };
 
-export function startSession({ config, store, logger, inspect, replay, maxBars = config.feed.maxBars, persist = true, onSignal, onScored }: SessionOptions): Session {
-  const instrument = instrumentFor(config.symbol);
-  // The ML filter's model: `ml.model`, else the latest in the home of an on-disk store (a bad file throws before anything starts).
-  const ml = openMlFilter(config.ml, isAbsolute(store.stateDir) ? dirname(store.stateDir) : null);
-  const { start, barMs: BAR_MS, provenance } = feedBasics(config, replay);
-  const clock = new ManualClock(start);
-  const bus = new MarketBus();
-  const progress = { bars: 0, done: false };
-  const venue = sessionVenue(config, { bus, clock, journal: store.journal, logger, barMs: BAR_MS });
+export function startSession({ config, store, logger, inspect, replay, maxBars, persist = true, onSignal, onScored, parts }: SessionOptions): Session {
+  const built = parts ?? sessionParts(config, { store, logger, ...(replay ? { replay } : {}), ...(maxBars !== undefined ? { maxBars } : {}) });
+  const { clock, bus, instrument, ml, venue } = built;
+  const { provenance, barMs: BAR_MS, progress } = built.feed;
+  const start = clock.now();
 
   let liveScorer: Scorer | null = null;
   const machine = orchestratorMachine.provide({
     actors: {
-      marketData: sessionFeed(config, { bus, clock, maxBars, progress, logger, ...(venue.settle ? { settle: venue.settle } : {}) }, replay),
+      marketData: built.feed.logic,
       scoring: scoringActor({
         bus,
         params: { threshold: config.strategy.threshold, atrBars: config.strategy.vwapAtrBars, barMs: BAR_MS, strategy: config.strategy, ml: ml.filter },

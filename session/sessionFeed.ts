@@ -35,7 +35,8 @@ export interface SessionFeedDeps {
   progress: { bars: number; done: boolean };
   settle?: () => Promise<void> | null;
   logger: Logger;
-  env?: NodeJS.ProcessEnv;
+  /** The environment, read once by session/fromConfig.ts. */
+  env: NodeJS.ProcessEnv;
 }
 
 /** Minutes between two simulated SPX chain snapshots. */
@@ -52,7 +53,7 @@ export function sessionFeed(config: MiaConfig, deps: SessionFeedDeps, replay?: R
   const { start, barMs } = feedBasics(config, replay);
   const flattenLeadBars = Math.min(5, Math.floor(deps.maxBars / 10));
   if (config.feed.kind === 'polygon' && !replay) {
-    const settings = polygonSettings(config, deps.env ?? process.env);
+    const settings = polygonSettings(config, deps.env);
     return polygonMarketDataActor({
       settings,
       bus: deps.bus,

@@ -40,7 +40,8 @@ export interface SessionVenueDeps {
   journal: Journal;
   logger: Logger;
   barMs: number;
-  env?: NodeJS.ProcessEnv;
+  /** The environment, read once by session/fromConfig.ts. */
+  env: NodeJS.ProcessEnv;
 }
 
 const PAPER_ACCOUNT = 'PAPER1';
@@ -67,7 +68,7 @@ export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): Session
   }
 
   const dtc = config.venue.dtc;
-  const env = deps.env ?? process.env;
+  const env = deps.env;
   let password: string | undefined;
   if (dtc.passwordEnv !== null) {
     password = env[dtc.passwordEnv];
