@@ -2,7 +2,7 @@
  * The backtest engine: replays bars through the very session `mia run` runs
  * (session/session.ts: the same scoring actor, risk machine, pre-trade checks, order
  * machines and orchestrator), trading with the in-process paper venue (the shared fill
- * model of backtest/fillModel.ts, commissions and slippage from `config.venue`), on an
+ * model of core/fillModel.ts, commissions and slippage from `config.venue`), on an
  * in-memory state store and a silent logger. Parity with `mia run` is by construction.
  *
  * Beside the session, plain code observes: equity marks at every bar close (equityMarks.ts),

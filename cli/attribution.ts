@@ -30,7 +30,7 @@ import { readSessionLog } from '../backtest/evidenceSessionLog.ts';
 import { registerEvidenceCommands } from './evidence.ts';
 import { addLoaderOptions, loaderErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
 import { resolveHome } from './home.ts';
-import { EXIT_FAILURE, EXIT_OK, UsageError } from './main.ts';
+import { EXIT_FAILURE, EXIT_OK, UsageError } from './usage.ts';
 
 interface AttributionOptions extends Record<string, unknown> {
   home?: string;

@@ -17,7 +17,7 @@ import type { BacktestResult } from '../backtest/result.ts';
 import { renderTerminalReport } from '../backtest/report/terminalReport.ts';
 import { writeHtmlReport } from '../backtest/report/htmlReport.ts';
 import { addLoaderOptions, loaderErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
-import { positiveInt, UsageError } from './main.ts';
+import { positiveInt, UsageError, collect } from './usage.ts';
 import { resolveHome } from './home.ts';
 import { systemClock } from '../core/clock.ts';
 import { recordBacktestEvidence } from '../backtest/evidence.ts';
@@ -43,8 +43,6 @@ export interface BacktestOptions extends Record<string, unknown> {
   /** false with --no-evidence. */
   evidence?: boolean;
 }
-
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 function day(flag: string) {
   return (value: string): string => {

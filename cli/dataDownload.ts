@@ -24,7 +24,7 @@ import { PolygonError } from '../adapters/polygon/polygonError.ts';
 import { PolygonRest } from '../adapters/polygon/polygonRest.ts';
 import { polygonSettings, type PolygonSettings } from '../adapters/polygon/polygonSettings.ts';
 import { PolygonStream, restBackfill } from '../adapters/polygon/polygonStream.ts';
-import { positiveInt, UsageError } from './main.ts';
+import { positiveInt, UsageError } from './usage.ts';
 
 const DAY_MS = 86_400_000;
 

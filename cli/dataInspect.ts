@@ -11,7 +11,7 @@ import { loadSeries } from '../adapters/files/loadSeries.ts';
 import type { LoadedSeries } from '../adapters/files/seriesTypes.ts';
 import { provenanceLabel } from '../core/types.ts';
 import { addLoaderOptions, loaderErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
-import { positiveInt, UsageError } from './main.ts';
+import { positiveInt, UsageError } from './usage.ts';
 
 interface InspectOptions extends Record<string, unknown> {
   json?: boolean;

@@ -9,7 +9,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { systemClock } from '../core/clock.ts';
 import { runDtcCheck, type DtcCheckResult } from '../adapters/dtc/dtcClientRoundTrip.ts';
 import type { DtcEncodingName } from '../adapters/dtc/dtcClient.ts';
-import { EXIT_FAILURE, EXIT_OK, positiveInt, UsageError } from './main.ts';
+import { EXIT_FAILURE, EXIT_OK, positiveInt, UsageError, portNumber } from './usage.ts';
 
 interface DtcCheckFlags {
   host: string;
@@ -27,12 +27,6 @@ interface DtcCheckFlags {
   timeout: number;
   heartbeat: number;
   json?: boolean;
-}
-
-function portNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError(`--port must be an integer in 1-65535, got "${value}"`);
-  return n;
 }
 
 function price(value: string): number {
@@ -54,7 +48,7 @@ export function registerDtcCommand(program: Command): Command {
     .command('check')
     .description('connect, log on, list accounts and positions, send one test order, follow and cancel it, report the round trip')
     .option('--host <host>', 'DTC server host', '127.0.0.1')
-    .requiredOption('--port <port>', 'DTC server port', portNumber)
+    .requiredOption('--port <port>', 'DTC server port', portNumber('--port', 1))
     .addOption(new Option('--encoding <encoding>', 'encoding to ask for').choices(['binary', 'json', 'compact']).default('binary'))
     .requiredOption('--symbol <symbol>', 'symbol of the test order, as the server names it (e.g. ESZ25)')
     .option('--exchange <exchange>', 'exchange of the symbol, when the server wants one', '')

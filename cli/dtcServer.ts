@@ -16,7 +16,7 @@ import { createLogger } from '../adapters/log/logger.ts';
 import { SimulatedBars } from '../adapters/simulated/simulatedBars.ts';
 import { startPaperDtcServer, type PaperDtcServer } from '../adapters/dtc/paperServer.ts';
 import { resolveHome } from './home.ts';
-import { parseSpeed, positiveInt, UsageError } from './main.ts';
+import { parseSpeed, positiveInt, UsageError, collect, portNumber } from './usage.ts';
 
 const BAR_MS = 60_000;
 const SLICE = 512;
@@ -40,12 +40,6 @@ export interface DtcServerOptions {
   home?: string;
 }
 
-const portNumber = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError(`--port must be an integer in [0, 65535], got "${value}"`);
-  return n;
-};
-
 const dollars = (flag: string, allowZero: boolean) => (value: string): number => {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0)) {
@@ -60,14 +54,12 @@ const integer = (flag: string) => (value: string): number => {
   return n;
 };
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
 /** Adds `mia dtc-server` to `parent`. */
 export function registerDtcServerCommand(parent: Command): void {
   parent
     .command('dtc-server')
     .description('run the paper-trading DTC server on 127.0.0.1, fed by the simulated market, until SIGINT/SIGTERM')
-    .option('--port <n>', 'TCP port on 127.0.0.1 (0 = any free port)', portNumber, 11_099)
+    .option('--port <n>', 'TCP port on 127.0.0.1 (0 = any free port)', portNumber('--port'), 11_099)
     .option('--encoding-any', 'also accept clients that skip the ENCODING_REQUEST and speak JSON or compact JSON from their first byte')
     .option('--account <name>', 'trade account (repeat for more; default PAPER1)', collect, [])
     .option('--balance <dollars>', 'starting balance of each new account (default: startingEquity)', dollars('--balance', false))

@@ -23,7 +23,7 @@ import { formatGateEvaluation } from '../adapters/control/formatStatus.ts';
 import { paperEvidence } from '../backtest/evidencePaper.ts';
 import { readSessionLog } from '../backtest/evidenceSessionLog.ts';
 import { resolveHome } from './home.ts';
-import { EXIT_FAILURE, EXIT_OK } from './main.ts';
+import { EXIT_FAILURE, EXIT_OK } from './usage.ts';
 
 interface EvidenceOptions {
   home?: string;

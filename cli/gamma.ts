@@ -12,7 +12,7 @@ import { CboeChainError, cboeChainFromBytes, looksLikeCboeChain } from '../adapt
 import { PolygonChainError, latestPolygonTimestamp, parsePolygonChainReport } from '../adapters/files/polygonChain.ts';
 import { computeGammaLevels, type GammaAnalysis } from '../strategy/gamma/computeGammaLevels.ts';
 import { daysToMonthlyExpiry, expiryCycleFactorForDays } from '../strategy/gamma/expiryCycle.ts';
-import { UsageError } from './main.ts';
+import { UsageError } from './usage.ts';
 
 export type ChainFormat = 'cboe' | 'polygon';
 

@@ -6,7 +6,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DataFileError, SERIES_FORMATS, type LoaderOptions } from '../adapters/files/seriesTypes.ts';
 import { isValidTimeZone } from '../adapters/files/wallClock.ts';
-import { UsageError } from './main.ts';
+import { UsageError } from './usage.ts';
 
 function parseColumns(value: string): string[] {
   const list = value.split(',').map((s) => s.trim());

@@ -7,8 +7,6 @@ import { ConfigError } from '../config/load.ts';
 import { addLoaderOptions } from './loaderOptions.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, parseInspectPort, parseSpeed, positiveInt } from './usage.ts';
 
-export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, parseSpeed, positiveInt } from './usage.ts';
-
 type Registrar = (program: Command) => unknown;
 
 /**

@@ -32,7 +32,7 @@ import { labelledSamples, NotEnoughSignalsError, trainFilter } from '../strategy
 import type { LabelledSample } from '../strategy/ml/walkForward.ts';
 import { addLoaderOptions, loaderErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
 import { resolveHome } from './home.ts';
-import { EXIT_FAILURE, EXIT_OK, UsageError } from './main.ts';
+import { EXIT_FAILURE, EXIT_OK, UsageError, collect } from './usage.ts';
 
 interface TrainOptions extends Record<string, unknown> {
   data: string[];
@@ -49,7 +49,6 @@ interface ReportOptions {
   json?: boolean;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 const auc = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : x.toFixed(3));
 const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
 

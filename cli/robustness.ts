@@ -22,7 +22,7 @@ import { cachedData, dataDays, type EngineData } from '../backtest/sweepEngine.t
 import { poolBatch, sweepPool } from '../backtest/sweepPool.ts';
 import type { BacktestMetrics, DataProvenance } from '../backtest/result.ts';
 import { addLoaderOptions, loaderErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
-import { positiveInt, UsageError } from './main.ts';
+import { positiveInt, UsageError, collect } from './usage.ts';
 
 interface CommonOptions extends Record<string, unknown> {
   data: string[];
@@ -32,8 +32,6 @@ interface CommonOptions extends Record<string, unknown> {
   workers?: number;
   json: string;
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 const day = (flag: string) => (value: string): string => {
   try {

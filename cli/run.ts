@@ -16,7 +16,7 @@ import { sessionParts } from '../session/fromConfig.ts';
 import type { ReplayFeed } from '../session/sessionFeed.ts';
 import { openReplaySource } from '../adapters/files/replaySource.ts';
 import { loaderErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
-import { UsageError } from './main.ts';
+import { UsageError } from './usage.ts';
 import { startControlSurfaces, type ControlSurfaces } from '../operator/controlSurfaces.ts';
 import { resolveHome } from './home.ts';
 import { formatSummary } from './summary.ts';

@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 import { signalLogPath, verifySignalLog, type SignalLogVerification } from '../adapters/signals/signalLog.ts';
 import { signalPerformance, type SignalPerformance } from '../adapters/signals/signalPerformance.ts';
 import { resolveHome } from './home.ts';
-import { EXIT_FAILURE, EXIT_OK } from './main.ts';
+import { EXIT_FAILURE, EXIT_OK } from './usage.ts';
 
 interface SignalsOptions {
   file?: string;

@@ -26,13 +26,16 @@ export function parseSpeed(value: string): 'max' | number {
   return n;
 }
 
-/** A TCP port flag on 127.0.0.1: 0 asks the system for a free one. */
-export function portNumber(name: string) {
+/** A TCP port flag: 0 (the default lowest) asks the system for a free one; a client's target port passes `lowest` 1. */
+export function portNumber(name: string, lowest: 0 | 1 = 0) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError(`${name} must be an integer from 0 to 65535, got "${value}"`);
+    if (!Number.isInteger(n) || n < lowest || n > 65_535) throw new InvalidArgumentError(`${name} must be an integer from ${lowest} to 65535, got "${value}"`);
     return n;
   };
 }
+
+/** A repeatable flag (`--data a --data b`): commander calls it once per occurrence. */
+export const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export const parseInspectPort = portNumber('--inspect-port');

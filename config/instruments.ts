@@ -22,5 +22,3 @@ export function instrumentFor(symbol: string): Instrument {
   return spec;
 }
 
-/** Round a price to the instrument's tick grid. */
-export const roundToTick = (price: number, tick: number): number => Math.round(price / tick) * tick;

@@ -6,6 +6,7 @@
 import { chmod, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { isAlive } from '../store/processAlive.ts';
 
 export const CONTROL_FILE = 'control.json';
 
@@ -29,16 +30,6 @@ export class ControlFileError extends Error {
 }
 
 export const controlFilePath = (home: string): string => join(home, CONTROL_FILE);
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: the process exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Publishes `endpoint` for clients: temp file created 0600, then renamed over the old one. */
 export async function writeControlFile(home: string, endpoint: ControlEndpoint): Promise<string> {

@@ -24,7 +24,8 @@ import { sideSign } from '../../core/types.ts';
 import type { MarketListener } from '../../core/marketBus.ts';
 import { applyFill, emptyBook, type PositionBook } from '../../core/positionBook.ts';
 import { TradingDayTracker } from '../../core/tradingDay.ts';
-import { instrumentFor, roundToTick } from '../../config/instruments.ts';
+import { instrumentFor } from '../../config/instruments.ts';
+import { roundToTick } from '../../core/tick.ts';
 import {
   fillPriceOnBar,
   fillPriceOnQuote,
@@ -32,7 +33,7 @@ import {
   matchPriority,
   type FillModelParams,
   type WorkingOrder,
-} from '../../backtest/fillModel.ts';
+} from '../../core/fillModel.ts';
 import type { ChildEvent } from '../../machines/orchestratorEvents.ts';
 import type { VenueOrderState } from '../../machines/order.ts';
 

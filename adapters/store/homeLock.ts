@@ -10,6 +10,7 @@
 import { link, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { isAlive } from './processAlive.ts';
 
 /** The home is owned by another live process (or another store in this one). */
 export class HomeLockedError extends Error {
@@ -30,16 +31,6 @@ export interface HomeLock {
   readonly pid: number;
   /** Removes the lock if it still names this process. Idempotent. */
   release(): Promise<void>;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: the process exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function readOwner(lockPath: string): Promise<number | undefined> {

@@ -1,6 +1,6 @@
 /**
  * Labels: the outcome of each signal's trade under the live exit rules, simulated on the
- * bars after the signal with the shared fill model (backtest/fillModel.ts), as a session
+ * bars after the signal with the shared fill model (core/fillModel.ts), as a session
  * trades it:
  *
  * - entry: a market order sent at the signal bar's close; it fills on the first bar that
@@ -17,8 +17,8 @@
  * known from then on, and a training fold may only use labels known before its test starts.
  */
 import type { Bar, Side } from '../../core/types.ts';
-import { fillPriceOnBar, type WorkingOrder } from '../../backtest/fillModel.ts';
-import { roundToTick } from '../../config/instruments.ts';
+import { fillPriceOnBar, type WorkingOrder } from '../../core/fillModel.ts';
+import { roundToTick } from '../../core/tick.ts';
 
 export interface ExitRules {
   stopPoints: number;

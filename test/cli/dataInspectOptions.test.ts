@@ -6,7 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { DataFileError } from '../../adapters/files/seriesTypes.ts';
 import { addLoaderOptions, loaderErrorForCli, loaderOptionsFrom } from '../../cli/loaderOptions.ts';
-import { UsageError } from '../../cli/main.ts';
+import { UsageError } from '../../cli/usage.ts';
 
 function parse(args: string[]) {
   const cmd = addLoaderOptions(new Command('x').exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} })).argument('<file>');

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it, vi } from 'vitest';
 import { registerGammaCommand } from '../../cli/gamma.ts';
-import { UsageError } from '../../cli/main.ts';
+import { UsageError } from '../../cli/usage.ts';
 import { runMia } from '../fixtures/runMia.ts';
 import { hasSharedData, sharedData } from '../fixtures/sharedData.ts';
 import { useTempHomes } from '../fixtures/tempHome.ts';

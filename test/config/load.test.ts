@@ -3,7 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, envLayer, loadConfig } from '../../config/load.ts';
 import { configSchema, defaultConfig } from '../../config/schema.ts';
-import { instrumentFor, instruments, roundToTick } from '../../config/instruments.ts';
+import { instrumentFor, instruments } from '../../config/instruments.ts';
+import { roundToTick } from '../../core/tick.ts';
 import { useTempHomes } from '../fixtures/tempHome.ts';
 
 const tempDir = useTempHomes('mia-config-');

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { fillPriceOnBar, fillPriceOnQuote, isTradableQuote, type WorkingOrder } from '../../backtest/fillModel.ts';
+import { fillPriceOnBar, fillPriceOnQuote, isTradableQuote, type WorkingOrder } from '../../core/fillModel.ts';
 import type { Bar, OrderType, Quote, Side } from '../../core/types.ts';
 
 const TICK = 0.25;

@@ -21,8 +21,8 @@
  *   that quote plus slippage;
  * - stop-limit: triggers like a stop, then fills at the quote if that is within its limit.
  */
-import type { Bar, OrderRequest, Quote } from '../core/types.ts';
-import { roundToTick } from '../config/instruments.ts';
+import type { Bar, OrderRequest, Quote } from './types.ts';
+import { roundToTick } from './tick.ts';
 
 /** An order resting at the venue: the request's terms, its remaining quantity in `qty`. */
 export interface WorkingOrder extends Pick<OrderRequest, 'clientOrderId' | 'symbol' | 'side' | 'qty' | 'type' | 'price' | 'stopPrice' | 'ocoGroup'> {

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { fillPriceOnBar, matchPriority, type WorkingOrder } from '../../backtest/fillModel.ts';
+import { fillPriceOnBar, matchPriority, type WorkingOrder } from '../../core/fillModel.ts';
 import type { Bar, OrderType, Side } from '../../core/types.ts';
 
 const params = { tickSize: 0.25, slippageTicks: 1 };
