@@ -17,13 +17,16 @@ import type { BacktestInput, OperatorResumePolicy } from './engine.ts';
 import type { BacktestFill, BacktestMetrics, BacktestResult, BacktestRiskOutcome, BacktestSignal, BacktestTrade } from './result.ts';
 import { headlineMetrics } from './result.ts';
 
+/** What the result keeps of a signal (not its feature vector). */
+export type ObservedSignal = Pick<ScoredSignal, 'time' | 'side' | 'score' | 'threshold' | 'price' | 'available'>;
+
 export interface ResultParts {
   input: BacktestInput;
   config: MiaConfig;
   policy: OperatorResumePolicy;
   summary: SessionSummary;
   journal: Journal;
-  signals: readonly ScoredSignal[];
+  signals: readonly ObservedSignal[];
   marks: readonly EquityMark[];
   featureAvailability: Record<string, number>;
   operatorResumes: number;

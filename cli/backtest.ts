@@ -12,7 +12,7 @@ import { progressBar } from './progressBar.ts';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadConfig } from '../config/load.ts';
 import { BacktestEmptyError, runBacktest, type OperatorResumePolicy } from '../backtest/engine.ts';
-import { BacktestInputError, loadBacktestData, loadChainDir, parseDay, type ChainData } from '../backtest/engineData.ts';
+import { BacktestInputError, loadBacktestTable, loadChainDir, parseDay, type ChainData } from '../backtest/engineData.ts';
 import type { BacktestResult } from '../backtest/result.ts';
 import { renderTerminalReport } from '../backtest/report/terminalReport.ts';
 import { writeHtmlReport } from '../backtest/report/htmlReport.ts';
@@ -104,7 +104,7 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
   let data;
   let chains: ChainData = { chains: [], files: [] };
   try {
-    data = await loadBacktestData(files, loader, window);
+    data = await loadBacktestTable(files, loader, window);
     if (opts.chains !== undefined) chains = await loadChainDir(opts.chains);
   } catch (err) {
     throw usage(err);

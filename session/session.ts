@@ -25,6 +25,7 @@ import { feedBasics, sessionFeed, type ReplayFeed } from './sessionFeed.ts';
 import { scoringActor, type ScoringDeps } from '../actors/scoringActor.ts';
 import type { Scorer, ScoredSignal } from '../strategy/scorer.ts';
 import { sessionVenue } from './sessionVenue.ts';
+import { SignalBatcher } from './signalBatcher.ts';
 import { dirname, isAbsolute } from 'node:path';
 import { openMlFilter } from '../adapters/files/mlModelFile.ts';
 
@@ -48,6 +49,8 @@ export interface SessionOptions {
   replay?: ReplayFeed;
   /** Bars before the session ends by itself (default `config.feed.maxBars`); Infinity runs until stopped. */
   maxBars?: number;
+  /** Deliver signals that can only be counted (risk not normal, flat) in one step per batch: session/signalBatcher.ts. */
+  batchSignals?: boolean;
 }
 
 export interface SessionSummary {
@@ -106,7 +109,7 @@ const journalStatus: Record<string, OrderStatus> = {
   lost: 'lost',
 };
 
-export function startSession({ config, store, logger, inspect, replay, maxBars = config.feed.maxBars, persist = true, onSignal, onScored }: SessionOptions): Session {
+export function startSession({ config, store, logger, inspect, replay, maxBars = config.feed.maxBars, persist = true, onSignal, onScored, batchSignals = false }: SessionOptions): Session {
   const instrument = instrumentFor(config.symbol);
   // The ML filter's model: `ml.model`, else the latest in the home of an on-disk store (a bad file throws before anything starts).
   const ml = openMlFilter(config.ml, isAbsolute(store.stateDir) ? dirname(store.stateDir) : null);
@@ -117,6 +120,7 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
   const venue = sessionVenue(config, { bus, clock, journal: store.journal, logger, barMs: BAR_MS });
 
   let liveScorer: Scorer | null = null;
+  const batcher = batchSignals ? new SignalBatcher() : null;
   const machine = orchestratorMachine.provide({
     actors: {
       marketData: sessionFeed(config, { bus, clock, maxBars, progress, logger, ...(venue.settle ? { settle: venue.settle } : {}) }, replay),
@@ -124,6 +128,7 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
         bus,
         params: { threshold: config.strategy.threshold, atrBars: config.strategy.vwapAtrBars, barMs: BAR_MS, strategy: config.strategy, ml: ml.filter },
         maxBarsInTrade: config.strategy.maxBarsInTrade,
+        ...(batcher ? { offerSignal: batcher.offer } : {}),
         onScored: (scorer, bar) => {
           // The live scorer (a restarted scoring actor brings a new one): its ML filter count feeds the summary.
           liveScorer = scorer;
@@ -200,6 +205,8 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
         : {}),
   });
 
+  batcher?.attach(actor);
+
   // A restored snapshot must carry the risk and deployment machines: without them the
   // kill latch and the phase would be silently lost. Refuse, never guess.
   if (saved) {
@@ -256,6 +263,7 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
   const sessionId = `S${start.toString(36)}-${(saved?.savedAt ?? 0).toString(36)}`;
 
   const summarize = (): SessionSummary => {
+    batcher?.flush();
     const snap = actor.getSnapshot();
     const risk = snap.children.risk?.getSnapshot() as RiskSnapshot | undefined;
     const deployment = snap.children.deployment?.getSnapshot() as DeploymentSnapshot | undefined;
