@@ -90,7 +90,8 @@ export function assembleResult(p: ResultParts): BacktestResult {
     score: s.score,
     threshold: s.threshold,
     price: s.price,
-    available: [...s.available],
+    // The engine interns these lists (identical ones shared): shared here too, the JSON is the same.
+    available: s.available,
   }));
 
   const lastExit = journaled.reduce((m, t) => Math.max(m, t.exitTime), -Infinity);
