@@ -36,6 +36,8 @@ export interface ScoringDeps {
   strategyDeps?: ScorerDeps;
   /** Session-close exits; `params.strategy.exits` (or the embedded defaults) when absent. */
   exits?: SessionExitSettings;
+  /** Offered each SIGNAL first: true when it took it (to deliver batched, session/signalBatcher.ts), false to send it now. */
+  offerSignal?: (event: Extract<ChildEvent, { type: 'SIGNAL' }>) => boolean;
 }
 
 export function scoringActor(deps: ScoringDeps) {
@@ -87,7 +89,8 @@ export function scoringActor(deps: ScoringDeps) {
           if (signal) {
             const blocked = sessionClose.blocksEntry(signal.time);
             deps.onSignal?.(signal);
-            sendBack({ type: 'SIGNAL', signal, ...(blocked ? { entryBlocked: 'session-close' as const } : {}) } satisfies ChildEvent);
+            const event = { type: 'SIGNAL' as const, signal, ...(blocked ? { entryBlocked: 'session-close' as const } : {}) } satisfies ChildEvent;
+            if (!deps.offerSignal?.(event)) sendBack(event);
           }
           if (scorer.pipeline.isVixBar(bar)) return;
           const close = bar.time + deps.params.barMs;

@@ -32,6 +32,7 @@ import { ManualClock } from '../core/clock.ts';
 import type { MarketBus } from '../core/marketBus.ts';
 import { tradingDay } from '../core/tradingDay.ts';
 import type { Bar, OptionChainSnapshot, Provenance } from '../core/types.ts';
+import { arrayBarTable, type BarTable } from '../core/barColumns.ts';
 import { startSession, type Session } from '../session/session.ts';
 import { sessionParts } from '../session/fromConfig.ts';
 import { openMemoryStateStore } from '../adapters/store/memoryStateStore.ts';
@@ -41,7 +42,7 @@ import type { Scorer, ScoredSignal } from '../strategy/scorer.ts';
 import { BacktestFeed } from './engineFeed.ts';
 import { FeatureAvailability } from './engineFeatures.ts';
 import { EquityMarks } from './equityMarks.ts';
-import { assembleResult } from './engineResult.ts';
+import { assembleResult, type ObservedSignal } from './engineResult.ts';
 import type { BacktestResult, DataProvenance } from './result.ts';
 
 export { canonicalHash } from './engineResult.ts';
@@ -51,8 +52,8 @@ export type OperatorResumePolicy = 'next-day' | 'never';
 export interface BacktestInput {
   /** The effective configuration; the engine forces venue `simulated`, feed `replay` at speed max. */
   config: MiaConfig;
-  /** Bars in time order (see engineData.ts loadBacktestData). */
-  bars: readonly Bar[];
+  /** Bars in time order (see engineData.ts loadBacktestData), or a bar table (columns, loadBacktestTable). */
+  bars: readonly Bar[] | BarTable;
   barMs: number;
   /** Provenance of the data files (empty for bars built in memory). */
   data?: DataProvenance[];
@@ -69,6 +70,8 @@ export interface BacktestInput {
   monteCarlo?: { runs: number; seed?: number };
   /** Count feature availability (read off the session's scorer); default true. */
   featureAvailability?: boolean;
+  /** Deliver signals that can only be counted in one orchestrator step per batch (session/signalBatcher.ts); default true. */
+  batchSignals?: boolean;
   /** Bars published so far, every few thousand bars and at the end. */
   onProgress?: (bars: number, total: number) => void;
 }
@@ -89,7 +92,8 @@ export const MIA_VERSION: string = (JSON.parse(readFileSync(new URL('../package.
 
 /** Runs one backtest; rejects when the session fails (a runtime failure, not bad input). */
 export async function runBacktest(input: BacktestInput): Promise<BacktestResult> {
-  const { bars, barMs } = input;
+  const { barMs } = input;
+  const bars: BarTable = Array.isArray(input.bars) ? arrayBarTable(input.bars) : (input.bars as BarTable);
   if (bars.length === 0) throw new BacktestEmptyError('no bars to replay (check --data and --from/--to)');
   const config: MiaConfig = {
     ...input.config,
@@ -106,7 +110,7 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
   const riskSnapshot = (): RiskSnapshot | undefined => session!.actor.getSnapshot().children.risk?.getSnapshot() as RiskSnapshot | undefined;
 
   let operatorResumes = 0;
-  let warmingUp = bars[0]!.time < tradeFrom;
+  let warmingUp = bars.timeAt(0) < tradeFrom;
   const feed = new BacktestFeed({
     bars,
     barMs,
@@ -134,15 +138,22 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
   // The bar that ends the session (its venue stage fills the last flatten) still reaches the
   // strategy and the observers after the end: that bar's signals and marks are not the session's.
   let ended = false;
-  const signals: ScoredSignal[] = [];
+  // Only what the result reports (the feature vector of 100k signals is ~100 MB); the same
+  // availability lists are shared (interned by their names).
+  const signals: ObservedSignal[] = [];
+  const availableLists = new Map<string, string[]>();
   const onSignal = (signal: ScoredSignal) => {
-    if (!ended && signal.time >= tradeFrom) signals.push(signal);
+    if (ended || signal.time < tradeFrom) return;
+    const key = signal.available.join(',');
+    let available = availableLists.get(key);
+    if (!available) availableLists.set(key, (available = [...signal.available]));
+    signals.push({ time: signal.time, side: signal.side, score: signal.score, threshold: signal.threshold, price: signal.price, available });
   };
 
   const availability = input.featureAvailability === false ? null : new FeatureAvailability();
   if (availability) availability.countFrom = tradeFrom;
 
-  const first = bars[0]!;
+  const first = { time: bars.timeAt(0) };
   const provenance: Provenance = input.data?.[0]
     ? { kind: 'replay', file: input.data[0].file, sha256: input.data[0].sha256 }
     : { kind: 'replay', file: 'in-memory bars', sha256: '' };
@@ -160,6 +171,7 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
     persist: false,
     onSignal,
     ...(availability ? { onScored: (scorer: Scorer, bar: Bar) => !ended && availability.count(scorer, bar) } : {}),
+    batchSignals: input.batchSignals ?? true,
   });
   const s = session;
   if (warmingUp) send({ type: 'OPERATOR.PAUSE', who: BACKTEST_OPERATOR, reason: 'warm-up: features only', time: first.time });
@@ -197,7 +209,9 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
   input.onProgress?.(published, bars.length);
   await store.close();
 
-  const judged = bars.find((b) => b.time >= tradeFrom);
+  let judgedAt = 0;
+  while (judgedAt < bars.length && bars.timeAt(judgedAt) < tradeFrom) judgedAt++;
+  const judged = judgedAt < bars.length ? { time: bars.timeAt(judgedAt) } : undefined;
   if (!judged) throw new BacktestEmptyError('every bar is in the warm-up: nothing to judge');
   const ending = lastBar as Bar | null;
   return assembleResult({

@@ -13,6 +13,8 @@ import { join, resolve } from 'node:path';
 import { provenanceLabel, type Bar, type OptionChainSnapshot } from '../core/types.ts';
 import { TradingDayTracker } from '../core/tradingDay.ts';
 import { openReplaySource } from '../adapters/files/replaySource.ts';
+import { loadColumnarReplay } from '../adapters/files/barColumnsFile.ts';
+import { BarColumns, arrayBarTable, type BarTable } from '../core/barColumns.ts';
 import type { LoaderOptions } from '../adapters/files/seriesTypes.ts';
 import { CboeChainError, cboeChainFromBytes } from '../adapters/files/cboeChain.ts';
 import { latestPolygonTimestamp, parsePolygonChainReport, PolygonChainError } from '../adapters/files/polygonChain.ts';
@@ -108,6 +110,90 @@ export async function loadBacktestData(files: readonly string[], options: Loader
     from: iso(kept[0]?.time),
     to: iso(kept.at(-1)?.time),
     label: provenanceLabel(handle.provenance),
+  }));
+  return { bars, barMs, data };
+}
+
+export interface BacktestTableData {
+  /** Every bar of every file inside the window, in time order, as columns when they fit. */
+  bars: BarTable;
+  barMs: number;
+  data: DataProvenance[];
+}
+
+/** The index range [from, to) of `bars` whose CME trading day lies inside `window` (days only grow with time). */
+export function windowRange(bars: BarTable, window: DayWindow): [number, number] {
+  if (window.from === null && window.to === null) return [0, bars.length];
+  const days = new TradingDayTracker();
+  const from = window.from ?? '';
+  const to = window.to ?? '9999-12-31';
+  let a = 0;
+  while (a < bars.length && days.dayOf(bars.timeAt(a)) < from) a++;
+  let b = a;
+  while (b < bars.length && days.dayOf(bars.timeAt(b)) <= to) b++;
+  return [a, b];
+}
+
+/**
+ * loadBacktestData for one long replay: the same checks, errors and provenance, the bars
+ * loaded as columns while the file streams (adapters/files/barColumnsFile.ts) instead of
+ * one object per bar. `mia backtest` replays through this.
+ */
+export async function loadBacktestTable(files: readonly string[], options: LoaderOptions, window: DayWindow): Promise<BacktestTableData> {
+  if (files.length === 0) throw new BacktestInputError('--data', 'at least one market-data file is needed');
+  if (window.from !== null && window.to !== null && window.from > window.to) {
+    throw new BacktestInputError('--from', `${window.from} is after --to ${window.to}`);
+  }
+  const loaded = [];
+  for (const file of files) {
+    const replay = await loadColumnarReplay(file, options);
+    const [a, b] = windowRange(replay.bars, window);
+    loaded.push({ file, replay, a, b });
+  }
+  const barMs = loaded[0]!.replay.barMs;
+  for (const l of loaded) {
+    if (l.replay.barMs !== barMs) {
+      throw new BacktestInputError('--data', `${l.file} has ${l.replay.barMs / 60_000}-minute bars but ${loaded[0]!.file} has ${barMs / 60_000}-minute bars`);
+    }
+  }
+  const first = (t: BarTable) => (t.length > 0 ? t.timeAt(0) : undefined);
+  const last = (t: BarTable) => (t.length > 0 ? t.timeAt(t.length - 1) : undefined);
+  const ordered = [...loaded].sort((x, y) => (first(x.replay.bars) ?? Infinity) - (first(y.replay.bars) ?? Infinity));
+  for (let i = 1; i < ordered.length; i++) {
+    const prev = ordered[i - 1]!;
+    const next = ordered[i]!;
+    const prevLast = last(prev.replay.bars);
+    const nextFirst = first(next.replay.bars);
+    if (prevLast !== undefined && nextFirst !== undefined && nextFirst <= prevLast) {
+      throw new BacktestInputError(
+        '--data',
+        `${prev.file} (${iso(first(prev.replay.bars))} .. ${iso(prevLast)}) and ${next.file} (${iso(nextFirst)} .. ${iso(last(next.replay.bars))}) overlap in time`,
+      );
+    }
+  }
+  const kept = ordered.map((l) => ({ l, table: l.replay.bars instanceof BarColumns ? l.replay.bars.slice(l.a, l.b) : null }));
+  let bars: BarTable;
+  if (kept.length === 1 && kept[0]!.table) {
+    bars = kept[0]!.table;
+  } else {
+    const tables = kept.map((k) => k.table).filter((t): t is BarColumns => t !== null && t.length > 0);
+    const columnar = kept.every((k) => k.table) && tables.every((t) => t.symbol === tables[0]?.symbol && (t.askVolume !== null) === (tables[0]?.askVolume !== null));
+    if (columnar) {
+      bars = BarColumns.concat(tables);
+    } else {
+      const all: Bar[] = [];
+      for (const { l } of kept) for (let i = l.a; i < l.b; i++) all.push(l.replay.bars.barAt(i));
+      bars = arrayBarTable(all);
+    }
+  }
+  const data: DataProvenance[] = ordered.map(({ replay, a, b }) => ({
+    file: replay.file,
+    sha256: replay.sha256,
+    format: replay.format,
+    rows: replay.rows,
+    from: iso(b > a ? replay.bars.timeAt(a) : undefined),
+    to: iso(b > a ? replay.bars.timeAt(b - 1) : undefined),
+    label: provenanceLabel(replay.provenance),
   }));
   return { bars, barMs, data };
 }

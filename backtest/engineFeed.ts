@@ -1,15 +1,17 @@
 /**
- * The backtest's bar source for the session's market-data actor: the bars in memory, with
+ * The backtest's bar source for the session's market-data actor: the bars in memory (objects
+ * or columns, core/barColumns.ts), with
  * each option chain published on the bus before the first bar that closes at or after its
  * time (a chain is known from its time on), and a hook called before the first bar of each
  * new CME trading day reaches anyone (where the backtest's operator acts, see engine.ts).
  */
 import type { MarketBus } from '../core/marketBus.ts';
 import type { Bar, OptionChainSnapshot } from '../core/types.ts';
+import type { BarTable } from '../core/barColumns.ts';
 import { TradingDayTracker } from '../core/tradingDay.ts';
 
 export interface BacktestFeedOptions {
-  bars: readonly Bar[];
+  bars: BarTable;
   barMs: number;
   chains: readonly OptionChainSnapshot[];
   /** Set once the session (and its bus) exists, before the first bar. */
@@ -29,7 +31,7 @@ export class BacktestFeed {
   next(): Bar | null {
     const { bars, chains } = this.o;
     if (this.index >= bars.length) return null;
-    const bar = bars[this.index++]!;
+    const bar = bars.barAt(this.index++);
     if (this.chainIndex < chains.length) {
       const close = bar.time + this.o.barMs;
       const bus = this.o.bus();

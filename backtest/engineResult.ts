@@ -17,13 +17,16 @@ import type { BacktestInput, OperatorResumePolicy } from './engine.ts';
 import type { BacktestFill, BacktestMetrics, BacktestResult, BacktestRiskOutcome, BacktestSignal, BacktestTrade } from './result.ts';
 import { headlineMetrics } from './result.ts';
 
+/** What the result keeps of a signal (not its feature vector). */
+export type ObservedSignal = Pick<ScoredSignal, 'time' | 'side' | 'score' | 'threshold' | 'price' | 'available'>;
+
 export interface ResultParts {
   input: BacktestInput;
   config: MiaConfig;
   policy: OperatorResumePolicy;
   summary: SessionSummary;
   journal: Journal;
-  signals: readonly ScoredSignal[];
+  signals: readonly ObservedSignal[];
   marks: readonly EquityMark[];
   featureAvailability: Record<string, number>;
   operatorResumes: number;
@@ -87,7 +90,8 @@ export function assembleResult(p: ResultParts): BacktestResult {
     score: s.score,
     threshold: s.threshold,
     price: s.price,
-    available: [...s.available],
+    // The engine interns these lists (identical ones shared): shared here too, the JSON is the same.
+    available: s.available,
   }));
 
   const lastExit = journaled.reduce((m, t) => Math.max(m, t.exitTime), -Infinity);

@@ -6,13 +6,14 @@
  * Exit codes: 0 done; 2 bad flag, configuration or unreadable data (the message names the
  * flag, key or file); 1 runtime failure.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
+import { batched, prettyJsonChunks } from '../backtest/report/jsonChunks.ts';
 import { dirname, resolve } from 'node:path';
 import { progressBar } from './progressBar.ts';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadConfig } from '../config/load.ts';
 import { BacktestEmptyError, runBacktest, type OperatorResumePolicy } from '../backtest/engine.ts';
-import { BacktestInputError, loadBacktestData, loadChainDir, parseDay, type ChainData } from '../backtest/engineData.ts';
+import { BacktestInputError, loadBacktestTable, loadChainDir, parseDay, type ChainData } from '../backtest/engineData.ts';
 import type { BacktestResult } from '../backtest/result.ts';
 import { renderTerminalReport } from '../backtest/report/terminalReport.ts';
 import { writeHtmlReport } from '../backtest/report/htmlReport.ts';
@@ -102,7 +103,7 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
   let data;
   let chains: ChainData = { chains: [], files: [] };
   try {
-    data = await loadBacktestData(files, loader, window);
+    data = await loadBacktestTable(files, loader, window);
     if (opts.chains !== undefined) chains = await loadChainDir(opts.chains);
   } catch (err) {
     throw usage(err);
@@ -148,21 +149,31 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
     if (!quiet) process.stderr.write(`evidence: ${written.join(', ')}\n`);
   }
 
-  const json = `${JSON.stringify(result, null, 2)}\n`;
-  if (opts.json !== undefined && opts.json !== '-') await writeOut(resolve(opts.json), json);
+  // Written piece by piece (the same bytes as JSON.stringify(result, null, 2)): a long
+  // backtest's JSON is tens of MB that never need to exist as one string.
+  if (opts.json !== undefined && opts.json !== '-') await writeJson(resolve(opts.json), result);
   if (opts.report !== undefined) {
     const dir = resolve(opts.report);
     await mkdir(dir, { recursive: true });
-    await writeOut(resolve(dir, 'backtest.json'), json);
+    await writeJson(resolve(dir, 'backtest.json'), result);
     const html = await writeHtmlReport(result, dir);
     if (!quiet) process.stderr.write(`report: ${html}\n`);
   }
-  if (opts.json === '-') process.stdout.write(json);
+  if (opts.json === '-') {
+    for (const piece of batched(prettyJsonChunks(result))) process.stdout.write(piece);
+    process.stdout.write('\n');
+  }
   else if (!quiet) process.stdout.write(`${renderTerminalReport(result)}\n`);
   return 0;
 }
 
-async function writeOut(file: string, text: string): Promise<void> {
+async function writeJson(file: string, value: unknown): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, text);
+  const fh = await open(file, 'w');
+  try {
+    for (const piece of batched(prettyJsonChunks(value))) await fh.write(piece);
+    await fh.write('\n');
+  } finally {
+    await fh.close();
+  }
 }

@@ -14,11 +14,17 @@ export const instruments: Readonly<Record<string, Instrument>> = {
   NQ: { root: 'NQ', tickSize: 0.25, pointValue: 20, tickValue: 5 },
 };
 
+/** Symbols already resolved: the venue asks on every bar, and a regex per bar shows in profiles. */
+const resolved = new Map<string, Instrument>();
+
 /** `ESZ5`, `ESZ25`, `ESZ25-CME`, `ESZ5.CME`, `ES` -> the ES spec; unknown roots throw. */
 export function instrumentFor(symbol: string): Instrument {
+  const known = resolved.get(symbol);
+  if (known) return known;
   const m = /^(MES|ES|NQ)(?:[FGHJKMNQUVXZ]\d{1,2})?(?:[-.][A-Z]+)?$/.exec(symbol.toUpperCase());
   const spec = m ? instruments[m[1]!] : undefined;
   if (!spec) throw new Error(`unknown symbol "${symbol}": expected ES, MES or NQ (e.g. ESZ25, ESZ25-CME)`);
+  if (resolved.size < 256) resolved.set(symbol, spec);
   return spec;
 }
 

@@ -356,6 +356,7 @@ export const orchestratorMachine = setup({
         trading: {
           on: {
             SIGNAL: { actions: transact((tx, e) => e.type === 'SIGNAL' && routing.onSignal(tx, e.signal, e.entryBlocked)) },
+            SIGNALS: { actions: transact((tx, e) => e.type === 'SIGNALS' && e.signals.forEach((s) => routing.onSignal(tx, s.signal, s.entryBlocked))) },
             TIME_STOP: {
               actions: transact((tx, e) => {
                 if (e.type !== 'TIME_STOP') return;

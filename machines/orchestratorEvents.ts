@@ -25,6 +25,8 @@ export type ChildEvent =
   | { type: 'MD.OK'; time: number }
   /** `entryBlocked`: the signal may close an opposite position but opens none (counted). */
   | { type: 'SIGNAL'; signal: SignalPayload; entryBlocked?: EntryBlock }
+  /** SIGNAL events in one step, in order: only ones a SIGNAL step would refuse or skip (machines/signalBatch.ts). */
+  | { type: 'SIGNALS'; signals: { signal: SignalPayload; entryBlocked?: EntryBlock }[] }
   | { type: 'TIME_STOP'; time: number }
   /** The open position reached the flatten window before `sessionEnd` (or outlived it). */
   | { type: 'SESSION_CLOSE'; time: number; sessionEnd: number }

@@ -24,6 +24,7 @@ import type { ReplayFeed } from './sessionFeed.ts';
 import { scoringActor, type ScoringDeps } from '../actors/scoringActor.ts';
 import type { Scorer, ScoredSignal } from '../strategy/scorer.ts';
 import { sessionParts, type SessionParts } from './fromConfig.ts';
+import { SignalBatcher } from './signalBatcher.ts';
 
 
 export interface SessionOptions {
@@ -50,6 +51,8 @@ export interface SessionOptions {
   replay?: ReplayFeed;
   /** Without `parts`: bars before the session ends by itself (default `config.feed.maxBars`); Infinity runs until stopped. */
   maxBars?: number;
+  /** Deliver signals that can only be counted (risk not normal, flat) in one step per batch: session/signalBatcher.ts. */
+  batchSignals?: boolean;
 }
 
 export interface SessionSummary {
@@ -108,13 +111,14 @@ const journalStatus: Record<string, OrderStatus> = {
   lost: 'lost',
 };
 
-export function startSession({ config, store, logger, inspect, replay, maxBars, persist = true, onSignal, onScored, parts }: SessionOptions): Session {
+export function startSession({ config, store, logger, inspect, replay, maxBars, persist = true, onSignal, onScored, parts, batchSignals = false }: SessionOptions): Session {
   const built = parts ?? sessionParts(config, { store, logger, ...(replay ? { replay } : {}), ...(maxBars !== undefined ? { maxBars } : {}) });
   const { clock, bus, instrument, ml, venue } = built;
   const { provenance, barMs: BAR_MS, progress } = built.feed;
   const start = clock.now();
 
   let liveScorer: Scorer | null = null;
+  const batcher = batchSignals ? new SignalBatcher() : null;
   const machine = orchestratorMachine.provide({
     actors: {
       marketData: built.feed.logic,
@@ -122,6 +126,7 @@ export function startSession({ config, store, logger, inspect, replay, maxBars, 
         bus,
         params: { threshold: config.strategy.threshold, atrBars: config.strategy.vwapAtrBars, barMs: BAR_MS, strategy: config.strategy, ml: ml.filter },
         maxBarsInTrade: config.strategy.maxBarsInTrade,
+        ...(batcher ? { offerSignal: batcher.offer } : {}),
         onScored: (scorer, bar) => {
           // The live scorer (a restarted scoring actor brings a new one): its ML filter count feeds the summary.
           liveScorer = scorer;
@@ -198,6 +203,8 @@ export function startSession({ config, store, logger, inspect, replay, maxBars, 
         : {}),
   });
 
+  batcher?.attach(actor);
+
   // A restored snapshot must carry the risk and deployment machines: without them the
   // kill latch and the phase would be silently lost. Refuse, never guess.
   if (saved) {
@@ -254,6 +261,7 @@ export function startSession({ config, store, logger, inspect, replay, maxBars, 
   const sessionId = `S${start.toString(36)}-${(saved?.savedAt ?? 0).toString(36)}`;
 
   const summarize = (): SessionSummary => {
+    batcher?.flush();
     const snap = actor.getSnapshot();
     const risk = snap.children.risk?.getSnapshot() as RiskSnapshot | undefined;
     const deployment = snap.children.deployment?.getSnapshot() as DeploymentSnapshot | undefined;

@@ -9,7 +9,7 @@
  */
 
 import { splitFields } from './delimitedText.ts';
-import { fastIsoAt, parseStampAt, type ParsedStamp } from './timestampText.ts';
+import { fastIsoAt, fastUtcIsoAt, parseStampAt, type ParsedStamp } from './timestampText.ts';
 
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
@@ -146,6 +146,12 @@ export class FieldScanner {
       const fast = fastIsoAt(this.source, start);
       if (!Number.isNaN(fast)) {
         this.lastStampInstant = false;
+        return fast;
+      }
+    } else if (end - start === 24 || end - start === 20) {
+      const fast = fastUtcIsoAt(this.source, start, end - start);
+      if (!Number.isNaN(fast)) {
+        this.lastStampInstant = true;
         return fast;
       }
     }

@@ -87,54 +87,84 @@ export function textLayout(text: string, timeIndex = 0): TextLayout {
   return { separator, decimalComma: separator === ';', headerLines: header ? 1 : 0, header };
 }
 
+/**
+ * How the rows of one OHLCV text file are read: its layout, column roles, zone, symbol and
+ * tick, decided from its first lines. Shared by loadOhlcvText (the whole text at once) and
+ * the columnar loader (barColumnsFile.ts, chunk by chunk).
+ */
+export class OhlcvRowReader {
+  readonly layout: TextLayout;
+  readonly map: ColumnMap;
+  readonly zone: WallClockZone;
+  readonly symbol: string;
+  readonly tick: number | null;
+  readonly notes: string[] = [];
+  private readonly need: number;
+  private readonly row = new FieldScanner();
+  private readonly num: (i: number) => number;
+
+  /** `head`: the text from the file's start (at least its first data line). */
+  constructor(head: string, file: string, options: LoaderOptions) {
+    const given = columnsOption(file, options);
+    const layout = textLayout(head, given?.time ?? given?.date);
+    const firstData = firstLines(head, layout.headerLines + 1).at(-1) ?? '';
+    const map = given ?? (layout.header ? rolesFromHeader(layout.header, false) : rolesByCount(splitFields(firstData, layout.separator).length));
+    if (!map) {
+      throw new DataFileError('bad-option', file, `cannot tell the columns of ${file} (no header, ${splitFields(firstData, layout.separator).length} fields): pass --columns, e.g. time,open,high,low,close,volume`, 'columns');
+    }
+    const missing = missingBarRoles(map);
+    if (missing) throw new DataFileError('bad-option', file, `${file}: no ${missing} (header: ${layout.header?.join(', ') ?? 'none'}); pass --columns`, 'columns');
+    this.layout = layout;
+    this.map = map;
+    this.zone = zoneFor(file, options, DEFAULT_TEXT_TZ);
+    const fileSymbolField = map.symbol !== undefined ? splitFields(firstData, layout.separator)[map.symbol]?.trim() : undefined;
+    this.symbol = options.symbol ?? (fileSymbolField || rootFromPath(file) || 'ES');
+    this.tick = tickSizeFor(this.symbol, options.tickSize);
+    if (map.volume === undefined) this.notes.push('no volume column: volumes are 0');
+    this.need = Math.max(...Object.values(map).filter((v): v is number => v !== undefined));
+    const row = this.row;
+    this.num = layout.decimalComma ? (i: number) => toNumber(row.text(i), true) : (i: number) => row.number(i);
+  }
+
+  /**
+   * Reads the line `text[start, end)` (number `lineNo`, 1-based over the whole file) into
+   * `bar` (every field set; askVolume/bidVolume only when the file has them). False after
+   * rejecting it into `log`; header lines are skipped (false, nothing logged).
+   */
+  read(text: string, start: number, end: number, lineNo: number, lastTime: number, log: IssueLog, bar: Bar): boolean {
+    if (lineNo <= this.layout.headerLines) return false;
+    const { row, map, num } = this;
+    const count = row.scanLine(text, start, end, this.layout.separator);
+    if (count <= this.need) {
+      log.reject(lineNo, 'parse', `expected at least ${this.need + 1} fields, got ${count}`);
+      return false;
+    }
+    const time = rowTime(row, map, this.zone, lastTime, lineNo, log);
+    if (time === null) return false;
+    bar.symbol = map.symbol !== undefined ? row.text(map.symbol).trim() || this.symbol : this.symbol;
+    bar.time = time;
+    bar.open = num(map.open!);
+    bar.high = num(map.high!);
+    bar.low = num(map.low!);
+    bar.close = num(map.close!);
+    bar.volume = map.volume !== undefined ? num(map.volume) : 0;
+    if (map.askVolume !== undefined) bar.askVolume = num(map.askVolume);
+    if (map.bidVolume !== undefined) bar.bidVolume = num(map.bidVolume);
+    return true;
+  }
+}
+
 /** Loads OHLCV bars from CSV-like text or a Sierra Chart export. */
 export function loadOhlcvText(src: FileBytes, format: 'csv' | 'sierra', options: LoaderOptions): LoadedSeries {
   const text = decodeText(src.bytes);
-  const given = columnsOption(src.file, options);
-  const layout = textLayout(text, given?.time ?? given?.date);
-  const firstData = firstLines(text, layout.headerLines + 1).at(-1) ?? '';
-  const map = given ?? (layout.header ? rolesFromHeader(layout.header, false) : rolesByCount(splitFields(firstData, layout.separator).length));
-  if (!map) {
-    throw new DataFileError('bad-option', src.file, `cannot tell the columns of ${src.file} (no header, ${splitFields(firstData, layout.separator).length} fields): pass --columns, e.g. time,open,high,low,close,volume`, 'columns');
-  }
-  const missing = missingBarRoles(map);
-  if (missing) throw new DataFileError('bad-option', src.file, `${src.file}: no ${missing} (header: ${layout.header?.join(', ') ?? 'none'}); pass --columns`, 'columns');
-
-  const zone = zoneFor(src.file, options, DEFAULT_TEXT_TZ);
-  const fileSymbolField = map.symbol !== undefined ? splitFields(firstData, layout.separator)[map.symbol]?.trim() : undefined;
-  const symbol = options.symbol ?? (fileSymbolField || rootFromPath(src.file) || 'ES');
-  const tick = tickSizeFor(symbol, options.tickSize);
+  const reader = new OhlcvRowReader(text, src.file, options);
   const log = new IssueLog();
   const out = new SeriesCollector<Bar>(log, false);
-  const notes: string[] = [];
-  if (map.volume === undefined) notes.push('no volume column: volumes are 0');
-
-  const { separator: sep, decimalComma } = layout;
-  const { open: iO, high: iH, low: iL, close: iC, volume: iV, askVolume: iAv, bidVolume: iBv, symbol: iSym } = map;
-  const need = Math.max(...Object.values(map).filter((v): v is number => v !== undefined));
-  const row = new FieldScanner();
-  const num = decimalComma ? (i: number) => toNumber(row.text(i), true) : (i: number) => row.number(i);
+  const { tick } = reader;
 
   forEachLineRange(text, (start, end, lineNo) => {
-    if (lineNo <= layout.headerLines) return;
-    const count = row.scanLine(text, start, end, sep);
-    if (count <= need) {
-      log.reject(lineNo, 'parse', `expected at least ${need + 1} fields, got ${count}`);
-      return;
-    }
-    const time = rowTime(row, map, zone, out.lastTime, lineNo, log);
-    if (time === null) return;
-    const bar: Bar = {
-      symbol: iSym !== undefined ? row.text(iSym).trim() || symbol : symbol,
-      time,
-      open: num(iO!),
-      high: num(iH!),
-      low: num(iL!),
-      close: num(iC!),
-      volume: iV !== undefined ? num(iV) : 0,
-    };
-    if (iAv !== undefined) bar.askVolume = num(iAv);
-    if (iBv !== undefined) bar.bidVolume = num(iBv);
+    const bar = { symbol: '', time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 } as Bar;
+    if (!reader.read(text, start, end, lineNo, out.lastTime, log, bar)) return;
     out.offer(lineNo, bar, checkBar(bar, tick));
   });
 
@@ -142,9 +172,9 @@ export function loadOhlcvText(src: FileBytes, format: 'csv' | 'sierra', options:
     format,
     file: src.file,
     sha256: src.sha256,
-    timezone: zone.tz,
-    symbol,
+    timezone: reader.zone.tz,
+    symbol: reader.symbol,
     tickSize: tick,
-    notes,
+    notes: reader.notes,
   });
 }

@@ -64,11 +64,33 @@ export function fastIsoAt(s: string, at = 0): number {
   return lastDateMs + h * 3_600_000 + mi * 60_000 + sec * 1000;
 }
 
-/** parseStamp() of `s[start, end)`, without a substring in the common 19-character case. */
+/**
+ * `YYYY-MM-DDTHH:MM:SS[.sss]Z` exactly (what toISOString() writes), at `s[at, at+len)`
+ * with len 20 or 24: the UTC instant parsed without a regex or a substring; NaN otherwise.
+ */
+export function fastUtcIsoAt(s: string, at: number, len: number): number {
+  let frac = 0;
+  if (len === 24) {
+    if (s.charCodeAt(at + 19) !== 46) return Number.NaN;
+    frac = dig(s, at + 20) * 100 + dig(s, at + 21) * 10 + dig(s, at + 22);
+    if (frac < 0) return Number.NaN;
+  } else if (len !== 20) {
+    return Number.NaN;
+  }
+  const z = s.charCodeAt(at + len - 1);
+  if ((z !== 90 && z !== 122) || s.charCodeAt(at + 10) !== 84) return Number.NaN;
+  return fastIsoAt(s, at) + frac;
+}
+
+/** parseStamp() of `s[start, end)`, without a substring in the common 19-, 20- and 24-character cases. */
 export function parseStampAt(s: string, start: number, end: number): ParsedStamp | null {
-  if (end - start === 19) {
+  const len = end - start;
+  if (len === 19) {
     const fast = fastIsoAt(s, start);
     if (!Number.isNaN(fast)) return { ms: fast, instant: false };
+  } else if (len === 24 || len === 20) {
+    const fast = fastUtcIsoAt(s, start, len);
+    if (!Number.isNaN(fast)) return { ms: fast, instant: true };
   }
   return parseStamp(s.slice(start, end));
 }
@@ -78,6 +100,9 @@ export function parseStamp(raw: string): ParsedStamp | null {
   if (raw.length === 19) {
     const fast = fastIsoAt(raw);
     if (!Number.isNaN(fast)) return { ms: fast, instant: false };
+  } else if (raw.length === 24 || raw.length === 20) {
+    const fast = fastUtcIsoAt(raw, 0, raw.length);
+    if (!Number.isNaN(fast)) return { ms: fast, instant: true };
   }
   const s = raw.trim();
   if (/^\d+$/.test(s)) {

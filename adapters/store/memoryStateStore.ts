@@ -12,7 +12,7 @@
 import type { Clock } from '../../core/clock.ts';
 import type { Fill, Trade } from '../../core/types.ts';
 import type { AuditEntry, AuditRecord, AuditTrail } from './auditTrail.ts';
-import type { Journal, OrderRecord } from './journal.ts';
+import type { Journal, OrderRecord, OrderUpsert } from './journal.ts';
 import type { SavedSnapshot, SnapshotSlot } from './snapshotSlot.ts';
 import type { StateStore } from './stateStore.ts';
 import type { JsonValue } from './domainSchemas.ts';
@@ -39,8 +39,50 @@ function memorySlot(path: string, clock: Clock, isClosed: () => boolean): Snapsh
   };
 }
 
+/**
+ * A refused order never changes again, and a backtest killed early refuses ~100k signals
+ * whose records differ only in their id and times: such records are kept as a shared
+ * template plus id and times (a few dozen bytes instead of ~500), and rebuilt on read
+ * with the same fields in the same order. Key: every field of the record but those three.
+ */
+function templateKey(o: OrderUpsert): string | null {
+  if (o.status !== 'riskRefused') return null;
+  let key = '';
+  for (const [k, v] of Object.entries(o)) {
+    if (k === 'request') continue;
+    if ((typeof v === 'object' && v !== null) || Object.is(v, -0)) return null;
+    key += `\u0001${k}=${typeof v}:${String(v)}`;
+  }
+  key += '\u0002';
+  for (const [k, v] of Object.entries(o.request)) {
+    if (k === 'clientOrderId' || k === 'createdAt') {
+      key += `\u0001${k}`;
+      continue;
+    }
+    if ((typeof v === 'object' && v !== null) || Object.is(v, -0)) return null;
+    key += `\u0001${k}=${typeof v}:${String(v)}`;
+  }
+  return key;
+}
+
+interface Compact {
+  template: OrderRecord;
+  createdAt: number;
+  updatedAt: number;
+}
+
+function rebuild(id: string, c: Compact): OrderRecord {
+  const request = {} as Record<string, unknown>;
+  for (const [k, v] of Object.entries(c.template.request)) request[k] = k === 'clientOrderId' ? id : k === 'createdAt' ? c.createdAt : v;
+  const record = {} as Record<string, unknown>;
+  for (const [k, v] of Object.entries(c.template)) record[k] = k === 'request' ? request : k === 'updatedAt' ? c.updatedAt : v;
+  return record as unknown as OrderRecord;
+}
+
 function memoryJournal(clock: Clock, isClosed: () => boolean): Journal {
-  const orders = new Map<string, OrderRecord>();
+  const orders = new Map<string, OrderRecord | Compact>();
+  const templates = new Map<string, OrderRecord>();
+  const read = (id: string, r: OrderRecord | Compact): OrderRecord => ('template' in r ? rebuild(id, r) : r);
   const fills: Fill[] = [];
   const trades: Trade[] = [];
   const executionIds = new Set<string>();
@@ -53,11 +95,21 @@ function memoryJournal(clock: Clock, isClosed: () => boolean): Journal {
     async upsertOrder(order) {
       open();
       const record: OrderRecord = { ...order, updatedAt: clock.now() };
-      orders.set(record.request.clientOrderId, record);
+      const key = templateKey(order);
+      if (key === null) {
+        orders.set(record.request.clientOrderId, record);
+        return record;
+      }
+      let template = templates.get(key);
+      if (!template) templates.set(key, (template = record));
+      orders.set(record.request.clientOrderId, { template, createdAt: record.request.createdAt, updatedAt: record.updatedAt });
       return record;
     },
-    order: (clientOrderId) => orders.get(clientOrderId),
-    orders: () => [...orders.values()],
+    order: (clientOrderId) => {
+      const r = orders.get(clientOrderId);
+      return r && read(clientOrderId, r);
+    },
+    orders: () => Array.from(orders, ([id, r]) => read(id, r)),
     async recordFill(fill) {
       open();
       if (executionIds.has(fill.executionId)) return false;

@@ -106,6 +106,25 @@ describe('parseStamp', () => {
     expect(parseStamp('2024-02-29 12:00:00')).toEqual(naive(Date.UTC(2024, 1, 29, 12)));
     expect(parseStamp('2023-02-29 12:00:00')).toBeNull();
   });
+
+  it('reads toISOString() stamps (with and without milliseconds) as the instants they name, the scanner too', () => {
+    const scanner = new FieldScanner();
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(1970, 0, 1), max: Date.UTC(2199, 11, 31) }), (ms) => {
+        const text = new Date(ms).toISOString();
+        const whole = text.replace(/\.\d{3}Z$/, 'Z');
+        expect(parseStamp(text)).toEqual(instant(ms));
+        expect(parseStamp(whole)).toEqual(instant(ms - (ms % 1000)));
+        scanner.scanLine(`${text},${whole}`, 0, text.length + whole.length + 1, ',');
+        expect([scanner.stampMs(0), scanner.lastStampInstant]).toEqual([ms, true]);
+        expect([scanner.stampMs(1), scanner.lastStampInstant]).toEqual([ms - (ms % 1000), true]);
+      }),
+    );
+  });
+
+  it.each(['2023-02-30T00:00:00.000Z', '2023-01-01T24:00:00Z', '2023-01-01T10:00:00.0a0Z', '2023-01-01T10:00:00.000X'])('refuses the ISO form %j when it is no instant', (text) => {
+    expect(parseStamp(text)).toBeNull();
+  });
 });
 
 describe('WallClockZone', () => {

@@ -1,0 +1,177 @@
+/**
+ * A bar file loaded straight into columns (core/barColumns.ts) for a replay: the file is
+ * read in chunks, hashed and parsed as it streams, rows going into typed arrays, so the
+ * whole text, its decoded string and one object per bar never exist at once (a 1M-bar CSV
+ * costs ~50 MB of columns instead of ~300 MB of buffer, string and objects).
+ *
+ * CSV and Sierra Chart text go through the very row reader and checks of ohlcvText.ts
+ * (same numbers, same rejections, same zone handling); every other format, and a text
+ * file whose rows name several symbols, is loaded by openReplaySource and put in columns
+ * afterwards. What a replay does not use is left out: the gap report and the row index.
+ */
+import { createHash } from 'node:crypto';
+import { open, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { BarColumns, arrayBarTable, type BarTable } from '../../core/barColumns.ts';
+import type { Bar, Provenance } from '../../core/types.ts';
+import { detectFormat } from './detectFormat.ts';
+import { IssueLog } from './issueLog.ts';
+import { checkCommonOptions } from './loaderOptions.ts';
+import { OhlcvRowReader } from './ohlcvText.ts';
+import { openReplaySource, type ReplayOptions } from './replaySource.ts';
+import { checkBar, TimeOrder } from './rowChecks.ts';
+import { inferPeriod } from './sessionGaps.ts';
+import { DataFileError, type SeriesFormat } from './seriesTypes.ts';
+
+export interface ColumnarReplay {
+  bars: BarTable;
+  barMs: number;
+  file: string;
+  sha256: string;
+  format: SeriesFormat;
+  /** Bars accepted. */
+  rows: number;
+  /** Rows refused by the checks (see `mia data inspect` for each one's reason). */
+  rejected: number;
+  provenance: Provenance;
+}
+
+const CHUNK = 4 << 20;
+
+/** Loads `path` for a replay, as columns when it is CSV or Sierra text (see the module notes). `chunkBytes`: read size (tests). */
+export async function loadColumnarReplay(path: string, options: ReplayOptions = {}, chunkBytes = CHUNK): Promise<ColumnarReplay> {
+  const file = resolve(path);
+  const plain = options.barMinutes === undefined && options.fromMs === undefined && options.toMs === undefined;
+  if (plain) {
+    checkCommonOptions(file, options);
+    const streamed = await streamText(file, options, chunkBytes);
+    if (streamed) return streamed;
+  }
+  const handle = await openReplaySource(file, options);
+  return {
+    bars: BarColumns.fromBars(handle.bars)?.trim() ?? arrayBarTable(handle.bars),
+    barMs: handle.barMs,
+    file: handle.series.file,
+    sha256: handle.series.sha256,
+    format: handle.series.format,
+    rows: handle.series.rows,
+    rejected: handle.series.rejected,
+    provenance: handle.provenance,
+  };
+}
+
+/** The streaming path; null when the file is not CSV/Sierra text or does not fit one column set. */
+async function streamText(file: string, options: ReplayOptions, chunkBytes: number): Promise<ColumnarReplay | null> {
+  let size: number;
+  try {
+    const st = await stat(file);
+    if (!st.isFile()) return null;
+    size = st.size;
+  } catch {
+    return null; // the full loader names the problem
+  }
+  const fh = await open(file, 'r').catch(() => null);
+  if (!fh) return null;
+  try {
+    const hash = createHash('sha256');
+    let buf = Buffer.allocUnsafe(Math.min(chunkBytes, Math.max(size, 1)));
+    let filled = 0;
+    let eof = false;
+    const fill = async () => {
+      while (filled < buf.length && !eof) {
+        const { bytesRead } = await fh.read(buf, filled, buf.length - filled, null);
+        if (bytesRead === 0) eof = true;
+        else {
+          hash.update(buf.subarray(filled, filled + bytesRead));
+          filled += bytesRead;
+        }
+      }
+    };
+    await fill();
+    const head = buf.subarray(0, filled);
+    if (head[0] === 0x7b || head[0] === 0x5b) return null; // JSON: the full loader
+    const format = options.format ?? detectFormat(head, file, options.columns);
+    if (format !== 'csv' && format !== 'sierra') return null;
+
+    let bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
+    const reader = new OhlcvRowReader(head.toString('utf8', bom ? 3 : 0, Math.min(filled, 1 << 16)), file, options);
+    const sides = reader.map.askVolume !== undefined && reader.map.bidVolume !== undefined;
+    if (sides !== (reader.map.askVolume !== undefined || reader.map.bidVolume !== undefined)) return null;
+    const avgLine = Math.max(16, filled / Math.max(1, head.subarray(0, Math.min(filled, 1 << 16)).filter((b) => b === 10).length));
+    const bars = new BarColumns(reader.symbol, (size / avgLine) * 1.02 + 16, sides);
+    const log = new IssueLog();
+    const order = new TimeOrder(false);
+    const scratch = { symbol: '', time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 } as Bar;
+    let lineNo = 0;
+    let mixed = false;
+
+    /** The complete lines of `text` (it ends with a newline unless it is the file's tail). */
+    const lines = (text: string) => {
+      let start = 0;
+      const n = text.length;
+      while (start < n) {
+        let end = text.indexOf('\n', start);
+        if (end < 0) end = n;
+        lineNo++;
+        let stop = end;
+        if (stop > start && text.charCodeAt(stop - 1) === 13) stop--;
+        if (stop > start) {
+          const first = text.charCodeAt(start);
+          // As forEachLineRange: only a line starting with white space can be blank.
+          if ((first !== 32 && first !== 9) || text.slice(start, stop).trim().length > 0) row(text, start, stop);
+        }
+        start = end + 1;
+      }
+    };
+    const row = (text: string, start: number, stop: number) => {
+      if (!reader.read(text, start, stop, lineNo, order.lastTime, log, scratch)) return;
+      const why = checkBar(scratch, reader.tick) ?? order.check(scratch.time);
+      if (why) {
+        log.reject(lineNo, why[0], why[1]);
+        return;
+      }
+      order.accept(scratch.time);
+      if (scratch.symbol !== reader.symbol) mixed = true;
+      bars.push(scratch);
+    };
+
+    for (;;) {
+      const last = eof ? filled : buf.lastIndexOf(10, filled - 1) + 1;
+      if (last === 0 && !eof) {
+        // A line longer than the buffer: grow it.
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, filled);
+        buf = bigger;
+      } else {
+        lines(buf.toString('utf8', bom ? 3 : 0, last));
+        if (mixed) return null;
+        bom = false;
+        buf.copy(buf, 0, last, filled);
+        filled -= last;
+        if (eof) break;
+      }
+      await fill();
+      if (eof && filled === 0) break;
+    }
+
+    const sample: { time: number }[] = [];
+    for (let i = 0; i < Math.min(bars.length, 2_001); i++) sample.push({ time: bars.time[i]! });
+    const sha256 = hash.digest('hex');
+    return {
+      bars: bars.trim(),
+      barMs: inferPeriod(sample) ?? 60_000,
+      file,
+      sha256,
+      format,
+      rows: bars.length,
+      rejected: log.rejected,
+      provenance: { kind: 'replay', file, sha256 },
+    };
+  } catch (err) {
+    if (err instanceof DataFileError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new DataFileError('unreadable', file, `cannot read ${file}: ${code ?? (err as Error).message}`);
+  } finally {
+    await fh.close();
+  }
+}
