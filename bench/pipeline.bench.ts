@@ -27,7 +27,7 @@ import { VolatilityRegimeTracker } from '../strategy/features/volatilityRegime.t
 import { VolumeConfirmation } from '../strategy/features/volumeConfirmation.ts';
 import { RollingAtr } from '../strategy/features/rollingAtr.ts';
 import { VwapTrend } from '../strategy/features/vwapTrend.ts';
-import { ZoneClock } from '../core/tradingDay.ts';
+import { ZoneClock } from '../core/zonedTime.ts';
 
 const FILE = fileURLToPath(new URL('../../shared/data/es/firstrate/edisoniver_2023-03/ES_1min_sample.csv', import.meta.url));
 const MIN_BARS = 1_000_000;

@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DataFileError, SERIES_FORMATS, type LoaderOptions } from '../adapters/files/seriesTypes.ts';
-import { isValidTimeZone } from '../adapters/files/wallClock.ts';
+import { isValidTimeZone } from '../core/zonedTime.ts';
 import { UsageError } from './usage.ts';
 
 function parseColumns(value: string): string[] {

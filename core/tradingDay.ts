@@ -2,47 +2,13 @@
  * CME Globex calendar (DOMAIN.md): trading day D runs from 17:00 America/Chicago on D-1
  * to 16:00 on D. Daily loss limits, trade counts and daily P&L reset at that boundary,
  * never at UTC or local midnight. Weekend hours (Fri 16:00 -> Sun 17:00 CT) belong to
- * the next Monday. Holidays are not modelled here: they only shorten a session.
+ * the next Monday. A CME holiday (core/cmeCalendar.ts: closed, or a holiday halt) is not a
+ * trading day: its hours belong to the next trading day, as CME books them.
  */
+import { isCmeTradeDate, nextCmeTradeDate } from './cmeCalendar.ts';
+import { CHICAGO, DAY_MS, HOUR_MS, ZoneClock, chicagoTime, isoDate } from './zonedTime.ts';
 
-const chicagoParts = new Intl.DateTimeFormat('en-US', {
-  timeZone: 'America/Chicago',
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  weekday: 'short',
-});
-
-export interface LocalTime {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  /** 0 = Sunday ... 6 = Saturday */
-  weekday: number;
-}
-
-const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
-
-/** Wall-clock fields of an instant in America/Chicago (DST handled by the IANA zone). */
-export function chicagoTime(ms: number): LocalTime {
-  const f: Record<string, string> = {};
-  for (const p of chicagoParts.formatToParts(ms)) f[p.type] = p.value;
-  return {
-    year: Number(f.year),
-    month: Number(f.month),
-    day: Number(f.day),
-    hour: Number(f.hour),
-    minute: Number(f.minute),
-    weekday: WEEKDAYS[f.weekday!]!,
-  };
-}
-
-const pad = (n: number) => String(n).padStart(2, '0');
+const chicago = new ZoneClock(CHICAGO);
 
 /** The CME trading day (YYYY-MM-DD) an event at `ms` (UTC) belongs to. */
 export function tradingDay(ms: number): string {
@@ -60,15 +26,18 @@ let lastHour = Number.NaN;
 let lastDay = '';
 
 function tradingDayUncached(ms: number): string {
-  const t = chicagoTime(ms);
-  // Calendar arithmetic on a UTC date avoids DST surprises: only the date moves.
-  const d = new Date(Date.UTC(t.year, t.month - 1, t.day));
-  let add = t.hour >= 17 ? 1 : 0;
-  const weekday = (t.weekday + add) % 7;
-  if (weekday === 6) add += 2; // Friday evening / Saturday -> Monday
-  else if (weekday === 0) add += 1; // Sunday before the 17:00 open -> Monday
-  d.setUTCDate(d.getUTCDate() + add);
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  return isoDate(tradingDayNumber(ms, chicago));
+}
+
+/**
+ * The trading day of `ms` as days since 1970-01-01: the Chicago date, the next one from
+ * 17:00 on, then on to the next trade date (weekends, CME closures and holiday halts).
+ */
+function tradingDayNumber(ms: number, clock: ZoneClock): number {
+  const local = ms + clock.offsetMs(ms);
+  let day = Math.floor(local / DAY_MS);
+  if (local - day * DAY_MS >= 17 * HOUR_MS) day++;
+  return isCmeTradeDate(day) ? day : nextCmeTradeDate(day);
 }
 
 /** Regular trading hours: 08:30-15:00 America/Chicago on weekdays. */
@@ -78,8 +47,6 @@ export function isRth(ms: number): boolean {
   const minutes = t.hour * 60 + t.minute;
   return minutes >= 8 * 60 + 30 && minutes < 15 * 60;
 }
-
-const HOUR_MS = 3_600_000;
 
 /**
  * tradingDay() for hot loops: the CME day changes only at 17:00 Chicago, always on a
@@ -127,24 +94,13 @@ export interface SessionTag {
   open: boolean;
 }
 
-const UTC_DAY_MS = 24 * HOUR_MS;
-
-/** Chicago's offset from UTC at `ms` (whole hours; -6 h in winter, -5 h in summer). */
-function chicagoOffset(ms: number): number {
-  const t = chicagoTime(ms);
-  const wall = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute);
-  return Math.round((wall - ms) / HOUR_MS) * HOUR_MS;
-}
-
 /**
- * Session tags for hot loops and long gap walks. Chicago's offset is looked up twice per
- * UTC day (start and end; a day whose offset changes falls back to one lookup per hour),
- * then the local hour and weekday are plain arithmetic. The trading day is computed once
- * per hour, and only when asked for.
+ * Session tags for hot loops and long gap walks. Chicago's offset comes from a cached
+ * ZoneClock, so the local hour and weekday are plain arithmetic. The trading day is
+ * computed once per hour, and only when asked for.
  */
 export class SessionTagger {
-  private offsetDay = Number.NaN;
-  private dayOffset = Number.NaN;
+  private readonly chicago = new ZoneClock(CHICAGO);
   private hour = Number.NaN;
   private weekday = 0;
   private localHour = 0;
@@ -189,14 +145,7 @@ export class SessionTagger {
     const hour = Math.floor(ms / HOUR_MS);
     if (hour === this.hour) return;
     this.hour = hour;
-    const day = Math.floor(ms / UTC_DAY_MS);
-    if (day !== this.offsetDay) {
-      this.offsetDay = day;
-      const first = chicagoOffset(day * UTC_DAY_MS);
-      this.dayOffset = first === chicagoOffset(day * UTC_DAY_MS + UTC_DAY_MS - HOUR_MS) ? first : Number.NaN;
-    }
-    const offset = Number.isNaN(this.dayOffset) ? chicagoOffset(hour * HOUR_MS) : this.dayOffset;
-    const local = new Date(hour * HOUR_MS + offset);
+    const local = new Date(hour * HOUR_MS + this.chicago.offsetMs(hour * HOUR_MS));
     this.weekday = local.getUTCDay();
     this.localHour = local.getUTCHours();
   }
@@ -208,92 +157,25 @@ export function tagSessions(times: readonly { time: number }[]): SessionTag[] {
   return times.map((e) => tagger.tag(e.time));
 }
 
-const ZONE_DAY_MS = 86_400_000;
-
-/**
- * A time zone's UTC offset for hot loops (sessions by US/Eastern event time, expiry
- * calendars). Offsets change a couple of times a year, never twice within a week, so the
- * offset is looked up with Intl at the start of a UTC day and a week later and reused for
- * the whole week when both agree; else for the day when the day's two ends agree; else
- * (a switch day) once per UTC hour (US and EU switches fall on whole UTC hours). An Intl
- * lookup costs microseconds; a cached read costs nanoseconds.
- */
-export class ZoneClock {
-  private readonly parts: Intl.DateTimeFormat;
-  private from = Number.NaN;
-  private to = Number.NaN;
-  private offset = 0;
-
-  constructor(readonly timeZone: string) {
-    this.parts = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-  }
-
-  /** Local time minus UTC at `ms`, in ms (New York in winter: -5 h). */
-  offsetMs(ms: number): number {
-    if (ms >= this.from && ms < this.to) return this.offset;
-    if (!Number.isFinite(ms)) throw new RangeError(`ZoneClock needs a finite time, got ${ms}`);
-    const day = Math.floor(ms / ZONE_DAY_MS) * ZONE_DAY_MS;
-    const start = this.lookup(day);
-    if (start === this.lookup(day + 7 * ZONE_DAY_MS)) {
-      this.set(day, day + 7 * ZONE_DAY_MS, start);
-    } else if (start === this.lookup(day + ZONE_DAY_MS)) {
-      this.set(day, day + ZONE_DAY_MS, start);
-    } else {
-      const hour = Math.floor(ms / HOUR_MS) * HOUR_MS;
-      this.set(hour, hour + HOUR_MS, this.lookup(hour));
-    }
-    return this.offset;
-  }
-
-  private set(from: number, to: number, offset: number): void {
-    this.from = from;
-    this.to = to;
-    this.offset = offset;
-  }
-
-  /** Minutes since local midnight (0..1439). */
-  minuteOfDay(ms: number): number {
-    const local = ms + this.offsetMs(ms);
-    return Math.floor((local - Math.floor(local / ZONE_DAY_MS) * ZONE_DAY_MS) / 60_000);
-  }
-
-  /** The local calendar date as days since 1970-01-01 (weekday: (n + 4) % 7, 0 = Sunday). */
-  dayNumber(ms: number): number {
-    return Math.floor((ms + this.offsetMs(ms)) / ZONE_DAY_MS);
-  }
-
-  private lookup(ms: number): number {
-    const f: Record<string, string> = {};
-    for (const p of this.parts.formatToParts(ms)) f[p.type] = p.value;
-    const local = Date.UTC(Number(f.year), Number(f.month) - 1, Number(f.day), Number(f.hour), Number(f.minute), Number(f.second));
-    return local - Math.floor(ms / 1000) * 1000;
-  }
-}
-
 /**
  * The CME trading day of tradingDay() as a day number (days since 1970-01-01 of the
  * trading day's date), by arithmetic on a cached America/Chicago offset: for hot loops
  * that only need to see the day change (a session VWAP reset), without an Intl call.
  */
 export class TradingDayCounter {
-  private readonly chicago = new ZoneClock('America/Chicago');
+  private readonly chicago = new ZoneClock(CHICAGO);
+  /** The session date (Chicago date, +1 from 17:00) last seen, and its trading day. */
+  private sessionDay = Number.NaN;
+  private day = Number.NaN;
 
   dayNumber(ms: number): number {
     const local = ms + this.chicago.offsetMs(ms);
-    let day = Math.floor(local / ZONE_DAY_MS);
-    if (local - day * ZONE_DAY_MS >= 17 * HOUR_MS) day++;
-    const weekday = (((day + 4) % 7) + 7) % 7;
-    if (weekday === 6) day += 2; // Friday evening / Saturday -> Monday
-    else if (weekday === 0) day += 1; // Sunday -> Monday
-    return day;
+    let day = Math.floor(local / DAY_MS);
+    if (local - day * DAY_MS >= 17 * HOUR_MS) day++;
+    if (day !== this.sessionDay) {
+      this.sessionDay = day;
+      this.day = isCmeTradeDate(day) ? day : nextCmeTradeDate(day);
+    }
+    return this.day;
   }
 }

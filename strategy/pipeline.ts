@@ -13,7 +13,7 @@
  * prices, high below low, negative volume) is counted in `rejected` and changes nothing.
  */
 import type { Bar, BookSnapshot, OptionChainSnapshot, Quote, TradeTick } from '../core/types.ts';
-import { ZoneClock } from '../core/tradingDay.ts';
+import { ZoneClock } from '../core/zonedTime.ts';
 import type { StrategySettings } from '../config/strategySchema.ts';
 import { computeGammaLevels } from './gamma/computeGammaLevels.ts';
 import { expiryCycleFactorForDays } from './gamma/expiryCycle.ts';

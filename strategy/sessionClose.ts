@@ -6,11 +6,16 @@
  * an end (nor while the market is closed). Everything is judged on event times, never
  * the wall clock, so `mia run` and the backtest agree.
  *
- * Holidays are not modelled (as in core/tradingDay.ts): an early close is not known
- * here, but a bar that arrives after the segment's end with a position still open
- * triggers the exit at once, so a gap never carries a position over a halt silently.
+ * CME holidays and early closes come from core/cmeCalendar.ts: a segment that ends at an
+ * early close or a holiday halt (e.g. 12:15 CT the day after Thanksgiving, 12:00 CT on
+ * Labor Day) is flattened before that time and refuses entries before it, and there is no
+ * segment on a closed day (nor in the evening before it). RTH does not exist on a holiday
+ * halt and ends at an early close. A bar that arrives after the segment's end with a
+ * position still open triggers the exit at once, so a gap never carries a position over a
+ * halt silently.
  */
-import { ZoneClock } from '../core/tradingDay.ts';
+import { cmeSpecialDay, weekdayOf } from '../core/cmeCalendar.ts';
+import { CHICAGO, DAY_MS, ZoneClock } from '../core/zonedTime.ts';
 
 /** 'globex': flat before the daily halt / Friday close; 'rth': flat by 15:00 CT and no trading outside RTH; 'none': off. */
 export type ExitSession = 'globex' | 'rth' | 'none';
@@ -22,7 +27,6 @@ export interface SessionExitSettings {
 }
 
 const MINUTE_MS = 60_000;
-const DAY_MS = 86_400_000;
 const HALT = 16 * 60;
 const REOPEN = 17 * 60;
 const RTH_OPEN = 8 * 60 + 30;
@@ -37,26 +41,50 @@ function globexOpen(weekday: number, minute: number): boolean {
 
 /**
  * Where the trading segments of a session kind end. Uses a cached Chicago offset
- * (ZoneClock), so it costs a few arithmetic operations per call in a bar loop.
+ * (ZoneClock) and a map lookup in the CME calendar, so it costs a few arithmetic
+ * operations per call in a bar loop.
  */
 export class SessionCalendar {
-  private readonly chicago = new ZoneClock('America/Chicago');
+  private readonly chicago = new ZoneClock(CHICAGO);
+  /** A segment is open without a break from `openFrom` to its end `openEnd`: calls in between are answered at once. */
+  private openFrom = Number.NaN;
+  private openEnd = Number.NaN;
 
   constructor(readonly session: Exclude<ExitSession, 'none'>) {}
 
   /** End (ms UTC) of the trading segment that contains `ms`; `ms` itself when the market is closed at `ms`. */
   endOf(ms: number): number {
+    if (ms >= this.openFrom && ms < this.openEnd) return this.openEnd;
+    const end = this.segmentEnd(ms);
+    if (end > ms) {
+      this.openFrom = ms;
+      this.openEnd = end;
+    }
+    return end;
+  }
+
+  private segmentEnd(ms: number): number {
     const minute = this.chicago.minuteOfDay(ms);
     const day = this.chicago.dayNumber(ms);
-    const weekday = (((day + 4) % 7) + 7) % 7;
+    const weekday = weekdayOf(day);
     if (this.session === 'rth') {
       if (weekday === 0 || weekday === 6 || minute < RTH_OPEN || minute >= RTH_CLOSE) return ms;
-      return this.toUtc(day * DAY_MS + RTH_CLOSE * MINUTE_MS, ms);
+      const special = cmeSpecialDay(day);
+      if (special === undefined) return this.toUtc(day * DAY_MS + RTH_CLOSE * MINUTE_MS, ms);
+      // No RTH on a holiday (closed or halted); an early close ends it.
+      const close = special.kind === 'early' ? Math.min(RTH_CLOSE, special.closeMinute) : 0;
+      return minute >= close ? ms : this.toUtc(day * DAY_MS + close * MINUTE_MS, ms);
     }
     if (!globexOpen(weekday, minute)) return ms;
-    // Evening hours belong to the segment that ends at 16:00 the next day.
+    // Evening hours belong to the segment that ends the next day.
     const closeDay = minute >= REOPEN ? day + 1 : day;
-    return this.toUtc(closeDay * DAY_MS + HALT * MINUTE_MS, ms);
+    const special = cmeSpecialDay(closeDay);
+    if (special === undefined) return this.toUtc(closeDay * DAY_MS + HALT * MINUTE_MS, ms);
+    // A closed day has no segment, not even the evening before it.
+    if (special.kind === 'closed') return ms;
+    // Halted or closed early: the segment ends then, and nothing trades until 17:00.
+    if (closeDay === day && minute >= special.closeMinute) return ms;
+    return this.toUtc(closeDay * DAY_MS + special.closeMinute * MINUTE_MS, ms);
   }
 
   /** Chicago wall time (ms since the epoch, as if UTC) -> ms UTC. */

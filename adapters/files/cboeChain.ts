@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { OptionChainSnapshot, OptionRight } from '../../core/types.ts';
 import { settlementOfRoot, type SettledOptionContract } from '../../strategy/gamma/timeToExpiry.ts';
-import { easternWallTimeToUtc, calendarDaysBetween } from '../../strategy/gamma/easternTime.ts';
+import { easternWallTimeToUtc, calendarDaysBetween } from '../../core/zonedTime.ts';
 
 /** A file that is not a usable CBOE export (wrong header, no price, no time). */
 export class CboeChainError extends Error {

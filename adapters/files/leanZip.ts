@@ -28,7 +28,7 @@ import { checkBar, checkQuote } from './rowChecks.ts';
 import { finishSeries, SeriesCollector, type FileBytes } from './seriesBuilder.ts';
 import { DataFileError, type ContractSummary, type LoadedSeries, type LoaderOptions } from './seriesTypes.ts';
 import { tickSizeFor } from './symbolGuess.ts';
-import type { WallClockZone } from './wallClock.ts';
+import type { ZoneClock } from '../../core/zonedTime.ts';
 
 export type LeanTickType = 'trade' | 'quote';
 
@@ -188,7 +188,7 @@ export function loadLeanZips(files: readonly FileBytes[], tickType: LeanTickType
     format: tickType === 'trade' ? ('lean-trade-zip' as const) : ('lean-quote-zip' as const),
     file: series.file,
     sha256: series.sha256,
-    timezone: zone.tz,
+    timezone: zone.timeZone,
     symbol,
     tickSize: tickSizeFor(symbol, options.tickSize),
     periodMs: tickType === 'trade' ? periodMs : null,
@@ -212,7 +212,7 @@ const shiftBar = (b: Bar, d: number): Bar => ({ ...b, open: b.open + d, high: b.
 const shiftQuote = (q: Quote, d: number): Quote => ({ ...q, bid: q.bid + d, ask: q.ask + d });
 
 /** Row time: an offset from the file's UTC midnight, or a `yyyyMMdd HH:mm` stamp in the zone. */
-function rowTime(row: FieldScanner, info: EntryInfo, zone: WallClockZone, notBefore: number): number {
+function rowTime(row: FieldScanner, info: EntryInfo, zone: ZoneClock, notBefore: number): number {
   if (info.dayStart !== null) {
     const ms = row.number(0);
     return Number.isInteger(ms) && ms >= 0 && ms < 86_400_000 ? info.dayStart + ms : Number.NaN;
@@ -222,7 +222,7 @@ function rowTime(row: FieldScanner, info: EntryInfo, zone: WallClockZone, notBef
   return stamp.instant ? stamp.ms : zone.toUtc(stamp.ms, notBefore);
 }
 
-function readTrades(text: string, info: EntryInfo, zone: WallClockZone, tick: number | null, rows: ContractRows<Bar>, log: IssueLog): void {
+function readTrades(text: string, info: EntryInfo, zone: ZoneClock, tick: number | null, rows: ContractRows<Bar>, log: IssueLog): void {
   const out = rows.collector;
   const row = new FieldScanner();
   forEachLineRange(text, (start, end, lineNo) => {
@@ -241,7 +241,7 @@ function readTrades(text: string, info: EntryInfo, zone: WallClockZone, tick: nu
   });
 }
 
-function readQuotes(text: string, info: EntryInfo, zone: WallClockZone, tick: number | null, rows: ContractRows<Quote>, log: IssueLog, periodMs: number | null): void {
+function readQuotes(text: string, info: EntryInfo, zone: ZoneClock, tick: number | null, rows: ContractRows<Quote>, log: IssueLog, periodMs: number | null): void {
   const out = rows.collector;
   const period = info.periodMs ?? periodMs;
   const row = new FieldScanner();

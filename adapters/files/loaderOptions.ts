@@ -3,14 +3,14 @@
  * with code 'bad-option' naming the option, before any row is read.
  */
 import { rolesFromOption, type ColumnMap } from './columnRoles.ts';
-import { WallClockZone } from './wallClock.ts';
+import { ZoneClock } from '../../core/zonedTime.ts';
 import { DataFileError, SERIES_FORMATS, type LoaderOptions } from './seriesTypes.ts';
 
 /** The zone for naive timestamps: the option, else the format's default. */
-export function zoneFor(file: string, options: LoaderOptions, fallback: string): WallClockZone {
+export function zoneFor(file: string, options: LoaderOptions, fallback: string): ZoneClock {
   const tz = options.tz ?? fallback;
   try {
-    return new WallClockZone(tz);
+    return new ZoneClock(tz);
   } catch {
     throw new DataFileError('bad-option', file, `unknown time zone "${tz}" (expected an IANA zone such as America/New_York or UTC)`, 'tz');
   }

@@ -19,7 +19,7 @@ import { finishSeries, SeriesCollector, type FileBytes } from './seriesBuilder.t
 import { DataFileError, type LoadedSeries, type LoaderOptions } from './seriesTypes.ts';
 import { rootFromPath, tickSizeFor } from './symbolGuess.ts';
 import { parseDateAndTime, parseStamp } from './timestampText.ts';
-import type { WallClockZone } from './wallClock.ts';
+import type { ZoneClock } from '../../core/zonedTime.ts';
 
 export const DEFAULT_TEXT_TZ = 'America/New_York';
 
@@ -34,7 +34,7 @@ export function stampText(row: FieldScanner, map: ColumnMap): string {
  * The UTC time of a scanned row (one time column, or date + clock columns; naive stamps
  * read in `zone`), or null after rejecting the row with its reason.
  */
-export function rowTime(row: FieldScanner, map: ColumnMap, zone: WallClockZone, lastTime: number, lineNo: number, log: IssueLog): number | null {
+export function rowTime(row: FieldScanner, map: ColumnMap, zone: ZoneClock, lastTime: number, lineNo: number, log: IssueLog): number | null {
   let stampMs: number;
   let instant: boolean;
   if (map.clock === undefined) {
@@ -51,7 +51,7 @@ export function rowTime(row: FieldScanner, map: ColumnMap, zone: WallClockZone, 
   }
   const time = instant ? stampMs : zone.toUtc(stampMs, lastTime);
   if (Number.isNaN(time)) {
-    log.reject(lineNo, 'parse', `local time "${stampText(row, map)}" does not exist in ${zone.tz} (DST jump)`);
+    log.reject(lineNo, 'parse', `local time "${stampText(row, map)}" does not exist in ${zone.timeZone} (DST jump)`);
     return null;
   }
   return time;
@@ -95,7 +95,7 @@ export function textLayout(text: string, timeIndex = 0): TextLayout {
 export class OhlcvRowReader {
   readonly layout: TextLayout;
   readonly map: ColumnMap;
-  readonly zone: WallClockZone;
+  readonly zone: ZoneClock;
   readonly symbol: string;
   readonly tick: number | null;
   readonly notes: string[] = [];
@@ -172,7 +172,7 @@ export function loadOhlcvText(src: FileBytes, format: 'csv' | 'sierra', options:
     format,
     file: src.file,
     sha256: src.sha256,
-    timezone: reader.zone.tz,
+    timezone: reader.zone.timeZone,
     symbol: reader.symbol,
     tickSize: tick,
     notes: reader.notes,

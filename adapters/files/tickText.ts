@@ -96,7 +96,7 @@ export function loadTickText(src: FileBytes, options: LoaderOptions): LoadedSeri
     format: 'ticks',
     file: src.file,
     sha256: src.sha256,
-    timezone: zone.tz,
+    timezone: zone.timeZone,
     symbol,
     tickSize: tick,
   });

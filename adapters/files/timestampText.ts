@@ -1,7 +1,7 @@
 /**
  * Timestamp text as vendors write it. A parsed stamp is either an instant (the text says
  * its zone, or is an epoch number) or a naive wall-clock time that the loader resolves
- * with the series' zone (wallClock.ts).
+ * with the series' zone (core/zonedTime.ts).
  *
  * Accepted: `YYYY-MM-DD[ T]HH:MM[:SS[.fraction]]` with optional `Z`/`±HH:MM`, `-` or `/`
  * date separators and 1-digit months/days (Sierra's `2026-5-7`); `MM/DD/YYYY[ HH:MM[:SS]]`;

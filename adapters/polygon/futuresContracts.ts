@@ -6,7 +6,7 @@
  * Chicago the evening before), so no session is split between two contracts.
  */
 import { MONTH_CODES, parseContract, rollDay, type ContractId } from '../../core/contractRoll.ts';
-import { chicagoTime } from '../../core/tradingDay.ts';
+import { chicagoTime } from '../../core/zonedTime.ts';
 
 /** Polygon's spelling of a contract: root, month code, last digit of the year (`ESZ4`). */
 export function polygonTicker(c: ContractId): string {

@@ -9,7 +9,7 @@
  */
 import type { Bar } from '../../core/types.ts';
 import { Prng } from '../../core/prng.ts';
-import { chicagoTime } from '../../core/tradingDay.ts';
+import { chicagoTime } from '../../core/zonedTime.ts';
 
 const MINUTE = 60_000;
 

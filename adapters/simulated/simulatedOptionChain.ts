@@ -22,7 +22,7 @@
 import type { OptionChainSnapshot, OptionRight } from '../../core/types.ts';
 import { nextRandom } from '../../core/prng.ts';
 import { bsDelta, bsGamma, bsPrice, type BlackScholesInputs } from '../../strategy/gamma/blackScholes.ts';
-import { calendarDaysBetween, easternDate } from '../../strategy/gamma/easternTime.ts';
+import { calendarDaysBetween, easternDate } from '../../core/zonedTime.ts';
 import { thirdFriday } from '../../strategy/gamma/expiryCycle.ts';
 import { YEAR_MS, settlementTime, type Settlement, type SettledOptionContract } from '../../strategy/gamma/timeToExpiry.ts';
 

@@ -4,7 +4,7 @@
  * 14:00-16:00 power hour 1.2, 16:00-20:00 after hours 0.8, 20:00-04:00 overnight 0.5.
  * Uses the event timestamp, never the wall clock, so a backtest and a live run agree.
  */
-import { ZoneClock } from '../../core/tradingDay.ts';
+import { ZoneClock } from '../../core/zonedTime.ts';
 
 export interface SessionMultipliers {
   preMarket: number;

@@ -9,7 +9,7 @@
  */
 import type { OptionChainSnapshot } from '../../core/types.ts';
 import { bsGamma } from './blackScholes.ts';
-import { calendarDaysBetween, easternDate } from './easternTime.ts';
+import { calendarDaysBetween, easternDate } from '../../core/zonedTime.ts';
 import { GammaInputError, type GammaParams } from './gammaParams.ts';
 import { yearsToExpiry, type SettledOptionContract } from './timeToExpiry.ts';
 

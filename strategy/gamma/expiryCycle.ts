@@ -5,7 +5,7 @@
  * <= 2 days -> 0.7, 3-5 -> 1.3, 6-10 -> 1.1, else 1.0.
  * Exchange holidays that move an expiry (Good Friday) are not modelled.
  */
-import { calendarDaysBetween, easternDate } from './easternTime.ts';
+import { calendarDaysBetween, easternDate } from '../../core/zonedTime.ts';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 

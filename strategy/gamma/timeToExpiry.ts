@@ -13,7 +13,7 @@
  * When the source does not say how a contract settles, it is taken as PM-settled.
  */
 import type { OptionContract } from '../../core/types.ts';
-import { easternWallTimeToUtc } from './easternTime.ts';
+import { easternWallTimeToUtc } from '../../core/zonedTime.ts';
 
 export type Settlement = 'am' | 'pm';
 

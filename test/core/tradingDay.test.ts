@@ -70,8 +70,34 @@ describe('tradingDay: the 17:00 America/Chicago boundary', () => {
 
   it('Friday before the close is still Friday; the year rolls over on a weekend', () => {
     expect(tradingDay(utc('2023-07-14T20:59:00Z'))).toBe('2023-07-14'); // Fri 15:59 CDT
-    expect(tradingDay(utc('2023-12-29T23:00:00Z'))).toBe('2024-01-01'); // Fri 17:00 CST
-    expect(tradingDay(utc('2023-12-31T23:00:00Z'))).toBe('2024-01-01'); // Sun 17:00 CST
+    // New Year's Day 2024 (Monday) is a CME closure: the next trading day is Tuesday.
+    expect(tradingDay(utc('2023-12-29T23:00:00Z'))).toBe('2024-01-02'); // Fri 17:00 CST
+    expect(tradingDay(utc('2024-01-01T23:00:00Z'))).toBe('2024-01-02'); // Mon 17:00 CST, the reopen
+    // 2026-01-01 is a Thursday (closed): Wednesday evening and Thursday belong to Friday.
+    expect(tradingDay(utc('2025-12-31T21:59:00Z'))).toBe('2025-12-31'); // Wed 15:59 CST
+    expect(tradingDay(utc('2025-12-31T23:00:00Z'))).toBe('2026-01-02'); // Wed 17:00 CST
+  });
+
+  it.each([
+    // Good Friday 2024 (closed): Thursday's evening hours belong to Monday.
+    ['2024-03-28T20:59:00Z', '2024-03-28', 'Thu 15:59 CDT before Good Friday'],
+    ['2024-03-28T22:00:00Z', '2024-04-01', 'Thu 17:00 CDT before Good Friday'],
+    ['2024-03-29T15:00:00Z', '2024-04-01', 'Good Friday 10:00 CDT'],
+    // Labor Day 2023 (halt at 12:00 CT): Sunday evening and Monday belong to Tuesday.
+    ['2023-09-03T22:00:00Z', '2023-09-05', 'Sun 17:00 CDT before Labor Day'],
+    ['2023-09-04T16:59:00Z', '2023-09-05', 'Labor Day 11:59 CDT'],
+    ['2023-09-04T22:00:00Z', '2023-09-05', 'Labor Day 17:00 CDT, the reopen'],
+    ['2023-09-05T21:59:00Z', '2023-09-05', 'Tue 16:59 CDT'],
+    // Thanksgiving 2023 (halt) belongs to Friday, itself a trade date closing early.
+    ['2023-11-22T23:00:00Z', '2023-11-24', 'Wed 17:00 CST before Thanksgiving'],
+    ['2023-11-23T17:00:00Z', '2023-11-24', 'Thanksgiving 11:00 CST'],
+    ['2023-11-24T18:14:00Z', '2023-11-24', 'Fri 12:14 CST, before the early close'],
+    // Christmas 2025 (Thursday, closed): Christmas Eve's evening and Christmas belong to Friday.
+    ['2025-12-24T18:00:00Z', '2025-12-24', 'Christmas Eve 12:00 CST, before the 12:15 close'],
+    ['2025-12-24T23:00:00Z', '2025-12-26', 'Christmas Eve 17:00 CST'],
+    ['2025-12-25T23:00:00Z', '2025-12-26', 'Christmas 17:00 CST, the reopen'],
+  ])('CME holidays are not trading days: %s -> %s (%s)', (iso, day) => {
+    expect(tradingDay(utc(iso))).toBe(day);
   });
 
   it('refuses a non-finite time', () => {

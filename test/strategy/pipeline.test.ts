@@ -4,7 +4,7 @@ import type { OptionChainSnapshot } from '../../core/types.ts';
 import { strategySchema, type StrategySettingsInput } from '../../config/strategySchema.ts';
 import { StrategyPipeline, expiryFactorOfEasternDay, type PipelineDeps, type PipelineReading } from '../../strategy/pipeline.ts';
 import { expiryCycleFactor } from '../../strategy/gamma/expiryCycle.ts';
-import { ZoneClock } from '../../core/tradingDay.ts';
+import { ZoneClock } from '../../core/zonedTime.ts';
 import { FEATURE_NAMES } from '../../strategy/confluence.ts';
 import { hasSharedData } from '../fixtures/sharedData.ts';
 import { ES_MARCH, ES_SEPTEMBER, firstRateBars } from './fixtures/firstRate.ts';

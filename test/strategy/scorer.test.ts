@@ -6,7 +6,7 @@ import { SimulatedBars } from '../../adapters/simulated/simulatedBars.ts';
 import { strategySchema, type StrategySettingsInput } from '../../config/strategySchema.ts';
 import { FEATURE_NAMES } from '../../strategy/confluence.ts';
 import type { Bar } from '../../core/types.ts';
-import { chicagoTime } from '../../core/tradingDay.ts';
+import { chicagoTime } from '../../core/zonedTime.ts';
 import { hasSharedData } from '../fixtures/sharedData.ts';
 import { ES_MARCH, ES_SEPTEMBER, easternToUtc, firstRateBars } from './fixtures/firstRate.ts';
 import { mirrorBar } from './fixtures/marketEvents.ts';

@@ -1,10 +1,43 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { SessionCalendar, SessionCloseRule } from '../../strategy/sessionClose.ts';
-import { chicagoTime, isGlobexOpen, isRth } from '../../core/tradingDay.ts';
+import { isGlobexOpen, isRth } from '../../core/tradingDay.ts';
+import { chicagoTime } from '../../core/zonedTime.ts';
+import { CME_EQUITY_CALENDAR } from '../../core/cmeCalendar.ts';
 
 const MIN = 60_000;
 const utc = (s: string) => Date.parse(s);
+
+/**
+ * Oracle for "open" with CME holidays, written from the calendar's data and Intl wall-clock
+ * fields (not from SessionCalendar's arithmetic): a closed day has no hours and no evening
+ * session before it; a halt or early close ends the day's hours at its close; RTH does not
+ * exist on a holiday halt.
+ */
+const special = new Map(CME_EQUITY_CALENDAR.map((d) => [d.date, d]));
+const hhmm = (s: string) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5));
+const chicagoDate = (ms: number) => {
+  const t = chicagoTime(ms);
+  return new Date(Date.UTC(t.year, t.month - 1, t.day)).toISOString().slice(0, 10);
+};
+const nextDate = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+function globexOpenOnCalendar(ms: number): boolean {
+  if (!isGlobexOpen(ms)) return false;
+  const t = chicagoTime(ms);
+  const minute = t.hour * 60 + t.minute;
+  const date = chicagoDate(ms);
+  if (minute >= 17 * 60) return special.get(nextDate(date))?.kind !== 'closed';
+  const day = special.get(date);
+  if (!day) return true;
+  return day.kind !== 'closed' && minute < hhmm(day.close!);
+}
+function rthOnCalendar(ms: number): boolean {
+  if (!isRth(ms)) return false;
+  const day = special.get(chicagoDate(ms));
+  if (!day) return true;
+  const t = chicagoTime(ms);
+  return day.kind === 'early' && t.hour * 60 + t.minute < hhmm(day.close!);
+}
 
 describe('SessionCalendar: where a trading segment ends (hand-computed instants)', () => {
   const globex = new SessionCalendar('globex');
@@ -47,9 +80,9 @@ describe('SessionCalendar: where a trading segment ends (hand-computed instants)
     expect(rth.endOf(utc('2023-07-10T14:00:00Z'))).toBe(utc('2023-07-10T20:00:00Z')); // CDT
   });
 
-  it('agrees with core/tradingDay on any minute of 2020-2027: the end is the first closed minute after an open one', () => {
+  it('property: on any minute of 2020-2027 the end is the first closed minute after an open one, holidays included', () => {
     const calendars = { globex, rth } as const;
-    const openAt = { globex: isGlobexOpen, rth: isRth } as const;
+    const openAt = { globex: globexOpenOnCalendar, rth: rthOnCalendar } as const;
     fc.assert(
       fc.property(fc.integer({ min: utc('2020-01-01T00:00:00Z') / MIN, max: utc('2027-12-31T00:00:00Z') / MIN }), fc.constantFrom('globex', 'rth'), (minute, kind: 'globex' | 'rth') => {
         const ms = minute * MIN;
@@ -58,10 +91,59 @@ describe('SessionCalendar: where a trading segment ends (hand-computed instants)
         // Reuse one calendar too: the cached offsets must not change the answer.
         expect(calendars[kind].endOf(ms)).toBe(end);
         const t = chicagoTime(end);
-        return end > ms && end - ms <= 24 * 60 * MIN && t.minute === 0 && t.hour === (kind === 'rth' ? 15 : 16) && openAt[kind](end - MIN) && !openAt[kind](end);
+        const day = special.get(chicagoDate(end));
+        const regular = t.minute === 0 && t.hour === (kind === 'rth' ? 15 : 16);
+        const early = day !== undefined && day.kind !== 'closed' && t.hour * 60 + t.minute === hhmm(day.close!);
+        return end > ms && end - ms <= 24 * 60 * MIN && (regular || early) && openAt[kind](end - MIN) && !openAt[kind](end);
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('property: the holiday and early-close days themselves, minute by minute', () => {
+    // Random minutes rarely hit the ~11 special days a year: walk each one's 48 hours around it.
+    const days = fc.constantFrom(...CME_EQUITY_CALENDAR.map((d) => d.date));
+    fc.assert(
+      fc.property(days, fc.integer({ min: -24 * 60, max: 24 * 60 - 1 }), fc.constantFrom('globex', 'rth'), (date, offsetMin, kind: 'globex' | 'rth') => {
+        const openAt = kind === 'globex' ? globexOpenOnCalendar : rthOnCalendar;
+        const ms = utc(`${date}T18:00:00Z`) + offsetMin * MIN;
+        const end = new SessionCalendar(kind).endOf(ms);
+        if (!openAt(ms)) return end === ms;
+        return end > ms && openAt(end - MIN) && !openAt(end);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it.each([
+    // The day after Thanksgiving 2023 (CST): 12:15 CT = 18:15Z.
+    ['Black Friday 09:00 CST -> the 12:15 CT early close', 'globex', '2023-11-24T15:00:00Z', '2023-11-24T18:15:00Z'],
+    ['Black Friday RTH 09:00 CST -> 12:15 CT', 'rth', '2023-11-24T15:00:00Z', '2023-11-24T18:15:00Z'],
+    ['Thanksgiving eve 17:00 CST -> the 12:00 CT Thanksgiving halt', 'globex', '2023-11-22T23:00:00Z', '2023-11-23T18:00:00Z'],
+    ['Thanksgiving 17:00 CST (reopen) -> Friday 12:15 CT', 'globex', '2023-11-23T23:00:00Z', '2023-11-24T18:15:00Z'],
+    // Labor Day 2023 (CDT): the 12:00 CT halt = 17:00Z.
+    ['Sun 17:00 CDT before Labor Day -> Monday 12:00 CT', 'globex', '2023-09-03T22:00:00Z', '2023-09-04T17:00:00Z'],
+    ['Labor Day 17:00 CDT (reopen) -> Tuesday 16:00 CT', 'globex', '2023-09-04T22:00:00Z', '2023-09-05T21:00:00Z'],
+    // Christmas Eve 2025 closes at 12:15 CST; Christmas is closed; it reopens at 17:00 CT.
+    ['Christmas Eve 09:00 CST -> 12:15 CT', 'globex', '2025-12-24T15:00:00Z', '2025-12-24T18:15:00Z'],
+    ['Christmas 17:00 CST (reopen) -> Dec 26 16:00 CT', 'globex', '2025-12-25T23:00:00Z', '2025-12-26T22:00:00Z'],
+    // 2025-01-09 National Day of Mourning: equities until 08:30 CT.
+    ['2025-01-08 17:00 CST -> 2025-01-09 08:30 CT', 'globex', '2025-01-08T23:00:00Z', '2025-01-09T14:30:00Z'],
+  ] as const)('holidays: %s', (_, kind, at, end) => {
+    expect(new Date(new SessionCalendar(kind).endOf(utc(at))).toISOString()).toBe(new Date(utc(end)).toISOString());
+  });
+
+  it.each([
+    ['Labor Day 12:00 CDT, halted', 'globex', '2023-09-04T17:00:00Z'],
+    ['Labor Day 10:00 CDT, no RTH on a holiday', 'rth', '2023-09-04T15:00:00Z'],
+    ['Black Friday 12:15 CST, closed early', 'globex', '2023-11-24T18:15:00Z'],
+    ['Christmas Eve 17:00 CST, no evening session before Christmas', 'globex', '2025-12-24T23:00:00Z'],
+    ['Christmas Day 10:00 CST', 'globex', '2025-12-25T16:00:00Z'],
+    ['Thu 17:00 CDT before Good Friday 2024', 'globex', '2024-03-28T22:00:00Z'],
+    ['Good Friday 2024 09:00 CDT', 'globex', '2024-03-29T14:00:00Z'],
+    ['Good Friday 2023 RTH 08:30 CDT: closed at 08:15', 'rth', '2023-04-07T13:30:00Z'],
+  ] as const)('holidays: closed at %s -> the instant itself', (_, kind, at) => {
+    expect(new SessionCalendar(kind).endOf(utc(at))).toBe(utc(at));
   });
 });
 
@@ -87,6 +169,22 @@ describe('SessionCloseRule', () => {
     expect(rule.mustExit(close + 61 * MIN, deadline)).toBe(true);
     // A position opened while the market is closed must go at once.
     expect(rule.mustExit(close + 10 * MIN, rule.deadline(close + 10 * MIN))).toBe(true);
+  });
+
+  it('flattens before an early close and takes no entry in the minutes before it (day after Thanksgiving 2023, 12:15 CT)', () => {
+    const earlyClose = utc('2023-11-24T18:15:00Z');
+    const since = utc('2023-11-24T16:00:00Z'); // 10:00 CST
+    const deadline = rule.deadline(since);
+    expect(deadline).toBe(earlyClose);
+    expect(rule.mustExit(earlyClose - 6 * MIN, deadline)).toBe(false);
+    expect(rule.mustExit(earlyClose - 5 * MIN, deadline)).toBe(true);
+    expect(rule.blocksEntry(earlyClose - 16 * MIN)).toBe(false);
+    expect(rule.blocksEntry(earlyClose - 15 * MIN)).toBe(true);
+    // Between the early close and the weekend nothing is entered.
+    expect(rule.blocksEntry(utc('2023-11-24T20:00:00Z'))).toBe(true);
+    // A holiday halt works alike: Labor Day 2023 halts at 12:00 CDT (17:00Z).
+    expect(rule.deadline(utc('2023-09-04T14:00:00Z'))).toBe(utc('2023-09-04T17:00:00Z'));
+    expect(rule.blocksEntry(utc('2023-09-04T16:45:00Z'))).toBe(true);
   });
 
   it('never lets the no-entry window be shorter than the flatten window', () => {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { detectSeparator, forEachLine, splitFields, toNumber } from '../../../adapters/files/delimitedText.ts';
 import { FieldScanner, parseDecimal } from '../../../adapters/files/fieldScanner.ts';
 import { parseStamp } from '../../../adapters/files/timestampText.ts';
-import { WallClockZone, isValidTimeZone } from '../../../adapters/files/wallClock.ts';
+import { ZoneClock, isValidTimeZone } from '../../../core/zonedTime.ts';
 
 describe('splitFields', () => {
   it('plain fields round-trip through join', () => {
@@ -127,7 +127,7 @@ describe('parseStamp', () => {
   });
 });
 
-describe('WallClockZone', () => {
+describe('ZoneClock', () => {
   const wallOf = (tz: string, utc: number): number => {
     const f = Object.fromEntries(
       new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
@@ -141,7 +141,7 @@ describe('WallClockZone', () => {
     const zones = ['America/New_York', 'America/Chicago', 'Europe/Madrid', 'Australia/Lord_Howe', 'Asia/Kolkata', 'UTC'];
     fc.assert(
       fc.property(fc.constantFrom(...zones), fc.integer({ min: Date.UTC(1990, 0, 1), max: Date.UTC(2035, 0, 1) }), (tz, t) => {
-        const zone = new WallClockZone(tz);
+        const zone = new ZoneClock(tz);
         const wall = wallOf(tz, t);
         // In a repeated hour the wall clock has two instants; the hint picks the later one.
         expect([zone.toUtc(wall), zone.toUtc(wall, t)]).toContain(t);
@@ -152,7 +152,7 @@ describe('WallClockZone', () => {
   });
 
   it('a sequence of instants read back in order stays in order through the fall-back hour', () => {
-    const zone = new WallClockZone('America/New_York');
+    const zone = new ZoneClock('America/New_York');
     let prev = -Infinity;
     for (let t = Date.UTC(2023, 10, 5, 4); t < Date.UTC(2023, 10, 5, 8); t += 60_000) {
       const back = zone.toUtc(wallOf('America/New_York', t), prev);
@@ -162,9 +162,9 @@ describe('WallClockZone', () => {
   });
 
   it('a wall time skipped by the spring-forward is NaN; unknown zones are refused', () => {
-    expect(new WallClockZone('America/New_York').toUtc(Date.UTC(2023, 2, 12, 2, 30))).toBeNaN();
-    expect(new WallClockZone('Europe/Madrid').toUtc(Date.UTC(2025, 2, 30, 2, 30))).toBeNaN();
-    expect(() => new WallClockZone('Mars/Olympus')).toThrow(RangeError);
+    expect(new ZoneClock('America/New_York').toUtc(Date.UTC(2023, 2, 12, 2, 30))).toBeNaN();
+    expect(new ZoneClock('Europe/Madrid').toUtc(Date.UTC(2025, 2, 30, 2, 30))).toBeNaN();
+    expect(() => new ZoneClock('Mars/Olympus')).toThrow(RangeError);
     expect(isValidTimeZone('America/Chicago')).toBe(true);
     expect(isValidTimeZone('EST5EDT_nope')).toBe(false);
   });

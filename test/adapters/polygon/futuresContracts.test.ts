@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { frontContractSegments, isProductRoot, polygonTicker, tradingDayStart } from '../../../adapters/polygon/futuresContracts.ts';
-import { chicagoTime } from '../../../core/tradingDay.ts';
+import { chicagoTime } from '../../../core/zonedTime.ts';
 
 describe('front contract segments', () => {
   it('rolls ESZ4 -> ESH5 at 17:00 Chicago on the eve of the roll Thursday (third Friday - 8 days)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { calendarDaysBetween, easternDate, easternOffsetMinutes, easternWallTimeToUtc } from '../../../strategy/gamma/easternTime.ts';
+import { calendarDaysBetween, easternDate, easternOffsetMinutes, easternWallTimeToUtc } from '../../../core/zonedTime.ts';
 import { DEFAULT_MIN_YEARS, YEAR_MS, settlementOfRoot, settlementTime, yearsToExpiry } from '../../../strategy/gamma/timeToExpiry.ts';
 
 describe('US/Eastern wall-clock time', () => {
