@@ -5,6 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/load.ts';
 import { addLoaderOptions } from './loaderOptions.ts';
+import { miaVersion } from './version.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, parseInspectPort, parseSpeed, positiveInt } from './usage.ts';
 
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, parseSpeed, positiveInt } from './usage.ts';
@@ -32,6 +33,7 @@ const registrars: Record<string, Registrar> = {
   backtest: async (program) => (await import('./backtest.ts')).registerBacktest(program),
   robustness: async (program) => (await import('./robustness.ts')).registerRobustness(program),
   attribution: async (program) => (await import('./attribution.ts')).registerAttribution(program),
+  config: async (program) => (await import('./config.ts')).registerConfigCommands(program),
 };
 
 /** Which registrars a command name needs (`run` takes the control channel's flags too). */
@@ -55,13 +57,16 @@ const groupsOf: Record<string, readonly string[]> = {
   stress: ['robustness'],
   attribution: ['attribution'],
   evidence: ['attribution'],
+  config: ['config'],
 };
 
 async function buildProgram(command: string | undefined): Promise<Command> {
   const program = new Command('mia')
     .description('MIA: automated, supervised ES futures trading on XState state machines')
+    .version(miaVersion(), '-V, --version', 'print the MIA version')
     .exitOverride()
-    .showHelpAfterError();
+    // One line per usage error: the command's help is one --help away, not 70 lines of it.
+    .configureOutput({ outputError: (text, write) => write(`mia: ${text.replace(/^error: /, '').trimEnd()} (--help for usage)\n`) });
 
   const run = program
     .command('run')
