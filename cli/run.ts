@@ -14,7 +14,8 @@ import { createLogger } from '../adapters/log/logger.ts';
 import { startSession } from '../session/session.ts';
 import type { ReplayFeed } from '../session/sessionFeed.ts';
 import { openReplaySource } from '../adapters/files/replaySource.ts';
-import { loaderErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
+import { polygonSettings } from '../adapters/polygon/polygonSettings.ts';
+import { dataErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
 import { UsageError } from './main.ts';
 import { startControlSurfaces, type ControlSurfaces } from '../operator/controlSurfaces.ts';
 import { resolveHome } from './home.ts';
@@ -69,6 +70,9 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   if (opts.dtcPasswordEnv !== undefined) dtc.passwordEnv = opts.dtcPasswordEnv;
   const venue: Record<string, unknown> = { ...(opts.venue !== undefined ? { kind: opts.venue } : {}), ...(Object.keys(dtc).length > 0 ? { dtc } : {}) };
   const config = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { feed, ...(Object.keys(venue).length > 0 ? { venue } : {}) } });
+  // Polygon without its key (or with a bad endpoint override) is exit 2 now, before the home
+  // is locked or anything starts, as for the data commands.
+  if (config.feed.kind === 'polygon') polygonSettings(config, process.env);
   const home = resolveHome(opts.home);
   const replay = config.feed.kind === 'replay' ? await loadReplay(opts.replay ?? config.feed.replayFile, opts) : undefined;
 
@@ -142,7 +146,7 @@ async function loadReplay(file: string | null | undefined, opts: Record<string, 
       bars: handle.bars.length,
     };
   } catch (err) {
-    throw loaderErrorForCli(err);
+    throw dataErrorForCli(err);
   }
 }
 
