@@ -17,7 +17,7 @@ import { BacktestInputError, loadBacktestTable, loadChainDir, parseDay, type Cha
 import type { BacktestResult } from '../backtest/result.ts';
 import { renderTerminalReport } from '../backtest/report/terminalReport.ts';
 import { writeHtmlReport } from '../backtest/report/htmlReport.ts';
-import { addLoaderOptions, loaderErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
+import { addLoaderOptions, dataErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
 import { positiveInt, UsageError, collect } from './usage.ts';
 import { resolveHome } from './home.ts';
 import { systemClock } from '../core/clock.ts';
@@ -87,7 +87,7 @@ export function registerBacktest(program: Command): void {
 /** Bad input of ours or of the loaders becomes a usage error (exit 2) naming the flag or file. */
 function usage(err: unknown): Error {
   if (err instanceof BacktestInputError || err instanceof BacktestEmptyError) return new UsageError(err.message);
-  return loaderErrorForCli(err);
+  return dataErrorForCli(err);
 }
 
 

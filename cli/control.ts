@@ -22,6 +22,8 @@ interface CommonOptions {
   home?: string;
   json?: boolean;
   reason?: string;
+  /** flatten: leave entries allowed (commander's `--keep-trading`). */
+  keepTrading?: boolean;
 }
 
 /** `cli:<user>`: the operator as the operating system knows them. */
@@ -84,7 +86,7 @@ function render(response: ControlResponse): string {
 /** Sends one command to the MIA at the home and prints the answer; returns the exit code. */
 export async function controlAction(command: ControlCommand, opts: CommonOptions): Promise<number> {
   const home = resolveHome(opts.home);
-  const request = { command, who: cliOperator(), ...(opts.reason !== undefined ? { reason: opts.reason } : {}) };
+  const request = { command, who: cliOperator(), ...(opts.reason !== undefined ? { reason: opts.reason } : {}), ...(opts.keepTrading ? { keepTrading: true } : {}) };
   let response: ControlResponse;
   try {
     response = (await sendControlCommand(home, request)).response;
@@ -96,7 +98,9 @@ export async function controlAction(command: ControlCommand, opts: CommonOptions
   if (opts.json) process.stdout.write(`${JSON.stringify(response, null, 2)}\n`);
   // A judged advance shows its criteria either way; the refusal itself goes to stderr.
   else if (response.ok || (command === 'phase.advance' && response.data)) process.stdout.write(`${render(response)}\n`);
-  if (!response.ok) process.stderr.write(`mia: ${response.message}\n`);
+  // A refused advance's message repeats the criteria just printed: its first line is enough.
+  const shown = response.ok || opts.json || command !== 'phase.advance' || !response.data ? response.message : response.message.split('\n')[0];
+  if (!response.ok) process.stderr.write(`mia: ${shown}\n`);
   return response.ok ? EXIT_OK : EXIT_FAILURE;
 }
 
@@ -124,8 +128,9 @@ export function registerControlCommands(program: Command): void {
   common(program.command('kill').description('kill switch: cancel all, flatten, refuse orders; latched across restarts'))
     .requiredOption('--reason <text>', 'why')
     .action(action('kill'));
-  common(program.command('flatten').description('cancel working orders and close the position at market'))
+  common(program.command('flatten').description('cancel working orders, close the position at market, and pause entries until resume'))
     .option('--reason <text>', 'why')
+    .option('--keep-trading', 'close the position but let the strategy enter again')
     .action(action('flatten'));
 
   const phase = program.command('phase').description('deployment phase of the running mia');

@@ -98,9 +98,18 @@ async function runDownload(rest: PolygonRest, plan: DownloadPlan, out: string, f
   }
 }
 
-function describe(result: DownloadResult): string {
+/** The human summary of one download: what was kept, and every rejected row by cause. */
+export function describeDownload(result: DownloadResult): string {
   const contracts = result.segments.map((s) => s.ticker).join(', ');
-  return `${result.resumed ? 'resumed and finished' : 'downloaded'} ${result.rows} ${result.kind} (${contracts}) ${iso(result.first) ?? '-'} .. ${iso(result.last) ?? '-'} into ${result.file}${result.rejected > 0 ? `, ${result.rejected} rows rejected by validation` : ''}`;
+  const kept = `${result.resumed ? 'resumed and finished' : 'downloaded'} ${result.rows} ${result.kind} (${contracts}) ${iso(result.first) ?? '-'} .. ${iso(result.last) ?? '-'} into ${result.file}`;
+  if (result.rejected === 0) return kept;
+  // Say why, by cause: a count alone reads as if the download were broken.
+  const causes = Object.entries(result.rejectedBy).sort((a, b) => b[1] - a[1]);
+  const listed = causes.reduce((n, [, c]) => n + c, 0);
+  const lines = causes.map(([cause, n]) => `  ${n} ${cause}`);
+  if (listed < result.rejected) lines.push(`  ${result.rejected - listed} (cause not recorded: resumed from an older progress file)`);
+  const note = result.kind === 'quotes' && causes.some(([c]) => c.startsWith('one-sided')) ? '\n  (a quote file keeps two-sided quotes only: bid and ask both present)' : '';
+  return `${kept}\nrejected ${result.rejected} ${result.kind === 'quotes' ? 'quote' : 'bar'} rows Polygon sent, not written:\n${lines.join('\n')}${note}`;
 }
 
 async function downloadCommand(flags: DownloadFlags): Promise<number> {
@@ -151,8 +160,8 @@ async function downloadCommand(flags: DownloadFlags): Promise<number> {
       const quotesJson = quotes === undefined ? undefined : 'skipped' in quotes ? quotes : json(quotes);
       process.stdout.write(`${JSON.stringify({ symbol, from: iso(from), to: iso(to), bars: json(bars), ...(quotesJson ? { quotes: quotesJson } : {}) }, null, 2)}\n`);
     } else {
-      process.stdout.write(`${describe(bars)}\n`);
-      if (quotes && !('skipped' in quotes)) process.stdout.write(`${describe(quotes)}\n`);
+      process.stdout.write(`${describeDownload(bars)}\n`);
+      if (quotes && !('skipped' in quotes)) process.stdout.write(`${describeDownload(quotes)}\n`);
     }
     return 0;
   } finally {

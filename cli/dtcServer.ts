@@ -12,18 +12,18 @@ import { resolve } from 'node:path';
 import { loadConfig } from '../config/load.ts';
 import { instrumentFor } from '../config/instruments.ts';
 import { ManualClock } from '../core/clock.ts';
-import { createLogger } from '../adapters/log/logger.ts';
+import { consoleLogFormat, createLogger } from '../adapters/log/logger.ts';
 import { SimulatedBars } from '../adapters/simulated/simulatedBars.ts';
 import { startPaperDtcServer, type PaperDtcServer } from '../adapters/dtc/paperServer.ts';
 import { resolveHome } from './home.ts';
-import { parseSpeed, positiveInt, UsageError, collect, portNumber } from './usage.ts';
+import { parseSpeed, positiveInt, UsageError, collect, portNumber, addLogOptions, type LogOptions } from './usage.ts';
 
 const BAR_MS = 60_000;
 const SLICE = 512;
 /** TRADE_ACCOUNT is a 32-byte char array, NUL included. */
 const MAX_ACCOUNT_LENGTH = 31;
 
-export interface DtcServerOptions {
+export interface DtcServerOptions extends LogOptions {
   port: number;
   encodingAny?: boolean;
   account: string[];
@@ -56,8 +56,7 @@ const integer = (flag: string) => (value: string): number => {
 
 /** Adds `mia dtc-server` to `parent`. */
 export function registerDtcServerCommand(parent: Command): void {
-  parent
-    .command('dtc-server')
+  addLogOptions(parent.command('dtc-server'))
     .description('run the paper-trading DTC server on 127.0.0.1, fed by the simulated market, until SIGINT/SIGTERM')
     .option('--port <n>', 'TCP port on 127.0.0.1 (0 = any free port)', portNumber('--port'), 11_099)
     .option('--encoding-any', 'also accept clients that skip the ENCODING_REQUEST and speak JSON or compact JSON from their first byte')
@@ -101,7 +100,13 @@ export async function dtcServerCommand(opts: DtcServerOptions, env: NodeJS.Proce
   const config = loadConfig({ ...(opts.config ? { file: opts.config } : {}), env, overrides: opts.seed !== undefined ? { feed: { seed: opts.seed } } : {} });
   const instrument = instrumentFor(config.symbol);
   const home = resolveHome(opts.home, env);
-  const logger = createLogger({ home, folder: 'dtc_server', level: config.log.level, name: 'dtc-server' });
+  const logger = createLogger({
+    home,
+    folder: 'dtc_server',
+    level: opts.logLevel ?? config.log.level,
+    name: 'dtc-server',
+    console: consoleLogFormat(opts.logConsole ?? 'auto', process.stderr.isTTY === true),
+  });
   const clock = new ManualClock(Date.parse(config.feed.start));
 
   let server: PaperDtcServer;

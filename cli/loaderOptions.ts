@@ -60,4 +60,14 @@ export function loaderErrorForCli(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
+/**
+ * For commands whose README says data errors exit 2 (`mia backtest`, `mia run --feed
+ * replay`): any file the loaders refuse (unreadable, unsupported such as quotes-only, bad
+ * rows beyond use) is the operator's input to change, named, exit code 2.
+ */
+export function dataErrorForCli(err: unknown): Error {
+  if (err instanceof DataFileError) return new UsageError(err.option ? `--${kebab(err.option)}: ${err.message}` : err.message);
+  return loaderErrorForCli(err);
+}
+
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

@@ -5,7 +5,8 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/load.ts';
 import { addLoaderOptions } from './loaderOptions.ts';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, parseInspectPort, parseSpeed, positiveInt } from './usage.ts';
+import { miaVersion } from './version.ts';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, addLogOptions, parseInspectPort, parseSpeed, positiveInt } from './usage.ts';
 
 type Registrar = (program: Command) => unknown;
 
@@ -30,6 +31,7 @@ const registrars: Record<string, Registrar> = {
   backtest: async (program) => (await import('./backtest.ts')).registerBacktest(program),
   robustness: async (program) => (await import('./robustness.ts')).registerRobustness(program),
   attribution: async (program) => (await import('./attribution.ts')).registerAttribution(program),
+  config: async (program) => (await import('./config.ts')).registerConfigCommands(program),
 };
 
 /** Which registrars a command name needs (`run` takes the control channel's flags too). */
@@ -53,13 +55,16 @@ const groupsOf: Record<string, readonly string[]> = {
   stress: ['robustness'],
   attribution: ['attribution'],
   evidence: ['attribution'],
+  config: ['config'],
 };
 
 async function buildProgram(command: string | undefined): Promise<Command> {
   const program = new Command('mia')
     .description('MIA: automated, supervised ES futures trading on XState state machines')
+    .version(miaVersion(), '-V, --version', 'print the MIA version')
     .exitOverride()
-    .showHelpAfterError();
+    // One line per usage error: the command's help is one --help away, not 70 lines of it.
+    .configureOutput({ outputError: (text, write) => write(`mia: ${text.replace(/^error: /, '').trimEnd()} (--help for usage)\n`) });
 
   const run = program
     .command('run')
@@ -87,7 +92,7 @@ async function buildProgram(command: string | undefined): Promise<Command> {
     .option('--inspect', 'serve the live inspector on 127.0.0.1 (URL with its token printed and written to $MIA_HOME/inspector.url)')
     .option('--inspect-port <n>', 'inspector port on 127.0.0.1 (default 0: ephemeral)', parseInspectPort)
     .option('--inspect-stately', "also forward the inspection stream to Stately's online inspector (needs the network; fails soft)");
-  addLoaderOptions(run).action(async (opts) => {
+  addLoaderOptions(addLogOptions(run)).action(async (opts) => {
     const { runCommand } = await import('./run.ts');
     process.exitCode = await runCommand(opts);
   });

@@ -10,13 +10,14 @@ import { phaseLogFolder } from '../config/gates.ts';
 import { systemClock } from '../core/clock.ts';
 import { openStateStore } from '../adapters/store/stateStore.ts';
 import { openEvidenceStore } from '../adapters/store/evidenceStore.ts';
-import { createLogger } from '../adapters/log/logger.ts';
+import { consoleLogFormat, createLogger } from '../adapters/log/logger.ts';
 import { startSession } from '../session/session.ts';
 import { sessionParts } from '../session/fromConfig.ts';
 import type { ReplayFeed } from '../session/sessionFeed.ts';
 import { openReplaySource } from '../adapters/files/replaySource.ts';
-import { loaderErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
-import { UsageError } from './usage.ts';
+import { polygonSettings } from '../adapters/polygon/polygonSettings.ts';
+import { dataErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
+import { UsageError, type LogOptions } from './usage.ts';
 import { startControlSurfaces, type ControlSurfaces } from '../operator/controlSurfaces.ts';
 import { resolveHome } from './home.ts';
 import { formatSummary } from './summary.ts';
@@ -29,7 +30,7 @@ import { startInspectorServer } from '../adapters/inspector/inspectorServer.ts';
 import { inspectorPage } from '../adapters/inspector/inspectorPage.ts';
 import { startStatelyForwarder } from '../adapters/inspector/statelyForwarder.ts';
 
-export interface RunOptions extends Record<string, unknown> {
+export interface RunOptions extends Record<string, unknown>, LogOptions {
   feed: 'simulated' | 'replay' | 'polygon';
   /** Market-data file for `--feed replay` (loader options: --format, --columns, --tz ...). */
   replay?: string;
@@ -69,7 +70,11 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   if (opts.dtcUsername !== undefined) dtc.username = opts.dtcUsername;
   if (opts.dtcPasswordEnv !== undefined) dtc.passwordEnv = opts.dtcPasswordEnv;
   const venue: Record<string, unknown> = { ...(opts.venue !== undefined ? { kind: opts.venue } : {}), ...(Object.keys(dtc).length > 0 ? { dtc } : {}) };
-  const config = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { feed, ...(Object.keys(venue).length > 0 ? { venue } : {}) } });
+  const log = opts.logLevel !== undefined ? { log: { level: opts.logLevel } } : {};
+  const config = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { feed, ...log, ...(Object.keys(venue).length > 0 ? { venue } : {}) } });
+  // Polygon without its key (or with a bad endpoint override) is exit 2 now, before the home
+  // is locked or anything starts, as for the data commands.
+  if (config.feed.kind === 'polygon') polygonSettings(config, process.env);
   const home = resolveHome(opts.home);
   const replay = config.feed.kind === 'replay' ? await loadReplay(opts.replay ?? config.feed.replayFile, opts) : undefined;
 
@@ -89,7 +94,13 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   try {
     const savedDeployment = store.deployment.load()?.snapshot as { value?: { phase?: string } } | undefined;
     const phaseName = (savedDeployment?.value?.phase ?? 'setup') as keyof typeof phaseLogFolder;
-    const logger = createLogger({ home, folder: phaseLogFolder[phaseName] ?? phaseLogFolder.setup, level: config.log.level, name: 'mia' });
+    const logger = createLogger({
+      home,
+      folder: phaseLogFolder[phaseName] ?? phaseLogFolder.setup,
+      level: config.log.level,
+      name: 'mia',
+      console: consoleLogFormat(opts.logConsole ?? 'auto', process.stderr.isTTY === true),
+    });
     logger.info({ home, config: { ...config, gates: undefined } }, 'mia run starting');
 
     // The control channel opens before the session trades: without a kill switch, no trading.
@@ -144,7 +155,7 @@ async function loadReplay(file: string | null | undefined, opts: Record<string, 
       bars: handle.bars.length,
     };
   } catch (err) {
-    throw loaderErrorForCli(err);
+    throw dataErrorForCli(err);
   }
 }
 

@@ -2,7 +2,7 @@
  * What every `mia` command shares for its flags and exit codes. Kept free of heavy imports:
  * `cli/main.ts` loads a command's module only when that command runs.
  */
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -39,3 +39,23 @@ export function portNumber(name: string, lowest: 0 | 1 = 0) {
 export const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export const parseInspectPort = portNumber('--inspect-port');
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevelChoice = (typeof LOG_LEVELS)[number];
+
+/** Options of a command that logs: `--log-level` (file and console) and `--log-console`. */
+export interface LogOptions {
+  logLevel?: LogLevelChoice;
+  logConsole?: 'auto' | 'pretty' | 'json' | 'off';
+}
+
+/** `--log-level` overrides `log.level`; the console shows the log on a terminal (pretty), never on a pipe unless asked. */
+export function addLogOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--log-level <level>', 'log level of the log file and the console (default: log.level of the configuration, info)').choices(LOG_LEVELS))
+    .addOption(
+      new Option('--log-console <format>', 'also log to stderr: auto (human-readable on a terminal, nothing on a pipe), pretty, json or off')
+        .choices(['auto', 'pretty', 'json', 'off'])
+        .default('auto'),
+    );
+}

@@ -9,14 +9,25 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { configSchema, defaultConfig, type MiaConfig } from './schema.ts';
 
+/** One thing wrong with a configuration: the dotted key (or the file) and why. */
+export interface ConfigIssue {
+  key: string;
+  reason: string;
+}
+
 export class ConfigError extends Error {
+  /** Every issue found, the first being `key`/`reason` (a file is validated as a whole). */
+  readonly issues: readonly ConfigIssue[];
   constructor(
     /** Dotted path of the offending key, e.g. `risk.dailyLossLimit`, or the file. */
     readonly key: string,
     readonly reason: string,
+    issues?: readonly ConfigIssue[],
   ) {
-    super(`invalid configuration: ${key}: ${reason}`);
+    const all = issues && issues.length > 0 ? issues : [{ key, reason }];
+    super(`invalid configuration: ${all.map((i) => `${i.key}: ${i.reason}`).join('; ')}`);
     this.name = 'ConfigError';
+    this.issues = all;
   }
 }
 
@@ -85,8 +96,11 @@ export function envLayer(env: NodeJS.ProcessEnv): Tree {
   return tree;
 }
 
-/** Strict everywhere: an unknown key is as much a mistake as a wrong value. */
-const strictSchema = (() => {
+/**
+ * Strict everywhere: an unknown key is as much a mistake as a wrong value. Exported for
+ * `mia config schema` (its JSON Schema says `additionalProperties: false` like the loader).
+ */
+export const strictSchema = (() => {
   const strict = (s: z.ZodType): z.ZodType => {
     if (s instanceof z.ZodObject) {
       const shape = Object.fromEntries(Object.entries(s.shape).map(([k, v]) => [k, strict(v as z.ZodType)]));
@@ -102,19 +116,49 @@ const strictSchema = (() => {
   return strict(configSchema) as typeof configSchema;
 })();
 
+/** Every issue of a failed parse, each naming its dotted key. */
+export function configIssues(error: z.ZodError): ConfigIssue[] {
+  return error.issues.map((issue) => {
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k].join('.')).join(', ') : issue.path.join('.');
+    return { key: keys || '(root)', reason: issue.code === 'unrecognized_keys' ? 'unknown key' : issue.message };
+  });
+}
+
+/** A file may name its JSON Schema (`"$schema": "..."`) for editors; the loader ignores it. */
+function withoutSchemaRef(tree: Tree): Tree {
+  if (!('$schema' in tree)) return tree;
+  const { $schema: _ignored, ...rest } = tree;
+  return rest;
+}
+
 export function loadConfig(options: LoadOptions = {}): MiaConfig {
   const env = options.env ?? process.env;
   const file = options.file ?? env.MIA_CONFIG;
   // Layers merge onto the defaults themselves, so that a record such as one gate's
   // thresholds keeps its other keys when a layer sets only one of them.
-  let tree = deepMerge(defaultConfig() as unknown as Tree, file ? readFile(file) : {});
+  let tree = deepMerge(defaultConfig() as unknown as Tree, file ? withoutSchemaRef(readFile(file)) : {});
   tree = deepMerge(tree, envLayer(env));
   if (options.overrides) tree = deepMerge(tree, options.overrides);
   const result = strictSchema.safeParse(tree);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k].join('.')).join(', ') : issue.path.join('.');
-    throw new ConfigError(keys || '(root)', issue.code === 'unrecognized_keys' ? 'unknown key' : issue.message);
+    const issues = configIssues(result.error);
+    throw new ConfigError(issues[0]!.key, issues[0]!.reason, issues);
   }
   return result.data;
+}
+
+/**
+ * Validates one configuration file on its own (over the defaults, without environment
+ * overrides): every issue at once, none when the file is good.
+ */
+export function validateConfigFile(file: string): ConfigIssue[] {
+  let tree: Tree;
+  try {
+    tree = withoutSchemaRef(readFile(file));
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.issues];
+    throw err;
+  }
+  const result = strictSchema.safeParse(deepMerge(defaultConfig() as unknown as Tree, tree));
+  return result.success ? [] : configIssues(result.error);
 }

@@ -200,9 +200,14 @@ export function createSessionControl(options: SessionControlOptions): ControlHan
           : { ok: false, command, message: `kill did not latch: risk ${riskLine(risk)}` };
       }
       case 'flatten': {
+        // Entries pause first, so that no signal between the flatten and its fill opens a new
+        // position (a flatten that the strategy undoes a bar later is no flatten).
+        const pause = !request.keepTrading;
+        if (pause) session.send({ type: 'OPERATOR.PAUSE', who, reason: `flatten${reason ? `: ${reason}` : ''} (entries paused until resume)`, time: eventTime() });
         session.send({ type: 'OPERATOR.FLATTEN', who, reason: reason || 'operator flatten', time: eventTime() });
         const ctx = snapshot().context;
-        return { ok: true, command, message: `flatten requested: position ${ctx.book.qty}, ${Object.keys(ctx.live).length} order(s) live` };
+        const after = pause ? `; entries paused until resume (risk ${riskLine(riskSnap())})` : '; entries continue (--keep-trading)';
+        return { ok: true, command, message: `flatten requested: position ${ctx.book.qty}, ${Object.keys(ctx.live).length} order(s) live${after}` };
       }
       case 'phase.status': {
         const d = deploymentSnap();

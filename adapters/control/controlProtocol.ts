@@ -28,6 +28,8 @@ export const controlRequestSchema = z.strictObject({
   /** Who asks: `cli:<user>` or `discord:<userId>`. */
   who: z.string().trim().min(1).max(120),
   reason: text.optional(),
+  /** flatten only: close the position but leave entries allowed (default: entries pause until resume). */
+  keepTrading: z.boolean().optional(),
 });
 
 /** One operator command, as the channel carries it. */

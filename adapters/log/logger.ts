@@ -2,9 +2,12 @@
  * MIA's logs: pino JSON lines in `<home>/logs/<folder>/mia.log`, one folder per deployment
  * phase (e.g. `phase_3_simulation_3months`). Writes are synchronous so that the lines
  * before a crash are on disk; this is affordable because the hot path never logs.
+ * Optionally the same lines also go to the console (stderr): human-readable through
+ * pino-pretty on a terminal, or JSON. Redaction happens before either stream sees a line.
  */
 import { join } from 'node:path';
-import { pino, type LevelWithSilent, type Logger } from 'pino';
+import { pino, type DestinationStream, type LevelWithSilent, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
@@ -33,6 +36,30 @@ export interface LoggerOptions {
   level: LevelWithSilent;
   /** Component name, added to every line. */
   name?: string;
+  /** Also log to the console: `pretty` (human-readable), `json` (lines as in the file) or `off` (default). */
+  console?: ConsoleLogFormat;
+  /** Where console lines go (default: stderr, so that stdout stays the command's output). */
+  consoleStream?: NodeJS.WritableStream;
+}
+
+export type ConsoleLogFormat = 'pretty' | 'json' | 'off';
+
+/** `auto`: pretty when the console is a terminal, nothing otherwise (pipes get the command's output only). */
+export function consoleLogFormat(choice: ConsoleLogFormat | 'auto', isTty: boolean): ConsoleLogFormat {
+  return choice === 'auto' ? (isTty ? 'pretty' : 'off') : choice;
+}
+
+function consoleDestination(format: 'pretty' | 'json', stream: NodeJS.WritableStream | undefined): DestinationStream {
+  if (format === 'json') return (stream as DestinationStream | undefined) ?? pino.destination({ fd: 2, sync: true });
+  const colorize = stream === undefined && process.stderr.isTTY === true;
+  return pinoPretty({
+    colorize,
+    sync: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname',
+    singleLine: true,
+    ...(stream ? { destination: stream } : { destination: 2 }),
+  });
 }
 
 /** Path of the log file for `home` and `folder`. */
@@ -44,16 +71,16 @@ export function logFilePath(home: string, folder: string): string {
 }
 
 /** A pino logger appending JSON lines to `logFilePath(home, folder)` (directories created). */
-export function createLogger({ home, folder, level, name }: LoggerOptions): Logger {
+export function createLogger({ home, folder, level, name, console = 'off', consoleStream }: LoggerOptions): Logger {
   const dest = pino.destination({ dest: logFilePath(home, folder), sync: true, mkdir: true });
-  return pino(
-    {
-      level,
-      ...(name === undefined ? {} : { name }),
-      redact: { paths: [...redactedPaths], censor: REDACTED },
-    },
-    dest,
-  );
+  const options = {
+    level,
+    ...(name === undefined ? {} : { name }),
+    redact: { paths: [...redactedPaths], censor: REDACTED },
+  };
+  if (console === 'off' || level === 'silent') return pino(options, dest);
+  const streamLevel = level as Exclude<LevelWithSilent, 'silent'>;
+  return pino(options, pino.multistream([{ level: streamLevel, stream: dest }, { level: streamLevel, stream: consoleDestination(console, consoleStream) }]));
 }
 
 /** A logger that writes nothing, for tests and tools. */

@@ -15,6 +15,7 @@ import type { Bar, Quote } from '../../core/types.ts';
 import { frontContractSegments, isProductRoot, type ContractSegment } from './futuresContracts.ts';
 import { BAR_CSV_HEADER, QUOTE_CSV_HEADER, barCsvLine, quoteCsvLine } from './historyCsv.ts';
 import type { IndexTimespan, PolygonRest, RowPage, TimeWindow } from './polygonRest.ts';
+import { rejectionCause } from './polygonRows.ts';
 
 export type DownloadKind = 'bars' | 'quotes';
 
@@ -87,6 +88,8 @@ const progressSchema = z.object({
   bytes: z.number().int().nonnegative(),
   rows: z.number().int().nonnegative(),
   rejected: z.number().int().nonnegative(),
+  /** Rejected rows by cause (older progress files have none). */
+  rejectedBy: z.record(z.string(), z.number().int().nonnegative()).default({}),
   firstTime: z.number().nullable(),
   /** Time of the last committed row and how many committed rows carry it. */
   lastTime: z.number().nullable(),
@@ -113,6 +116,8 @@ export interface DownloadResult {
   rows: number;
   /** Rows Polygon sent that failed validation (counted, not written). */
   rejected: number;
+  /** The same rows by cause, e.g. `{"one-sided quote: no ask price (ask side of the book empty)": 570}`. */
+  rejectedBy: Record<string, number>;
   /** True when an interrupted download was continued. */
   resumed: boolean;
   first: number | null;
@@ -177,6 +182,7 @@ async function prepare(plan: DownloadPlan, out: string, force: boolean): Promise
       bytes: Buffer.byteLength(header),
       rows: 0,
       rejected: 0,
+      rejectedBy: {},
       firstTime: null,
       lastTime: null,
       rowsAtLastTime: 0,
@@ -265,6 +271,10 @@ export async function downloadHistory({ rest, plan, out, force = false, signal, 
           state.firstTime ??= row.time;
         }
         state.rejected += page.rejected.length;
+        for (const r of page.rejected) {
+          const cause = rejectionCause(r.reason);
+          state.rejectedBy[cause] = (state.rejectedBy[cause] ?? 0) + 1;
+        }
         if (text.length > 0) {
           await file.write(text);
           await file.sync();
@@ -284,6 +294,7 @@ export async function downloadHistory({ rest, plan, out, force = false, signal, 
     kind: plan.kind,
     rows: state.rows,
     rejected: state.rejected,
+    rejectedBy: state.rejectedBy,
     resumed: state.resumed,
     first: state.firstTime,
     last: state.lastTime,

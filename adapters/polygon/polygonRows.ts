@@ -47,11 +47,16 @@ const futuresTradeRow = z.object({
   size: quantity,
 });
 
+/**
+ * Polygon sends one-sided quotes: when a side of the book is empty its price is absent and
+ * its size 0 (the OpenAPI example's first GCJ5 quote). The sides are optional here so that
+ * such a row is refused with that reason, not as a malformed row.
+ */
 const futuresQuoteRow = z.object({
   ticker: z.string().min(1).optional(),
   timestamp: nanos,
-  bid_price: price,
-  ask_price: price,
+  bid_price: price.optional(),
+  ask_price: price.optional(),
   bid_size: quantity,
   ask_size: quantity,
 });
@@ -118,11 +123,14 @@ export function parseFuturesTrades(body: unknown, ticker: string): ParsedRows<Tr
   });
 }
 
-/** `/futures/vX/quotes/{ticker}` rows -> top-of-book quotes. A one-sided quote is rejected. */
+/** `/futures/vX/quotes/{ticker}` rows -> top-of-book quotes. A one-sided quote is rejected, with that reason. */
 export function parseFuturesQuotes(body: unknown, ticker: string): ParsedRows<Quote> {
   return parseRows(body, 'futures quotes', futuresQuoteRow, (r) => {
     const time = timeOf(r.timestamp);
     if (typeof time === 'string') return time;
+    if (r.bid_price === undefined && r.ask_price === undefined) return 'no bid and no ask price (both sides of the book empty)';
+    if (r.ask_price === undefined) return 'one-sided quote: no ask price (ask side of the book empty)';
+    if (r.bid_price === undefined) return 'one-sided quote: no bid price (bid side of the book empty)';
     return { symbol: r.ticker ?? ticker, time, bid: r.bid_price, ask: r.ask_price, bidSize: r.bid_size, askSize: r.ask_size };
   });
 }
@@ -187,4 +195,9 @@ export function parseIndicesSnapshot(body: unknown): { values: IndexValue[]; err
     });
   });
   return { values, errors, rejected };
+}
+
+/** A rejection reason without its values, to count rows by cause (`inconsistent OHLC #`). */
+export function rejectionCause(reason: string): string {
+  return reason.replace(/-?\d[\d./:eE+-]*/g, '#');
 }

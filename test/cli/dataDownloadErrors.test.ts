@@ -69,3 +69,26 @@ describe.skipIf(!hasSharedData('polygon/openapi-examples'))('mia data download: 
     }
   });
 });
+
+describe('data download: the human summary says what it kept and why rows were rejected', () => {
+  it('lists every cause with its count (and says a quote file keeps two-sided quotes only)', async () => {
+    const { describeDownload } = await import('../../cli/dataDownload.ts');
+    const text = describeDownload({
+      file: 'es.quotes.csv',
+      kind: 'quotes',
+      rows: 570,
+      rejected: 575,
+      rejectedBy: { 'one-sided quote: no ask price (ask side of the book empty)': 570, 'timestamp: Invalid input': 3 },
+      resumed: false,
+      first: Date.parse('2025-01-06T14:30:00Z'),
+      last: Date.parse('2025-01-06T23:59:00Z'),
+      segments: [{ ticker: 'ESH5', from: 0, to: 1 }],
+    });
+    expect(text).toContain('downloaded 570 quotes (ESH5) 2025-01-06T14:30:00.000Z .. 2025-01-06T23:59:00.000Z into es.quotes.csv');
+    expect(text).toContain('rejected 575 quote rows Polygon sent, not written:');
+    expect(text).toContain('  570 one-sided quote: no ask price (ask side of the book empty)');
+    expect(text).toContain('  3 timestamp: Invalid input');
+    expect(text).toContain('  2 (cause not recorded');
+    expect(text).toContain('two-sided quotes only');
+  });
+});

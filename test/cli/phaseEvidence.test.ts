@@ -112,6 +112,9 @@ describe('mia phase advance on evidence', () => {
       expect(human.stdout).toContain(`ok   maxDrawdownPct = 0.06 (needs < ${calibration.maxDrawdownPct})`);
       expect(human.stdout).toMatch(/refused: evidence uses simulated data/);
       expect(human.stderr).toContain('advance refused in phase 1 calibration');
+      // The verdict once: the criteria on stdout, only the refusal line on stderr.
+      expect(`${human.stdout}${human.stderr}`.split('winRate = 0.62')).toHaveLength(2);
+      expect(human.stderr.trim().split('\n')).toHaveLength(1);
 
       // A corrupt file in the folder: the advance fails and names it, nothing is judged.
       const torn = join(home, 'evidence', 'torn.json');

@@ -156,6 +156,26 @@ describe('session control handler', () => {
     expect(auditErrors).toHaveLength(1);
   });
 
+  it('flatten pauses entries until resume: no order opens a position after it; --keep-trading leaves entries on', async () => {
+    const { session, control, status } = await setup();
+    const r = await control.handle({ command: 'flatten', who: 'cli:alice', reason: 'lunch' });
+    expect(r.ok).toBe(true);
+    expect(r.message).toContain('entries paused until resume');
+    const s = await status();
+    expect(s.risk.state).toBe('limited');
+    expect(s.risk.reasons).toContain('operator-pause');
+    const final = await session.done;
+    expect(final.signals.long + final.signals.short).toBeGreaterThan(0); // the strategy wanted in
+    expect(final.orders).toBe(0); // and was kept out
+    expect(final.riskState).toBe('limited');
+
+    const other = await setup();
+    const kept = await other.control.handle({ command: 'flatten', who: 'cli:alice', keepTrading: true });
+    expect(kept.message).toContain('entries continue');
+    const keptFinal = await other.session.done;
+    expect(keptFinal.orders).toBeGreaterThan(0);
+  });
+
   it('still answers status after the session ended by itself', async () => {
     const { session, status } = await setup();
     const final = await session.done;

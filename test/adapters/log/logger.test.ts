@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLogger, logFilePath, REDACTED, secretKeys, silentLogger } from '../../../adapters/log/logger.ts';
+import { PassThrough } from 'node:stream';
+import { consoleLogFormat, createLogger, logFilePath, REDACTED, secretKeys, silentLogger } from '../../../adapters/log/logger.ts';
 import { spawnFixture } from '../../fixtures/spawnFixture.ts';
 import { useTempHomes } from '../../fixtures/tempHome.ts';
 
@@ -29,6 +30,39 @@ describe('createLogger', () => {
       [40, 'careful', 'orchestrator'],
     ]);
     expect(written[0]?.phase).toBe(3);
+  });
+
+  it('console pretty: human-readable lines at the same level, JSON lines in the file, secrets redacted in both', () => {
+    const home = newHome();
+    let printed = '';
+    const consoleStream = new PassThrough();
+    consoleStream.on('data', (b: Buffer) => (printed += b.toString()));
+    const log = createLogger({ home, folder: FOLDER, level: 'warn', name: 'mia', console: 'pretty', consoleStream });
+    log.info('too chatty');
+    log.warn({ password: 'SECRET-pw', venue: { token: 'SECRET-token' }, qty: 2 }, 'venue disconnected');
+    log.error('kill latched');
+    const file = lines(logFilePath(home, FOLDER));
+    expect(file.map((l) => l.msg)).toEqual(['venue disconnected', 'kill latched']);
+    expect(printed.trim().split('\n')).toHaveLength(2);
+    expect(printed).toMatch(/WARN \(mia\): venue disconnected/);
+    expect(printed).toMatch(/ERROR \(mia\): kill latched/);
+    expect(printed).not.toMatch(/^\{/m); // not JSON
+    expect(printed).toContain('qty');
+    expect(printed + readFileSync(logFilePath(home, FOLDER), 'utf8')).not.toContain('SECRET-');
+  });
+
+  it('console json: the same lines as the file; auto is pretty on a terminal and off on a pipe', () => {
+    const home = newHome();
+    let printed = '';
+    const consoleStream = new PassThrough();
+    consoleStream.on('data', (b: Buffer) => (printed += b.toString()));
+    createLogger({ home, folder: FOLDER, level: 'debug', console: 'json', consoleStream }).debug({ apiKey: 'SECRET-k' }, 'detail');
+    const consoleLines = printed.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(consoleLines).toEqual(lines(logFilePath(home, FOLDER)));
+    expect(consoleLines[0]).toMatchObject({ level: 20, msg: 'detail', apiKey: REDACTED });
+    expect(consoleLogFormat('auto', true)).toBe('pretty');
+    expect(consoleLogFormat('auto', false)).toBe('off');
+    expect(consoleLogFormat('json', false)).toBe('json');
   });
 
   it('keeps each phase in its own folder', () => {

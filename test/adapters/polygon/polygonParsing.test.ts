@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { msToNs, nsToMs, parsePolygonJson } from '../../../adapters/polygon/polygonJson.ts';
-import { parseFuturesAggs, parseFuturesQuotes, parseFuturesTrades, parseV2Aggs } from '../../../adapters/polygon/polygonRows.ts';
+import { parseFuturesAggs, parseFuturesQuotes, parseFuturesTrades, parseV2Aggs, rejectionCause } from '../../../adapters/polygon/polygonRows.ts';
 import { retryAfterMs } from '../../../adapters/polygon/retryAfter.ts';
 import { PolygonError } from '../../../adapters/polygon/polygonError.ts';
 
@@ -93,6 +93,34 @@ describe('REST row parsers', () => {
     expect(out.rejected.map((r) => r.index)).toEqual([1, 2]);
     expect(out.rejected[0]!.reason).toMatch(/OHLC/);
     expect(out.rejected[1]!.reason).toMatch(/close/);
+  });
+
+  it('quotes: a one-sided quote (a side of the book empty) is rejected saying which side, a two-sided one kept', () => {
+    const ns = (ms: number) => msToNs(ms);
+    const out = parseFuturesQuotes(
+      {
+        results: [
+          { timestamp: ns(1_000), bid_price: 6000, bid_size: 1, ask_size: 0 },
+          { timestamp: ns(2_000), ask_price: 6000.25, bid_size: 0, ask_size: 4 },
+          { timestamp: ns(3_000), bid_size: 0, ask_size: 0 },
+          { timestamp: ns(4_000), bid_price: 6000, ask_price: 6000.25, bid_size: 2, ask_size: 3 },
+          { timestamp: ns(5_000), bid_price: -1, ask_price: 6000.25, bid_size: 2, ask_size: 3 },
+        ],
+      },
+      'ESZ5',
+    );
+    expect(out.items).toEqual([{ symbol: 'ESZ5', time: 4_000, bid: 6000, ask: 6000.25, bidSize: 2, askSize: 3 }]);
+    expect(out.rejected.map((r) => r.reason)).toEqual([
+      'one-sided quote: no ask price (ask side of the book empty)',
+      'one-sided quote: no bid price (bid side of the book empty)',
+      'no bid and no ask price (both sides of the book empty)',
+      expect.stringMatching(/^bid_price: /),
+    ]);
+  });
+
+  it('rejectionCause drops the values so that rows count by cause', () => {
+    expect(rejectionCause('inconsistent OHLC 10/9/9/10.5')).toBe(rejectionCause('inconsistent OHLC 6000.25/5999/5998.5/6001'));
+    expect(rejectionCause('one-sided quote: no ask price (ask side of the book empty)')).toBe('one-sided quote: no ask price (ask side of the book empty)');
   });
 
   it('a body that is not a page is a bad-response error; a page without results is empty', () => {
