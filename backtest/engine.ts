@@ -11,12 +11,13 @@
  * memory journal at the end; metrics come from backtest/metrics.ts only.
  *
  * The operator (`operatorResume`): risk limits such as consecutive losses latch `limited`
- * until an operator says go. With 'next-day' (the default) the backtest plays that operator:
+ * until an operator says go. With 'next-day' (opt-in) the backtest plays that operator:
  * before the first bar of each new CME trading day, if risk is limited for a reason only an
  * operator clears, it sends the OPERATOR.RESUME that `mia resume` would send, as
  * 'backtest-operator', and counts it. A kill (daily loss, trailing drawdown) is never
- * resumed: trading stops there and the result reports it. With 'never' nothing is resumed,
- * as in `mia run`, which has no automatic operator.
+ * resumed: trading stops there and the result reports it. With 'never' (the default)
+ * nothing is resumed, as in `mia run`, which has no automatic operator: the same file gives
+ * the same trades in both.
  *
  * Warm-up (`tradeFrom`): bars before it feed the features while risk is paused by the same
  * operator (no entries), then it resumes; signals, marks and the period start there.
@@ -62,7 +63,7 @@ export interface BacktestInput {
   window?: { from: string | null; to: string | null };
   /** Bars before this time (ms UTC) only warm the features up: no entries, not judged. */
   tradeFrom?: number;
-  /** Default 'next-day'. */
+  /** Default 'never' (as `mia run`: parity by default). */
   operatorResume?: OperatorResumePolicy;
   /** Monte Carlo of the trades: runs per method, seed (default config.feed.seed). */
   monteCarlo?: { runs: number; seed?: number };
@@ -95,7 +96,7 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
     venue: { ...input.config.venue, kind: 'simulated' },
     feed: { ...input.config.feed, kind: 'replay', speed: 'max' },
   };
-  const policy = input.operatorResume ?? 'next-day';
+  const policy = input.operatorResume ?? 'never';
   const tradeFrom = input.tradeFrom ?? -Infinity;
   const instrument = instrumentFor(config.symbol);
   const chains = input.chains ?? [];
@@ -193,6 +194,8 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
   }
   input.onProgress?.(published, bars.length);
   await store.close();
+  const endBar = lastBar as Bar | null;
+  if (endBar && endBar.time >= tradeFrom) marks.settle(endBar.time + barMs, endBar.close, s.actor.getSnapshot().context.book);
 
   const judged = bars.find((b) => b.time >= tradeFrom);
   if (!judged) throw new BacktestEmptyError('every bar is in the warm-up: nothing to judge');

@@ -61,7 +61,7 @@ export function registerBacktest(program: Command): void {
     .command('backtest')
     .description('replay market-data files through the same scoring, risk checks and order machines as mia run, and report')
     .option('--data <file>', 'market-data file (repeatable; files are joined in time order and must not overlap)', collect)
-    .option('--chains <dir>', 'directory of option chains (CBOE *_quotedata.csv, Polygon snapshot *.json) for gamma')
+    .option('--chains <path>', 'option chains for gamma: a directory or file of CBOE *quotedata*.csv exports or Polygon snapshot *.json (SPX only; none found is an error)')
     .option('--config <file>', 'configuration file (JSON); also MIA_CONFIG')
     .option('--from <day>', 'first CME trading day to replay, YYYY-MM-DD (inclusive)', day('--from'))
     .option('--to <day>', 'last CME trading day to replay, YYYY-MM-DD (inclusive)', day('--to'))
@@ -70,9 +70,9 @@ export function registerBacktest(program: Command): void {
     .option('--report <dir>', 'write the HTML report (and the JSON result) into DIR')
     .option('--json <out>', 'write the JSON result to OUT ("-" for stdout)')
     .addOption(
-      new Option('--operator-resume <policy>', 'resume risk limited for an operator-only reason at each new trading day, or never')
+      new Option('--operator-resume <policy>', 'never (default, as mia run), or next-day: resume risk limited for an operator-only reason at each new trading day')
         .choices(['next-day', 'never'])
-        .default('next-day'),
+        .default('never'),
     )
     .option('--quiet', 'no progress bar and no terminal table')
     .option('--grid <file>', 'with --walk-forward: candidate parameters chosen in sample, JSON { "strategy.threshold": [0.2, 0.3] }')
@@ -123,7 +123,7 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
       chains: chains.chains,
       chainFiles: chains.files,
       window,
-      operatorResume: opts.operatorResume ?? 'next-day',
+      operatorResume: opts.operatorResume ?? 'never',
       ...(opts.monteCarlo !== undefined ? { monteCarlo: { runs: opts.monteCarlo } } : {}),
       onProgress: (done, total) => bar.update(done, total),
     });
