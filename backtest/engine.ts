@@ -28,7 +28,7 @@
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import type { MiaConfig } from '../config/schema.ts';
-import { instrumentFor } from '../config/instruments.ts';
+import { instrumentFor, replayContract } from '../config/instruments.ts';
 import { ManualClock } from '../core/clock.ts';
 import type { MarketBus } from '../core/marketBus.ts';
 import { tradingDay } from '../core/tradingDay.ts';
@@ -87,12 +87,29 @@ const needsOperator = (r: string): boolean =>
 
 export const MIA_VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
+/**
+ * The contract a backtest trades (config/instruments.ts replayContract): the data's
+ * instrument, which must be the configuration's (InstrumentMismatchError otherwise), at the
+ * first judged bar. Bars built in memory carry the configuration's instrument.
+ */
+export function backtestContract(input: Pick<BacktestInput, 'config' | 'bars' | 'data' | 'tradeFrom'>): string {
+  const tradeFrom = input.tradeFrom ?? -Infinity;
+  const first = input.bars.find((b) => b.time >= tradeFrom) ?? input.bars[0]!;
+  const files = (input.data ?? []).filter((d) => d.symbol !== undefined);
+  if (files.length === 0) return replayContract(instrumentFor(input.config.symbol).root, input.config.symbol, first.time, 'in-memory bars');
+  let contract = '';
+  for (const d of files) contract = replayContract(d.symbol!, input.config.symbol, first.time, `--data ${d.file}`);
+  return files.length === 1 ? contract : replayContract(instrumentFor(contract).root, input.config.symbol, first.time);
+}
+
 /** Runs one backtest; rejects when the session fails (a runtime failure, not bad input). */
 export async function runBacktest(input: BacktestInput): Promise<BacktestResult> {
   const { bars, barMs } = input;
   if (bars.length === 0) throw new BacktestEmptyError('no bars to replay (check --data and --from/--to)');
   const config: MiaConfig = {
     ...input.config,
+    // The contract of the data's dates (never a fixed label), of the configured instrument only.
+    symbol: backtestContract(input),
     venue: { ...input.config.venue, kind: 'simulated' },
     feed: { ...input.config.feed, kind: 'replay', speed: 'max' },
   };

@@ -104,6 +104,7 @@ export async function loadBacktestData(files: readonly string[], options: Loader
     from: iso(kept[0]?.time),
     to: iso(kept.at(-1)?.time),
     label: provenanceLabel(handle.provenance),
+    symbol: handle.series.symbol,
   }));
   return { bars, barMs, data };
 }

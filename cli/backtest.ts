@@ -11,6 +11,7 @@ import { dirname, resolve } from 'node:path';
 import { progressBar } from './progressBar.ts';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadConfig } from '../config/load.ts';
+import { InstrumentMismatchError } from '../config/instruments.ts';
 import { BacktestEmptyError, runBacktest, type OperatorResumePolicy } from '../backtest/engine.ts';
 import { BacktestInputError, loadBacktestData, loadChainDir, parseDay, type ChainData } from '../backtest/engineData.ts';
 import type { BacktestResult } from '../backtest/result.ts';
@@ -87,7 +88,7 @@ export function registerBacktest(program: Command): void {
 
 /** Bad input of ours or of the loaders becomes a usage error (exit 2) naming the flag or file. */
 function usage(err: unknown): Error {
-  if (err instanceof BacktestInputError || err instanceof BacktestEmptyError) return new UsageError(err.message);
+  if (err instanceof BacktestInputError || err instanceof BacktestEmptyError || err instanceof InstrumentMismatchError) return new UsageError(err.message);
   return loaderErrorForCli(err);
 }
 

@@ -14,6 +14,7 @@ import { createLogger } from '../adapters/log/logger.ts';
 import { startSession } from '../session/session.ts';
 import type { ReplayFeed } from '../session/sessionFeed.ts';
 import { openReplaySource } from '../adapters/files/replaySource.ts';
+import { InstrumentMismatchError, replayContract } from '../config/instruments.ts';
 import { loaderErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
 import { UsageError } from './main.ts';
 import { startControlSurfaces, type ControlSurfaces } from '../operator/controlSurfaces.ts';
@@ -68,9 +69,11 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   if (opts.dtcUsername !== undefined) dtc.username = opts.dtcUsername;
   if (opts.dtcPasswordEnv !== undefined) dtc.passwordEnv = opts.dtcPasswordEnv;
   const venue: Record<string, unknown> = { ...(opts.venue !== undefined ? { kind: opts.venue } : {}), ...(Object.keys(dtc).length > 0 ? { dtc } : {}) };
-  const config = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { feed, ...(Object.keys(venue).length > 0 ? { venue } : {}) } });
+  const loaded = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { feed, ...(Object.keys(venue).length > 0 ? { venue } : {}) } });
   const home = resolveHome(opts.home);
-  const replay = config.feed.kind === 'replay' ? await loadReplay(opts.replay ?? config.feed.replayFile, opts) : undefined;
+  const replay = loaded.feed.kind === 'replay' ? await loadReplay(opts.replay ?? loaded.feed.replayFile, opts, loaded.symbol) : undefined;
+  // A replay trades the contract of its data's dates (as mia backtest does), never a fixed label.
+  const config = replay ? { ...loaded, symbol: replay.contract } : loaded;
 
   // Journal, audit and lock times are operator facts: they take the real clock. Trading
   // logic takes the session clock (event time) inside the session.
@@ -132,16 +135,19 @@ export async function runCommand(opts: RunOptions): Promise<number> {
 }
 
 /** Loads the replay file before anything starts: a bad file or option is exit 2, naming it. */
-async function loadReplay(file: string | null | undefined, opts: Record<string, unknown>): Promise<{ feed: ReplayFeed; bars: number }> {
+async function loadReplay(file: string | null | undefined, opts: Record<string, unknown>, configSymbol: string): Promise<{ feed: ReplayFeed; bars: number; contract: string }> {
   if (!file) throw new UsageError('--feed replay needs --replay FILE (or feed.replayFile in the configuration)');
   try {
     const handle = await openReplaySource(file, loaderOptionsFrom(opts));
     if (handle.bars.length === 0) throw new UsageError(`--replay ${file}: no bars to replay`);
+    const contract = replayContract(handle.series.symbol, configSymbol, handle.bars[0]!.time, `--replay ${file}`);
     return {
       feed: { source: handle.source, barMs: handle.barMs, provenance: handle.provenance, firstTime: handle.bars[0]!.time },
       bars: handle.bars.length,
+      contract,
     };
   } catch (err) {
+    if (err instanceof InstrumentMismatchError) throw new UsageError(err.message);
     throw loaderErrorForCli(err);
   }
 }
