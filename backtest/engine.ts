@@ -11,12 +11,13 @@
  * memory journal at the end; metrics come from backtest/metrics.ts only.
  *
  * The operator (`operatorResume`): risk limits such as consecutive losses latch `limited`
- * until an operator says go. With 'next-day' (the default) the backtest plays that operator:
+ * until an operator says go. With 'next-day' (opt-in) the backtest plays that operator:
  * before the first bar of each new CME trading day, if risk is limited for a reason only an
  * operator clears, it sends the OPERATOR.RESUME that `mia resume` would send, as
  * 'backtest-operator', and counts it. A kill (daily loss, trailing drawdown) is never
- * resumed: trading stops there and the result reports it. With 'never' nothing is resumed,
- * as in `mia run`, which has no automatic operator.
+ * resumed: trading stops there and the result reports it. With 'never' (the default)
+ * nothing is resumed, as in `mia run`, which has no automatic operator: the same file gives
+ * the same trades in both.
  *
  * Warm-up (`tradeFrom`): bars before it feed the features while risk is paused by the same
  * operator (no entries), then it resumes; signals, marks and the period start there.
@@ -27,7 +28,7 @@
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import type { MiaConfig } from '../config/schema.ts';
-import { instrumentFor } from '../config/instruments.ts';
+import { instrumentFor, replayContract } from '../config/instruments.ts';
 import { ManualClock } from '../core/clock.ts';
 import type { MarketBus } from '../core/marketBus.ts';
 import { tradingDay } from '../core/tradingDay.ts';
@@ -64,7 +65,7 @@ export interface BacktestInput {
   window?: { from: string | null; to: string | null };
   /** Bars before this time (ms UTC) only warm the features up: no entries, not judged. */
   tradeFrom?: number;
-  /** Default 'next-day'. */
+  /** Default 'never' (as `mia run`: parity by default). */
   operatorResume?: OperatorResumePolicy;
   /** Monte Carlo of the trades: runs per method, seed (default config.feed.seed). */
   monteCarlo?: { runs: number; seed?: number };
@@ -90,6 +91,24 @@ const needsOperator = (r: string): boolean =>
 
 export const MIA_VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
+/**
+ * The contract a backtest trades (config/instruments.ts replayContract): the data's
+ * instrument, which must be the configuration's (InstrumentMismatchError otherwise), at the
+ * first judged bar. Bars built in memory carry the configuration's instrument.
+ */
+export function backtestContract(input: Pick<BacktestInput, 'config' | 'bars' | 'data' | 'tradeFrom'>): string {
+  const tradeFrom = input.tradeFrom ?? -Infinity;
+  const bars: BarTable = Array.isArray(input.bars) ? arrayBarTable(input.bars) : (input.bars as BarTable);
+  let at = 0;
+  while (at < bars.length && bars.timeAt(at) < tradeFrom) at++;
+  const first = { time: bars.timeAt(at < bars.length ? at : 0) };
+  const files = (input.data ?? []).filter((d) => d.symbol !== undefined);
+  if (files.length === 0) return replayContract(instrumentFor(input.config.symbol).root, input.config.symbol, first.time, 'in-memory bars');
+  let contract = '';
+  for (const d of files) contract = replayContract(d.symbol!, input.config.symbol, first.time, `--data ${d.file}`);
+  return files.length === 1 ? contract : replayContract(instrumentFor(contract).root, input.config.symbol, first.time);
+}
+
 /** Runs one backtest; rejects when the session fails (a runtime failure, not bad input). */
 export async function runBacktest(input: BacktestInput): Promise<BacktestResult> {
   const { barMs } = input;
@@ -97,10 +116,12 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
   if (bars.length === 0) throw new BacktestEmptyError('no bars to replay (check --data and --from/--to)');
   const config: MiaConfig = {
     ...input.config,
+    // The contract of the data's dates (never a fixed label), of the configured instrument only.
+    symbol: backtestContract(input),
     venue: { ...input.config.venue, kind: 'simulated' },
     feed: { ...input.config.feed, kind: 'replay', speed: 'max' },
   };
-  const policy = input.operatorResume ?? 'next-day';
+  const policy = input.operatorResume ?? 'never';
   const tradeFrom = input.tradeFrom ?? -Infinity;
   const instrument = instrumentFor(config.symbol);
   const chains = input.chains ?? [];
@@ -208,6 +229,8 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
   }
   input.onProgress?.(published, bars.length);
   await store.close();
+  const endBar = lastBar as Bar | null;
+  if (endBar && endBar.time >= tradeFrom) marks.settle(endBar.time + barMs, endBar.close, s.actor.getSnapshot().context.book);
 
   let judgedAt = 0;
   while (judgedAt < bars.length && bars.timeAt(judgedAt) < tradeFrom) judgedAt++;

@@ -1,23 +1,19 @@
 /**
  * What a backtest replays: bars from one or more market-data files (any format `mia data
  * inspect` reads, through adapters/files/replaySource.ts), cut to a window of CME trading
- * days, and option chains (CBOE `*_quotedata.csv`, saved Polygon snapshots) for gamma.
+ * days, and option chains (CBOE `*quotedata*.csv`, saved Polygon snapshots) for gamma.
  *
  * Several files are concatenated in time order; files that overlap in time are refused
  * (naming both), as are files of different bar lengths: a backtest never silently picks
  * one of two prices for the same minute.
  */
-import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import { provenanceLabel, type Bar, type OptionChainSnapshot } from '../core/types.ts';
 import { TradingDayTracker } from '../core/tradingDay.ts';
 import { openReplaySource } from '../adapters/files/replaySource.ts';
 import { loadColumnarReplay } from '../adapters/files/barColumnsFile.ts';
 import { BarColumns, arrayBarTable, type BarTable } from '../core/barColumns.ts';
 import type { LoaderOptions } from '../adapters/files/seriesTypes.ts';
-import { CboeChainError, cboeChainFromBytes } from '../adapters/files/cboeChain.ts';
-import { latestPolygonTimestamp, parsePolygonChainReport, PolygonChainError } from '../adapters/files/polygonChain.ts';
+import { ChainSourceError, loadChainSource, type ChainSkip } from './chainSource.ts';
 import type { DataProvenance } from './result.ts';
 
 /** Bad input named by the flag (or file) it came from: the CLI turns it into exit code 2. */
@@ -110,6 +106,7 @@ export async function loadBacktestData(files: readonly string[], options: Loader
     from: iso(kept[0]?.time),
     to: iso(kept.at(-1)?.time),
     label: provenanceLabel(handle.provenance),
+    symbol: handle.series.symbol,
   }));
   return { bars, barMs, data };
 }
@@ -202,48 +199,19 @@ export interface ChainData {
   /** In time order. */
   chains: OptionChainSnapshot[];
   files: DataProvenance[];
+  /** Chain files read but not used (another underlying than SPX). */
+  skipped?: ChainSkip[];
 }
 
 /**
- * Every option chain in `dir`: `*_quotedata.csv` (CBOE exports, timed by their header) and
- * `*.json` (saved Polygon snapshots, timed by their latest timestamp). Other files are ignored.
+ * The SPX option chains of `path` (a directory or one file; see chainSource.ts): CBOE
+ * exports of any name containing `quotedata`, saved Polygon snapshots. Nothing usable is an error.
  */
-export async function loadChainDir(dir: string): Promise<ChainData> {
-  let names: string[];
+export async function loadChainDir(path: string): Promise<ChainData> {
   try {
-    names = (await readdir(dir)).sort();
+    return await loadChainSource(path);
   } catch (err) {
-    throw new BacktestInputError('--chains', `cannot read directory "${dir}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    if (err instanceof ChainSourceError) throw new BacktestInputError('--chains', err.message);
+    throw err;
   }
-  const loaded: { chain: OptionChainSnapshot; prov: DataProvenance }[] = [];
-  for (const name of names) {
-    const file = resolve(join(dir, name));
-    const cboe = name.endsWith('_quotedata.csv');
-    if (!cboe && !name.endsWith('.json')) continue;
-    const bytes = await readFile(file);
-    let chain: OptionChainSnapshot;
-    try {
-      if (cboe) {
-        chain = cboeChainFromBytes(bytes, file).snapshot;
-      } else {
-        const body: unknown = JSON.parse(bytes.toString('utf8'));
-        const time = latestPolygonTimestamp(body);
-        if (time === null) throw new PolygonChainError('the snapshot carries no timestamp: its time is unknown');
-        chain = parsePolygonChainReport(body, { underlying: 'SPX', time }).snapshot;
-      }
-    } catch (err) {
-      if (err instanceof CboeChainError || err instanceof PolygonChainError || err instanceof SyntaxError) {
-        throw new BacktestInputError('--chains', `${file}: ${err.message}`);
-      }
-      throw err;
-    }
-    const at = iso(chain.time);
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    loaded.push({
-      chain,
-      prov: { file, sha256, format: cboe ? 'cboe' : 'polygon', rows: chain.contracts.length, from: at, to: at, label: provenanceLabel({ kind: 'replay', file, sha256 }) },
-    });
-  }
-  loaded.sort((a, b) => a.chain.time - b.chain.time);
-  return { chains: loaded.map((l) => l.chain), files: loaded.map((l) => l.prov) };
 }

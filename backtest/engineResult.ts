@@ -4,6 +4,8 @@
  * metrics of backtest/metrics.ts, provenance and the configuration hash.
  */
 import { createHash } from 'node:crypto';
+import { commissionPerContract, frontContractAt, instrumentFor } from '../config/instruments.ts';
+import { parseContract } from '../core/contractRoll.ts';
 import type { MiaConfig } from '../config/schema.ts';
 import type { SessionSummary } from '../session/session.ts';
 import type { Journal } from '../adapters/store/journal.ts';
@@ -63,6 +65,9 @@ export function assembleResult(p: ResultParts): BacktestResult {
     book = r.book;
     for (let i = 0; i < r.closed.length; i++) reasons.push(exitReason(purposeOf.get(fill.clientOrderId)));
   }
+  // A file of one named contract (Lean's ESZ13) trades that contract; a continuous series, the front one at each entry.
+  const root = instrumentFor(config.symbol).root;
+  const ownContract = (p.input.data ?? []).some((d) => d.symbol !== undefined && parseContract(d.symbol) !== null);
   const trades: BacktestTrade[] = journaled.map((t, i) => ({
     side: t.side,
     qty: t.qty,
@@ -73,6 +78,7 @@ export function assembleResult(p: ResultParts): BacktestResult {
     commission: cents(t.commission),
     pnl: cents(t.pnl),
     exitReason: reasons[i] ?? 'unknown',
+    contract: ownContract ? config.symbol : frontContractAt(root, t.entryTime),
   }));
   const fills: BacktestFill[] = journal.fills().map((f) => ({
     clientOrderId: f.clientOrderId,
@@ -111,7 +117,7 @@ export function assembleResult(p: ResultParts): BacktestResult {
     startingEquity: config.startingEquity,
     venue: {
       slippageTicks: config.venue.slippageTicks,
-      commissionPerContract: config.venue.commissionPerContract,
+      commissionPerContract: commissionPerContract(config),
       marginPerContract: config.venue.marginPerContract,
     },
     strategy: config.strategy,

@@ -39,6 +39,19 @@ export class EquityMarks {
     this.last = mark;
   }
 
+  /**
+   * The account as the session left it, at `time`: the fills of the bar that ended the
+   * session (the final flatten and its commissions) come after that bar's close was marked,
+   * so without this mark the last equity would leave their costs out.
+   */
+  settle(time: number, price: number, book: PositionBook): void {
+    const mark = { time: Math.max(time, this.last?.time ?? time), equity: this.equityOf(book, price) };
+    if (this.last && mark.equity === this.last.equity) return;
+    if (this.last && this.last !== this.pushed) this.push(this.last);
+    this.push(mark);
+    this.last = mark;
+  }
+
   /** Closes the series with its last mark. */
   finish(): EquityMark[] {
     if (this.last && this.last !== this.pushed) this.push(this.last);

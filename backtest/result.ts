@@ -17,6 +17,8 @@ export interface DataProvenance {
   to: string | null;
   /** Provenance label as `mia run` prints it (`replay:<file>#<sha256>`). */
   label: string;
+  /** The instrument or contract the file holds, as its loader read it (`ES`, `NQ`, `ESZ13`). */
+  symbol?: string;
 }
 
 export interface BacktestProvenance {
@@ -44,6 +46,8 @@ export interface BacktestTrade {
   pnl: number;
   /** What closed it: 'stop' | 'target' | 'time-stop' | 'flatten' | 'exit' ... */
   exitReason?: string;
+  /** The contract traded: the data's own, else the front quarterly contract at entry (ESU23, ESZ23 ...). */
+  contract?: string;
 }
 
 export interface BacktestFill {

@@ -12,6 +12,7 @@ import { dirname, resolve } from 'node:path';
 import { progressBar } from './progressBar.ts';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadConfig } from '../config/load.ts';
+import { InstrumentMismatchError } from '../config/instruments.ts';
 import { BacktestEmptyError, runBacktest, type OperatorResumePolicy } from '../backtest/engine.ts';
 import { BacktestInputError, loadBacktestTable, loadChainDir, parseDay, type ChainData } from '../backtest/engineData.ts';
 import type { BacktestResult } from '../backtest/result.ts';
@@ -60,7 +61,7 @@ export function registerBacktest(program: Command): void {
     .command('backtest')
     .description('replay market-data files through the same scoring, risk checks and order machines as mia run, and report')
     .option('--data <file>', 'market-data file (repeatable; files are joined in time order and must not overlap)', collect)
-    .option('--chains <dir>', 'directory of option chains (CBOE *_quotedata.csv, Polygon snapshot *.json) for gamma')
+    .option('--chains <path>', 'option chains for gamma: a directory or file of CBOE *quotedata*.csv exports or Polygon snapshot *.json (SPX only; none found is an error)')
     .option('--config <file>', 'configuration file (JSON); also MIA_CONFIG')
     .option('--from <day>', 'first CME trading day to replay, YYYY-MM-DD (inclusive)', day('--from'))
     .option('--to <day>', 'last CME trading day to replay, YYYY-MM-DD (inclusive)', day('--to'))
@@ -69,9 +70,9 @@ export function registerBacktest(program: Command): void {
     .option('--report <dir>', 'write the HTML report (and the JSON result) into DIR')
     .option('--json <out>', 'write the JSON result to OUT ("-" for stdout)')
     .addOption(
-      new Option('--operator-resume <policy>', 'resume risk limited for an operator-only reason at each new trading day, or never')
+      new Option('--operator-resume <policy>', 'never (default, as mia run), or next-day: resume risk limited for an operator-only reason at each new trading day')
         .choices(['next-day', 'never'])
-        .default('next-day'),
+        .default('never'),
     )
     .option('--quiet', 'no progress bar and no terminal table')
     .option('--grid <file>', 'with --walk-forward: candidate parameters chosen in sample, JSON { "strategy.threshold": [0.2, 0.3] }')
@@ -86,7 +87,7 @@ export function registerBacktest(program: Command): void {
 
 /** Bad input of ours or of the loaders becomes a usage error (exit 2) naming the flag or file. */
 function usage(err: unknown): Error {
-  if (err instanceof BacktestInputError || err instanceof BacktestEmptyError) return new UsageError(err.message);
+  if (err instanceof BacktestInputError || err instanceof BacktestEmptyError || err instanceof InstrumentMismatchError) return new UsageError(err.message);
   return dataErrorForCli(err);
 }
 
@@ -122,7 +123,7 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
       chains: chains.chains,
       chainFiles: chains.files,
       window,
-      operatorResume: opts.operatorResume ?? 'next-day',
+      operatorResume: opts.operatorResume ?? 'never',
       ...(opts.monteCarlo !== undefined ? { monteCarlo: { runs: opts.monteCarlo } } : {}),
       onProgress: (done, total) => bar.update(done, total),
     });

@@ -10,7 +10,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { loadConfig } from '../config/load.ts';
-import { instrumentFor } from '../config/instruments.ts';
+import { commissionPerContract, instrumentFor } from '../config/instruments.ts';
 import { ManualClock } from '../core/clock.ts';
 import { consoleLogFormat, createLogger } from '../adapters/log/logger.ts';
 import { SimulatedBars } from '../adapters/simulated/simulatedBars.ts';
@@ -117,7 +117,7 @@ export async function dtcServerCommand(opts: DtcServerOptions, env: NodeJS.Proce
       ...(accountNames ? { accounts: accountNames } : {}),
       startingBalance: opts.balance ?? config.startingEquity,
       slippageTicks: config.venue.slippageTicks,
-      commissionPerContract: config.venue.commissionPerContract,
+      commissionPerContract: commissionPerContract(config),
       marginPerContract: opts.margin ?? config.venue.marginPerContract,
       heartbeatSeconds: config.connection.heartbeatSeconds,
       tickSize: instrument.tickSize,

@@ -18,7 +18,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/load.ts';
 import type { MiaConfig } from '../config/schema.ts';
-import { instrumentFor } from '../config/instruments.ts';
+import { commissionPerContract, instrumentFor } from '../config/instruments.ts';
 import { provenanceLabel } from '../core/types.ts';
 import { openReplaySource } from '../adapters/files/replaySource.ts';
 import { latestModelPath, modelsDir, nextModelVersion, readModelFile, saveModelInHome, writeModelFile } from '../adapters/files/mlModelFile.ts';
@@ -57,7 +57,7 @@ export function mlConfigHash(config: MiaConfig): string {
   const relevant = {
     symbol: config.symbol,
     strategy: config.strategy,
-    fills: { slippageTicks: config.venue.slippageTicks, commissionPerContract: config.venue.commissionPerContract },
+    fills: { slippageTicks: config.venue.slippageTicks, commissionPerContract: commissionPerContract(config) },
     ml: { ...config.ml, model: undefined },
   };
   return createHash('sha256').update(canonicalJson(relevant)).digest('hex');
@@ -95,7 +95,7 @@ async function samplesOf(file: string, opts: TrainOptions, config: MiaConfig) {
     tickSize: instrument.tickSize,
     slippageTicks: config.venue.slippageTicks,
     pointValue: instrument.pointValue,
-    commissionPerContract: config.venue.commissionPerContract,
+    commissionPerContract: commissionPerContract(config),
   };
   const labelled = labelledSamples(signals, handle.bars, rules);
   const s = handle.series;

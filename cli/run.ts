@@ -16,6 +16,7 @@ import { sessionParts } from '../session/fromConfig.ts';
 import type { ReplayFeed } from '../session/sessionFeed.ts';
 import { openReplaySource } from '../adapters/files/replaySource.ts';
 import { polygonSettings } from '../adapters/polygon/polygonSettings.ts';
+import { InstrumentMismatchError, replayContract } from '../config/instruments.ts';
 import { dataErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
 import { UsageError, type LogOptions } from './usage.ts';
 import { startControlSurfaces, type ControlSurfaces } from '../operator/controlSurfaces.ts';
@@ -71,12 +72,14 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   if (opts.dtcPasswordEnv !== undefined) dtc.passwordEnv = opts.dtcPasswordEnv;
   const venue: Record<string, unknown> = { ...(opts.venue !== undefined ? { kind: opts.venue } : {}), ...(Object.keys(dtc).length > 0 ? { dtc } : {}) };
   const log = opts.logLevel !== undefined ? { log: { level: opts.logLevel } } : {};
-  const config = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { feed, ...log, ...(Object.keys(venue).length > 0 ? { venue } : {}) } });
+  const loaded = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { feed, ...log, ...(Object.keys(venue).length > 0 ? { venue } : {}) } });
   // Polygon without its key (or with a bad endpoint override) is exit 2 now, before the home
   // is locked or anything starts, as for the data commands.
-  if (config.feed.kind === 'polygon') polygonSettings(config, process.env);
+  if (loaded.feed.kind === 'polygon') polygonSettings(loaded, process.env);
   const home = resolveHome(opts.home);
-  const replay = config.feed.kind === 'replay' ? await loadReplay(opts.replay ?? config.feed.replayFile, opts) : undefined;
+  const replay = loaded.feed.kind === 'replay' ? await loadReplay(opts.replay ?? loaded.feed.replayFile, opts, loaded.symbol) : undefined;
+  // A replay trades the contract of its data's dates (as mia backtest does), never a fixed label.
+  const config = replay ? { ...loaded, symbol: replay.contract } : loaded;
 
   // Journal, audit and lock times are operator facts: they take the real clock. Trading
   // logic takes the session clock (event time) inside the session.
@@ -145,16 +148,19 @@ export async function runCommand(opts: RunOptions): Promise<number> {
 }
 
 /** Loads the replay file before anything starts: a bad file or option is exit 2, naming it. */
-async function loadReplay(file: string | null | undefined, opts: Record<string, unknown>): Promise<{ feed: ReplayFeed; bars: number }> {
+async function loadReplay(file: string | null | undefined, opts: Record<string, unknown>, configSymbol: string): Promise<{ feed: ReplayFeed; bars: number; contract: string }> {
   if (!file) throw new UsageError('--feed replay needs --replay FILE (or feed.replayFile in the configuration)');
   try {
     const handle = await openReplaySource(file, loaderOptionsFrom(opts));
     if (handle.bars.length === 0) throw new UsageError(`--replay ${file}: no bars to replay`);
+    const contract = replayContract(handle.series.symbol, configSymbol, handle.bars[0]!.time, `--replay ${file}`);
     return {
       feed: { source: handle.source, barMs: handle.barMs, provenance: handle.provenance, firstTime: handle.bars[0]!.time },
       bars: handle.bars.length,
+      contract,
     };
   } catch (err) {
+    if (err instanceof InstrumentMismatchError) throw new UsageError(err.message);
     throw dataErrorForCli(err);
   }
 }

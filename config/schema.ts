@@ -109,8 +109,8 @@ export const configSchema = z.object({
       marginPerContract: z.number().finite().min(0).default(500),
       /** Market orders fill this many ticks through the quote. */
       slippageTicks: z.number().min(0).default(1),
-      /** Round-turn is twice this, dollars per contract per side. */
-      commissionPerContract: z.number().min(0).default(2.25),
+      /** Dollars per contract per side (a round turn is twice this); null = the instrument's (config/instruments.ts: ES $2.25, MES $0.62 ...). */
+      commissionPerContract: z.number().min(0).nullable().default(null),
     })
     .prefault({}),
   /** Sizing, exits and the confluence (config/strategySchema.ts). */

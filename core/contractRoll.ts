@@ -76,6 +76,21 @@ export function frontContract<C extends ContractId>(tradingDay: string, contract
   return best;
 }
 
+/** Quarterly contract months H, M, U, Z. */
+const QUARTERLY_MONTHS = [3, 6, 9, 12] as const;
+
+/**
+ * The front quarterly contract (H/M/U/Z) of `root` on a CME trading day by the calendar
+ * rule (the nearest contract not yet past its roll day, `daysBefore` calendar days before
+ * its expiry), e.g. `ES` on 2023-09-07 -> ESZ23 (ESU23 rolls that day), on 2023-09-06 -> ESU23.
+ */
+export function frontQuarterly(root: string, tradingDay: string, daysBefore = 8): ContractId {
+  const year = Number(tradingDay.slice(0, 4));
+  const candidates: ContractId[] = [];
+  for (const y of [year, year + 1]) for (const month of QUARTERLY_MONTHS) candidates.push({ root, year: y, month });
+  return frontContract(tradingDay, candidates, daysBefore)!;
+}
+
 /** One contract switch in a continuous series. */
 export interface RollEvent {
   /** Time of the first item taken from the new contract (ms UTC). */

@@ -9,7 +9,7 @@
 import type { Logger } from 'pino';
 import type { AnyActorLogic } from 'xstate';
 import type { MiaConfig } from '../config/schema.ts';
-import { instrumentFor } from '../config/instruments.ts';
+import { commissionPerContract, instrumentFor } from '../config/instruments.ts';
 import type { ManualClock } from '../core/clock.ts';
 import type { MarketBus } from '../core/marketBus.ts';
 import { ConfigError } from '../config/load.ts';
@@ -52,7 +52,7 @@ export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): Session
     new SimulatedVenue({
       tickSize: instrument.tickSize,
       slippageTicks: config.venue.slippageTicks,
-      commissionPerContract: config.venue.commissionPerContract,
+      commissionPerContract: commissionPerContract(config),
       barMs: deps.barMs,
     });
 
@@ -93,7 +93,7 @@ export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): Session
       accounts: [PAPER_ACCOUNT],
       startingBalance: config.startingEquity,
       slippageTicks: config.venue.slippageTicks,
-      commissionPerContract: config.venue.commissionPerContract,
+      commissionPerContract: commissionPerContract(config),
       marginPerContract: config.venue.marginPerContract,
       logger: deps.logger,
       onMessageSent: () => settle.sentByServer(),
@@ -128,7 +128,7 @@ export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): Session
       clock: deps.clock,
       miaSymbol: config.symbol,
       route: { account: dtc.account ?? (dtc.host === null ? PAPER_ACCOUNT : null), symbol: dtc.symbol ?? config.symbol, exchange: dtc.exchange },
-      commissionPerContract: config.venue.commissionPerContract,
+      commissionPerContract: commissionPerContract(config),
       knownExecution: (id) => deps.journal.hasFill(id),
       lastFillTime: () => deps.journal.lastFillTime(),
       bus: deps.bus,

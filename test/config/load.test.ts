@@ -33,7 +33,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       symbol: 'ESZ25',
       risk: { dailyLossLimit: 1000, maxContracts: 2, trailingDrawdownMode: 'intraday', requireStop: true },
-      venue: { slippageTicks: 1, commissionPerContract: 2.25 },
+      venue: { slippageTicks: 1, commissionPerContract: null },
       feed: { kind: 'simulated', seed: 42, speed: 'max', start: '2025-11-03T14:30:00Z' },
       gates: { calibration: { winRate: 0.55, profitFactor: 1.5 } },
     });
@@ -159,13 +159,14 @@ describe('instrumentFor', () => {
   });
 
   it('carries the DOMAIN.md contract specs', () => {
-    expect(instrumentFor('ESZ25')).toEqual({ root: 'ES', tickSize: 0.25, pointValue: 50, tickValue: 12.5 });
-    expect(instrumentFor('MESH26')).toEqual({ root: 'MES', tickSize: 0.25, pointValue: 5, tickValue: 1.25 });
-    expect(instrumentFor('NQ')).toEqual({ root: 'NQ', tickSize: 0.25, pointValue: 20, tickValue: 5 });
+    expect(instrumentFor('ESZ25')).toMatchObject({ root: 'ES', tickSize: 0.25, pointValue: 50, tickValue: 12.5, commissionPerContract: 2.25 });
+    expect(instrumentFor('MESH26')).toMatchObject({ root: 'MES', tickSize: 0.25, pointValue: 5, tickValue: 1.25 });
+    expect(instrumentFor('NQ')).toMatchObject({ root: 'NQ', tickSize: 0.25, pointValue: 20, tickValue: 5 });
+    expect(instrumentFor('MNQZ25')).toMatchObject({ root: 'MNQ', tickSize: 0.25, pointValue: 2, tickValue: 0.5 });
     for (const spec of Object.values(instruments)) expect(spec.tickValue).toBe(spec.tickSize * spec.pointValue);
   });
 
-  it.each(['XYZ', '', 'ESZ', 'ESZ255', 'ESA25', 'MNQZ25', 'ES Z25', 'SPX'])('unknown symbol %j throws', (symbol) => {
+  it.each(['XYZ', '', 'ESZ', 'ESZ255', 'ESA25', 'GCZ25', 'ES Z25', 'SPX'])('unknown symbol %j throws', (symbol) => {
     expect(() => instrumentFor(symbol)).toThrow(/unknown symbol/);
   });
 

@@ -4,6 +4,7 @@
  * default exit rules.
  */
 import { defaultConfig } from '../../../config/schema.ts';
+import { commissionPerContract } from '../../../config/instruments.ts';
 import { mlSchema, type MlSettings } from '../../../config/mlSchema.ts';
 import type { Bar } from '../../../core/types.ts';
 import { Scorer, type ScoredSignal } from '../../../strategy/scorer.ts';
@@ -28,7 +29,7 @@ export const defaultRules = (): ExitRules => {
     tickSize: 0.25,
     slippageTicks: c.venue.slippageTicks,
     pointValue: 50,
-    commissionPerContract: c.venue.commissionPerContract,
+    commissionPerContract: commissionPerContract(c),
   };
 };
 
