@@ -9,6 +9,7 @@ import { discordSchema } from './discordSchema.ts';
 import { strategySchema } from './strategySchema.ts';
 import { mlSchema } from './mlSchema.ts';
 import { backtestSchema } from './backtestSchema.ts';
+import { accountsSchema } from './accounts.ts';
 
 const money = z.number().finite().positive();
 const count = z.number().int().positive();
@@ -144,6 +145,8 @@ export const configSchema = z.object({
   ml: mlSchema.prefault({}),
   /** Robustness: walk-forward, sweeps, stress windows, A/B (config/backtestSchema.ts). */
   backtest: backtestSchema.prefault({}),
+  /** Declared trade accounts by kind (config/accounts.ts): what each phase may trade. */
+  accounts: accountsSchema.default([]),
 });
 
 export type MiaConfig = z.infer<typeof configSchema>;

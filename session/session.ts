@@ -18,7 +18,9 @@ import { MarketBus } from '../core/marketBus.ts';
 import { provenanceLabel, type Provenance } from '../core/types.ts';
 import type { StateStore } from '../adapters/store/stateStore.ts';
 import type { OrderStatus } from '../adapters/store/journal.ts';
-import { orchestratorMachine, type OrchestratorActor, type OrchestratorEvent, type OrchestratorSnapshot } from '../machines/orchestrator.ts';
+import { orchestratorMachine, type OrchestratorActor, type OrchestratorEvent, type OrchestratorSettings, type OrchestratorSnapshot } from '../machines/orchestrator.ts';
+import { accountAllowed, tradedAccount } from '../config/accounts.ts';
+import { ConfigError } from '../config/load.ts';
 import { currentPhase, type DeploymentSnapshot } from '../machines/deployment.ts';
 import { riskStatus, type RiskSnapshot } from '../machines/risk.ts';
 import { feedBasics, sessionFeed, type ReplayFeed } from './sessionFeed.ts';
@@ -28,6 +30,11 @@ import { sessionVenue } from './sessionVenue.ts';
 import { dirname, isAbsolute } from 'node:path';
 import { openMlFilter } from '../adapters/files/mlModelFile.ts';
 
+
+/** The configured account may not be traded (now): `mia run` exits 2 naming it and the phase. */
+export class AccountPolicyError extends ConfigError {
+  override readonly name = 'AccountPolicyError';
+}
 
 export interface SessionOptions {
   config: MiaConfig;
@@ -174,19 +181,21 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
     setImmediate(persistNow);
   };
 
+  const account = tradedAccount(config.venue, config.accounts);
+  if ('error' in account) throw new AccountPolicyError('venue.dtc.account', account.error);
+  const settings: OrchestratorSettings = {
+    symbol: config.symbol,
+    pointValue: instrument.pointValue,
+    tickSize: instrument.tickSize,
+    startingEquity: config.startingEquity,
+    limits: config.risk,
+    gates: config.gates,
+    strategy: config.strategy,
+    supervision: config.supervision,
+    account: { id: account.id, kind: account.kind },
+  };
   actor = createActor(machine, {
-    input: {
-      settings: {
-        symbol: config.symbol,
-        pointValue: instrument.pointValue,
-        tickSize: instrument.tickSize,
-        startingEquity: config.startingEquity,
-        limits: config.risk,
-        gates: config.gates,
-        strategy: config.strategy,
-        supervision: config.supervision,
-      },
-    },
+    input: { settings },
     ...(saved ? { snapshot: saved.snapshot as unknown as OrchestratorSnapshot } : {}),
     ...(persist
       ? {
@@ -211,6 +220,16 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
           'Move the file away only after checking the risk state by hand.',
       );
     }
+  }
+
+  // Logon policy: the phase (restored, or setup) must allow the account before anything
+  // connects; the pre-trade check refuses every order on it again, phase changes included.
+  const deploymentAtStart = actor.getSnapshot().children.deployment?.getSnapshot() as DeploymentSnapshot | undefined;
+  const phaseAtStart = deploymentAtStart ? currentPhase(deploymentAtStart) : ({ id: 0, name: 'setup' } as const);
+  const allowed = accountAllowed(account, phaseAtStart);
+  if (!allowed.ok) {
+    void venue.close().catch(() => undefined);
+    throw new AccountPolicyError('accounts', `refused to log on: ${allowed.reason}`);
   }
 
   let tradesPnl = 0;
@@ -317,8 +336,8 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
   });
 
   actor.start();
-  actor.send({ type: 'SESSION.START', sessionId, time: clock.now() });
-  logger.info({ sessionId, restored: Boolean(saved), provenance: provenanceLabel(provenance) }, 'session started');
+  actor.send({ type: 'SESSION.START', sessionId, time: clock.now(), settings });
+  logger.info({ sessionId, restored: Boolean(saved), provenance: provenanceLabel(provenance), account, phase: phaseAtStart }, 'session started');
   logger.info({ ml: { model: ml.path, modelVersion: ml.modelVersion, off: ml.off } }, ml.off ? `ML filter off: ${ml.off}` : `ML filter on: model v${ml.modelVersion}`);
 
   return {
