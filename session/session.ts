@@ -13,13 +13,13 @@ import { createActor, type InspectionEvent } from 'xstate';
 import type { Logger } from 'pino';
 import type { MiaConfig } from '../config/schema.ts';
 import { instrumentFor } from '../config/instruments.ts';
-import { ManualClock } from '../core/clock.ts';
+import { ManualClock, systemClock, type Clock } from '../core/clock.ts';
 import { MarketBus } from '../core/marketBus.ts';
 import { provenanceLabel, type Provenance } from '../core/types.ts';
 import type { StateStore } from '../adapters/store/stateStore.ts';
 import type { OrderStatus } from '../adapters/store/journal.ts';
 import { orchestratorMachine, type OrchestratorActor, type OrchestratorEvent, type OrchestratorSettings, type OrchestratorSnapshot } from '../machines/orchestrator.ts';
-import { accountAllowed, tradedAccount } from '../config/accounts.ts';
+import { accountAllowed, tradedAccount, type AccountKind } from '../config/accounts.ts';
 import { ConfigError } from '../config/load.ts';
 import { currentPhase, type DeploymentSnapshot } from '../machines/deployment.ts';
 import { riskStatus, type RiskSnapshot } from '../machines/risk.ts';
@@ -34,6 +34,22 @@ import { openMlFilter } from '../adapters/files/mlModelFile.ts';
 /** The configured account may not be traded (now): `mia run` exits 2 naming it and the phase. */
 export class AccountPolicyError extends ConfigError {
   override readonly name = 'AccountPolicyError';
+}
+
+/** The orchestrator's settings from the configuration (and the account it trades). */
+export function sessionSettings(config: MiaConfig, account: { id: string; kind: AccountKind | null }): OrchestratorSettings {
+  const instrument = instrumentFor(config.symbol);
+  return {
+    symbol: config.symbol,
+    pointValue: instrument.pointValue,
+    tickSize: instrument.tickSize,
+    startingEquity: config.startingEquity,
+    limits: config.risk,
+    gates: config.gates,
+    strategy: config.strategy,
+    supervision: config.supervision,
+    account: { id: account.id, kind: account.kind },
+  };
 }
 
 export interface SessionOptions {
@@ -55,6 +71,11 @@ export interface SessionOptions {
   replay?: ReplayFeed;
   /** Bars before the session ends by itself (default `config.feed.maxBars`); Infinity runs until stopped. */
   maxBars?: number;
+  /**
+   * Wall-clock time (default the system clock), logged at start and end: paper evidence
+   * counts months of wall-clock time across live-data sessions, never data time.
+   */
+  operatorClock?: Clock;
 }
 
 export interface SessionSummary {
@@ -113,7 +134,7 @@ const journalStatus: Record<string, OrderStatus> = {
   lost: 'lost',
 };
 
-export function startSession({ config, store, logger, inspect, replay, maxBars = config.feed.maxBars, persist = true, onSignal, onScored }: SessionOptions): Session {
+export function startSession({ config, store, logger, inspect, replay, maxBars = config.feed.maxBars, persist = true, onSignal, onScored, operatorClock = systemClock }: SessionOptions): Session {
   const instrument = instrumentFor(config.symbol);
   // The ML filter's model: `ml.model`, else the latest in the home of an on-disk store (a bad file throws before anything starts).
   const ml = openMlFilter(config.ml, isAbsolute(store.stateDir) ? dirname(store.stateDir) : null);
@@ -183,17 +204,7 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
 
   const account = tradedAccount(config.venue, config.accounts);
   if ('error' in account) throw new AccountPolicyError('venue.dtc.account', account.error);
-  const settings: OrchestratorSettings = {
-    symbol: config.symbol,
-    pointValue: instrument.pointValue,
-    tickSize: instrument.tickSize,
-    startingEquity: config.startingEquity,
-    limits: config.risk,
-    gates: config.gates,
-    strategy: config.strategy,
-    supervision: config.supervision,
-    account: { id: account.id, kind: account.kind },
-  };
+  const settings = sessionSettings(config, account);
   actor = createActor(machine, {
     input: { settings },
     ...(saved ? { snapshot: saved.snapshot as unknown as OrchestratorSnapshot } : {}),
@@ -315,7 +326,7 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
     await venue.close().catch((err: unknown) => logger.warn({ err }, 'closing the venue failed'));
     while (writes.size > 0) await Promise.all([...writes]);
     await store.flush();
-    logger.info({ why, summary }, 'session ended');
+    logger.info({ why, summary, wallClock: new Date(operatorClock.now()).toISOString() }, 'session ended');
     finish(summary);
     return summary;
   };
@@ -337,7 +348,7 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
 
   actor.start();
   actor.send({ type: 'SESSION.START', sessionId, time: clock.now(), settings });
-  logger.info({ sessionId, restored: Boolean(saved), provenance: provenanceLabel(provenance), account, phase: phaseAtStart }, 'session started');
+  logger.info({ sessionId, restored: Boolean(saved), provenance: provenanceLabel(provenance), account, phase: phaseAtStart, wallClock: new Date(operatorClock.now()).toISOString() }, 'session started');
   logger.info({ ml: { model: ml.path, modelVersion: ml.modelVersion, off: ml.off } }, ml.off ? `ML filter off: ${ml.off}` : `ML filter on: model v${ml.modelVersion}`);
 
   return {
