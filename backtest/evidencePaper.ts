@@ -20,8 +20,63 @@ import { distinctProvenance, provenanceFromLabel } from './evidenceProvenance.ts
 export interface PaperSession {
   sessionId: string;
   provenance: string | null;
+  /** Data (event) times of the first and last bar. */
   from: string | null;
   to: string | null;
+  /** Wall-clock start (on a start line) and end (on an end line), ISO. */
+  startedAt?: string | null;
+  endedAt?: string | null;
+  /** The account traded and its kind (on a start line). */
+  account?: { id: string; kind: string | null };
+}
+
+/** Market data that is live (a replay or a simulation never counts as paper trading time). */
+const LIVE_DATA = new Set(['polygon', 'live']);
+/** An average calendar month, ms (365.25 / 12 days). */
+const MONTH_MS = (365.25 / 12) * 86_400_000;
+
+/** A live-data session on a paper account that ran from `startedAt` to `endedAt` (wall clock). */
+export interface QualifyingSession {
+  sessionId: string;
+  startedAt: number;
+  endedAt: number;
+  from: number | null;
+  to: number | null;
+}
+
+/**
+ * Sessions that count toward paper months: a start line on live data and a paper account,
+ * and its end line (same session id, after it). A session that never ended (crash) counts
+ * nothing: its wall-clock length is unknown.
+ */
+export function qualifyingSessions(sessions: readonly PaperSession[]): QualifyingSession[] {
+  const out: QualifyingSession[] = [];
+  sessions.forEach((start, i) => {
+    if (start.startedAt === undefined || start.startedAt === null) return;
+    if (!start.provenance || !LIVE_DATA.has(start.provenance)) return;
+    if (start.account?.kind !== 'paper') return;
+    const end = sessions.slice(i + 1).find((e) => e.sessionId === start.sessionId && e.endedAt);
+    if (!end) return;
+    const startedAt = Date.parse(start.startedAt);
+    const endedAt = Date.parse(end.endedAt!);
+    if (!Number.isFinite(startedAt) || !Number.isFinite(endedAt) || endedAt <= startedAt) return;
+    const t = (v: string | null) => (v === null ? null : Date.parse(v));
+    out.push({ sessionId: start.sessionId, startedAt, endedAt, from: t(end.from), to: t(end.to) });
+  });
+  return out;
+}
+
+/** Wall-clock months across qualifying sessions (overlaps counted once). */
+export function paperMonths(sessions: readonly QualifyingSession[]): number {
+  const spans = [...sessions].sort((a, b) => a.startedAt - b.startedAt);
+  let total = 0;
+  let reach = -Infinity;
+  for (const s of spans) {
+    const from = Math.max(s.startedAt, reach);
+    if (s.endedAt > from) total += s.endedAt - from;
+    reach = Math.max(reach, s.endedAt);
+  }
+  return total / MONTH_MS;
 }
 
 export interface PaperEvidenceInput {
@@ -47,10 +102,12 @@ export function paperEvidence({ trades, sessions, startingEquity, producedAt }: 
   const period = { from: tradingDay(Math.min(...finite)), to: tradingDay(Math.max(...finite)) };
   const performance = computeMetrics({ trades, startingEquity, period });
   const labels = sessions.map((s) => s.provenance).filter((p): p is string => p !== null);
+  const qualifying = qualifyingSessions(sessions);
   return {
     transition: 'simulation->propFirm',
     evidence: {
-      metrics: gateMetrics(performance),
+      // paperMonths: wall-clock time on live data and a paper account; trades: the journal's closed trades.
+      metrics: { ...gateMetrics(performance), paperMonths: Math.round(paperMonths(qualifying) * 10_000) / 10_000, trades: performance.trades },
       provenance: distinctProvenance(labels.map(provenanceFromLabel)),
       period,
       producedAt,
@@ -58,6 +115,7 @@ export function paperEvidence({ trades, sessions, startingEquity, producedAt }: 
     },
     detail: {
       sessions: [...new Set(sessions.map((s) => s.sessionId))],
+      liveDataPaperSessions: qualifying.map((q) => ({ sessionId: q.sessionId, startedAt: new Date(q.startedAt).toISOString(), endedAt: new Date(q.endedAt).toISOString() })),
       data: [...new Set(labels)],
       trades: performance.trades,
       netProfit: performance.netProfit,

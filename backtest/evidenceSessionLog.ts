@@ -14,6 +14,8 @@ interface LogLine {
   msg?: unknown;
   sessionId?: unknown;
   provenance?: unknown;
+  wallClock?: unknown;
+  account?: { id?: unknown; kind?: unknown };
   summary?: { sessionId?: unknown; provenance?: unknown; from?: unknown; to?: unknown };
 }
 
@@ -37,10 +39,17 @@ export async function readSessionLog(home: string): Promise<PaperSession[]> {
         continue; // a line torn by a crash says nothing reliable
       }
       if (entry.msg === 'session started') {
-        sessions.push({ sessionId: str(entry.sessionId) ?? 'unknown', provenance: str(entry.provenance), from: null, to: null });
+        sessions.push({
+          sessionId: str(entry.sessionId) ?? 'unknown',
+          provenance: str(entry.provenance),
+          from: null,
+          to: null,
+          startedAt: str(entry.wallClock),
+          ...(entry.account && str(entry.account.id) ? { account: { id: str(entry.account.id)!, kind: str(entry.account.kind) } } : {}),
+        });
       } else if (entry.msg === 'session ended' && entry.summary) {
         const s = entry.summary;
-        sessions.push({ sessionId: str(s.sessionId) ?? 'unknown', provenance: str(s.provenance), from: str(s.from), to: str(s.to) });
+        sessions.push({ sessionId: str(s.sessionId) ?? 'unknown', provenance: str(s.provenance), from: str(s.from), to: str(s.to), endedAt: str(entry.wallClock) });
       }
     }
   }

@@ -146,7 +146,7 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
 
   // The result is evidence for the phase gates of this home (`mia phase advance` reads the latest).
   if (opts.evidence !== false) {
-    const written = await recordBacktestEvidence(resolveHome(opts.home), result as Parameters<typeof recordBacktestEvidence>[1], systemClock);
+    const written = await recordBacktestEvidence(resolveHome(opts.home), result as Parameters<typeof recordBacktestEvidence>[1], systemClock, config);
     if (!quiet) process.stderr.write(`evidence: ${written.join(', ')}\n`);
   }
 

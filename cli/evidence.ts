@@ -15,10 +15,12 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load.ts';
 import { evaluateGate, type GateEvaluation } from '../config/gates.ts';
+import { evidenceConfigHash } from '../config/evidenceAdmission.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { Trade } from '../core/types.ts';
 import { openJournal } from '../adapters/store/journal.ts';
-import { openEvidenceStore, type EvidenceEntry } from '../adapters/store/evidenceStore.ts';
+import { openEvidenceStore, verifyEvidence, type EvidenceEntry } from '../adapters/store/evidenceStore.ts';
+import { dataFileRefusals } from '../adapters/store/evidenceJudge.ts';
 import { formatGateEvaluation } from '../adapters/control/formatStatus.ts';
 import { paperEvidence } from '../backtest/evidencePaper.ts';
 import { readSessionLog } from '../backtest/evidenceSessionLog.ts';
@@ -57,7 +59,7 @@ export async function paperEvidenceAction(opts: EvidenceOptions, clock: Clock = 
   const trades = journal.trades() as readonly Trade[];
   const sessions = await readSessionLog(home);
   const piece = paperEvidence({ trades, sessions, startingEquity: config.startingEquity, producedAt: new Date(clock.now()).toISOString() });
-  const file = await openEvidenceStore(home).record(piece);
+  const file = await openEvidenceStore(home).record({ ...piece, detail: { ...piece.detail, configHash: evidenceConfigHash(config) } }, 'mia evidence paper');
   const evaluation: GateEvaluation = evaluateGate(piece.transition, piece.evidence, config.gates);
   if (opts.json) write(JSON.stringify({ file, ...piece, evaluation }, null, 2));
   else write([`recorded ${piece.evidence.source} evidence for ${piece.transition}: ${file}`, `period    ${piece.evidence.period.from}..${piece.evidence.period.to}, ${trades.length} trades`, formatGateEvaluation(evaluation)].join('\n'));
@@ -78,7 +80,31 @@ export function listEvidenceAction(opts: EvidenceOptions): number {
   return corrupt.length > 0 ? EXIT_FAILURE : EXIT_OK;
 }
 
-/** Registers `mia evidence paper|list` on `program`. */
+/**
+ * `mia evidence verify`: re-checks the whole chain (content hashes, links, authentication)
+ * and the data files its records name; names every record edited or added by hand.
+ * Exit 0 when everything verifies, 1 otherwise.
+ */
+export function verifyEvidenceAction(opts: EvidenceOptions): number {
+  const home = resolveHome(opts.home);
+  const { entries, corrupt, head } = verifyEvidence(home);
+  const data = entries.map((e) => ({ id: e.id, seq: e.seq, transition: e.transition, source: e.evidence.source, producedBy: e.producedBy, ...dataFileRefusals(e.evidence.provenance) }));
+  const changed = data.filter((d) => d.refusals.length > 0);
+  const ok = corrupt.length === 0 && changed.length === 0;
+  if (opts.json) write(JSON.stringify({ ok, head, records: data, problems: corrupt }, null, 2));
+  else {
+    write(`${entries.length} record(s) verified${head ? ` (chain head ${head.id.slice(0, 12)}, seq ${head.seq})` : ''}`);
+    for (const d of data) {
+      write(`${String(d.seq).padStart(4)} ${d.id.slice(0, 12)}  ${d.transition}  ${d.source}  by ${d.producedBy}`);
+      for (const r of d.refusals) write(`       DATA CHANGED: ${r}`);
+      for (const n of d.notes) write(`       note: ${n}`);
+    }
+  }
+  for (const c of corrupt) process.stderr.write(`mia: evidence not trusted: ${c.file}: ${c.reason}\n`);
+  return ok ? EXIT_OK : EXIT_FAILURE;
+}
+
+/** Registers `mia evidence paper|list|verify` on `program`. */
 export function registerEvidenceCommands(program: Command): void {
   const evidence = program.command('evidence').description('evidence for the deployment gates, kept in <home>/evidence');
   evidence
@@ -97,5 +123,13 @@ export function registerEvidenceCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .action((opts: EvidenceOptions) => {
       process.exitCode = listEvidenceAction(opts);
+    });
+  evidence
+    .command('verify')
+    .description('verify the evidence chain and its data files; names every record edited or added by hand (exit 1)')
+    .option('--home <dir>', 'home; also MIA_HOME (default: working directory)')
+    .option('--json', 'print as JSON')
+    .action((opts: EvidenceOptions) => {
+      process.exitCode = verifyEvidenceAction(opts);
     });
 }

@@ -9,7 +9,6 @@ import { loadConfig } from '../config/load.ts';
 import { phaseLogFolder } from '../config/gates.ts';
 import { systemClock } from '../core/clock.ts';
 import { openStateStore } from '../adapters/store/stateStore.ts';
-import { openEvidenceStore } from '../adapters/store/evidenceStore.ts';
 import { consoleLogFormat, createLogger } from '../adapters/log/logger.ts';
 import { startSession } from '../session/session.ts';
 import { sessionParts } from '../session/fromConfig.ts';
@@ -107,9 +106,8 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     logger.info({ home, config: { ...config, gates: undefined } }, 'mia run starting');
 
     // The control channel opens before the session trades: without a kill switch, no trading.
-    // `mia phase advance` judges the latest evidence of <home>/evidence (read at each advance).
-    const evidenceStore = openEvidenceStore(home);
-    surfaces = await startControlSurfaces({ config, home, audit: store.audit, logger, clock: systemClock, controlPort: opts.controlPort, controlSocket: opts.controlSocket, evidence: (t) => evidenceStore.latest(t)?.evidence });
+    // `mia phase advance` judges the home's evidence chain (verified at each advance: operator/phaseCommands.ts).
+    surfaces = await startControlSurfaces({ config, home, audit: store.audit, logger, clock: systemClock, controlPort: opts.controlPort, controlSocket: opts.controlSocket });
     // `--speed N` without `--max-bars` plays until stopped (by a signal or the operator).
     const untilStopped = typeof opts.speed === 'number' && opts.maxBars === undefined;
     // A replay plays its whole file unless --max-bars says otherwise.

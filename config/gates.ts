@@ -64,6 +64,13 @@ export interface Evidence {
   source: string;
 }
 
+/** The ML model a result used (null: none), as every backtest result records it. */
+export interface EvidenceModel {
+  version: number;
+  /** Training window, ISO times (first and last labelled signal). */
+  trainingWindow: { from: string; to: string };
+}
+
 export type GateOperator = '>' | '<' | '>=' | '<=' | '==';
 
 /** One criterion as judged; `actual` is null when the evidence lacks it (then it fails). */
@@ -101,6 +108,17 @@ export const metricOperators: Readonly<Record<string, GateOperator>> = {
   monthlyReturn: '>',
   riskBreaches: '==',
   signalWinRate: '>',
+  // Minimum samples (issue 14): how much a result must rest on to be judged at all.
+  /** Closed trades behind the result. */
+  trades: '>=',
+  /** Years of market data a backtest covered (data time). */
+  years: '>=',
+  /** Wall-clock months across live-data paper sessions (replays never count). */
+  paperMonths: '>=',
+  /** Trading days the prop-firm account traded. */
+  tradingDays: '>=',
+  /** Signals published and closed (phase 6). */
+  signals: '>=',
 };
 
 /** Which thresholds group judges each metric gate (setup uses the checklist instead). */

@@ -9,6 +9,7 @@ import { discordSchema } from './discordSchema.ts';
 import { strategySchema } from './strategySchema.ts';
 import { mlSchema } from './mlSchema.ts';
 import { backtestSchema } from './backtestSchema.ts';
+import { accountsSchema } from './accounts.ts';
 
 const money = z.number().finite().positive();
 const count = z.number().int().positive();
@@ -47,11 +48,14 @@ const gate = z.record(z.string(), z.number().finite());
 
 /** Phase-gate thresholds (DOMAIN.md); keys are metric names, see config/gates.ts. */
 export const gatesSchema = z.object({
-  calibration: gate.default({ winRate: 0.55, profitFactor: 1.5, sharpe: 1.0, maxDrawdownPct: 0.10, recoveryFactor: 2.0 }),
-  backtest: gate.default({ annualReturn: 0.15, sharpe: 1.2, maxDrawdownPct: 0.15, monthlyStability: 0.20, robustness: 0.80 }),
-  simulation: gate.default({ months: 3, totalReturn: 0.05, winRate: 0.55, profitFactor: 1.5, monthlyStability: 0.15 }),
-  propFirm: gate.default({ monthlyReturn: 0.03, winRate: 0.55, riskBreaches: 0 }),
-  signals: gate.default({ signalWinRate: 0.60 }),
+  // Minimum samples: trades (calibration, >= 100 where the plan is silent), years of data
+  // (backtest, the plan's 2-3 years), wall-clock paperMonths on live data (simulation, the
+  // plan's 3 months), tradingDays (prop firm, >= 20), closed signals (>= 30).
+  calibration: gate.default({ winRate: 0.55, profitFactor: 1.5, sharpe: 1.0, maxDrawdownPct: 0.10, recoveryFactor: 2.0, trades: 100 }),
+  backtest: gate.default({ annualReturn: 0.15, sharpe: 1.2, maxDrawdownPct: 0.15, monthlyStability: 0.20, robustness: 0.80, years: 2 }),
+  simulation: gate.default({ paperMonths: 3, totalReturn: 0.05, winRate: 0.55, profitFactor: 1.5, monthlyStability: 0.15 }),
+  propFirm: gate.default({ monthlyReturn: 0.03, winRate: 0.55, riskBreaches: 0, tradingDays: 20 }),
+  signals: gate.default({ signalWinRate: 0.60, signals: 30 }),
 });
 export type GateThresholds = z.infer<typeof gatesSchema>;
 
@@ -144,6 +148,8 @@ export const configSchema = z.object({
   ml: mlSchema.prefault({}),
   /** Robustness: walk-forward, sweeps, stress windows, A/B (config/backtestSchema.ts). */
   backtest: backtestSchema.prefault({}),
+  /** Declared trade accounts by kind (config/accounts.ts): what each phase may trade. */
+  accounts: accountsSchema.default([]),
 });
 
 export type MiaConfig = z.infer<typeof configSchema>;

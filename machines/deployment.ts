@@ -21,15 +21,31 @@ interface Stamp {
   who: string;
 }
 
+/**
+ * What the caller found out about the evidence itself (adapters/store/evidenceJudge.ts):
+ * `refusals` (edited data files, another configuration, an ML model trained on the
+ * evaluated period ...) fail the gate whatever the numbers; `evidenceIds` are the records
+ * judged, kept in the history so a promotion names what it rested on.
+ */
+interface Judged {
+  refusals?: string[];
+  evidenceIds?: string[];
+  /**
+   * The configuration's thresholds now: a restored machine keeps the ones it started with
+   * (XState ignores `input` on restore), so the caller passes the current ones.
+   */
+  thresholds?: GateThresholds;
+}
+
 export type DeploymentEvent =
   /** Promote to the next phase if the gate passes on `evidence`. */
-  | (Stamp & { type: 'ADVANCE'; evidence: Evidence })
+  | (Stamp & Judged & { type: 'ADVANCE'; evidence: Evidence })
   /** Promote regardless of the gate; needs a non-empty `reason` (and `who`). */
   | (Stamp & { type: 'OVERRIDE'; reason: string; evidence?: Evidence })
   /** Back to paper (simulation) from propFirm or ownAccount; stops signals. */
   | (Stamp & { type: 'DEMOTE'; reason: string })
   /** Discord signals on, in ownAccount only, if the signals gate passes. */
-  | (Stamp & { type: 'START_SIGNALS'; evidence: Evidence })
+  | (Stamp & Judged & { type: 'START_SIGNALS'; evidence: Evidence })
   | (Stamp & { type: 'STOP_SIGNALS' });
 
 export type DeploymentRecordKind = 'promotion' | 'override' | 'demotion' | 'refused' | 'signals-on' | 'signals-off';
@@ -47,6 +63,8 @@ export interface DeploymentRecord {
   to: DeploymentPhase | SignalsState;
   reason?: string;
   evaluation?: GateEvaluation;
+  /** The evidence records judged (content hashes in <home>/evidence), when the caller said. */
+  evidenceIds?: string[];
 }
 
 /** Plain JSON, so that `getPersistedSnapshot()` survives a JSON round trip. */
@@ -69,6 +87,17 @@ type GateMove = Move & { transition: GateTransition };
 const evidenceOf = (event: DeploymentEvent): Evidence | undefined =>
   'evidence' in event ? event.evidence : undefined;
 
+/** The gate's verdict on the event's evidence, with the caller's refusals folded in. */
+function judge(transition: GateTransition, event: DeploymentEvent, thresholds: GateThresholds): GateEvaluation {
+  const current = 'thresholds' in event && event.thresholds ? event.thresholds : thresholds;
+  const evaluation = evaluateGate(transition, evidenceOf(event)!, current);
+  const extra = 'refusals' in event && event.refusals ? event.refusals : [];
+  if (extra.length === 0) return evaluation;
+  return { ...evaluation, refusals: [...evaluation.refusals, ...extra], pass: false };
+}
+
+const idsOf = (event: DeploymentEvent) => ('evidenceIds' in event && event.evidenceIds && event.evidenceIds.length > 0 ? { evidenceIds: [...event.evidenceIds] } : {});
+
 const reasonOf = (event: DeploymentEvent): string | undefined => ('reason' in event ? event.reason : undefined);
 
 const record = (context: DeploymentContext, entry: DeploymentRecord): DeploymentRecord[] => [...context.history, entry];
@@ -89,7 +118,7 @@ export const deploymentMachine = setup({
   guards: {
     gatePasses: ({ context, event }, params: { transition: GateTransition }) => {
       const evidence = evidenceOf(event);
-      return evidence !== undefined && evaluateGate(params.transition, evidence, context.thresholds).pass;
+      return evidence !== undefined && judge(params.transition, event, context.thresholds).pass;
     },
     overrideJustified: ({ event }) =>
       event.type === 'OVERRIDE' && event.reason.trim() !== '' && event.who.trim() !== '',
@@ -97,20 +126,21 @@ export const deploymentMachine = setup({
   actions: {
     /** A gate passed: promotion or signals on, with the evaluation that allowed it. */
     recordGatePass: assign(({ context, event }, params: GateMove & { kind: 'promotion' | 'signals-on' }) => {
-      const evaluation = evaluateGate(params.transition, evidenceOf(event)!, context.thresholds);
+      const evaluation = judge(params.transition, event, context.thresholds);
       return {
         lastEvaluation: evaluation,
-        history: record(context, { ...stamp(event), kind: params.kind, from: params.from, to: params.to, evaluation }),
+        history: record(context, { ...stamp(event), kind: params.kind, from: params.from, to: params.to, evaluation, ...idsOf(event) }),
       };
     }),
     /** A gate failed (or no evidence came): stay put, keep the evaluation to show why. */
     recordGateRefusal: assign(({ context, event }, params: GateMove) => {
       const evidence = evidenceOf(event);
-      const evaluation = evidence ? evaluateGate(params.transition, evidence, context.thresholds) : undefined;
+      const evaluation = evidence ? judge(params.transition, event, context.thresholds) : undefined;
       return {
         lastEvaluation: evaluation ?? context.lastEvaluation,
         history: record(context, {
           ...stamp(event),
+          ...idsOf(event),
           kind: 'refused',
           from: params.from,
           to: params.to,

@@ -20,6 +20,7 @@ import type { GateThresholds, RiskLimits } from '../config/schema.ts';
 import { orderMachine } from './order.ts';
 import { riskMachine, riskStatus, type RiskStatus } from './risk.ts';
 import { deploymentMachine, type DeploymentEvent } from './deployment.ts';
+import type { AccountKind } from '../config/accounts.ts';
 import { backoffDelay } from './backoff.ts';
 import { Tx, type Enqueue } from './orchestratorTx.ts';
 import * as routing from './orderRouting.ts';
@@ -44,6 +45,8 @@ export interface OrchestratorSettings {
   /** `sizing` absent: the fixed `quantity` (strategy/sizing.ts). */
   strategy: { quantity: number; stopPoints: number; targetPoints: number; sizing?: SizingSettings };
   supervision: { maxRestarts: number; windowMs: number; backoffBaseMs: number; backoffMaxMs: number };
+  /** The traded account and its kind (config/accounts.ts); every order is checked against the phase. */
+  account: { id: string; kind: AccountKind | null };
 }
 
 export interface OrchestratorInput {
@@ -92,7 +95,12 @@ export interface OrchestratorContext {
 }
 
 export type SessionEvent =
-  | { type: 'SESSION.START'; sessionId: string; time: number }
+  /**
+   * `settings`: the current configuration's settings. A restored snapshot keeps the saved
+   * ones (XState ignores `input` on restore), so the session passes them here; what
+   * changed is audited.
+   */
+  | { type: 'SESSION.START'; sessionId: string; time: number; settings?: OrchestratorSettings }
   | { type: 'SHUTDOWN' }
   | { type: 'SUPERVISION.RESTART'; child: SupervisedChild }
   | { type: 'SUPERVISION.DECAY'; child: SupervisedChild }
@@ -240,6 +248,11 @@ export const orchestratorMachine = setup({
           actions: transact((tx, e) => {
             if (e.type !== 'SESSION.START') return;
             tx.update({ sessionId: e.sessionId, counters: emptyCounters(), lastTime: Math.max(tx.ctx.lastTime, e.time), openAtEnd: 0 });
+            if (e.settings) {
+              const changed = settingsDiff(tx.ctx.settings, e.settings);
+              tx.update({ settings: e.settings });
+              if (changed.length > 0) tx.emit({ type: 'audit', who: 'config', action: 'settings-refreshed', detail: changed.join('; '), time: e.time });
+            }
             // A start or restart trades nothing until the venue's orders and positions are known.
             tx.send('risk', { type: 'RECONCILE_START', time: e.time });
             routing.requestReconcile(tx);
@@ -389,6 +402,17 @@ export const orchestratorMachine = setup({
     stopped: { type: 'final' },
   },
 });
+
+/** `key: old -> new` for every leaf that differs (JSON values), e.g. `limits.maxContracts: 2 -> 5`. */
+export function settingsDiff(before: unknown, after: unknown, path = ''): string[] {
+  if (before !== null && after !== null && typeof before === 'object' && typeof after === 'object' && !Array.isArray(before) && !Array.isArray(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    return keys.flatMap((k) => settingsDiff((before as Record<string, unknown>)[k], (after as Record<string, unknown>)[k], path ? `${path}.${k}` : k));
+  }
+  const a = JSON.stringify(before);
+  const b = JSON.stringify(after);
+  return a === b ? [] : [`${path}: ${a ?? 'absent'} -> ${b ?? 'absent'}`];
+}
 
 function auditOperator(tx: Tx, e: OperatorEvent): void {
   tx.emit({ type: 'audit', who: e.who, action: e.type.slice('OPERATOR.'.length).toLowerCase(), detail: e.reason, time: e.time });

@@ -17,6 +17,7 @@ import { applyFill, openPnl } from '../core/positionBook.ts';
 import type { OrderEvent, VenueOrderState } from './order.ts';
 import { riskStatus, type RiskSnapshot } from './risk.ts';
 import { preTradeCheck, type PreTradeResult, type WorkingQty } from './preTradeCheck.ts';
+import { currentPhase, type DeploymentSnapshot } from './deployment.ts';
 import type { EntryBlock, ReconcileHint, SignalPayload, VenueCommand } from './orchestratorEvents.ts';
 import type { Tx } from './orchestratorTx.ts';
 import { emptyTradeRecord, entrySize, recordTrade } from '../strategy/sizing.ts';
@@ -98,6 +99,10 @@ export function placeOrder(tx: Tx, p: OrderParams): string | null {
   };
   tx.update({ orderSeq: seq });
   const riskSnap = tx.child('risk')?.getSnapshot() as RiskSnapshot | undefined;
+  // The phase decides which account kinds may be traded (config/accounts.ts); no deployment
+  // machine reads as phase 0, the most restrictive.
+  const deploymentSnap = tx.child('deployment')?.getSnapshot() as DeploymentSnapshot | undefined;
+  const phase = deploymentSnap ? currentPhase(deploymentSnap) : ({ id: 0, name: 'setup' } as const);
   // No execution actor (restarting, escalated): the order could not leave and the venue's
   // state is unknown until a new one has reconciled.
   const verdict: PreTradeResult = !tx.has('execution')
@@ -112,6 +117,8 @@ export function placeOrder(tx: Tx, p: OrderParams): string | null {
         workingQty: workingQty(c.live, request.ocoGroup),
         pointValue: c.settings.pointValue,
         time: p.time,
+        phase,
+        account: c.settings.account ?? null,
       })
     : ({ ok: false, reason: 'risk machine unavailable', rule: 'killed' } as const);
   if (!verdict.ok) {

@@ -3,11 +3,13 @@
  * risk context, the limits, the position and the working orders. The first failing rule
  * refuses the order and is named in `rule`.
  *
- * Order of the rules: inputs valid, risk state, order size, order rate, then the checks
+ * Order of the rules: inputs valid, account allowed by the phase (config/accounts.ts), risk state, order size, order rate, then the checks
  * that only apply to entries (orders that do not strictly reduce |position|): max
  * contracts, account margin, protective stop, worst-case loss, daily loss, trades per day, losing streak.
  */
 import type { RiskLimits } from '../config/schema.ts';
+import { accountAllowed, type AccountKind } from '../config/accounts.ts';
+import type { PhaseName } from '../config/gates.ts';
 import type { OrderRequest } from '../core/types.ts';
 import { dailyLoss, ordersInLastMinute, rollDay } from './risk.ts';
 import type { RiskContext, RiskStatus } from './risk.ts';
@@ -34,12 +36,20 @@ export interface PreTradeInput {
   pointValue: number;
   /** Event time of the decision (ms UTC). */
   time: number;
+  /**
+   * The deployment phase deciding which account kinds may be traded. When given (the
+   * orchestrator always gives it), `account` must be declared and allowed by it.
+   */
+  phase?: { id: number; name: PhaseName };
+  /** The traded account; null or absent with a phase: unknown, refused. */
+  account?: { id: string; kind: AccountKind | null } | null;
 }
 
 /** Names of the rules, one per refusal cause. */
 export type PreTradeRule =
   | 'invalid-input'
   | 'invalid-order'
+  | 'account-phase'
   | 'killed'
   | 'reconciling'
   | 'reduce-only'
@@ -96,6 +106,12 @@ export function preTradeCheck(input: PreTradeInput): PreTradeResult {
   if (defect !== null) return refuse('invalid-order', defect);
 
   const reducing = reducesPosition(position, workingQty, order);
+  if (input.phase !== undefined) {
+    const verdict = accountAllowed(input.account, input.phase);
+    // An order that strictly reduces the position still leaves (a demotion must never trap
+    // an open position without its exit); everything else is refused.
+    if (!verdict.ok && !reducing) return refuse('account-phase', verdict.reason);
+  }
   const reduceOnlyText = `${order.side} ${order.qty} with position ${position} and ${workingQty[order.side]} working on that side does not strictly reduce the position`;
   switch (state) {
     case 'reconciling':

@@ -15,23 +15,14 @@
 import type { Clock } from '../core/clock.ts';
 import { openPnl } from '../core/positionBook.ts';
 import type { MiaConfig } from '../config/schema.ts';
-import type { Evidence, GateEvaluation, GateTransition } from '../config/gates.ts';
+import type { Evidence, GateTransition } from '../config/gates.ts';
+import { runPhaseCommand, type DeploymentPort } from './phaseCommands.ts';
 import { instrumentFor } from '../config/instruments.ts';
 import type { AuditRecord } from '../adapters/store/auditTrail.ts';
 import type { ControlHandler, ControlRequest, ControlResponse, ControlStatus } from '../adapters/control/controlProtocol.ts';
-import { currentPhase, signalsOn, type DeploymentPhase, type DeploymentRecord, type DeploymentSnapshot } from '../machines/deployment.ts';
+import { currentPhase, signalsOn, type DeploymentSnapshot } from '../machines/deployment.ts';
 import { riskStatus, type RiskSnapshot } from '../machines/risk.ts';
 import type { Session } from '../session/session.ts';
-
-/** The gate that ADVANCE from each phase is judged by (ownAccount is the last phase). */
-const advanceGate: Readonly<Record<DeploymentPhase, GateTransition | null>> = {
-  setup: 'setup->calibration',
-  calibration: 'calibration->backtest',
-  backtest: 'backtest->simulation',
-  simulation: 'simulation->propFirm',
-  propFirm: 'propFirm->ownAccount',
-  ownAccount: null,
-};
 
 export interface SessionControlOptions {
   session: Session;
@@ -52,19 +43,7 @@ export interface SessionControlOptions {
   onAuditError?: (err: unknown) => void;
 }
 
-/** Evidence of nothing: no metrics, no provenance, the operator's day as the period. */
-export function noEvidence(transition: GateTransition, now: number): Evidence {
-  const day = new Date(now).toISOString().slice(0, 10);
-  return { metrics: {}, provenance: [], period: { from: day, to: day }, checks: {}, producedAt: new Date(now).toISOString(), source: `none: no evidence collected yet for ${transition}` };
-}
-
-/** One line per failing criterion and refusal of a gate evaluation. */
-export function describeEvaluation(evaluation: GateEvaluation): string {
-  const failing = evaluation.criteria
-    .filter((c) => !c.pass)
-    .map((c) => `${c.name} = ${c.actual === null ? 'missing' : String(c.actual)} (needs ${c.op} ${String(c.threshold)})`);
-  return [...failing.map((f) => `criterion failed: ${f}`), ...evaluation.refusals.map((r) => `refused: ${r}`)].join('\n');
-}
+export { describeEvaluation, noEvidence } from './phaseCommands.ts';
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
@@ -135,32 +114,13 @@ export function createSessionControl(options: SessionControlOptions): ControlHan
 
   const eventTime = () => session.clock.now();
 
-  const phaseCommand = (request: ControlRequest): ControlResponse => {
-    const deployment = deploymentSnap();
-    if (!deployment) return { ok: false, command: request.command, message: 'the deployment machine is not running' };
-    const before = deployment.context.history.length;
-    const from = currentPhase(deployment);
-    const now = operatorClock.now();
-    const at = new Date(now).toISOString();
-    if (request.command === 'phase.advance') {
-      const transition = advanceGate[from.name];
-      // ownAccount has no next gate: the machine refuses whatever evidence comes.
-      const evidence = transition ? (options.evidence?.(transition) ?? noEvidence(transition, now)) : noEvidence('signals', now);
-      session.send({ type: 'PHASE', event: { type: 'ADVANCE', who: request.who, at, evidence } });
-    } else {
-      session.send({ type: 'PHASE', event: { type: 'OVERRIDE', who: request.who, at, reason: request.reason ?? '' } });
-    }
-    const after = deploymentSnap();
-    const record: DeploymentRecord | undefined = after?.context.history.slice(before).at(-1);
-    const to = after ? currentPhase(after) : from;
-    if (!record) return { ok: false, command: request.command, message: 'the deployment machine recorded nothing (command ignored)' };
-    const data = JSON.parse(JSON.stringify({ from, to, record })) as ControlResponse['data'];
-    if (record.kind === 'refused') {
-      const why = record.evaluation ? `\n${describeEvaluation(record.evaluation)}` : '';
-      return { ok: false, command: request.command, message: `${request.command.slice(6)} refused in phase ${from.id} ${from.name}: ${record.reason ?? 'refused'}${why}`, data };
-    }
-    return { ok: true, command: request.command, message: `phase ${from.id} ${from.name} -> ${to.id} ${to.name} (${record.kind})`, data };
+  // Phase commands: the same code as without a session (operator/phaseCommands.ts), on the session's machine.
+  const phasePort: DeploymentPort = {
+    snapshot: deploymentSnap,
+    send: (event) => session.send({ type: 'PHASE', event }),
   };
+  const phaseCommand = (request: ControlRequest): ControlResponse =>
+    runPhaseCommand(request, phasePort, { config, home, clock: operatorClock, ...(options.evidence ? { evidence: options.evidence } : {}) });
 
   const run = (request: ControlRequest): ControlResponse => {
     const { command, who } = request;
@@ -209,15 +169,8 @@ export function createSessionControl(options: SessionControlOptions): ControlHan
         const after = pause ? `; entries paused until resume (risk ${riskLine(riskSnap())})` : '; entries continue (--keep-trading)';
         return { ok: true, command, message: `flatten requested: position ${ctx.book.qty}, ${Object.keys(ctx.live).length} order(s) live${after}` };
       }
-      case 'phase.status': {
-        const d = deploymentSnap();
-        if (!d) return { ok: false, command, message: 'the deployment machine is not running' };
-        const phase = currentPhase(d);
-        const data = JSON.parse(
-          JSON.stringify({ phase, signals: signalsOn(d) ? 'on' : 'off', nextGate: advanceGate[phase.name], lastEvaluation: d.context.lastEvaluation, history: d.context.history.slice(-10) }),
-        ) as ControlResponse['data'];
-        return { ok: true, command, message: `phase ${phase.id} ${phase.name}, signals ${signalsOn(d) ? 'on' : 'off'}`, data };
-      }
+      case 'phase.status':
+      case 'phase.history':
       case 'phase.advance':
       case 'phase.override':
         return phaseCommand(request);

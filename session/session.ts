@@ -12,12 +12,15 @@
 import { createActor, type InspectionEvent } from 'xstate';
 import type { Logger } from 'pino';
 import type { MiaConfig } from '../config/schema.ts';
-import type { ManualClock } from '../core/clock.ts';
+import { instrumentFor } from '../config/instruments.ts';
+import { systemClock, type Clock, type ManualClock } from '../core/clock.ts';
 import type { MarketBus } from '../core/marketBus.ts';
 import { provenanceLabel } from '../core/types.ts';
 import type { StateStore } from '../adapters/store/stateStore.ts';
 import type { OrderStatus } from '../adapters/store/journal.ts';
-import { orchestratorMachine, type OrchestratorActor, type OrchestratorEvent, type OrchestratorSnapshot } from '../machines/orchestrator.ts';
+import { orchestratorMachine, type OrchestratorActor, type OrchestratorEvent, type OrchestratorSettings, type OrchestratorSnapshot } from '../machines/orchestrator.ts';
+import { accountAllowed, tradedAccount, type AccountKind } from '../config/accounts.ts';
+import { ConfigError } from '../config/load.ts';
 import { currentPhase, type DeploymentSnapshot } from '../machines/deployment.ts';
 import { riskStatus, type RiskSnapshot } from '../machines/risk.ts';
 import type { ReplayFeed } from './sessionFeed.ts';
@@ -26,6 +29,27 @@ import type { Scorer, ScoredSignal } from '../strategy/scorer.ts';
 import { sessionParts, type SessionParts } from './fromConfig.ts';
 import { SignalBatcher } from './signalBatcher.ts';
 
+
+/** The configured account may not be traded (now): `mia run` exits 2 naming it and the phase. */
+export class AccountPolicyError extends ConfigError {
+  override readonly name = 'AccountPolicyError';
+}
+
+/** The orchestrator's settings from the configuration (and the account it trades). */
+export function sessionSettings(config: MiaConfig, account: { id: string; kind: AccountKind | null }): OrchestratorSettings {
+  const instrument = instrumentFor(config.symbol);
+  return {
+    symbol: config.symbol,
+    pointValue: instrument.pointValue,
+    tickSize: instrument.tickSize,
+    startingEquity: config.startingEquity,
+    limits: config.risk,
+    gates: config.gates,
+    strategy: config.strategy,
+    supervision: config.supervision,
+    account: { id: account.id, kind: account.kind },
+  };
+}
 
 export interface SessionOptions {
   config: MiaConfig;
@@ -53,6 +77,11 @@ export interface SessionOptions {
   maxBars?: number;
   /** Deliver signals that can only be counted (risk not normal, flat) in one step per batch: session/signalBatcher.ts. */
   batchSignals?: boolean;
+  /**
+   * Wall-clock time (default the system clock), logged at start and end: paper evidence
+   * counts months of wall-clock time across live-data sessions, never data time.
+   */
+  operatorClock?: Clock;
 }
 
 export interface SessionSummary {
@@ -111,7 +140,7 @@ const journalStatus: Record<string, OrderStatus> = {
   lost: 'lost',
 };
 
-export function startSession({ config, store, logger, inspect, replay, maxBars, persist = true, onSignal, onScored, parts, batchSignals = false }: SessionOptions): Session {
+export function startSession({ config, store, logger, inspect, replay, maxBars, persist = true, onSignal, onScored, parts, batchSignals = false, operatorClock = systemClock }: SessionOptions): Session {
   const built = parts ?? sessionParts(config, { store, logger, ...(replay ? { replay } : {}), ...(maxBars !== undefined ? { maxBars } : {}) });
   const { clock, bus, instrument, ml, venue } = built;
   const { provenance, barMs: BAR_MS, progress } = built.feed;
@@ -177,19 +206,11 @@ export function startSession({ config, store, logger, inspect, replay, maxBars, 
     setImmediate(persistNow);
   };
 
+  const account = tradedAccount(config.venue, config.accounts);
+  if ('error' in account) throw new AccountPolicyError('venue.dtc.account', account.error);
+  const settings = sessionSettings(config, account);
   actor = createActor(machine, {
-    input: {
-      settings: {
-        symbol: config.symbol,
-        pointValue: instrument.pointValue,
-        tickSize: instrument.tickSize,
-        startingEquity: config.startingEquity,
-        limits: config.risk,
-        gates: config.gates,
-        strategy: config.strategy,
-        supervision: config.supervision,
-      },
-    },
+    input: { settings },
     ...(saved ? { snapshot: saved.snapshot as unknown as OrchestratorSnapshot } : {}),
     ...(persist
       ? {
@@ -216,6 +237,16 @@ export function startSession({ config, store, logger, inspect, replay, maxBars, 
           'Move the file away only after checking the risk state by hand.',
       );
     }
+  }
+
+  // Logon policy: the phase (restored, or setup) must allow the account before anything
+  // connects; the pre-trade check refuses every order on it again, phase changes included.
+  const deploymentAtStart = actor.getSnapshot().children.deployment?.getSnapshot() as DeploymentSnapshot | undefined;
+  const phaseAtStart = deploymentAtStart ? currentPhase(deploymentAtStart) : ({ id: 0, name: 'setup' } as const);
+  const allowed = accountAllowed(account, phaseAtStart);
+  if (!allowed.ok) {
+    void venue.close().catch(() => undefined);
+    throw new AccountPolicyError('accounts', `refused to log on: ${allowed.reason}`);
   }
 
   let tradesPnl = 0;
@@ -302,7 +333,7 @@ export function startSession({ config, store, logger, inspect, replay, maxBars, 
     await venue.close().catch((err: unknown) => logger.warn({ err }, 'closing the venue failed'));
     while (writes.size > 0) await Promise.all([...writes]);
     await store.flush();
-    logger.info({ why, summary }, 'session ended');
+    logger.info({ why, summary, wallClock: new Date(operatorClock.now()).toISOString() }, 'session ended');
     finish(summary);
     return summary;
   };
@@ -323,8 +354,8 @@ export function startSession({ config, store, logger, inspect, replay, maxBars, 
   });
 
   actor.start();
-  actor.send({ type: 'SESSION.START', sessionId, time: clock.now() });
-  logger.info({ sessionId, restored: Boolean(saved), provenance: provenanceLabel(provenance) }, 'session started');
+  actor.send({ type: 'SESSION.START', sessionId, time: clock.now(), settings });
+  logger.info({ sessionId, restored: Boolean(saved), provenance: provenanceLabel(provenance), account, phase: phaseAtStart, wallClock: new Date(operatorClock.now()).toISOString() }, 'session started');
   logger.info({ ml: { model: ml.path, modelVersion: ml.modelVersion, off: ml.off } }, ml.off ? `ML filter off: ${ml.off}` : `ML filter on: model v${ml.modelVersion}`);
 
   return {

@@ -15,6 +15,7 @@ export const controlCommands = [
   'phase.status',
   'phase.advance',
   'phase.override',
+  'phase.history',
 ] as const;
 export type ControlCommand = (typeof controlCommands)[number];
 

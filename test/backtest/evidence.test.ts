@@ -5,8 +5,9 @@
  * Metrics are computed by the real metrics module from trade lists built here.
  */
 import { describe, expect, it } from 'vitest';
-import { evaluateGate } from '../../config/gates.ts';
+import { evaluateGate, monthsInPeriod } from '../../config/gates.ts';
 import { defaultConfig } from '../../config/schema.ts';
+import { evidenceConfigHash } from '../../config/evidenceAdmission.ts';
 import { ManualClock } from '../../core/clock.ts';
 import type { Trade } from '../../core/types.ts';
 import { computeMetrics, gateMetrics, type PerformanceMetrics } from '../../backtest/metrics.ts';
@@ -81,7 +82,8 @@ describe('backtest evidence', () => {
     expect(pieces.map((p) => [p.transition, p.evidence.source])).toEqual([['calibration->backtest', 'backtest']]);
     const [piece] = pieces;
     expect(piece!.evidence).toEqual({
-      metrics: gateMetrics(inSample),
+      // Minimum samples: 60 closed trades over 2023-01-02..2023-03-31 (just under a quarter of a year).
+      metrics: { ...gateMetrics(inSample), trades: 60, years: Math.round((monthsInPeriod(inSample.period)! / 12) * 10_000) / 10_000 },
       provenance: [{ kind: 'replay', file: '/data/ES_1min.csv', sha256: SHA }],
       period: { from: '2023-01-02', to: '2023-03-31' },
       producedAt: AT,
@@ -89,8 +91,12 @@ describe('backtest evidence', () => {
     });
     const evaluation = evaluateGate('calibration->backtest', piece!.evidence, thresholds);
     expect(evaluation.refusals).toEqual([]);
-    expect(evaluation.criteria.map((c) => c.name).sort()).toEqual(['maxDrawdownPct', 'profitFactor', 'recoveryFactor', 'sharpe', 'winRate']);
-    expect(evaluation.pass).toBe(true);
+    expect(evaluation.criteria.map((c) => c.name).sort()).toEqual(['maxDrawdownPct', 'profitFactor', 'recoveryFactor', 'sharpe', 'trades', 'winRate']);
+    // Every number passes but 60 trades are too few (>= 100 by default): not met.
+    expect(evaluation.criteria.filter((c) => !c.pass)).toEqual([{ name: 'trades', actual: 60, op: '>=', threshold: 100, pass: false }]);
+    expect(evaluation.pass).toBe(false);
+    // With the minimum configured lower, the same result passes.
+    expect(evaluateGate('calibration->backtest', piece!.evidence, { ...thresholds, calibration: { ...thresholds.calibration, trades: 60 } }).pass).toBe(true);
   });
 
   it('walk-forward stitched out-of-sample metrics are the evidence for backtest->simulation, not the in-sample ones', () => {
@@ -99,11 +105,11 @@ describe('backtest evidence', () => {
     const oos = pieces[1]!;
     expect(oos.evidence.source).toBe('walk-forward');
     // Robustness is the share of profitable windows (1 of 2), the rest the stitched record's.
-    expect(oos.evidence.metrics).toEqual({ ...gateMetrics(outOfSample), robustness: 0.5 });
+    expect(oos.evidence.metrics).toEqual({ ...gateMetrics(outOfSample), robustness: 0.5, trades: 40, years: Math.round((monthsInPeriod(outOfSample.period)! / 12) * 10_000) / 10_000 });
     expect(oos.evidence.period).toEqual({ from: '2023-04-03', to: '2023-05-31' });
     expect(oos.detail).toMatchObject({ windows: 2, sample: 'out-of-sample (walk-forward, stitched)' });
     // The in-sample numbers pass calibration; the out-of-sample ones fail the next gate.
-    expect(evaluateGate('calibration->backtest', pieces[0]!.evidence, thresholds).pass).toBe(true);
+    expect(evaluateGate('calibration->backtest', pieces[0]!.evidence, { ...thresholds, calibration: { ...thresholds.calibration, trades: 60 } }).pass).toBe(true);
     const judged = evaluateGate('backtest->simulation', oos.evidence, thresholds);
     expect(judged.pass).toBe(false);
     expect(judged.criteria.find((c) => c.name === 'annualReturn')).toMatchObject({ actual: outOfSample.annualReturn, pass: false });
@@ -120,12 +126,15 @@ describe('backtest evidence', () => {
   it('recordBacktestEvidence writes the pieces under <home>/evidence, stamped by the caller clock', async () => {
     const home = tempHome();
     const clock = new ManualClock(Date.parse('2025-07-01T08:30:00Z'));
-    const files = await recordBacktestEvidence(home, { ...resultOf(inSample), walkForward: walkForwardOf(outOfSample, 0.5) }, clock);
+    const config = defaultConfig();
+    const files = await recordBacktestEvidence(home, { ...resultOf(inSample), walkForward: walkForwardOf(outOfSample, 0.5) }, clock, config);
     expect(files).toHaveLength(2);
     const store = openEvidenceStore(home);
     const latest = store.latest('backtest->simulation');
     expect(latest?.file).toBe(files[1]);
     expect(latest?.evidence.producedAt).toBe('2025-07-01T08:30:00.000Z');
-    expect(store.latest('calibration->backtest')?.detail).toMatchObject({ configHash: 'cfg123', sample: 'in-sample', data: [`replay:/data/ES_1min.csv#${SHA}`] });
+    // The configuration it ran with and the ML model (none: the filter has no model file) are recorded.
+    expect(store.latest('calibration->backtest')?.detail).toMatchObject({ configHash: evidenceConfigHash(config), model: null, engineConfigHash: 'cfg123', sample: 'in-sample', data: [`replay:/data/ES_1min.csv#${SHA}`] });
+    expect(store.latest('calibration->backtest')?.producedBy).toBe('mia backtest');
   });
 });

@@ -2,7 +2,8 @@
  * `mia phase advance` on a running `mia run` judges the latest evidence of
  * `<home>/evidence` and prints every criterion (actual, threshold, pass/fail), human and
  * --json: no evidence -> refused with every criterion missing; simulated evidence with
- * passing numbers -> refused, saying why; replay evidence with passing numbers -> promoted.
+ * passing numbers -> refused, saying why; a file added by hand -> refused, naming it;
+ * replay evidence with passing numbers -> promoted, naming the record it rests on.
  * Everything through the real `mia` command in separate processes.
  */
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +13,8 @@ import { controlAction } from '../../cli/control.ts';
 import { listEvidenceAction } from '../../cli/evidence.ts';
 import type { ControlCommand } from '../../adapters/control/controlProtocol.ts';
 import { openEvidenceStore, type StoredEvidence } from '../../adapters/store/evidenceStore.ts';
-import { defaultConfig } from '../../config/schema.ts';
+import { configSchema, defaultConfig } from '../../config/schema.ts';
+import { evidenceConfigHash } from '../../config/evidenceAdmission.ts';
 import { startMia } from '../fixtures/runMia.ts';
 import { useTempHomes } from '../fixtures/tempHome.ts';
 import { mia, stopRun, waitFor } from '../adapters/control/miaRunSteps.ts';
@@ -20,17 +22,21 @@ import { mia, stopRun, waitFor } from '../adapters/control/miaRunSteps.ts';
 const tempHome = useTempHomes('mia-phase-evidence-');
 const SHA = 'c'.repeat(64);
 const calibration = defaultConfig().gates.calibration;
+/** The running mia's configuration (the env overrides below): evidence must name it. */
+const RUN_ENV = { MIA__risk__dailyLossLimit: '1000000', MIA__risk__trailingDrawdown: '1000000' };
+const runConfigHash = evidenceConfigHash(configSchema.parse({ risk: { dailyLossLimit: 1_000_000, trailingDrawdown: 1_000_000 } }));
 
-/** Calibration evidence whose every metric beats its threshold by a margin. */
+/** Calibration evidence (as `mia backtest` records it) whose every metric beats its threshold by a margin. */
 const passing = (producedAt: string, provenance: StoredEvidence['evidence']['provenance']): StoredEvidence => ({
   transition: 'calibration->backtest',
   evidence: {
-    metrics: { winRate: 0.62, profitFactor: 1.9, sharpe: 1.4, maxDrawdownPct: 0.06, recoveryFactor: 3.1 },
+    metrics: { winRate: 0.62, profitFactor: 1.9, sharpe: 1.4, maxDrawdownPct: 0.06, recoveryFactor: 3.1, trades: 140 },
     provenance,
     period: { from: '2023-01-03', to: '2023-06-30' },
     producedAt,
     source: 'backtest',
   },
+  detail: { configHash: runConfigHash, model: null },
 });
 
 /**
@@ -68,10 +74,7 @@ describe('mia phase advance on evidence', () => {
   it('judges the latest evidence file and prints every criterion; simulated is refused, replay is promoted', { timeout: 180_000 }, async () => {
     const home = tempHome();
     // The default control port is ephemeral (--control-port 0 is refused by its parser today).
-    const run = startMia(['run', '--feed', 'simulated', '--speed', '20', '--home', home], {
-      MIA__risk__dailyLossLimit: '1000000',
-      MIA__risk__trailingDrawdown: '1000000',
-    });
+    const run = startMia(['run', '--feed', 'simulated', '--speed', '20', '--home', home], RUN_ENV);
     let exited = false;
     void run.done.then(() => (exited = true));
     try {
@@ -93,7 +96,7 @@ describe('mia phase advance on evidence', () => {
 
       // Passing numbers on simulated data: refused, and the answer says why.
       const store = openEvidenceStore(home);
-      await store.record(passing('2025-01-01T00:00:00.000Z', [{ kind: 'simulated', seed: 42 }]));
+      await store.record(passing('2025-01-01T00:00:00.000Z', [{ kind: 'simulated', seed: 42 }]), 'mia backtest');
       const simulated = await mia(home, 'phase', 'advance', '--json');
       expect(simulated.code).toBe(1);
       expect(simulated.json?.data.evidence).toMatchObject({ source: 'backtest', provenance: [{ kind: 'simulated', seed: 42 }] });
@@ -129,12 +132,13 @@ describe('mia phase advance on evidence', () => {
       rmSync(torn);
 
       // Newer evidence on real (replay) data with the same numbers: promoted.
-      await store.record(passing('2025-02-01T00:00:00.000Z', [{ kind: 'replay', file: '/data/ES_1min.csv', sha256: SHA }]));
+      await store.record(passing('2025-02-01T00:00:00.000Z', [{ kind: 'replay', file: '/data/ES_1min.csv', sha256: SHA }]), 'mia backtest');
       const promoted = await mia(home, 'phase', 'advance', '--json');
       expect(promoted.code).toBe(0);
       expect(promoted.json?.ok).toBe(true);
       expect(promoted.json?.data.to).toMatchObject({ id: 2, name: 'backtest' });
       expect(promoted.json?.data.record).toMatchObject({ kind: 'promotion', evaluation: { pass: true, refusals: [] } });
+      expect(promoted.json?.data.record.evidenceIds).toEqual([store.latest('calibration->backtest')?.id]);
       expect(promoted.json?.data.evidence).toMatchObject({ producedAt: '2025-02-01T00:00:00.000Z', provenance: [{ kind: 'replay', sha256: SHA }] });
 
       // The next gate has no evidence yet: the human answer lists its criteria, all missing.

@@ -21,8 +21,9 @@ describe('mia run --venue dtc', () => {
     server = await startPaperDtcServer({ port: 0, clock, accounts: ['SIM7'] });
     const home = tempHome();
     const r = await runMia(
-      ['run', '--venue', 'dtc', '--dtc-host', '127.0.0.1', '--dtc-port', String(server.port), '--dtc-encoding', 'json', '--max-bars', '300', '--json'],
-      { MIA_HOME: home },
+      ['run', '--venue', 'dtc', '--dtc-host', '127.0.0.1', '--dtc-port', String(server.port), '--dtc-encoding', 'json', '--dtc-account', 'SIM7', '--max-bars', '300', '--json'],
+      // A server account is traded only when declared, and in phase 0 only as paper.
+      { MIA_HOME: home, MIA__accounts: JSON.stringify([{ id: 'SIM7', kind: 'paper' }]) },
     );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -30,7 +31,7 @@ describe('mia run --venue dtc', () => {
     expect(summary.venue).toBe(`dtc json -> 127.0.0.1:${server.port}`);
     expect(summary.orders).toBeGreaterThan(0);
     expect(summary.rejects).toBe(0);
-    // The server saw MIA's orders on the account it listed first.
+    // The server saw MIA's orders on the declared account.
     const orders = Object.keys(server.venue.snapshot().orders);
     expect(orders.length).toBe(summary.orders);
   });
@@ -40,7 +41,7 @@ describe('mia run --venue dtc', () => {
     const ok = await runMia(['run', '--max-bars', '200', '--json'], { MIA_HOME: home });
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout).venue).toBe('dtc binary -> embedded paper server (127.0.0.1)');
-    const bad = await runMia(['run', '--dtc-host', '127.0.0.1', '--dtc-password-env', 'MIA_TEST_NO_SUCH_VAR', '--max-bars', '10'], { MIA_HOME: tempHome() });
+    const bad = await runMia(['run', '--dtc-host', '127.0.0.1', '--dtc-account', 'SIM7', '--dtc-password-env', 'MIA_TEST_NO_SUCH_VAR', '--max-bars', '10'], { MIA_HOME: tempHome() });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('venue.dtc.passwordEnv');
   });

@@ -42,6 +42,12 @@ const domainOperators: Record<string, GateOperator> = {
   monthlyReturn: '>',
   riskBreaches: '==',
   signalWinRate: '>',
+  // Minimum samples (issue 14): at least so many.
+  trades: '>=',
+  years: '>=',
+  paperMonths: '>=',
+  tradingDays: '>=',
+  signals: '>=',
 };
 
 /** A value on the passing side of `op threshold`, or exactly on the boundary. */
@@ -273,9 +279,11 @@ describe('months from the evidence period', () => {
     );
   });
 
-  it('judges the simulation gate on months computed from the period, ignoring a declared value', () => {
-    const evidence = passingEvidence('simulation->propFirm');
-    expect(evaluateGate('simulation->propFirm', evidence, thresholds).criteria.find((c) => c.name === 'months')).toMatchObject({
+  it('judges a `months` threshold on months computed from the period, ignoring a declared value', () => {
+    // The defaults judge paper time as wall-clock paperMonths; a `months` threshold still reads the period.
+    const withMonths: GateThresholds = { ...thresholds, simulation: { ...thresholds.simulation, months: 3 } };
+    const evidence = passingEvidence('simulation->propFirm', withMonths);
+    expect(evaluateGate('simulation->propFirm', evidence, withMonths).criteria.find((c) => c.name === 'months')).toMatchObject({
       actual: 3,
       op: '>=',
       threshold: 3,
@@ -283,7 +291,7 @@ describe('months from the evidence period', () => {
     });
     evidence.period = { from: '2025-01-01', to: '2025-03-30' };
     evidence.metrics.months = 12;
-    const short = evaluateGate('simulation->propFirm', evidence, thresholds);
+    const short = evaluateGate('simulation->propFirm', evidence, withMonths);
     expect(short.pass).toBe(false);
     expect(short.criteria.find((c) => c.name === 'months')?.actual).toBeLessThan(3);
   });

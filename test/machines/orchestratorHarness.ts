@@ -60,6 +60,7 @@ export function testSettings(over: SettingsOverrides = {}): OrchestratorSettings
       ...over.strategy,
     },
     supervision: { ...config.supervision, ...over.supervision },
+    account: { id: 'SIMULATED', kind: 'paper' },
   };
 }
 

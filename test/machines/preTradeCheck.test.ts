@@ -229,3 +229,27 @@ describe('preTradeCheck: entry-only rules', () => {
     expect(ruleOf(check({ ctx: lost, time: Date.UTC(2025, 10, 4, 23, 0) }))).toBe('ok');
   });
 });
+
+describe('preTradeCheck: the phase decides the account', () => {
+  const setup = { id: 0, name: 'setup' } as const;
+  const propFirm = { id: 4, name: 'propFirm' } as const;
+  it('refuses an entry on an account the phase does not allow, naming account and phase', () => {
+    const r = check({ phase: setup, account: { id: 'LIVE-AMP-123', kind: 'live' } });
+    expect(r).toEqual({ ok: false, rule: 'account-phase', reason: expect.stringContaining("account 'LIVE-AMP-123' is live; phase 0 setup trades only paper") });
+    expect(ruleOf(check({ phase: propFirm, account: { id: 'SIM', kind: 'paper' } }))).toBe('account-phase');
+    expect(ruleOf(check({ phase: setup, account: { id: 'X', kind: null } }))).toBe('account-phase');
+    expect(ruleOf(check({ phase: setup, account: null }))).toBe('account-phase');
+  });
+
+  it('passes an entry on an allowed account', () => {
+    expect(check({ phase: setup, account: { id: 'SIM', kind: 'paper' } })).toEqual({ ok: true });
+    expect(check({ phase: propFirm, account: { id: 'APEX', kind: 'propFirm' } })).toEqual({ ok: true });
+  });
+
+  it('still lets an order that strictly reduces the position leave (a demotion never traps a position)', () => {
+    const exit = check({ phase: setup, account: { id: 'APEX', kind: 'propFirm' }, position: 1 }, { side: 'sell', purpose: 'exit' });
+    expect(exit).toEqual({ ok: true });
+    const flip = check({ phase: setup, account: { id: 'APEX', kind: 'propFirm' }, position: 1 }, { side: 'sell', qty: 2, purpose: 'exit' });
+    expect(ruleOf(flip)).toBe('account-phase');
+  });
+});
