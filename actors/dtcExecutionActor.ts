@@ -40,6 +40,11 @@ export interface DtcExecutionDeps {
   commissionPerContract: number;
   /** True when the fill journal already holds this execution (survives restarts). */
   knownExecution(executionId: string): boolean;
+  /**
+   * True when MIA sent (and journaled) this ClientOrderID, in this run or an earlier one:
+   * reports about any other order are foreign. Absent: only this run's orders are known.
+   */
+  knownOrder?(clientOrderId: string): boolean;
   /** Time of the newest journaled fill, ms: fills history is asked from there. */
   lastFillTime(): number | undefined;
   /** Marks open positions at each bar's close, as the in-process venue does. */
@@ -217,6 +222,9 @@ export function dtcExecutionActor(deps: DtcExecutionDeps) {
         if (state.serverOrderId) translator.track(c, route.symbol, live[c]!.request.side, state.serverOrderId);
       }
       position = truth.position;
+      // Ready before the report: the orchestrator answers it at once (in the same turn)
+      // with the orders it needs, the protective stop of an open position first among them.
+      ready = true;
       if (balance) onBalance(balance);
       report({ type: 'VENUE.RECONCILED', orders: truth.orders, position: truth.position, ...(truth.avgPrice !== undefined ? { avgPrice: truth.avgPrice } : {}), time: now() });
     };
@@ -230,7 +238,6 @@ export function dtcExecutionActor(deps: DtcExecutionDeps) {
           route = { account, symbol: deps.route.symbol, exchange: deps.route.exchange };
           report({ type: 'VENUE.UP', time: now() });
           await reconcile();
-          ready = true;
           deps.settle?.started();
           log?.info({ account, encoding: c.encoding }, 'dtc venue ready');
         } catch (error) {

@@ -40,6 +40,11 @@ export const riskLimitsSchema = z.object({
   marginPerContract: z.number().finite().min(0).default(500),
   /** An entry must carry a protective stop distance (worst-case loss is otherwise unbounded). */
   requireStop: z.boolean().default(true),
+  /**
+   * Longest an open position may stay without a working protective stop, event-time ms;
+   * past it MIA flattens, alerts and goes limited.
+   */
+  unprotectedMaxMs: count.default(5_000),
 });
 export type RiskLimits = z.infer<typeof riskLimitsSchema>;
 
