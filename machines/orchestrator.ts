@@ -81,6 +81,11 @@ export interface OrchestratorContext {
   live: Record<string, routing.LiveOrder>;
   /** Recent execution ids, to ignore a duplicate fill after its order retired. */
   seenExecutions: string[];
+  /**
+   * Since when (event time) the open position has had no working stop, and when the watch
+   * acted on it; null while flat or protected. Absent in snapshots saved before the watch.
+   */
+  unprotected?: { since: number; actedAt: number | null } | null;
   /** A closing order waiting for the bracket's cancels to be confirmed. */
   pendingExit: 'exit' | 'flatten' | null;
   openAtEnd: number;
@@ -102,7 +107,18 @@ export type OrchestratorEvent = ChildEvent | OperatorEvent | SessionEvent;
 
 /** Records that leave the machine for the journal and the audit trail. */
 export type OrchestratorEmitted =
-  | { type: 'journal.order'; clientOrderId: string; request: OrderRequest; status: string; detail?: string; time: number }
+  /** The order as its actor has it: filled quantity, average fill price and venue id once known. */
+  | {
+      type: 'journal.order';
+      clientOrderId: string;
+      request: OrderRequest;
+      status: string;
+      detail?: string;
+      time: number;
+      filledQty?: number;
+      avgFillPrice?: number;
+      serverOrderId?: string;
+    }
   | { type: 'journal.fill'; fill: Fill }
   | { type: 'journal.trade'; trade: Trade }
   | { type: 'audit'; who: string; action: string; detail: string; time: number }
@@ -137,6 +153,11 @@ const transact = (fn: (tx: Tx, event: OrchestratorEvent) => void): never =>
   enqueueActions(({ context, event, enqueue, self }: { context: OrchestratorContext; event: OrchestratorEvent; enqueue: unknown; self: AnyActorRef }) => {
     const tx = new Tx(context, self);
     fn(tx, event);
+    // Every transition ends with the order path's invariants: anomalies reach risk, and no
+    // position stays without its stop past the limit.
+    routing.reportAnomalies(tx);
+    routing.watchProtection(tx);
+    routing.reportAnomalies(tx);
     tx.commit(enqueue as Enqueue, context);
   }) as never;
 
@@ -186,6 +207,7 @@ export const orchestratorMachine = setup({
     live: {},
     seenExecutions: [],
     pendingExit: null,
+    unprotected: null,
     openAtEnd: 0,
     tradeRecord: emptyTradeRecord(),
   }),
@@ -263,7 +285,7 @@ export const orchestratorMachine = setup({
         'VENUE.CANCEL_REJECTED': {
           actions: transact((tx, e) => {
             if (e.type !== 'VENUE.CANCEL_REJECTED' || !tx.ctx.live[e.clientOrderId]) return;
-            tx.send(routing.orderActorId(e.clientOrderId), { type: 'CANCEL_REJECTED', reason: e.reason });
+            tx.sendOrder(e.clientOrderId, { type: 'CANCEL_REJECTED', reason: e.reason });
           }),
         },
         'VENUE.FILL': {

@@ -14,30 +14,44 @@
  */
 import type { Fill, OrderRequest, Side } from '../core/types.ts';
 import { applyFill, openPnl } from '../core/positionBook.ts';
-import type { OrderEvent, VenueOrderState } from './order.ts';
+import { isTerminal, NOT_AT_VENUE, type OrderSnapshot, type VenueOrderState } from './order.ts';
 import { riskStatus, type RiskSnapshot } from './risk.ts';
 import { preTradeCheck, type PreTradeResult, type WorkingQty } from './preTradeCheck.ts';
 import type { EntryBlock, ReconcileHint, SignalPayload, VenueCommand } from './orchestratorEvents.ts';
-import type { Tx } from './orchestratorTx.ts';
+import { orderActorId, type Tx } from './orchestratorTx.ts';
 import { emptyTradeRecord, entrySize, recordTrade } from '../strategy/sizing.ts';
 
-export const orderActorId = (clientOrderId: string) => `order:${clientOrderId}`;
+export { orderActorId };
 
-/** The orchestrator's routing entry for an order that is not finished yet. */
+/**
+ * The orchestrator's routing entry for an order that is not finished yet: a reference to
+ * its order actor (`orderActorId`) with the request it was sent with (purpose, OCO group).
+ * Status, filled quantity, executions and the venue's id are the order actor's alone.
+ */
 export interface LiveOrder {
   request: OrderRequest;
-  filledQty: number;
-  /** Fill execution ids already applied to this order. */
-  executions: string[];
-  /** The venue's id, once it accepted the order. */
-  serverOrderId?: string;
 }
+
+/** A live order with its actor's current snapshot. */
+interface OrderView {
+  clientOrderId: string;
+  request: OrderRequest;
+  snapshot: OrderSnapshot | undefined;
+}
+
+/** Every live order with its actor's snapshot as of this point of the transaction. */
+function liveOrders(tx: Tx): OrderView[] {
+  return Object.entries(tx.ctx.live).map(([clientOrderId, o]) => ({ clientOrderId, request: o.request, snapshot: tx.order(clientOrderId) }));
+}
+
+const filledOf = (v: OrderView): number => v.snapshot?.context.filledQty ?? 0;
 
 /** Asks the execution actor for the venue's truth about everything believed live. */
 export function requestReconcile(tx: Tx): void {
   const live: Record<string, ReconcileHint> = {};
-  for (const [c, o] of Object.entries(tx.ctx.live)) {
-    live[c] = { request: o.request, filledQty: o.filledQty, ...(o.serverOrderId !== undefined ? { serverOrderId: o.serverOrderId } : {}) };
+  for (const v of liveOrders(tx)) {
+    const serverOrderId = v.snapshot?.context.serverOrderId;
+    live[v.clientOrderId] = { request: v.snapshot?.context.request ?? v.request, filledQty: filledOf(v), ...(serverOrderId ? { serverOrderId } : {}) };
   }
   tx.send('execution', { type: 'VENUE.RECONCILE', live } satisfies VenueCommand);
 }
@@ -58,10 +72,10 @@ export interface OrderParams {
  * Remaining quantity of live orders per side. Legs of one OCO group count once (only one
  * can ever fill), so a bracket does not look like twice the exposure.
  */
-export function workingQty(live: Record<string, LiveOrder>, exceptGroup?: string): WorkingQty {
+export function workingQty(live: ReadonlyArray<{ request: OrderRequest; filledQty: number }>, exceptGroup?: string): WorkingQty {
   const out = { buy: 0, sell: 0 };
   const groups = new Map<string, { side: Side; qty: number }>();
-  for (const o of Object.values(live)) {
+  for (const o of live) {
     const remaining = o.request.qty - o.filledQty;
     const group = o.request.ocoGroup;
     // A new leg of an OCO group replaces, not adds to, its siblings' exposure.
@@ -109,7 +123,10 @@ export function placeOrder(tx: Tx, p: OrderParams): string | null {
         limits: c.settings.limits,
         order: request,
         position: c.book.qty,
-        workingQty: workingQty(c.live, request.ocoGroup),
+        workingQty: workingQty(
+          liveOrders(tx).map((v) => ({ request: v.snapshot?.context.request ?? v.request, filledQty: filledOf(v) })),
+          request.ocoGroup,
+        ),
         pointValue: c.settings.pointValue,
         time: p.time,
       })
@@ -119,11 +136,10 @@ export function placeOrder(tx: Tx, p: OrderParams): string | null {
     tx.emit({ type: 'journal.order', clientOrderId, request, status: 'risk-refused', detail: `${verdict.rule}: ${verdict.reason}`, time: p.time });
     return null;
   }
-  const id = orderActorId(clientOrderId);
-  tx.spawn('order', id, { request });
-  tx.send(id, { type: 'SUBMIT', time: p.time } satisfies OrderEvent);
+  tx.spawnOrder(request);
+  tx.sendOrder(clientOrderId, { type: 'SUBMIT', time: p.time });
   tx.update({
-    live: { ...tx.ctx.live, [clientOrderId]: { request, filledQty: 0, executions: [] } },
+    live: { ...tx.ctx.live, [clientOrderId]: { request } },
     counters: { ...tx.ctx.counters, ordersSent: tx.ctx.counters.ordersSent + 1 },
   });
   tx.send('risk', { type: 'ORDER_SENT', time: p.time, clientOrderId, entry: p.purpose === 'entry' });
@@ -134,15 +150,38 @@ export function placeOrder(tx: Tx, p: OrderParams): string | null {
 
 export function cancelOrder(tx: Tx, clientOrderId: string): void {
   if (!tx.ctx.live[clientOrderId]) return;
-  tx.send(orderActorId(clientOrderId), { type: 'CANCEL_REQUESTED', time: tx.ctx.lastTime } satisfies OrderEvent);
+  tx.sendOrder(clientOrderId, { type: 'CANCEL_REQUESTED', time: tx.ctx.lastTime });
   tx.send('execution', { type: 'VENUE.CANCEL', clientOrderId });
 }
 
-/** Journals a finished order and stops its actor so the children stay bounded. */
+/** The journal's word for where a finished order's actor ended. */
+export function finalStatus(snapshot: OrderSnapshot): string {
+  if (snapshot.matches('filled')) return 'filled';
+  if (snapshot.matches('cancelled')) return 'cancelled';
+  if (snapshot.matches('expired')) return 'expired';
+  return snapshot.context.reason === NOT_AT_VENUE ? 'lost' : 'rejected';
+}
+
+/**
+ * Journals a finished order, as its actor has it (filled quantity, average price, venue
+ * id), and stops the actor so the children stay bounded.
+ */
 export function retireOrder(tx: Tx, clientOrderId: string, status: string, time: number, detail?: string): void {
   const o = tx.ctx.live[clientOrderId];
   if (!o) return;
-  tx.emit({ type: 'journal.order', clientOrderId, request: o.request, status, time, ...(detail ? { detail } : {}) });
+  const snap = tx.order(clientOrderId);
+  const ctx = snap?.context;
+  tx.emit({
+    type: 'journal.order',
+    clientOrderId,
+    request: ctx?.request ?? o.request,
+    status,
+    time,
+    filledQty: ctx?.filledQty ?? 0,
+    ...(ctx?.avgFillPrice != null ? { avgFillPrice: ctx.avgFillPrice } : {}),
+    ...(ctx?.serverOrderId ? { serverOrderId: ctx.serverOrderId } : {}),
+    ...(detail ? { detail } : {}),
+  });
   const { [clientOrderId]: _gone, ...rest } = tx.ctx.live;
   tx.update({ live: rest });
   tx.stop(orderActorId(clientOrderId));
@@ -233,7 +272,9 @@ export function exitPosition(tx: Tx, purpose: 'exit' | 'flatten'): void {
   continueExit(tx);
 }
 
-const isClosingOrder = (o: LiveOrder) => o.request.purpose === 'exit' || o.request.purpose === 'flatten';
+function isClosingOrder(o: LiveOrder): boolean {
+  return o.request.purpose === 'exit' || o.request.purpose === 'flatten';
+}
 
 /** Sends the pending closing order once nothing else is working; called after every venue report. */
 export function continueExit(tx: Tx): void {
@@ -252,25 +293,26 @@ export function continueExit(tx: Tx): void {
 }
 
 export function onAccepted(tx: Tx, clientOrderId: string, serverOrderId: string, time: number): void {
-  const live = tx.ctx.live[clientOrderId];
-  if (!live) return;
-  tx.update({ live: { ...tx.ctx.live, [clientOrderId]: { ...live, serverOrderId } } });
-  tx.send(orderActorId(clientOrderId), { type: 'ACCEPTED', serverOrderId, time } satisfies OrderEvent);
+  tx.update({ lastTime: Math.max(tx.ctx.lastTime, time) });
+  if (!tx.ctx.live[clientOrderId]) return;
+  tx.sendOrder(clientOrderId, { type: 'ACCEPTED', serverOrderId, time });
   tx.send('risk', { type: 'ORDER_ACCEPTED', time });
 }
 
 export function onRejected(tx: Tx, clientOrderId: string, reason: string, time: number): void {
+  tx.update({ lastTime: Math.max(tx.ctx.lastTime, time) });
   tx.send('risk', { type: 'ORDER_REJECTED', time, reason });
   tx.update({ counters: { ...tx.ctx.counters, rejects: tx.ctx.counters.rejects + 1 } });
   if (!tx.ctx.live[clientOrderId]) return;
-  tx.send(orderActorId(clientOrderId), { type: 'REJECTED', reason, time } satisfies OrderEvent);
+  tx.sendOrder(clientOrderId, { type: 'REJECTED', reason, time });
   retireOrder(tx, clientOrderId, 'rejected', time, reason);
   continueExit(tx);
 }
 
 export function onCanceled(tx: Tx, clientOrderId: string, time: number): void {
+  tx.update({ lastTime: Math.max(tx.ctx.lastTime, time) });
   if (!tx.ctx.live[clientOrderId]) return;
-  tx.send(orderActorId(clientOrderId), { type: 'CANCELED', time } satisfies OrderEvent);
+  tx.sendOrder(clientOrderId, { type: 'CANCELED', time });
   retireOrder(tx, clientOrderId, 'cancelled', time);
   continueExit(tx);
 }
@@ -289,7 +331,7 @@ export function onMark(tx: Tx, price: number, time: number): void {
 /** Applies a fill once: book, journal, risk, order actor; brackets a filled entry. */
 export function onFill(tx: Tx, fill: Fill): void {
   const live = tx.ctx.live[fill.clientOrderId];
-  if (live?.executions.includes(fill.executionId) || tx.ctx.seenExecutions.includes(fill.executionId)) return;
+  if (tx.order(fill.clientOrderId)?.context.fills.includes(fill.executionId) || tx.ctx.seenExecutions.includes(fill.executionId)) return;
   const { book, closed } = applyFill(tx.ctx.book, fill, tx.ctx.settings.pointValue);
   const counters = tx.ctx.counters;
   tx.update({
@@ -311,12 +353,10 @@ export function onFill(tx: Tx, fill: Fill): void {
   tx.send('scoring', { type: 'POSITION', qty: book.qty, since: book.openedAt });
   if (!live) return;
 
-  const filledQty = live.filledQty + fill.qty;
-  const id = orderActorId(fill.clientOrderId);
-  tx.send(id, { type: 'FILL', executionId: fill.executionId, qty: fill.qty, price: fill.price, time: fill.time } satisfies OrderEvent);
-  tx.update({ live: { ...tx.ctx.live, [fill.clientOrderId]: { ...live, filledQty, executions: [...live.executions, fill.executionId] } } });
-  if (filledQty < live.request.qty) return;
-  retireOrder(tx, fill.clientOrderId, 'filled', fill.time);
+  // The order actor decides whether this fill completes the order (an overfill is its anomaly).
+  const order = tx.sendOrder(fill.clientOrderId, { type: 'FILL', executionId: fill.executionId, qty: fill.qty, price: fill.price, time: fill.time });
+  if (!order || !isTerminal(order)) return;
+  retireOrder(tx, fill.clientOrderId, finalStatus(order), fill.time);
   continueExit(tx);
 
   const purpose = live.request.purpose;
@@ -354,13 +394,67 @@ function placeBracket(tx: Tx, entryId: string, time: number): void {
   placeOrder(tx, { side, qty, type: 'limit', price: snap(book.avgPrice + dir * settings.strategy.targetPoints), purpose: 'bracket-target', ocoGroup, time });
 }
 
+/** The order actors' anomalies of this transaction go to risk (limited) and the audit trail (alert). */
+export function reportAnomalies(tx: Tx): void {
+  for (const a of tx.anomalies.splice(0)) {
+    const detail = `order ${a.clientOrderId}: ${a.kind}: ${a.message}`;
+    tx.emit({ type: 'audit', who: 'risk', action: 'order-anomaly', detail, time: a.time });
+    tx.send('risk', { type: 'ANOMALY', reason: 'order-anomaly', detail, time: a.time });
+  }
+}
+
+/**
+ * Stop quantity working at the venue for the open position: protective stops on the
+ * closing side that the venue acknowledged (an order lost with the link still works there
+ * when it was acknowledged before).
+ */
+function stopCover(tx: Tx, closing: Side): number {
+  let qty = 0;
+  for (const v of liveOrders(tx)) {
+    const o = v.snapshot;
+    if (!o || v.request.side !== closing || (v.request.type !== 'stop' && v.request.type !== 'stopLimit')) continue;
+    const acknowledged = o.matches('working') || o.matches('pendingCancel') || o.matches('pendingReplace') || (o.matches('unknown') && o.context.serverOrderId !== null);
+    if (acknowledged) qty += o.context.request.qty - o.context.filledQty;
+  }
+  return qty;
+}
+
+/**
+ * The watch: an open position without a working stop for its whole size, longer than
+ * `limits.unprotectedMaxMs` of event time, is flattened, alerted and puts risk in limited.
+ * A position already on its way out (a closing order live or waiting for the bracket's
+ * cancels) is being handled.
+ */
+export function watchProtection(tx: Tx): void {
+  const c = tx.ctx;
+  const pos = c.book.qty;
+  const closing: Side = pos > 0 ? 'sell' : 'buy';
+  const handled = pos === 0 || c.pendingExit !== null || Object.values(c.live).some(isClosingOrder) || stopCover(tx, closing) >= Math.abs(pos);
+  if (handled) {
+    if (c.unprotected) tx.update({ unprotected: null });
+    return;
+  }
+  const now = c.lastTime;
+  if (!c.unprotected) {
+    tx.update({ unprotected: { since: now, actedAt: null } });
+    return;
+  }
+  const limit = c.settings.limits.unprotectedMaxMs ?? 5_000;
+  if (c.unprotected.actedAt !== null || now - c.unprotected.since <= limit) return;
+  tx.update({ unprotected: { ...c.unprotected, actedAt: now } });
+  const detail = `position ${pos} without a working stop for ${now - c.unprotected.since} ms (limit ${limit} ms): flattening`;
+  tx.emit({ type: 'audit', who: 'risk', action: 'unprotected-position', detail, time: now });
+  tx.send('risk', { type: 'ANOMALY', reason: 'unprotected', detail, time: now });
+  exitPosition(tx, 'flatten');
+}
+
 /** Killed or ending: make sure nothing stays open (idempotent). */
 export function cancelAllAndFlatten(tx: Tx): void {
   exitPosition(tx, 'flatten');
 }
 
 export function onLinkLost(tx: Tx, time: number): void {
-  for (const c of Object.keys(tx.ctx.live)) tx.send(orderActorId(c), { type: 'LINK_LOST', time } satisfies OrderEvent);
+  for (const c of Object.keys(tx.ctx.live)) tx.sendOrder(c, { type: 'LINK_LOST', time });
 }
 
 /**
@@ -370,14 +464,12 @@ export function onLinkLost(tx: Tx, time: number): void {
  */
 export function onReconciled(tx: Tx, orders: Record<string, VenueOrderState>, position: number, time: number, avgPrice?: number): void {
   tx.update({ lastTime: Math.max(tx.ctx.lastTime, time) });
-  for (const [c, o] of Object.entries(tx.ctx.live)) {
+  for (const c of Object.keys(tx.ctx.live)) {
     const venue = orders[c] ?? null;
-    if (tx.child(orderActorId(c))) tx.send(orderActorId(c), { type: 'RECONCILED', venue, time } satisfies OrderEvent);
-    if (venue?.status === 'working') {
-      tx.update({ live: { ...tx.ctx.live, [c]: { ...o, filledQty: Math.max(o.filledQty, venue.filledQty) } } });
-    } else {
-      retireOrder(tx, c, venue ? venue.status : 'lost', time, venue?.reason ?? 'reconciled with the venue');
-    }
+    // The order actor takes the venue's record and ends wherever that puts it.
+    const order = tx.sendOrder(c, { type: 'RECONCILED', venue, time });
+    if (order && !isTerminal(order)) continue;
+    retireOrder(tx, c, order ? finalStatus(order) : venue ? venue.status : 'lost', time, venue?.reason ?? 'reconciled with the venue');
   }
   const book = tx.ctx.book;
   if (position !== book.qty) {

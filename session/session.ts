@@ -225,7 +225,9 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
       store.journal.upsertOrder({
         request: e.request,
         status: journalStatus[e.status] ?? 'open',
-        filledQty: 0,
+        filledQty: e.filledQty ?? 0,
+        ...(e.avgFillPrice !== undefined ? { avgFillPrice: e.avgFillPrice } : {}),
+        ...(e.serverOrderId ? { serverOrderId: e.serverOrderId } : {}),
         ...(e.detail ? { detail: e.detail } : {}),
       }),
       'journal order',
