@@ -108,6 +108,12 @@ export const configSchema = z.object({
           maxMessagesPerSecond: count.default(20),
           /** Seconds to wait for a request's answer before treating the link as broken. */
           requestTimeoutSeconds: count.default(10),
+          /**
+           * Days of fills history the server keeps. Reconciliation asks for every fill since
+           * the last one journaled; an outage longer than this is reported and puts risk in
+           * limited instead of guessing what was missed.
+           */
+          fillHistoryDays: count.default(30),
         })
         .prefault({}),
       /** Margin per contract the paper venue charges (a real venue reports its own). */

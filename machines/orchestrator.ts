@@ -302,9 +302,12 @@ export const orchestratorMachine = setup({
             // Killed or ending: whatever is still open after the outage gets flattened (a
             // flatten order lost with the link is asked for again).
             if (tx.ctx.riskState === 'killed' || isRunningState(tx.self, 'flattening')) tx.update({ pendingExit: 'flatten' });
+            // What the venue could not give (fills too far back): limited, never a guess.
+            if (e.incomplete) routing.onIncompleteHistory(tx, e.incomplete, e.time);
             routing.onReconciled(tx, e.orders, e.position, e.time, e.avgPrice);
           }),
         },
+        'VENUE.FOREIGN': { actions: transact((tx, e) => e.type === 'VENUE.FOREIGN' && routing.onForeign(tx, e)) },
         'VENUE.ACCOUNT': {
           actions: transact((tx, e) => {
             if (e.type !== 'VENUE.ACCOUNT') return;

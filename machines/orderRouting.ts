@@ -17,7 +17,7 @@ import { applyFill, openPnl } from '../core/positionBook.ts';
 import { isTerminal, NOT_AT_VENUE, type OrderSnapshot, type VenueOrderState } from './order.ts';
 import { riskStatus, type RiskSnapshot } from './risk.ts';
 import { preTradeCheck, type PreTradeResult, type WorkingQty } from './preTradeCheck.ts';
-import type { EntryBlock, ReconcileHint, SignalPayload, VenueCommand } from './orchestratorEvents.ts';
+import type { ChildEvent, EntryBlock, ReconcileHint, SignalPayload, VenueCommand } from './orchestratorEvents.ts';
 import { orderActorId, type Tx } from './orchestratorTx.ts';
 import { emptyTradeRecord, entrySize, recordTrade } from '../strategy/sizing.ts';
 
@@ -361,6 +361,8 @@ export function onFill(tx: Tx, fill: Fill): void {
 
   const purpose = live.request.purpose;
   if (purpose === 'entry' && book.qty !== 0) placeBracket(tx, fill.clientOrderId, fill.time);
+  // A reduce (not a full exit) leaves a position: it keeps, or gets, its stop.
+  if (isClosingOrder(live) && tx.ctx.book.qty !== 0) protectPosition(tx);
   if (book.qty === 0) {
     // Flat: whatever protective legs remain have nothing left to protect.
     for (const o of Object.values(tx.ctx.live)) {
@@ -376,22 +378,70 @@ export function onFill(tx: Tx, fill: Fill): void {
 export function protectPosition(tx: Tx): void {
   const c = tx.ctx;
   if (c.book.qty === 0 || c.pendingExit || c.riskState === 'killed' || !(c.book.avgPrice > 0)) return;
-  const live = Object.values(c.live);
-  if (live.some((o) => o.request.purpose.startsWith('bracket') || o.request.purpose === 'exit' || o.request.purpose === 'flatten')) return;
-  placeBracket(tx, `recovered-${c.orderSeq + 1}`, c.lastTime);
+  const live = liveOrders(tx);
+  if (live.some(isClosingOrder)) return;
+  const size = Math.abs(c.book.qty);
+  const remaining = (purpose: string) =>
+    live
+      .filter((v) => v.request.purpose === purpose && !(v.snapshot && isTerminal(v.snapshot)))
+      .reduce((n, v) => n + v.request.qty - filledOf(v), 0);
+  // Only what no stop covers yet (a position grown by a foreign fill keeps its first bracket).
+  const uncovered = size - remaining('bracket-stop');
+  if (uncovered <= 0) return;
+  const id = `recovered-${c.orderSeq + 1}`;
+  // Targets already cover the position: a stop alone, so that no two targets can both fill.
+  if (remaining('bracket-target') >= size) placeProtectiveStop(tx, `oco-${id}`, c.lastTime, uncovered);
+  else placeBracket(tx, id, c.lastTime, uncovered);
+}
+
+function placeProtectiveStop(tx: Tx, ocoGroup: string, time: number, qty: number): void {
+  const { book, settings } = tx.ctx;
+  const dir = book.qty > 0 ? 1 : -1;
+  const tick = settings.tickSize;
+  const stopPrice = Math.round((book.avgPrice - dir * settings.strategy.stopPoints) / tick) * tick;
+  placeOrder(tx, { side: dir > 0 ? 'sell' : 'buy', qty, type: 'stop', stopPrice, purpose: 'bracket-stop', ocoGroup, time });
 }
 
 /** Protective stop and profit target as one OCO group around the filled entry. */
-function placeBracket(tx: Tx, entryId: string, time: number): void {
+function placeBracket(tx: Tx, entryId: string, time: number, qty = Math.abs(tx.ctx.book.qty)): void {
   const { book, settings } = tx.ctx;
   const dir = book.qty > 0 ? 1 : -1;
   const side: Side = dir > 0 ? 'sell' : 'buy';
-  const qty = Math.abs(book.qty);
   const ocoGroup = `oco-${entryId}`;
   const tick = settings.tickSize;
   const snap = (p: number) => Math.round(p / tick) * tick;
-  placeOrder(tx, { side, qty, type: 'stop', stopPrice: snap(book.avgPrice - dir * settings.strategy.stopPoints), purpose: 'bracket-stop', ocoGroup, time });
+  placeProtectiveStop(tx, ocoGroup, time, qty);
   placeOrder(tx, { side, qty, type: 'limit', price: snap(book.avgPrice + dir * settings.strategy.targetPoints), purpose: 'bracket-target', ocoGroup, time });
+}
+
+/**
+ * A report about an order MIA never sent: alerted, risk limited, and a fill it brings is
+ * journaled as foreign (`foreign:<ClientOrderID>`, never as one of MIA's) while the position
+ * takes it, as the venue does. A position over `maxContracts` is then reduced to it, and
+ * what remains gets its protective stop.
+ */
+export function onForeign(tx: Tx, e: Extract<ChildEvent, { type: 'VENUE.FOREIGN' }>): void {
+  tx.update({ lastTime: Math.max(tx.ctx.lastTime, e.time) });
+  const f = e.fill;
+  const detail = `${e.detail}: ${e.clientOrderId}${e.serverOrderId ? ` (venue ${e.serverOrderId})` : ''}${f ? `, ${f.side} ${f.qty} @ ${f.price}` : ''}`;
+  tx.emit({ type: 'audit', who: 'risk', action: 'foreign-order', detail, time: e.time });
+  tx.send('risk', { type: 'ANOMALY', reason: 'foreign-order', detail, time: e.time });
+  if (!f) return;
+  const clientOrderId = f.clientOrderId.startsWith('foreign:') ? f.clientOrderId : `foreign:${f.clientOrderId.replace(/^venue:/, '')}`;
+  onFill(tx, { ...f, clientOrderId });
+  const pos = tx.ctx.book.qty;
+  const max = tx.ctx.settings.limits.maxContracts;
+  if (Math.abs(pos) > max && !Object.values(tx.ctx.live).some(isClosingOrder)) {
+    placeOrder(tx, { side: pos > 0 ? 'sell' : 'buy', qty: Math.abs(pos) - max, type: 'market', purpose: 'flatten', time: tx.ctx.lastTime });
+  } else {
+    protectPosition(tx);
+  }
+}
+
+/** The venue could not give all the history reconciliation needs: alert and go limited. */
+export function onIncompleteHistory(tx: Tx, why: string, time: number): void {
+  tx.emit({ type: 'audit', who: 'risk', action: 'fills-history', detail: why, time });
+  tx.send('risk', { type: 'ANOMALY', reason: 'fills-history', detail: why, time });
 }
 
 /** The order actors' anomalies of this transaction go to risk (limited) and the audit trail (alert). */

@@ -130,6 +130,8 @@ export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): Session
       commissionPerContract: config.venue.commissionPerContract,
       knownExecution: (id) => deps.journal.hasFill(id),
       lastFillTime: () => deps.journal.lastFillTime(),
+      knownOrder: (id) => deps.journal.order(id) !== undefined,
+      maxFillHistoryDays: dtc.fillHistoryDays,
       bus: deps.bus,
       barMs: deps.barMs,
       settle,

@@ -40,7 +40,7 @@ export interface OrderPath {
 
 const idle = <T extends EventObject>() => fromCallback<T, ChildInput>(() => undefined);
 
-export function startOrderPath(server: PaperDtcServer, clock: ManualClock, settings: OrchestratorSettings, home: MiaHome, extra: { unknownOrder?: boolean } = {}): OrderPath {
+export function startOrderPath(server: PaperDtcServer, clock: ManualClock, settings: OrchestratorSettings, home: MiaHome, extra: { maxFillHistoryDays?: number } = {}): OrderPath {
   const port = server.port;
   const execution = dtcExecutionActor({
     createClient: () =>
@@ -51,7 +51,8 @@ export function startOrderPath(server: PaperDtcServer, clock: ManualClock, setti
     commissionPerContract: 2.25,
     knownExecution: (id) => home.fills.some((f) => f.executionId === id),
     lastFillTime: () => (home.fills.length === 0 ? undefined : Math.max(...home.fills.map((f) => f.time))),
-    knownOrder: (id) => !extra.unknownOrder && home.orders.has(id),
+    knownOrder: (id) => home.orders.has(id),
+    ...(extra.maxFillHistoryDays !== undefined ? { maxFillHistoryDays: extra.maxFillHistoryDays } : {}),
     barMs: MIN,
   });
   const machine = orchestratorMachine.provide({ actors: { marketData: idle(), scoring: idle(), execution } });
