@@ -116,6 +116,11 @@ export const configSchema = z.object({
           fillHistoryDays: count.default(30),
         })
         .prefault({}),
+      /**
+       * On SIGTERM/SIGINT, how long (ms) to wait at most for orders in flight to be answered
+       * by the venue and their fills journaled before the session stops.
+       */
+      stopWaitMs: count.default(5_000),
       /** Margin per contract the paper venue charges (a real venue reports its own). */
       marginPerContract: z.number().finite().min(0).default(500),
       /** Market orders fill this many ticks through the quote. */

@@ -10,6 +10,8 @@
  *   running.trading    normal operation
  *   running.flattening the session is ending: cancel everything, close the position
  *   running.ended      flat (or out of data); market data told to stop
+ *   running.stopping   the runner is stopping: market data told to stop, orders in flight
+ *                      still get their answers (and their fills are journaled)
  *   stopped            final, after SHUTDOWN
  */
 import { enqueueActions, fromCallback, setup, type ActorRefFrom, type AnyActorRef, type CallbackActorLogic, type EventObject, type SnapshotFrom } from 'xstate';
@@ -99,6 +101,8 @@ export interface OrchestratorContext {
 export type SessionEvent =
   | { type: 'SESSION.START'; sessionId: string; time: number }
   | { type: 'SHUTDOWN' }
+  /** The runner is stopping (SIGTERM/SIGINT): no new positions, market data stops, venue reports still count. */
+  | { type: 'SESSION.STOPPING'; time: number }
   | { type: 'SUPERVISION.RESTART'; child: SupervisedChild }
   | { type: 'SUPERVISION.DECAY'; child: SupervisedChild }
   | { type: 'PHASE'; event: DeploymentEvent };
@@ -391,7 +395,16 @@ export const orchestratorMachine = setup({
             SESSION_CLOSE: { actions: transact((tx, e) => e.type === 'SESSION_CLOSE' && routing.onSessionClose(tx, e.time, e.sessionEnd)) },
             'MD.ENDING': { target: 'flattening' },
             'MD.DONE': { target: 'flattening' },
+            'SESSION.STOPPING': { target: 'stopping' },
           },
+        },
+        stopping: {
+          // No signal, time stop or session-close exit is handled here: nothing new opens.
+          entry: transact((tx, e) => {
+            tx.update({ lastTime: Math.max(tx.ctx.lastTime, (e as { time?: number }).time ?? 0) });
+            tx.send('marketData', { type: 'MD.STOP' });
+            tx.emit({ type: 'audit', who: 'session', action: 'stopping', detail: `position ${tx.ctx.book.qty}, ${Object.keys(tx.ctx.live).length} order(s) live`, time: tx.ctx.lastTime });
+          }),
         },
         flattening: {
           entry: transact((tx) => routing.cancelAllAndFlatten(tx)),

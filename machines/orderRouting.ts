@@ -294,8 +294,23 @@ export function continueExit(tx: Tx): void {
 
 export function onAccepted(tx: Tx, clientOrderId: string, serverOrderId: string, time: number): void {
   tx.update({ lastTime: Math.max(tx.ctx.lastTime, time) });
-  if (!tx.ctx.live[clientOrderId]) return;
-  tx.sendOrder(clientOrderId, { type: 'ACCEPTED', serverOrderId, time });
+  const live = tx.ctx.live[clientOrderId];
+  if (!live) return;
+  const order = tx.sendOrder(clientOrderId, { type: 'ACCEPTED', serverOrderId, time });
+  // Acknowledged and working: the journal says so (an order is never left at 'sent' once the venue answered).
+  if (order && order.matches('working')) {
+    const ctx = order.context;
+    tx.emit({
+      type: 'journal.order',
+      clientOrderId,
+      request: ctx.request,
+      status: 'working',
+      time,
+      filledQty: ctx.filledQty,
+      ...(ctx.avgFillPrice != null ? { avgFillPrice: ctx.avgFillPrice } : {}),
+      ...(ctx.serverOrderId ? { serverOrderId: ctx.serverOrderId } : {}),
+    });
+  }
   tx.send('risk', { type: 'ORDER_ACCEPTED', time });
 }
 
