@@ -16,7 +16,7 @@ import { fromCallback } from 'xstate';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import type { MarketBus } from '../core/marketBus.ts';
-import type { OrderRequest } from '../core/types.ts';
+import type { Fill, OrderRequest } from '../core/types.ts';
 import { createDtcMessage } from '../adapters/dtc/createMessage.ts';
 import type { DtcClient } from '../adapters/dtc/dtcClient.ts';
 import { MessageType } from '../adapters/dtc/messageType.ts';
@@ -40,8 +40,19 @@ export interface DtcExecutionDeps {
   commissionPerContract: number;
   /** True when the fill journal already holds this execution (survives restarts). */
   knownExecution(executionId: string): boolean;
+  /**
+   * True when MIA sent (and journaled) this ClientOrderID, in this run or an earlier one:
+   * reports about any other order are foreign. Absent: only this run's orders are known.
+   */
+  knownOrder?(clientOrderId: string): boolean;
   /** Time of the newest journaled fill, ms: fills history is asked from there. */
   lastFillTime(): number | undefined;
+  /**
+   * How many days of fills history the venue can give (Sierra Chart keeps what its trade
+   * activity holds). A longer outage is reconciled with what it gives, and reported as
+   * incomplete: risk goes limited instead of guessing. Default 30.
+   */
+  maxFillHistoryDays?: number;
   /** Marks open positions at each bar's close, as the in-process venue does. */
   bus?: MarketBus;
   barMs: number;
@@ -51,6 +62,24 @@ export interface DtcExecutionDeps {
 }
 
 type Report = ChildEvent;
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The fills history to ask for: from the oldest of the last journaled fill and the oldest
+ * order believed live (a fill can only be missing since then), however long ago; only today
+ * when nothing is known. Days are whole and inclusive, so the start is always covered.
+ */
+export function fillsWindow(lastFill: number | undefined, oldestLive: number | undefined, now: number, maxDays: number): { days: number; startSeconds: number; incomplete: string | null } {
+  const known = [lastFill, oldestLive].filter((t): t is number => t !== undefined && Number.isFinite(t));
+  if (known.length === 0) return { days: 1, startSeconds: 0, incomplete: null };
+  const since = Math.min(...known);
+  const wanted = Math.max(1, Math.ceil((now - since) / DAY_MS) + 1);
+  const days = Math.min(wanted, maxDays);
+  const incomplete =
+    wanted > maxDays ? `fills since ${new Date(since).toISOString()} are needed (${wanted} days) but the venue keeps ${maxDays} days of fills history` : null;
+  return { days, startSeconds: Math.max(0, Math.floor(since / 1000) - 1), incomplete };
+}
 
 export function dtcExecutionActor(deps: DtcExecutionDeps) {
   return fromCallback<VenueCommand, ChildInput>(({ sendBack, receive }) => {
@@ -169,6 +198,13 @@ export function dtcExecutionActor(deps: DtcExecutionDeps) {
       if (m.Type === MessageType.ORDER_UPDATE) {
         if (m.RequestID !== 0) return; // an answer to our open-orders request: reconciliation reads it
         for (const e of translator.translate(m, now())) {
+          const id = e.type === 'VENUE.FILL' ? e.fill.clientOrderId : 'clientOrderId' in e ? e.clientOrderId : null;
+          if (id !== null && !isOurs(id)) {
+            // Not MIA's order: never reported as MIA's acceptance, fill or cancel.
+            if (e.type === 'VENUE.FILL') position += e.fill.side === 'buy' ? e.fill.qty : -e.fill.qty;
+            reportForeign(id, m.ServerOrderID, `${e.type.slice(6).toLowerCase()} for an order MIA never sent`, e.type === 'VENUE.FILL' ? e.fill : undefined);
+            continue;
+          }
           if (e.type === 'VENUE.FILL') {
             position += e.fill.side === 'buy' ? e.fill.qty : -e.fill.qty;
             awaiting.delete(e.fill.clientOrderId);
@@ -186,15 +222,15 @@ export function dtcExecutionActor(deps: DtcExecutionDeps) {
       }
     };
 
+    /** MIA sent this order (this actor, the orchestrator's memory, or the journal of an earlier run). */
+    const isOurs = (clientOrderId: string) =>
+      sent.has(clientOrderId) || Object.hasOwn(hints, clientOrderId) || (deps.knownOrder?.(clientOrderId) ?? false);
+
+    const reportForeign = (clientOrderId: string, serverOrderId: string, detail: string, fill?: Fill) =>
+      report({ type: 'VENUE.FOREIGN', clientOrderId, serverOrderId, detail, ...(fill ? { fill } : {}), time: now() });
+
     const reconcile = async () => {
       if (!route || !client) return;
-      const since = deps.lastFillTime();
-      const [openOrders, positions, fills, balance] = await Promise.all([
-        client.openOrders(route.account),
-        client.positions(route.account),
-        client.fills(route.account, 1, since === undefined ? 0 : Math.max(0, Math.floor(since / 1000) - 1)),
-        client.accountBalance(route.account),
-      ]);
       // What MIA believes live: the orchestrator's word plus what this actor sent itself.
       const live: Record<string, ReconcileHint> = { ...hints };
       for (const [c, request] of sent) {
@@ -202,23 +238,62 @@ export function dtcExecutionActor(deps: DtcExecutionDeps) {
         if (o && o.final !== null) continue;
         live[c] = { request, filledQty: o?.filledQty ?? 0, ...(o?.serverOrderId ? { serverOrderId: o.serverOrderId } : {}) };
       }
-      const truth = venueTruth(live, { openOrders, fills, positions }, {
+      const createdTimes = Object.values(live).map((h) => h.request.createdAt);
+      const window = fillsWindow(deps.lastFillTime(), createdTimes.length > 0 ? Math.min(...createdTimes) : undefined, now(), deps.maxFillHistoryDays ?? 30);
+      let incomplete = window.incomplete;
+      const [openOrders, positions, fills, balance] = await Promise.all([
+        client.openOrders(route.account),
+        client.positions(route.account),
+        client.fills(route.account, window.days, window.startSeconds).catch((error: unknown) => {
+          // Reconcile with the open orders and the position the venue does give; say what is missing.
+          incomplete = `the venue refused the fills history: ${String((error as Error).message ?? error)}`;
+          return [];
+        }),
+        client.accountBalance(route.account),
+      ]);
+      // Orders the venue acknowledged that are no longer open: ask each one's final state
+      // (filled, cancelled, rejected) instead of declaring it lost.
+      const open = new Set(openOrders.map((o) => o.ServerOrderID));
+      const gone = Object.values(live)
+        .map((h) => h.serverOrderId)
+        .filter((id): id is string => id !== undefined && id !== '' && !open.has(id));
+      const orderAnswers = (
+        await Promise.all(gone.map((id) => client!.orderById(route!.account, id).catch(() => [])))
+      ).flat();
+      const truth = venueTruth(live, { openOrders, orderAnswers, fills, positions }, {
         venueSymbol: route.symbol,
         miaSymbol: deps.miaSymbol,
         commissionPerContract: deps.commissionPerContract,
         clientIdOf: (s) => translator.clientIdOf(s),
         knownExecution: (id) => translator.hasExecution(id) || deps.knownExecution(id),
       });
+      // Ready before the reports: the orchestrator answers them at once (in the same turn)
+      // with the orders it needs, the protective stop of an open position first among them.
+      ready = true;
       for (const fill of truth.missedFills) {
         translator.noteExecution(fill.executionId);
-        report({ type: 'VENUE.FILL', fill });
+        // A fill tied to no order of MIA's is the venue's own record of someone else's order.
+        if (fill.clientOrderId.startsWith('venue:') || !isOurs(fill.clientOrderId)) {
+          reportForeign(fill.clientOrderId, fill.clientOrderId.replace(/^venue:/, ''), 'historical fill for an order MIA never sent', fill);
+        } else report({ type: 'VENUE.FILL', fill });
+      }
+      for (const o of openOrders) {
+        if (o.NoOrders === 1 || !o.ClientOrderID || isOurs(o.ClientOrderID)) continue;
+        reportForeign(o.ClientOrderID, o.ServerOrderID, `open order ${o.ClientOrderID} at the venue that MIA never sent`);
       }
       for (const [c, state] of Object.entries(truth.orders)) {
         if (state.serverOrderId) translator.track(c, route.symbol, live[c]!.request.side, state.serverOrderId);
       }
       position = truth.position;
       if (balance) onBalance(balance);
-      report({ type: 'VENUE.RECONCILED', orders: truth.orders, position: truth.position, ...(truth.avgPrice !== undefined ? { avgPrice: truth.avgPrice } : {}), time: now() });
+      report({
+        type: 'VENUE.RECONCILED',
+        orders: truth.orders,
+        position: truth.position,
+        ...(truth.avgPrice !== undefined ? { avgPrice: truth.avgPrice } : {}),
+        ...(incomplete !== null ? { incomplete } : {}),
+        time: now(),
+      });
     };
 
     const onConnected = (c: DtcClient) => {
@@ -230,7 +305,6 @@ export function dtcExecutionActor(deps: DtcExecutionDeps) {
           route = { account, symbol: deps.route.symbol, exchange: deps.route.exchange };
           report({ type: 'VENUE.UP', time: now() });
           await reconcile();
-          ready = true;
           deps.settle?.started();
           log?.info({ account, encoding: c.encoding }, 'dtc venue ready');
         } catch (error) {

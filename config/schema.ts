@@ -41,6 +41,11 @@ export const riskLimitsSchema = z.object({
   marginPerContract: z.number().finite().min(0).default(500),
   /** An entry must carry a protective stop distance (worst-case loss is otherwise unbounded). */
   requireStop: z.boolean().default(true),
+  /**
+   * Longest an open position may stay without a working protective stop, event-time ms;
+   * past it MIA flattens, alerts and goes limited.
+   */
+  unprotectedMaxMs: count.default(5_000),
 });
 export type RiskLimits = z.infer<typeof riskLimitsSchema>;
 
@@ -107,8 +112,19 @@ export const configSchema = z.object({
           maxMessagesPerSecond: count.default(20),
           /** Seconds to wait for a request's answer before treating the link as broken. */
           requestTimeoutSeconds: count.default(10),
+          /**
+           * Days of fills history the server keeps. Reconciliation asks for every fill since
+           * the last one journaled; an outage longer than this is reported and puts risk in
+           * limited instead of guessing what was missed.
+           */
+          fillHistoryDays: count.default(30),
         })
         .prefault({}),
+      /**
+       * On SIGTERM/SIGINT, how long (ms) to wait at most for orders in flight to be answered
+       * by the venue and their fills journaled before the session stops.
+       */
+      stopWaitMs: count.default(5_000),
       /** Margin per contract the paper venue charges (a real venue reports its own). */
       marginPerContract: z.number().finite().min(0).default(500),
       /** Market orders fill this many ticks through the quote. */

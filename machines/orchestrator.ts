@@ -10,6 +10,8 @@
  *   running.trading    normal operation
  *   running.flattening the session is ending: cancel everything, close the position
  *   running.ended      flat (or out of data); market data told to stop
+ *   running.stopping   the runner is stopping: market data told to stop, orders in flight
+ *                      still get their answers (and their fills are journaled)
  *   stopped            final, after SHUTDOWN
  */
 import { enqueueActions, fromCallback, setup, type ActorRefFrom, type AnyActorRef, type CallbackActorLogic, type EventObject, type SnapshotFrom } from 'xstate';
@@ -84,6 +86,11 @@ export interface OrchestratorContext {
   live: Record<string, routing.LiveOrder>;
   /** Recent execution ids, to ignore a duplicate fill after its order retired. */
   seenExecutions: string[];
+  /**
+   * Since when (event time) the open position has had no working stop, and when the watch
+   * acted on it; null while flat or protected. Absent in snapshots saved before the watch.
+   */
+  unprotected?: { since: number; actedAt: number | null } | null;
   /** A closing order waiting for the bracket's cancels to be confirmed. */
   pendingExit: 'exit' | 'flatten' | null;
   openAtEnd: number;
@@ -102,6 +109,8 @@ export type SessionEvent =
    */
   | { type: 'SESSION.START'; sessionId: string; time: number; settings?: OrchestratorSettings }
   | { type: 'SHUTDOWN' }
+  /** The runner is stopping (SIGTERM/SIGINT): no new positions, market data stops, venue reports still count. */
+  | { type: 'SESSION.STOPPING'; time: number }
   | { type: 'SUPERVISION.RESTART'; child: SupervisedChild }
   | { type: 'SUPERVISION.DECAY'; child: SupervisedChild }
   | { type: 'PHASE'; event: DeploymentEvent };
@@ -110,7 +119,18 @@ export type OrchestratorEvent = ChildEvent | OperatorEvent | SessionEvent;
 
 /** Records that leave the machine for the journal and the audit trail. */
 export type OrchestratorEmitted =
-  | { type: 'journal.order'; clientOrderId: string; request: OrderRequest; status: string; detail?: string; time: number }
+  /** The order as its actor has it: filled quantity, average fill price and venue id once known. */
+  | {
+      type: 'journal.order';
+      clientOrderId: string;
+      request: OrderRequest;
+      status: string;
+      detail?: string;
+      time: number;
+      filledQty?: number;
+      avgFillPrice?: number;
+      serverOrderId?: string;
+    }
   | { type: 'journal.fill'; fill: Fill }
   | { type: 'journal.trade'; trade: Trade }
   | { type: 'audit'; who: string; action: string; detail: string; time: number }
@@ -145,6 +165,11 @@ const transact = (fn: (tx: Tx, event: OrchestratorEvent) => void): never =>
   enqueueActions(({ context, event, enqueue, self }: { context: OrchestratorContext; event: OrchestratorEvent; enqueue: unknown; self: AnyActorRef }) => {
     const tx = new Tx(context, self);
     fn(tx, event);
+    // Every transition ends with the order path's invariants: anomalies reach risk, and no
+    // position stays without its stop past the limit.
+    routing.reportAnomalies(tx);
+    routing.watchProtection(tx);
+    routing.reportAnomalies(tx);
     tx.commit(enqueue as Enqueue, context);
   }) as never;
 
@@ -194,6 +219,7 @@ export const orchestratorMachine = setup({
     live: {},
     seenExecutions: [],
     pendingExit: null,
+    unprotected: null,
     openAtEnd: 0,
     tradeRecord: emptyTradeRecord(),
   }),
@@ -276,7 +302,7 @@ export const orchestratorMachine = setup({
         'VENUE.CANCEL_REJECTED': {
           actions: transact((tx, e) => {
             if (e.type !== 'VENUE.CANCEL_REJECTED' || !tx.ctx.live[e.clientOrderId]) return;
-            tx.send(routing.orderActorId(e.clientOrderId), { type: 'CANCEL_REJECTED', reason: e.reason });
+            tx.sendOrder(e.clientOrderId, { type: 'CANCEL_REJECTED', reason: e.reason });
           }),
         },
         'VENUE.FILL': {
@@ -293,9 +319,12 @@ export const orchestratorMachine = setup({
             // Killed or ending: whatever is still open after the outage gets flattened (a
             // flatten order lost with the link is asked for again).
             if (tx.ctx.riskState === 'killed' || isRunningState(tx.self, 'flattening')) tx.update({ pendingExit: 'flatten' });
+            // What the venue could not give (fills too far back): limited, never a guess.
+            if (e.incomplete) routing.onIncompleteHistory(tx, e.incomplete, e.time);
             routing.onReconciled(tx, e.orders, e.position, e.time, e.avgPrice);
           }),
         },
+        'VENUE.FOREIGN': { actions: transact((tx, e) => e.type === 'VENUE.FOREIGN' && routing.onForeign(tx, e)) },
         'VENUE.ACCOUNT': {
           actions: transact((tx, e) => {
             if (e.type !== 'VENUE.ACCOUNT') return;
@@ -380,7 +409,16 @@ export const orchestratorMachine = setup({
             SESSION_CLOSE: { actions: transact((tx, e) => e.type === 'SESSION_CLOSE' && routing.onSessionClose(tx, e.time, e.sessionEnd)) },
             'MD.ENDING': { target: 'flattening' },
             'MD.DONE': { target: 'flattening' },
+            'SESSION.STOPPING': { target: 'stopping' },
           },
+        },
+        stopping: {
+          // No signal, time stop or session-close exit is handled here: nothing new opens.
+          entry: transact((tx, e) => {
+            tx.update({ lastTime: Math.max(tx.ctx.lastTime, (e as { time?: number }).time ?? 0) });
+            tx.send('marketData', { type: 'MD.STOP' });
+            tx.emit({ type: 'audit', who: 'session', action: 'stopping', detail: `position ${tx.ctx.book.qty}, ${Object.keys(tx.ctx.live).length} order(s) live`, time: tx.ctx.lastTime });
+          }),
         },
         flattening: {
           entry: transact((tx) => routing.cancelAllAndFlatten(tx)),

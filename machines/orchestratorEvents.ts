@@ -37,8 +37,13 @@ export type ChildEvent =
   | { type: 'VENUE.REJECTED'; clientOrderId: string; reason: string; time: number }
   | { type: 'VENUE.CANCELED'; clientOrderId: string; time: number }
   | { type: 'VENUE.CANCEL_REJECTED'; clientOrderId: string; reason: string; time: number }
-  /** The venue's truth: every order it knows, its position and that position's average price. */
-  | { type: 'VENUE.RECONCILED'; orders: Record<string, VenueOrderState>; position: number; avgPrice?: number; time: number }
+  /**
+   * The venue's truth: every order it knows, its position and that position's average price.
+   * `incomplete` says what the venue could not give (fills history): then risk goes limited.
+   */
+  | { type: 'VENUE.RECONCILED'; orders: Record<string, VenueOrderState>; position: number; avgPrice?: number; incomplete?: string; time: number }
+  /** An update, open order or fill for a ClientOrderID MIA never sent; `fill` when it moved the position. */
+  | { type: 'VENUE.FOREIGN'; clientOrderId: string; serverOrderId: string; detail: string; fill?: Fill; time: number }
   | { type: 'VENUE.MARK'; price: number; time: number }
   /** The venue account's balance: what risk's margin rule checks entries against. */
   | { type: 'VENUE.ACCOUNT'; availableFunds: number; marginPerContract?: number; time: number }

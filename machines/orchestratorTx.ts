@@ -3,12 +3,22 @@
  * context and queues effects (sends, spawns, emits), then everything is applied in order
  * through XState's `enqueue` at the end. Two orders placed in one transition therefore
  * see each other (sequence numbers, working quantity) without re-reading child actors.
+ *
+ * Order actors are the only truth about their orders. An order event sent in this
+ * transaction reaches its actor only at commit, so `order()` answers with the actor's
+ * snapshot advanced by the same pure machine over the events sent so far: exactly what the
+ * actor will hold once the effects are applied.
  */
-import type { AnyActorRef, EventObject } from 'xstate';
+import { getInitialSnapshot, getNextSnapshot, type AnyActorRef, type EventObject } from 'xstate';
+import type { OrderRequest } from '../core/types.ts';
+import { orderMachine, type OrderAnomaly, type OrderEvent, type OrderSnapshot } from './order.ts';
 
 /** An event with its payload (the `EventObject` of XState has only `type`). */
 export type Message = EventObject & Record<string, unknown>;
 import type { OrchestratorContext, OrchestratorEmitted } from './orchestrator.ts';
+
+/** The id of an order's actor among the orchestrator's children. */
+export const orderActorId = (clientOrderId: string) => `order:${clientOrderId}`;
 
 /** The subset of XState's `enqueue` that a transaction uses. */
 export interface Enqueue {
@@ -29,6 +39,10 @@ export class Tx {
   /** Children spawned or stopped by this transaction's own effects, to answer `has`. */
   private readonly spawned = new Set<string>();
   private readonly stopped = new Set<string>();
+  /** Order snapshots as of this point of the transaction, by ClientOrderID. */
+  private readonly orders = new Map<string, OrderSnapshot>();
+  /** Anomalies the order machines recorded during this transaction (for risk). */
+  readonly anomalies: Array<OrderAnomaly & { clientOrderId: string }> = [];
 
   constructor(
     ctx: OrchestratorContext,
@@ -84,6 +98,40 @@ export class Tx {
   /** The child exists at this point of the transaction: it existed before or was spawned since, and was not stopped. */
   has(id: string): boolean {
     return !this.stopped.has(id) && (this.spawned.has(id) || this.child(id) !== undefined);
+  }
+
+  /**
+   * The order's snapshot as of now: its actor's, advanced by the events this transaction
+   * sent it. Undefined for an order this orchestrator does not hold.
+   */
+  order(clientOrderId: string): OrderSnapshot | undefined {
+    const cached = this.orders.get(clientOrderId);
+    if (cached) return cached;
+    const actor = this.child(orderActorId(clientOrderId));
+    if (actor) return actor.getSnapshot() as OrderSnapshot;
+    // Without children (the graph tools' stand-in `self`), the order as it was sent.
+    const request = this.ctx.live[clientOrderId]?.request;
+    if (!request) return undefined;
+    const created = getInitialSnapshot(orderMachine, { request });
+    return getNextSnapshot(orderMachine, created, { type: 'SUBMIT', time: request.createdAt });
+  }
+
+  /** Spawns the order's actor (one per order, keyed by its ClientOrderID). */
+  spawnOrder(request: OrderRequest): void {
+    this.spawn('order', orderActorId(request.clientOrderId), { request });
+    this.orders.set(request.clientOrderId, getInitialSnapshot(orderMachine, { request }));
+  }
+
+  /** Sends an event to the order's actor; what it changes is visible to `order()` at once. */
+  sendOrder(clientOrderId: string, event: OrderEvent): OrderSnapshot | undefined {
+    const current = this.order(clientOrderId);
+    if (!current) return undefined;
+    const next = getNextSnapshot(orderMachine, current, event);
+    this.orders.set(clientOrderId, next);
+    const before = current.context.anomalies.length;
+    for (const a of next.context.anomalies.slice(before)) this.anomalies.push({ ...a, clientOrderId });
+    this.send(orderActorId(clientOrderId), event as unknown as Message);
+    return next;
   }
 
   /** Applies the draft, then the effects, in the order they were queued. */

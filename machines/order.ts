@@ -292,6 +292,8 @@ export const orderMachine = setup({
         CANCELED: { target: 'cancelled', actions: 'stamp' },
         EXPIRED: { target: 'expired', actions: 'stamp' },
         LINK_LOST: { target: 'unknown', actions: 'stamp' },
+        // A restart reconciles orders restored in flight: the venue's record decides.
+        RECONCILED: reconciled,
       },
     },
     /** Resting at the venue. A dropped link does not change that: reconciliation will. */

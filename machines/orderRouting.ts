@@ -14,31 +14,45 @@
  */
 import type { Fill, OrderRequest, Side } from '../core/types.ts';
 import { applyFill, openPnl } from '../core/positionBook.ts';
-import type { OrderEvent, VenueOrderState } from './order.ts';
+import { isTerminal, NOT_AT_VENUE, type OrderSnapshot, type VenueOrderState } from './order.ts';
 import { riskStatus, type RiskSnapshot } from './risk.ts';
 import { preTradeCheck, type PreTradeResult, type WorkingQty } from './preTradeCheck.ts';
 import { currentPhase, type DeploymentSnapshot } from './deployment.ts';
-import type { EntryBlock, ReconcileHint, SignalPayload, VenueCommand } from './orchestratorEvents.ts';
-import type { Tx } from './orchestratorTx.ts';
+import type { ChildEvent, EntryBlock, ReconcileHint, SignalPayload, VenueCommand } from './orchestratorEvents.ts';
+import { orderActorId, type Tx } from './orchestratorTx.ts';
 import { emptyTradeRecord, entrySize, recordTrade } from '../strategy/sizing.ts';
 
-export const orderActorId = (clientOrderId: string) => `order:${clientOrderId}`;
+export { orderActorId };
 
-/** The orchestrator's routing entry for an order that is not finished yet. */
+/**
+ * The orchestrator's routing entry for an order that is not finished yet: a reference to
+ * its order actor (`orderActorId`) with the request it was sent with (purpose, OCO group).
+ * Status, filled quantity, executions and the venue's id are the order actor's alone.
+ */
 export interface LiveOrder {
   request: OrderRequest;
-  filledQty: number;
-  /** Fill execution ids already applied to this order. */
-  executions: string[];
-  /** The venue's id, once it accepted the order. */
-  serverOrderId?: string;
 }
+
+/** A live order with its actor's current snapshot. */
+interface OrderView {
+  clientOrderId: string;
+  request: OrderRequest;
+  snapshot: OrderSnapshot | undefined;
+}
+
+/** Every live order with its actor's snapshot as of this point of the transaction. */
+function liveOrders(tx: Tx): OrderView[] {
+  return Object.entries(tx.ctx.live).map(([clientOrderId, o]) => ({ clientOrderId, request: o.request, snapshot: tx.order(clientOrderId) }));
+}
+
+const filledOf = (v: OrderView): number => v.snapshot?.context.filledQty ?? 0;
 
 /** Asks the execution actor for the venue's truth about everything believed live. */
 export function requestReconcile(tx: Tx): void {
   const live: Record<string, ReconcileHint> = {};
-  for (const [c, o] of Object.entries(tx.ctx.live)) {
-    live[c] = { request: o.request, filledQty: o.filledQty, ...(o.serverOrderId !== undefined ? { serverOrderId: o.serverOrderId } : {}) };
+  for (const v of liveOrders(tx)) {
+    const serverOrderId = v.snapshot?.context.serverOrderId;
+    live[v.clientOrderId] = { request: v.snapshot?.context.request ?? v.request, filledQty: filledOf(v), ...(serverOrderId ? { serverOrderId } : {}) };
   }
   tx.send('execution', { type: 'VENUE.RECONCILE', live } satisfies VenueCommand);
 }
@@ -59,10 +73,10 @@ export interface OrderParams {
  * Remaining quantity of live orders per side. Legs of one OCO group count once (only one
  * can ever fill), so a bracket does not look like twice the exposure.
  */
-export function workingQty(live: Record<string, LiveOrder>, exceptGroup?: string): WorkingQty {
+export function workingQty(live: ReadonlyArray<{ request: OrderRequest; filledQty: number }>, exceptGroup?: string): WorkingQty {
   const out = { buy: 0, sell: 0 };
   const groups = new Map<string, { side: Side; qty: number }>();
-  for (const o of Object.values(live)) {
+  for (const o of live) {
     const remaining = o.request.qty - o.filledQty;
     const group = o.request.ocoGroup;
     // A new leg of an OCO group replaces, not adds to, its siblings' exposure.
@@ -114,7 +128,10 @@ export function placeOrder(tx: Tx, p: OrderParams): string | null {
         limits: c.settings.limits,
         order: request,
         position: c.book.qty,
-        workingQty: workingQty(c.live, request.ocoGroup),
+        workingQty: workingQty(
+          liveOrders(tx).map((v) => ({ request: v.snapshot?.context.request ?? v.request, filledQty: filledOf(v) })),
+          request.ocoGroup,
+        ),
         pointValue: c.settings.pointValue,
         time: p.time,
         phase,
@@ -126,11 +143,10 @@ export function placeOrder(tx: Tx, p: OrderParams): string | null {
     tx.emit({ type: 'journal.order', clientOrderId, request, status: 'risk-refused', detail: `${verdict.rule}: ${verdict.reason}`, time: p.time });
     return null;
   }
-  const id = orderActorId(clientOrderId);
-  tx.spawn('order', id, { request });
-  tx.send(id, { type: 'SUBMIT', time: p.time } satisfies OrderEvent);
+  tx.spawnOrder(request);
+  tx.sendOrder(clientOrderId, { type: 'SUBMIT', time: p.time });
   tx.update({
-    live: { ...tx.ctx.live, [clientOrderId]: { request, filledQty: 0, executions: [] } },
+    live: { ...tx.ctx.live, [clientOrderId]: { request } },
     counters: { ...tx.ctx.counters, ordersSent: tx.ctx.counters.ordersSent + 1 },
   });
   tx.send('risk', { type: 'ORDER_SENT', time: p.time, clientOrderId, entry: p.purpose === 'entry' });
@@ -141,15 +157,38 @@ export function placeOrder(tx: Tx, p: OrderParams): string | null {
 
 export function cancelOrder(tx: Tx, clientOrderId: string): void {
   if (!tx.ctx.live[clientOrderId]) return;
-  tx.send(orderActorId(clientOrderId), { type: 'CANCEL_REQUESTED', time: tx.ctx.lastTime } satisfies OrderEvent);
+  tx.sendOrder(clientOrderId, { type: 'CANCEL_REQUESTED', time: tx.ctx.lastTime });
   tx.send('execution', { type: 'VENUE.CANCEL', clientOrderId });
 }
 
-/** Journals a finished order and stops its actor so the children stay bounded. */
+/** The journal's word for where a finished order's actor ended. */
+export function finalStatus(snapshot: OrderSnapshot): string {
+  if (snapshot.matches('filled')) return 'filled';
+  if (snapshot.matches('cancelled')) return 'cancelled';
+  if (snapshot.matches('expired')) return 'expired';
+  return snapshot.context.reason === NOT_AT_VENUE ? 'lost' : 'rejected';
+}
+
+/**
+ * Journals a finished order, as its actor has it (filled quantity, average price, venue
+ * id), and stops the actor so the children stay bounded.
+ */
 export function retireOrder(tx: Tx, clientOrderId: string, status: string, time: number, detail?: string): void {
   const o = tx.ctx.live[clientOrderId];
   if (!o) return;
-  tx.emit({ type: 'journal.order', clientOrderId, request: o.request, status, time, ...(detail ? { detail } : {}) });
+  const snap = tx.order(clientOrderId);
+  const ctx = snap?.context;
+  tx.emit({
+    type: 'journal.order',
+    clientOrderId,
+    request: ctx?.request ?? o.request,
+    status,
+    time,
+    filledQty: ctx?.filledQty ?? 0,
+    ...(ctx?.avgFillPrice != null ? { avgFillPrice: ctx.avgFillPrice } : {}),
+    ...(ctx?.serverOrderId ? { serverOrderId: ctx.serverOrderId } : {}),
+    ...(detail ? { detail } : {}),
+  });
   const { [clientOrderId]: _gone, ...rest } = tx.ctx.live;
   tx.update({ live: rest });
   tx.stop(orderActorId(clientOrderId));
@@ -240,7 +279,9 @@ export function exitPosition(tx: Tx, purpose: 'exit' | 'flatten'): void {
   continueExit(tx);
 }
 
-const isClosingOrder = (o: LiveOrder) => o.request.purpose === 'exit' || o.request.purpose === 'flatten';
+function isClosingOrder(o: LiveOrder): boolean {
+  return o.request.purpose === 'exit' || o.request.purpose === 'flatten';
+}
 
 /** Sends the pending closing order once nothing else is working; called after every venue report. */
 export function continueExit(tx: Tx): void {
@@ -259,25 +300,41 @@ export function continueExit(tx: Tx): void {
 }
 
 export function onAccepted(tx: Tx, clientOrderId: string, serverOrderId: string, time: number): void {
+  tx.update({ lastTime: Math.max(tx.ctx.lastTime, time) });
   const live = tx.ctx.live[clientOrderId];
   if (!live) return;
-  tx.update({ live: { ...tx.ctx.live, [clientOrderId]: { ...live, serverOrderId } } });
-  tx.send(orderActorId(clientOrderId), { type: 'ACCEPTED', serverOrderId, time } satisfies OrderEvent);
+  const order = tx.sendOrder(clientOrderId, { type: 'ACCEPTED', serverOrderId, time });
+  // Acknowledged and working: the journal says so (an order is never left at 'sent' once the venue answered).
+  if (order && order.matches('working')) {
+    const ctx = order.context;
+    tx.emit({
+      type: 'journal.order',
+      clientOrderId,
+      request: ctx.request,
+      status: 'working',
+      time,
+      filledQty: ctx.filledQty,
+      ...(ctx.avgFillPrice != null ? { avgFillPrice: ctx.avgFillPrice } : {}),
+      ...(ctx.serverOrderId ? { serverOrderId: ctx.serverOrderId } : {}),
+    });
+  }
   tx.send('risk', { type: 'ORDER_ACCEPTED', time });
 }
 
 export function onRejected(tx: Tx, clientOrderId: string, reason: string, time: number): void {
+  tx.update({ lastTime: Math.max(tx.ctx.lastTime, time) });
   tx.send('risk', { type: 'ORDER_REJECTED', time, reason });
   tx.update({ counters: { ...tx.ctx.counters, rejects: tx.ctx.counters.rejects + 1 } });
   if (!tx.ctx.live[clientOrderId]) return;
-  tx.send(orderActorId(clientOrderId), { type: 'REJECTED', reason, time } satisfies OrderEvent);
+  tx.sendOrder(clientOrderId, { type: 'REJECTED', reason, time });
   retireOrder(tx, clientOrderId, 'rejected', time, reason);
   continueExit(tx);
 }
 
 export function onCanceled(tx: Tx, clientOrderId: string, time: number): void {
+  tx.update({ lastTime: Math.max(tx.ctx.lastTime, time) });
   if (!tx.ctx.live[clientOrderId]) return;
-  tx.send(orderActorId(clientOrderId), { type: 'CANCELED', time } satisfies OrderEvent);
+  tx.sendOrder(clientOrderId, { type: 'CANCELED', time });
   retireOrder(tx, clientOrderId, 'cancelled', time);
   continueExit(tx);
 }
@@ -296,7 +353,7 @@ export function onMark(tx: Tx, price: number, time: number): void {
 /** Applies a fill once: book, journal, risk, order actor; brackets a filled entry. */
 export function onFill(tx: Tx, fill: Fill): void {
   const live = tx.ctx.live[fill.clientOrderId];
-  if (live?.executions.includes(fill.executionId) || tx.ctx.seenExecutions.includes(fill.executionId)) return;
+  if (tx.order(fill.clientOrderId)?.context.fills.includes(fill.executionId) || tx.ctx.seenExecutions.includes(fill.executionId)) return;
   const { book, closed } = applyFill(tx.ctx.book, fill, tx.ctx.settings.pointValue);
   const counters = tx.ctx.counters;
   tx.update({
@@ -318,16 +375,16 @@ export function onFill(tx: Tx, fill: Fill): void {
   tx.send('scoring', { type: 'POSITION', qty: book.qty, since: book.openedAt });
   if (!live) return;
 
-  const filledQty = live.filledQty + fill.qty;
-  const id = orderActorId(fill.clientOrderId);
-  tx.send(id, { type: 'FILL', executionId: fill.executionId, qty: fill.qty, price: fill.price, time: fill.time } satisfies OrderEvent);
-  tx.update({ live: { ...tx.ctx.live, [fill.clientOrderId]: { ...live, filledQty, executions: [...live.executions, fill.executionId] } } });
-  if (filledQty < live.request.qty) return;
-  retireOrder(tx, fill.clientOrderId, 'filled', fill.time);
+  // The order actor decides whether this fill completes the order (an overfill is its anomaly).
+  const order = tx.sendOrder(fill.clientOrderId, { type: 'FILL', executionId: fill.executionId, qty: fill.qty, price: fill.price, time: fill.time });
+  if (!order || !isTerminal(order)) return;
+  retireOrder(tx, fill.clientOrderId, finalStatus(order), fill.time);
   continueExit(tx);
 
   const purpose = live.request.purpose;
   if (purpose === 'entry' && book.qty !== 0) placeBracket(tx, fill.clientOrderId, fill.time);
+  // A reduce (not a full exit) leaves a position: it keeps, or gets, its stop.
+  if (isClosingOrder(live) && tx.ctx.book.qty !== 0) protectPosition(tx);
   if (book.qty === 0) {
     // Flat: whatever protective legs remain have nothing left to protect.
     for (const o of Object.values(tx.ctx.live)) {
@@ -343,22 +400,124 @@ export function onFill(tx: Tx, fill: Fill): void {
 export function protectPosition(tx: Tx): void {
   const c = tx.ctx;
   if (c.book.qty === 0 || c.pendingExit || c.riskState === 'killed' || !(c.book.avgPrice > 0)) return;
-  const live = Object.values(c.live);
-  if (live.some((o) => o.request.purpose.startsWith('bracket') || o.request.purpose === 'exit' || o.request.purpose === 'flatten')) return;
-  placeBracket(tx, `recovered-${c.orderSeq + 1}`, c.lastTime);
+  const live = liveOrders(tx);
+  if (live.some(isClosingOrder)) return;
+  const size = Math.abs(c.book.qty);
+  const remaining = (purpose: string) =>
+    live
+      .filter((v) => v.request.purpose === purpose && !(v.snapshot && isTerminal(v.snapshot)))
+      .reduce((n, v) => n + v.request.qty - filledOf(v), 0);
+  // Only what no stop covers yet (a position grown by a foreign fill keeps its first bracket).
+  const uncovered = size - remaining('bracket-stop');
+  if (uncovered <= 0) return;
+  const id = `recovered-${c.orderSeq + 1}`;
+  // Targets already cover the position: a stop alone, so that no two targets can both fill.
+  if (remaining('bracket-target') >= size) placeProtectiveStop(tx, `oco-${id}`, c.lastTime, uncovered);
+  else placeBracket(tx, id, c.lastTime, uncovered);
+}
+
+function placeProtectiveStop(tx: Tx, ocoGroup: string, time: number, qty: number): void {
+  const { book, settings } = tx.ctx;
+  const dir = book.qty > 0 ? 1 : -1;
+  const tick = settings.tickSize;
+  const stopPrice = Math.round((book.avgPrice - dir * settings.strategy.stopPoints) / tick) * tick;
+  placeOrder(tx, { side: dir > 0 ? 'sell' : 'buy', qty, type: 'stop', stopPrice, purpose: 'bracket-stop', ocoGroup, time });
 }
 
 /** Protective stop and profit target as one OCO group around the filled entry. */
-function placeBracket(tx: Tx, entryId: string, time: number): void {
+function placeBracket(tx: Tx, entryId: string, time: number, qty = Math.abs(tx.ctx.book.qty)): void {
   const { book, settings } = tx.ctx;
   const dir = book.qty > 0 ? 1 : -1;
   const side: Side = dir > 0 ? 'sell' : 'buy';
-  const qty = Math.abs(book.qty);
   const ocoGroup = `oco-${entryId}`;
   const tick = settings.tickSize;
   const snap = (p: number) => Math.round(p / tick) * tick;
-  placeOrder(tx, { side, qty, type: 'stop', stopPrice: snap(book.avgPrice - dir * settings.strategy.stopPoints), purpose: 'bracket-stop', ocoGroup, time });
+  placeProtectiveStop(tx, ocoGroup, time, qty);
   placeOrder(tx, { side, qty, type: 'limit', price: snap(book.avgPrice + dir * settings.strategy.targetPoints), purpose: 'bracket-target', ocoGroup, time });
+}
+
+/**
+ * A report about an order MIA never sent: alerted, risk limited, and a fill it brings is
+ * journaled as foreign (`foreign:<ClientOrderID>`, never as one of MIA's) while the position
+ * takes it, as the venue does. A position over `maxContracts` is then reduced to it, and
+ * what remains gets its protective stop.
+ */
+export function onForeign(tx: Tx, e: Extract<ChildEvent, { type: 'VENUE.FOREIGN' }>): void {
+  tx.update({ lastTime: Math.max(tx.ctx.lastTime, e.time) });
+  const f = e.fill;
+  const detail = `${e.detail}: ${e.clientOrderId}${e.serverOrderId ? ` (venue ${e.serverOrderId})` : ''}${f ? `, ${f.side} ${f.qty} @ ${f.price}` : ''}`;
+  tx.emit({ type: 'audit', who: 'risk', action: 'foreign-order', detail, time: e.time });
+  tx.send('risk', { type: 'ANOMALY', reason: 'foreign-order', detail, time: e.time });
+  if (!f) return;
+  const clientOrderId = f.clientOrderId.startsWith('foreign:') ? f.clientOrderId : `foreign:${f.clientOrderId.replace(/^venue:/, '')}`;
+  onFill(tx, { ...f, clientOrderId });
+  const pos = tx.ctx.book.qty;
+  const max = tx.ctx.settings.limits.maxContracts;
+  if (Math.abs(pos) > max && !Object.values(tx.ctx.live).some(isClosingOrder)) {
+    placeOrder(tx, { side: pos > 0 ? 'sell' : 'buy', qty: Math.abs(pos) - max, type: 'market', purpose: 'flatten', time: tx.ctx.lastTime });
+  } else {
+    protectPosition(tx);
+  }
+}
+
+/** The venue could not give all the history reconciliation needs: alert and go limited. */
+export function onIncompleteHistory(tx: Tx, why: string, time: number): void {
+  tx.emit({ type: 'audit', who: 'risk', action: 'fills-history', detail: why, time });
+  tx.send('risk', { type: 'ANOMALY', reason: 'fills-history', detail: why, time });
+}
+
+/** The order actors' anomalies of this transaction go to risk (limited) and the audit trail (alert). */
+export function reportAnomalies(tx: Tx): void {
+  for (const a of tx.anomalies.splice(0)) {
+    const detail = `order ${a.clientOrderId}: ${a.kind}: ${a.message}`;
+    tx.emit({ type: 'audit', who: 'risk', action: 'order-anomaly', detail, time: a.time });
+    tx.send('risk', { type: 'ANOMALY', reason: 'order-anomaly', detail, time: a.time });
+  }
+}
+
+/**
+ * Stop quantity working at the venue for the open position: protective stops on the
+ * closing side that the venue acknowledged (an order lost with the link still works there
+ * when it was acknowledged before).
+ */
+function stopCover(tx: Tx, closing: Side): number {
+  let qty = 0;
+  for (const v of liveOrders(tx)) {
+    const o = v.snapshot;
+    if (!o || v.request.side !== closing || (v.request.type !== 'stop' && v.request.type !== 'stopLimit')) continue;
+    const acknowledged = o.matches('working') || o.matches('pendingCancel') || o.matches('pendingReplace') || (o.matches('unknown') && o.context.serverOrderId !== null);
+    if (acknowledged) qty += o.context.request.qty - o.context.filledQty;
+  }
+  return qty;
+}
+
+/**
+ * The watch: an open position without a working stop for its whole size, longer than
+ * `limits.unprotectedMaxMs` of event time, is flattened, alerted and puts risk in limited.
+ * A position already on its way out (a closing order live or waiting for the bracket's
+ * cancels) is being handled.
+ */
+export function watchProtection(tx: Tx): void {
+  const c = tx.ctx;
+  const pos = c.book.qty;
+  const closing: Side = pos > 0 ? 'sell' : 'buy';
+  const handled = pos === 0 || c.pendingExit !== null || Object.values(c.live).some(isClosingOrder) || stopCover(tx, closing) >= Math.abs(pos);
+  if (handled) {
+    if (c.unprotected) tx.update({ unprotected: null });
+    return;
+  }
+  const now = c.lastTime;
+  if (!c.unprotected) {
+    tx.update({ unprotected: { since: now, actedAt: null } });
+    return;
+  }
+  const limit = c.settings.limits.unprotectedMaxMs ?? 5_000;
+  if (c.unprotected.actedAt !== null || now - c.unprotected.since <= limit) return;
+  tx.update({ unprotected: { ...c.unprotected, actedAt: now } });
+  const detail = `position ${pos} without a working stop for ${now - c.unprotected.since} ms (limit ${limit} ms): flattening`;
+  tx.emit({ type: 'audit', who: 'risk', action: 'unprotected-position', detail, time: now });
+  tx.send('risk', { type: 'ANOMALY', reason: 'unprotected', detail, time: now });
+  exitPosition(tx, 'flatten');
 }
 
 /** Killed or ending: make sure nothing stays open (idempotent). */
@@ -367,7 +526,7 @@ export function cancelAllAndFlatten(tx: Tx): void {
 }
 
 export function onLinkLost(tx: Tx, time: number): void {
-  for (const c of Object.keys(tx.ctx.live)) tx.send(orderActorId(c), { type: 'LINK_LOST', time } satisfies OrderEvent);
+  for (const c of Object.keys(tx.ctx.live)) tx.sendOrder(c, { type: 'LINK_LOST', time });
 }
 
 /**
@@ -377,14 +536,12 @@ export function onLinkLost(tx: Tx, time: number): void {
  */
 export function onReconciled(tx: Tx, orders: Record<string, VenueOrderState>, position: number, time: number, avgPrice?: number): void {
   tx.update({ lastTime: Math.max(tx.ctx.lastTime, time) });
-  for (const [c, o] of Object.entries(tx.ctx.live)) {
+  for (const c of Object.keys(tx.ctx.live)) {
     const venue = orders[c] ?? null;
-    if (tx.child(orderActorId(c))) tx.send(orderActorId(c), { type: 'RECONCILED', venue, time } satisfies OrderEvent);
-    if (venue?.status === 'working') {
-      tx.update({ live: { ...tx.ctx.live, [c]: { ...o, filledQty: Math.max(o.filledQty, venue.filledQty) } } });
-    } else {
-      retireOrder(tx, c, venue ? venue.status : 'lost', time, venue?.reason ?? 'reconciled with the venue');
-    }
+    // The order actor takes the venue's record and ends wherever that puts it.
+    const order = tx.sendOrder(c, { type: 'RECONCILED', venue, time });
+    if (order && !isTerminal(order)) continue;
+    retireOrder(tx, c, order ? finalStatus(order) : venue ? venue.status : 'lost', time, venue?.reason ?? 'reconciled with the venue');
   }
   const book = tx.ctx.book;
   if (position !== book.qty) {

@@ -24,7 +24,15 @@ export type LimitReason =
   | 'rejects'
   | 'operator-pause'
   | 'consecutive-losses'
-  | `supervisor:${string}`;
+  | `supervisor:${string}`
+  | AnomalyReason;
+
+/**
+ * Something the order path cannot vouch for: an order actor's anomaly (overfill,
+ * contradictory venue records), a report about an order MIA never sent, a position left
+ * without its stop past `unprotectedMaxMs`, or fills history the venue could not give.
+ */
+export type AnomalyReason = 'order-anomaly' | 'foreign-order' | 'unprotected' | 'fills-history';
 
 /** One audit line for the inspector: a state entered, a refused command, or a fact. */
 export interface RiskLogEntry {
@@ -109,6 +117,8 @@ export type RiskEvent =
   | { type: 'KILL'; time: number; who: string; reason: string }
   /** From the supervisor; `reason` is the escalating child's id (reason `supervisor:<id>`). */
   | { type: 'SUPERVISOR_ESCALATE'; time: number; level: 'limited' | 'killed'; reason: string }
+  /** The order path saw something it cannot vouch for: limited until an operator's UNPAUSE. */
+  | { type: 'ANOMALY'; time: number; reason: AnomalyReason; detail: string }
   /** The only way out of killed; refused without a non-empty `who` and `reason`. */
   | { type: 'RESUME'; time: number; who: string; reason?: string };
 
@@ -189,7 +199,14 @@ const dropReasons = (reasons: LimitReason[], drop: (r: LimitReason) => boolean):
 
 /** Reasons that only an operator's UNPAUSE clears: nothing else would end them when flat. */
 const needsOperator = (r: LimitReason): boolean =>
-  r === 'operator-pause' || r === 'rejects' || r === 'consecutive-losses' || r.startsWith('supervisor:');
+  r === 'operator-pause' ||
+  r === 'rejects' ||
+  r === 'consecutive-losses' ||
+  r.startsWith('supervisor:') ||
+  r === 'order-anomaly' ||
+  r === 'foreign-order' ||
+  r === 'unprotected' ||
+  r === 'fills-history';
 
 const appendLog = (log: RiskLogEntry[], entry: RiskLogEntry): RiskLogEntry[] =>
   [...log, entry].slice(-RISK_LOG_SIZE);
@@ -289,6 +306,8 @@ export function applyRiskEvent(context: RiskContext, event: RiskEvent): RiskCont
         reasons: event.level === 'limited' ? addReason(ctx.reasons, `supervisor:${event.reason}`) : ctx.reasons,
         log: note('note', `supervisor escalated ${event.reason} to ${event.level}`),
       };
+    case 'ANOMALY':
+      return { ...ctx, reasons: addReason(ctx.reasons, event.reason), log: note('note', `${event.reason}: ${event.detail}`) };
     case 'RECONCILED':
       return { ...ctx, log: note('note', `reconciled with the venue at position ${event.position}`) };
     case 'RECONCILE_START':
@@ -395,6 +414,7 @@ export const riskMachine = setup({
     PAUSE: { actions: 'apply' },
     UNPAUSE: { actions: 'apply' },
     SUPERVISOR_ESCALATE: { actions: 'apply' },
+    ANOMALY: { actions: 'apply' },
   },
   states: {
     active: {

@@ -22,6 +22,8 @@ import type { AuditRecord } from '../adapters/store/auditTrail.ts';
 import type { ControlHandler, ControlRequest, ControlResponse, ControlStatus } from '../adapters/control/controlProtocol.ts';
 import { currentPhase, signalsOn, type DeploymentSnapshot } from '../machines/deployment.ts';
 import { riskStatus, type RiskSnapshot } from '../machines/risk.ts';
+import { orderActorId } from '../machines/orderRouting.ts';
+import type { OrderSnapshot } from '../machines/order.ts';
 import type { Session } from '../session/session.ts';
 
 export interface SessionControlOptions {
@@ -96,11 +98,12 @@ export function createSessionControl(options: SessionControlOptions): ControlHan
         today: round2(risk?.context.realizedPnlToday ?? 0),
         equity: round2(risk?.context.equity ?? config.startingEquity),
       },
+      // Each order as its order actor has it (the only truth about an order).
       orders: Object.entries(ctx.live).map(([id, o]) => ({
         clientOrderId: id,
         side: o.request.side,
         qty: o.request.qty,
-        filledQty: o.filledQty,
+        filledQty: (snap.children[orderActorId(id)]?.getSnapshot() as OrderSnapshot | undefined)?.context.filledQty ?? 0,
         type: o.request.type,
         purpose: o.request.purpose,
         ...(o.request.price !== undefined ? { price: o.request.price } : {}),

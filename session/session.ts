@@ -23,6 +23,8 @@ import { accountAllowed, tradedAccount, type AccountKind } from '../config/accou
 import { ConfigError } from '../config/load.ts';
 import { currentPhase, type DeploymentSnapshot } from '../machines/deployment.ts';
 import { riskStatus, type RiskSnapshot } from '../machines/risk.ts';
+import { orderActorId } from '../machines/orderRouting.ts';
+import { isInFlight, type OrderSnapshot } from '../machines/order.ts';
 import type { ReplayFeed } from './sessionFeed.ts';
 import { scoringActor, type ScoringDeps } from '../actors/scoringActor.ts';
 import type { Scorer, ScoredSignal } from '../strategy/scorer.ts';
@@ -261,7 +263,9 @@ export function startSession({ config, store, logger, inspect, replay, maxBars, 
       store.journal.upsertOrder({
         request: e.request,
         status: journalStatus[e.status] ?? 'open',
-        filledQty: 0,
+        filledQty: e.filledQty ?? 0,
+        ...(e.avgFillPrice !== undefined ? { avgFillPrice: e.avgFillPrice } : {}),
+        ...(e.serverOrderId ? { serverOrderId: e.serverOrderId } : {}),
         ...(e.detail ? { detail: e.detail } : {}),
       }),
       'journal order',
@@ -323,9 +327,35 @@ export function startSession({ config, store, logger, inspect, replay, maxBars, 
     };
   };
 
-  const settle = async (why: string): Promise<SessionSummary> => {
+  /** Orders sent and not answered yet (a cancel or replace included), as their order actors say. */
+  const ordersInFlight = (): string[] => {
+    const snap = actor.getSnapshot();
+    return Object.keys(snap.context.live).filter((c) => {
+      const order = snap.children[orderActorId(c)]?.getSnapshot() as OrderSnapshot | undefined;
+      // `unknown` waits for a reconnect's reconciliation, which this stop will not see.
+      return order !== undefined && isInFlight(order) && !order.matches('unknown');
+    });
+  };
+
+  /**
+   * A stop asked from outside (SIGTERM/SIGINT): nothing new opens, and the orders in flight
+   * get, for at most `venue.stopWaitMs`, their venue's answer and their fills journaled, so
+   * that the summary's position is the venue's. Waiting on I/O, hence real time.
+   */
+  const drain = async (): Promise<void> => {
+    if (actor.getSnapshot().status !== 'active') return;
+    actor.send({ type: 'SESSION.STOPPING', time: clock.now() });
+    const deadline = Date.now() + config.venue.stopWaitMs;
+    while (ordersInFlight().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const left = ordersInFlight();
+    if (left.length > 0) logger.warn({ orders: left, waitedMs: config.venue.stopWaitMs }, 'stopping with orders still in flight');
+    while (writes.size > 0) await Promise.all([...writes]);
+  };
+
+  const settle = async (why: string, drainFirst = false): Promise<SessionSummary> => {
     if (finished) return done;
     finished = true;
+    if (drainFirst) await drain();
     persistNow();
     sealed = true;
     const summary = summarize();
@@ -364,7 +394,7 @@ export function startSession({ config, store, logger, inspect, replay, maxBars, 
     clock,
     bus,
     send: (event) => actor.send(event),
-    stop: (reason) => settle(reason),
+    stop: (reason) => settle(reason, true),
     summary: () => summarize(),
   };
 }

@@ -131,6 +131,8 @@ export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): Session
       commissionPerContract: commissionPerContract(config),
       knownExecution: (id) => deps.journal.hasFill(id),
       lastFillTime: () => deps.journal.lastFillTime(),
+      knownOrder: (id) => deps.journal.order(id) !== undefined,
+      maxFillHistoryDays: dtc.fillHistoryDays,
       bus: deps.bus,
       barMs: deps.barMs,
       settle,

@@ -305,6 +305,16 @@ export class DtcClient extends EventEmitter<DtcClientEvents> {
     );
   }
 
+  /**
+   * OPEN_ORDERS_REQUEST for one order by its ServerOrderID (RequestAllOrders=0): what the
+   * venue says of an order that is no longer open (filled, cancelled, rejected).
+   */
+  orderById(account: string, serverOrderId: string): Promise<OrderUpdate[]> {
+    return this.#request(requestKinds.openOrders, (RequestID) =>
+      createDtcMessage(MessageType.OPEN_ORDERS_REQUEST, { RequestID, RequestAllOrders: 0, ServerOrderID: serverOrderId, TradeAccount: account }),
+    );
+  }
+
   /** CURRENT_POSITIONS_REQUEST for one account. */
   positions(account: string): Promise<PositionUpdate[]> {
     return this.#request(requestKinds.positions, (RequestID) =>

@@ -15,9 +15,12 @@ import type { VenueOrderState } from '../../machines/order.ts';
 import type { ReconcileHint } from '../../machines/orchestratorEvents.ts';
 import type { HistoricalOrderFillResponse, OrderUpdate, PositionUpdate } from './messages.ts';
 import { sideOfBuySell } from './orderTranslation.ts';
+import { OrderStatus } from './enums.ts';
 
 export interface VenueRecords {
   openOrders: readonly OrderUpdate[];
+  /** Answers about single orders no longer open, asked by ServerOrderID (any status). */
+  orderAnswers?: readonly OrderUpdate[];
   fills: readonly HistoricalOrderFillResponse[];
   positions: readonly PositionUpdate[];
 }
@@ -111,6 +114,17 @@ export function venueTruth(live: Record<string, ReconcileHint>, records: VenueRe
     });
   }
 
+  // Orders gone from the open list that the venue described one by one: its final word.
+  for (const o of records.orderAnswers ?? []) {
+    if (o.NoOrders === 1 || !o.ServerOrderID) continue;
+    const c = o.ClientOrderID && live[o.ClientOrderID] ? o.ClientOrderID : serverToClient.get(o.ServerOrderID);
+    if (!c || !live[c] || orders[c]) continue;
+    const state = venueStateOf(o);
+    const sum = filledBy.get(c);
+    // The fills history is the finer record of what filled; the order's own figures otherwise.
+    if (state) orders[c] = sum && sum.qty >= state.filledQty ? { ...state, filledQty: sum.qty, avgFillPrice: sum.value / sum.qty } : state;
+  }
+
   // Orders gone from the open list: filled when the venue's fills cover them; otherwise
   // the venue does not work them (cancelled, rejected or never received: lost to MIA).
   for (const [c, hint] of Object.entries(live)) {
@@ -129,4 +143,31 @@ export function venueTruth(live: Record<string, ReconcileHint>, records: VenueRe
   const position = pos && finite(pos.Quantity) ? pos.Quantity : 0;
   const avgPrice = pos && position !== 0 && finite(pos.AveragePrice) && pos.AveragePrice > 0 ? pos.AveragePrice : undefined;
   return { missedFills, orders, position, ...(avgPrice !== undefined ? { avgPrice } : {}) };
+}
+
+/** An order's state as one ORDER_UPDATE gives it, or null when its status says nothing. */
+export function venueStateOf(o: OrderUpdate): VenueOrderState | null {
+  const filledQty = finite(o.FilledQuantity) && o.FilledQuantity > 0 ? o.FilledQuantity : 0;
+  const base = {
+    serverOrderId: o.ServerOrderID,
+    filledQty,
+    ...(filledQty > 0 && finite(o.AverageFillPrice) ? { avgFillPrice: o.AverageFillPrice } : {}),
+  };
+  switch (o.OrderStatus) {
+    case OrderStatus.FILLED:
+      return { status: 'filled', ...base };
+    case OrderStatus.CANCELED:
+      return { status: 'cancelled', ...base, ...(o.InfoText ? { reason: o.InfoText } : {}) };
+    case OrderStatus.REJECTED:
+      return { status: 'rejected', ...base, reason: o.InfoText || 'rejected at venue' };
+    case OrderStatus.OPEN:
+    case OrderStatus.PENDING_OPEN:
+    case OrderStatus.PENDING_CHILD:
+    case OrderStatus.PENDING_CANCEL:
+    case OrderStatus.PENDING_CANCEL_REPLACE:
+    case OrderStatus.PARTIALLY_FILLED:
+      return { status: 'working', ...base };
+    default:
+      return null;
+  }
 }

@@ -44,7 +44,8 @@ describe('orchestrator: session-close exits', () => {
     h.from('execution', { type: 'VENUE.CANCELED', clientOrderId: stop.clientOrderId, time: sessionEnd - 5 * MIN + 10 });
     h.from('execution', { type: 'VENUE.CANCELED', clientOrderId: target.clientOrderId, time: sessionEnd - 5 * MIN + 20 });
     const exit = h.submits()[3]!;
-    expect(exit).toMatchObject({ side: 'sell', qty: 1, type: 'market', purpose: 'exit', createdAt: sessionEnd - 5 * MIN });
+    // Created when it leaves: at the event time of the last cancel's confirmation.
+    expect(exit).toMatchObject({ side: 'sell', qty: 1, type: 'market', purpose: 'exit', createdAt: sessionEnd - 5 * MIN + 20 });
     h.from('execution', { type: 'VENUE.FILL', fill: fillOf(exit, 6001, 'x-exit', sessionEnd - 5 * MIN + 100) });
     expect(ctx(h).book.qty).toBe(0);
     expect(ctx(h).counters.sessionCloseExits).toBe(1);

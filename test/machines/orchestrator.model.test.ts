@@ -16,6 +16,7 @@ const alphabet: OrchestratorEvent[] = [
   { type: 'MD.ENDING', time: T0 + 2 },
   { type: 'MD.DONE', bars: 10, time: T0 + 3 },
   { type: 'OPERATOR.KILL', who: 'model', reason: 'model walk', time: T0 + 4 },
+  { type: 'SESSION.STOPPING', time: T0 + 5 },
   { type: 'SHUTDOWN' },
 ];
 
@@ -41,7 +42,7 @@ const stateChanging = [orchestratorMachine.root, ...getStateNodes(orchestratorMa
 describe('orchestrator: model-based (xstate/graph)', () => {
   it('the graph has a walk to every abstract state', () => {
     const reached = new Set(walks.map((w) => w.expected));
-    for (const state of ['{"running":"trading"}|flat', '{"running":"flattening"}|open', '{"running":"ended"}|flat', '{"running":"ended"}|open', '"stopped"|flat']) {
+    for (const state of ['{"running":"trading"}|flat', '{"running":"flattening"}|open', '{"running":"ended"}|flat', '{"running":"ended"}|open', '{"running":"stopping"}|open', '"stopped"|flat']) {
       expect(reached).toContain(state);
     }
   });
@@ -58,13 +59,13 @@ describe('orchestrator: model-based (xstate/graph)', () => {
 
     const ids = getStateNodes(orchestratorMachine.root).map((n) => n.id);
     expect(ids).toEqual(
-      expect.arrayContaining(['orchestrator.running', 'orchestrator.running.trading', 'orchestrator.running.flattening', 'orchestrator.running.ended', 'orchestrator.stopped']),
+      expect.arrayContaining(['orchestrator.running', 'orchestrator.running.trading', 'orchestrator.running.flattening', 'orchestrator.running.ended', 'orchestrator.running.stopping', 'orchestrator.stopped']),
     );
     for (const id of ids) expect(coverage.stateNodes, `state node ${id}`).toContain(id);
 
     const keys = stateChanging.map(transitionKey);
-    // SESSION.START, SHUTDOWN, trading's MD.ENDING and MD.DONE, flattening's MD.DONE and always.
-    expect(keys.length).toBeGreaterThanOrEqual(6);
+    // SESSION.START, SHUTDOWN, trading's MD.ENDING, MD.DONE and SESSION.STOPPING, flattening's MD.DONE and always.
+    expect(keys.length).toBeGreaterThanOrEqual(7);
     for (const key of keys) expect(coverage.transitions, `transition ${key}`).toContain(key);
   });
 });

@@ -74,13 +74,16 @@ describe('riskMachine: model-based (xstate/graph)', () => {
     { type: 'SUPERVISOR_ESCALATE', time: t, level: 'killed', reason: 'dtc' },
     { type: 'RESUME', time: t, who: 'op', reason: 'checked the account' },
     { type: 'RESUME', time: t, who: 'op' },
+    { type: 'ANOMALY', time: t, reason: 'foreign-order', detail: 'a fill for an order MIA never sent' },
   ];
   // Serialise the state value plus what steers guards, with streaks capped at their limits,
   // so that P&L, clocks and the log do not multiply the state space.
   const serializeState = (s: RiskSnapshot) =>
     JSON.stringify({
       value: s.value,
-      reasons: s.context.reasons,
+      // An order-path anomaly behaves as an operator pause (set by one event, cleared only by
+      // UNPAUSE): one abstract reason for both keeps the graph at its former size.
+      reasons: [...new Set(s.context.reasons.map((r) => (r === 'foreign-order' ? 'operator-pause' : r)))],
       rejects: Math.min(s.context.rejectStreak, input.limits.rejectsToLimited),
       losses: Math.min(s.context.consecutiveLosses, input.limits.maxConsecutiveLosses),
     });
@@ -217,6 +220,23 @@ describe('riskMachine: limited reasons', () => {
     expect(ctx(actor).reasons).toEqual(['consecutive-losses']);
     actor.send({ type: 'TRADE_CLOSED', time: T0 + 4, pnl: 20 });
     expect(ctx(actor).consecutiveLosses).toBe(0);
+    expect(status(actor)).toBe('normal');
+  });
+
+  it('an order-path anomaly limits until an operator unpauses: each reason is kept, logged, and cleared only by UNPAUSE', () => {
+    const actor = normalActor();
+    for (const reason of ['order-anomaly', 'foreign-order', 'unprotected', 'fills-history'] as const) {
+      actor.send({ type: 'ANOMALY', time: T0 + 1, reason, detail: `test ${reason}` });
+      expect(status(actor)).toBe('limited');
+    }
+    expect(ctx(actor).reasons).toEqual(['fills-history', 'foreign-order', 'order-anomaly', 'unprotected']);
+    expect(ctx(actor).log.at(-1)?.detail).toBe('fills-history: test fills-history');
+    // A reconnect's reconciliation does not clear them: nothing in the market would.
+    actor.send({ type: 'RECONCILE_START', time: T0 + 2 });
+    actor.send({ type: 'RECONCILED', time: T0 + 3, position: 0 });
+    expect(status(actor)).toBe('limited');
+    actor.send({ type: 'UNPAUSE', time: T0 + 4, who: 'alice' });
+    expect(ctx(actor).reasons).toEqual([]);
     expect(status(actor)).toBe('normal');
   });
 

@@ -50,7 +50,7 @@ describe('inspector bridge', () => {
       expect(find(risk, 'active')).toMatchObject({ type: 'compound', initial: 'reconciling' });
       expect(find(risk, 'killed')!.events).toContain('RESUME');
       const orchestrator = first.definitions[root.machine!]!;
-      expect(paths(orchestrator).sort()).toEqual(['running', 'running.ended', 'running.flattening', 'running.trading', 'stopped']);
+      expect(paths(orchestrator).sort()).toEqual(['running', 'running.ended', 'running.flattening', 'running.stopping', 'running.trading', 'stopped']);
       const deployment = first.definitions[byId.get('deployment')!.machine!]!;
       expect(deployment.type).toBe('parallel');
       expect(paths(deployment)).toEqual(expect.arrayContaining(['phase', 'phase.setup', 'phase.calibration', 'phase.backtest', 'phase.simulation', 'phase.propFirm', 'phase.ownAccount', 'signals', 'signals.off', 'signals.on']));

@@ -21,7 +21,14 @@ async function runSession(input: MiaConfigInput) {
   const summary = await session.done;
   const fills = store.journal.fills().map((f) => ({ clientOrderId: f.clientOrderId, side: f.side, qty: f.qty, price: f.price, time: f.time }));
   const trades = store.journal.trades().map((t) => ({ ...t }));
-  const orders = store.journal.orders().map((o) => ({ id: o.request.clientOrderId, type: o.request.type, side: o.request.side, status: o.status }));
+  const orders = store.journal.orders().map((o) => ({
+    id: o.request.clientOrderId,
+    type: o.request.type,
+    side: o.request.side,
+    status: o.status,
+    filledQty: o.filledQty,
+    avgFillPrice: o.avgFillPrice,
+  }));
   await store.close();
   return { summary, fills, trades, orders };
 }
@@ -32,6 +39,15 @@ describe('session over DTC', () => {
   it('trades exactly like the in-process venue, in every encoding', { timeout: 60_000 }, async () => {
     const inProcess = await runSession({ ...market, venue: { kind: 'simulated' } });
     expect(inProcess.trades.length).toBeGreaterThan(1);
+    // Every filled order is journaled with its order actor's filled quantity and average price.
+    const filled = inProcess.orders.filter((o) => o.status === 'filled');
+    expect(filled.length).toBeGreaterThan(1);
+    for (const o of filled) {
+      const fills = inProcess.fills.filter((f) => f.clientOrderId === o.id);
+      const qty = fills.reduce((n, f) => n + f.qty, 0);
+      expect(o.filledQty).toBe(qty);
+      expect(o.avgFillPrice).toBeCloseTo(fills.reduce((v, f) => v + f.qty * f.price, 0) / qty, 9);
+    }
     for (const encoding of ['binary', 'json', 'compact'] as const) {
       const overDtc = await runSession({ ...market, venue: { kind: 'dtc', dtc: { encoding } } });
       expect(overDtc.summary.venue).toContain(`dtc ${encoding}`);

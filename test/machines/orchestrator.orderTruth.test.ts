@@ -1,0 +1,97 @@
+/**
+ * The order actors are the only truth about their orders: the routing table keeps
+ * references, the journal takes filled quantity, average price and venue id from the
+ * actor, the actor's anomalies reach risk, and the watch keeps every position under a stop.
+ */
+import { describe, expect, it } from 'vitest';
+import type { RiskSnapshot } from '../../machines/risk.ts';
+import { T0, fillOf, signal, startHarness, startTrading, testSettings, useHarnessTeardown, type Harness } from './orchestratorHarness.ts';
+
+const MIN = 60_000;
+const open = useHarnessTeardown();
+const reasons = (h: Harness) => (h.actor.getSnapshot().children.risk!.getSnapshot() as RiskSnapshot).context.reasons;
+
+/** Long 1 at 6000 with its bracket acknowledged by the venue. */
+function longWithBracket(h: Harness) {
+  startTrading(h);
+  h.send(signal('buy', T0 + MIN));
+  const entry = h.submits()[0]!;
+  h.from('execution', { type: 'VENUE.ACCEPTED', clientOrderId: entry.clientOrderId, serverOrderId: 'srv-e', time: T0 + MIN });
+  h.from('execution', { type: 'VENUE.FILL', fill: fillOf(entry, 6000, 'x-e', T0 + MIN) });
+  const [stop, target] = h.submits().slice(1);
+  if (!stop || !target) throw new Error('no bracket');
+  h.from('execution', { type: 'VENUE.ACCEPTED', clientOrderId: stop.clientOrderId, serverOrderId: 'srv-s', time: T0 + MIN });
+  h.from('execution', { type: 'VENUE.ACCEPTED', clientOrderId: target.clientOrderId, serverOrderId: 'srv-t', time: T0 + MIN });
+  return { entry, stop, target };
+}
+
+describe('orchestrator: the order actor is the truth', () => {
+  it('the routing table holds references only; the journal takes filled quantity, average price and venue id from the actor', () => {
+    const h = open(startHarness());
+    const { entry, stop } = longWithBracket(h);
+    const live = h.actor.getSnapshot().context.live;
+    for (const o of Object.values(live)) expect(Object.keys(o)).toEqual(['request']);
+    expect(h.order(stop.clientOrderId)?.context).toMatchObject({ serverOrderId: 'srv-s', filledQty: 0 });
+    const filled = h.ofType('journal.order').find((e) => e.clientOrderId === entry.clientOrderId && e.status === 'filled');
+    expect(filled).toMatchObject({ filledQty: 1, avgFillPrice: 6000, serverOrderId: 'srv-e' });
+  });
+
+  it('an overfill the order actor refuses reaches risk: limited, audited, the order keeps its true quantity', () => {
+    const h = open(startHarness());
+    startTrading(h);
+    h.send(signal('buy', T0 + MIN));
+    const entry = h.submits()[0]!;
+    h.from('execution', { type: 'VENUE.ACCEPTED', clientOrderId: entry.clientOrderId, serverOrderId: 'srv-e', time: T0 + MIN });
+    h.from('execution', { type: 'VENUE.FILL', fill: fillOf(entry, 6000, 'x-1', T0 + MIN, 3) });
+    expect(h.order(entry.clientOrderId)?.context.anomalies[0]).toMatchObject({ kind: 'overfill' });
+    expect(h.order(entry.clientOrderId)?.context.filledQty).toBe(0);
+    expect(h.risk()).toBe('limited');
+    expect(reasons(h)).toContain('order-anomaly');
+    expect(h.ofType('audit').find((a) => a.action === 'order-anomaly')?.detail).toMatch(/overfill/);
+  });
+});
+
+describe('orchestrator: no position without its stop', () => {
+  it('a protected position is left alone however long it lasts', () => {
+    const h = open(startHarness());
+    longWithBracket(h);
+    h.send({ type: 'VENUE.MARK', price: 6001, time: T0 + 30 * MIN });
+    expect(h.risk()).toBe('normal');
+    expect(h.actor.getSnapshot().context.unprotected).toBeNull();
+  });
+
+  it('a stop gone for longer than risk.unprotectedMaxMs of event time: flatten, alert, limited; not a moment before', () => {
+    const h = open(startHarness({ settings: testSettings({ limits: { unprotectedMaxMs: 5_000 } }) }));
+    const { stop, target } = longWithBracket(h);
+    const lost = T0 + 2 * MIN;
+    h.from('execution', { type: 'VENUE.CANCELED', clientOrderId: stop.clientOrderId, time: lost });
+    h.send({ type: 'VENUE.MARK', price: 6001, time: lost });
+    expect(h.actor.getSnapshot().context.unprotected).toEqual({ since: lost, actedAt: null });
+    h.send({ type: 'VENUE.MARK', price: 6001, time: lost + 5_000 });
+    expect(h.risk()).toBe('normal');
+    expect(h.cancels()).toEqual([]);
+
+    h.send({ type: 'VENUE.MARK', price: 6001, time: lost + 5_001 });
+    expect(h.risk()).toBe('limited');
+    expect(reasons(h)).toContain('unprotected');
+    expect(h.ofType('audit').find((a) => a.action === 'unprotected-position')).toMatchObject({ who: 'risk', time: lost + 5_001 });
+    // The target goes first; the closing order once its cancel is confirmed.
+    expect(h.cancels()).toEqual([target.clientOrderId]);
+    h.from('execution', { type: 'VENUE.CANCELED', clientOrderId: target.clientOrderId, time: lost + 5_002 });
+    expect(h.submits().at(-1)).toMatchObject({ purpose: 'flatten', side: 'sell', qty: 1 });
+    // Acted once: more time without a stop does not pile up flatten orders.
+    h.send({ type: 'VENUE.MARK', price: 6001, time: lost + 60_000 });
+    expect(h.submits().filter((o) => o.purpose === 'flatten')).toHaveLength(1);
+  });
+
+  it('a stop sent but never acknowledged does not count as working', () => {
+    const h = open(startHarness());
+    startTrading(h);
+    h.send(signal('buy', T0 + MIN));
+    const entry = h.submits()[0]!;
+    h.from('execution', { type: 'VENUE.FILL', fill: fillOf(entry, 6000, 'x-e', T0 + MIN) });
+    expect(h.submits().map((o) => o.purpose)).toEqual(['entry', 'bracket-stop', 'bracket-target']);
+    h.send({ type: 'VENUE.MARK', price: 6000, time: T0 + MIN + 10_000 });
+    expect(reasons(h)).toContain('unprotected');
+  });
+});
