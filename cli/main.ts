@@ -32,6 +32,7 @@ const registrars: Record<string, Registrar> = {
   backtest: async (program) => (await import('./backtest.ts')).registerBacktest(program),
   robustness: async (program) => (await import('./robustness.ts')).registerRobustness(program),
   attribution: async (program) => (await import('./attribution.ts')).registerAttribution(program),
+  journal: async (program) => (await import('./journal.ts')).registerJournalCommand(program),
 };
 
 /** Which registrars a command name needs (`run` takes the control channel's flags too). */
@@ -55,6 +56,7 @@ const groupsOf: Record<string, readonly string[]> = {
   stress: ['robustness'],
   attribution: ['attribution'],
   evidence: ['attribution'],
+  journal: ['journal'],
 };
 
 async function buildProgram(command: string | undefined): Promise<Command> {

@@ -9,6 +9,7 @@
  * burst of events costs one write). Journal and audit records are written as the
  * orchestrator emits them. A `kill -9` at any moment leaves files that load.
  */
+import { randomBytes } from 'node:crypto';
 import { createActor, type InspectionEvent } from 'xstate';
 import type { Logger } from 'pino';
 import type { MiaConfig } from '../config/schema.ts';
@@ -48,6 +49,12 @@ export interface SessionOptions {
   replay?: ReplayFeed;
   /** Bars before the session ends by itself (default `config.feed.maxBars`); Infinity runs until stopped. */
   maxBars?: number;
+  /**
+   * Makes this run's ClientOrderIDs its own. Default: random when `persist` (a live or
+   * paper run: two homes, or two runs on one account, must never send the same ID; DTC
+   * servers reject a reused one), none when not (the backtest stays deterministic).
+   */
+  orderIdNonce?: string;
 }
 
 export interface SessionSummary {
@@ -106,7 +113,12 @@ const journalStatus: Record<string, OrderStatus> = {
   lost: 'lost',
 };
 
-export function startSession({ config, store, logger, inspect, replay, maxBars = config.feed.maxBars, persist = true, onSignal, onScored }: SessionOptions): Session {
+/** 8 base-36 characters (41 bits) from the OS's random source. */
+function randomNonce(): string {
+  return (randomBytes(6).readUIntBE(0, 6) % 36 ** 8).toString(36).padStart(8, '0');
+}
+
+export function startSession({ config, store, logger, inspect, replay, maxBars = config.feed.maxBars, persist = true, onSignal, onScored, orderIdNonce }: SessionOptions): Session {
   const instrument = instrumentFor(config.symbol);
   // The ML filter's model: `ml.model`, else the latest in the home of an on-disk store (a bad file throws before anything starts).
   const ml = openMlFilter(config.ml, isAbsolute(store.stateDir) ? dirname(store.stateDir) : null);
@@ -253,7 +265,9 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
     fail = rej;
   });
   let finished = false;
-  const sessionId = `S${start.toString(36)}-${(saved?.savedAt ?? 0).toString(36)}`;
+  // ClientOrderIDs are `<sessionId>-<seq>` and must fit DTC's 31 characters: S + 8 + 1 + 8 + 1 + seq.
+  const nonce = orderIdNonce ?? (persist ? randomNonce() : (saved?.savedAt ?? 0).toString(36));
+  const sessionId = `S${start.toString(36)}-${nonce}`;
 
   const summarize = (): SessionSummary => {
     const snap = actor.getSnapshot();

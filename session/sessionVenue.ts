@@ -45,6 +45,12 @@ export interface SessionVenueDeps {
 
 const PAPER_ACCOUNT = 'PAPER1';
 
+/** The trade account orders go to, when the configuration says (null: the server's first). */
+export function venueAccount(config: MiaConfig): string | null {
+  if (config.venue.kind === 'simulated') return 'simulated';
+  return config.venue.dtc.account ?? (config.venue.dtc.host === null ? PAPER_ACCOUNT : null);
+}
+
 export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): SessionVenue {
   const instrument = instrumentFor(config.symbol);
   const engine = () =>
@@ -126,7 +132,7 @@ export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): Session
       createClient,
       clock: deps.clock,
       miaSymbol: config.symbol,
-      route: { account: dtc.account ?? (dtc.host === null ? PAPER_ACCOUNT : null), symbol: dtc.symbol ?? config.symbol, exchange: dtc.exchange },
+      route: { account: venueAccount(config), symbol: dtc.symbol ?? config.symbol, exchange: dtc.exchange },
       commissionPerContract: config.venue.commissionPerContract,
       knownExecution: (id) => deps.journal.hasFill(id),
       lastFillTime: () => deps.journal.lastFillTime(),
