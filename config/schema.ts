@@ -105,6 +105,11 @@ export const configSchema = z.object({
           requestTimeoutSeconds: count.default(10),
         })
         .prefault({}),
+      /**
+       * `mia run` exits 1 when the venue is not logged on and reconciled within this many
+       * milliseconds of the start (unreachable, silent, garbage, logon refused), saying why.
+       */
+      readyTimeoutMs: count.default(30_000),
       /** Margin per contract the paper venue charges (a real venue reports its own). */
       marginPerContract: z.number().finite().min(0).default(500),
       /** Market orders fill this many ticks through the quote. */

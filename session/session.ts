@@ -19,7 +19,7 @@ import { MarketBus } from '../core/marketBus.ts';
 import { provenanceLabel, type Provenance } from '../core/types.ts';
 import type { StateStore } from '../adapters/store/stateStore.ts';
 import type { OrderStatus } from '../adapters/store/journal.ts';
-import { orchestratorMachine, type OrchestratorActor, type OrchestratorEvent, type OrchestratorSnapshot } from '../machines/orchestrator.ts';
+import { orchestratorMachine, type OrchestratorInput, type OrchestratorActor, type OrchestratorEvent, type OrchestratorSnapshot } from '../machines/orchestrator.ts';
 import { currentPhase, type DeploymentSnapshot } from '../machines/deployment.ts';
 import { riskStatus, type RiskSnapshot } from '../machines/risk.ts';
 import { feedBasics, sessionFeed, type ReplayFeed } from './sessionFeed.ts';
@@ -96,6 +96,12 @@ export interface Session {
   stop(reason: string): Promise<SessionSummary>;
   /** The summary so far (the control channel's status reads it while the session runs). */
   summary(): SessionSummary;
+  /**
+   * Resolves `{ ready: true }` once the venue has logged on and reconciled, or
+   * `{ ready: false, why }` after `timeoutMs` (wall time) without that, `why` being the
+   * venue's last complaint (refused connection, logon refused, garbage, silence).
+   */
+  venueReady(timeoutMs: number): Promise<{ ready: true } | { ready: false; why: string }>;
   readonly clock: ManualClock;
   /** The session's market bus: observers (the backtest's equity marks) subscribe here. */
   readonly bus: MarketBus;
@@ -113,6 +119,39 @@ const journalStatus: Record<string, OrderStatus> = {
   lost: 'lost',
 };
 
+/** A saved orchestrator snapshot that cannot be restored: the run stops, naming the file. */
+export class StateRestoreError extends Error {
+  override readonly name = 'StateRestoreError';
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`${path} cannot be restored: ${reason}. Nothing was started. Check the risk state by hand, then repair the file or run with --reset-state (which keeps a backup)`);
+  }
+}
+
+/**
+ * Restores `snapshot` into an actor that is never started (no child runs, nothing is
+ * opened) and checks it carries the risk and deployment machines: without them the kill
+ * latch and the phase would be silently lost. Refuse, never guess.
+ */
+function checkRestorable(snapshot: unknown, path: string, settings: OrchestratorInput['settings']): void {
+  if (snapshot === null || typeof snapshot !== 'object' || Array.isArray(snapshot)) throw new StateRestoreError(path, `the snapshot is ${snapshot === null ? 'null' : Array.isArray(snapshot) ? 'an array' : typeof snapshot}, not a machine snapshot`);
+  let children: Record<string, unknown>;
+  try {
+    const probe = createActor(orchestratorMachine, { input: { settings }, snapshot: snapshot as OrchestratorSnapshot });
+    const snap = probe.getSnapshot();
+    if (!snap || typeof snap.value === 'undefined') throw new Error('it resolves to no state');
+    // Resolving the state value throws on a state the machine does not have.
+    orchestratorMachine.resolveState({ value: snap.value, context: snap.context });
+    children = snap.children ?? {};
+  } catch (e) {
+    throw new StateRestoreError(path, (e as Error).message ?? String(e));
+  }
+  const missing = ['risk', 'deployment'].filter((id) => !(id in children));
+  if (missing.length > 0) throw new StateRestoreError(path, `it holds no ${missing.join(' or ')} state`);
+}
+
 /** 8 base-36 characters (41 bits) from the OS's random source. */
 function randomNonce(): string {
   return (randomBytes(6).readUIntBE(0, 6) % 36 ** 8).toString(36).padStart(8, '0');
@@ -120,6 +159,20 @@ function randomNonce(): string {
 
 export function startSession({ config, store, logger, inspect, replay, maxBars = config.feed.maxBars, persist = true, onSignal, onScored, orderIdNonce }: SessionOptions): Session {
   const instrument = instrumentFor(config.symbol);
+  const saved = store.orchestrator.load();
+  const settings = {
+    symbol: config.symbol,
+    pointValue: instrument.pointValue,
+    tickSize: instrument.tickSize,
+    startingEquity: config.startingEquity,
+    limits: config.risk,
+    gates: config.gates,
+    strategy: config.strategy,
+    supervision: config.supervision,
+  };
+  // Before anything starts (a server, a socket, a timer): a snapshot that cannot be
+  // restored stops the run here, naming the file, with nothing left open.
+  if (saved) checkRestorable(saved.snapshot, store.orchestrator.path, settings);
   // The ML filter's model: `ml.model`, else the latest in the home of an on-disk store (a bad file throws before anything starts).
   const ml = openMlFilter(config.ml, isAbsolute(store.stateDir) ? dirname(store.stateDir) : null);
   const { start, barMs: BAR_MS, provenance } = feedBasics(config, replay);
@@ -154,7 +207,6 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
     },
   });
 
-  const saved = store.orchestrator.load();
   let persistScheduled = false;
   let persistenceErrors = 0;
   const writes = new Set<Promise<unknown>>();
@@ -165,6 +217,16 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
     });
     writes.add(w);
     void w.finally(() => writes.delete(w));
+  };
+
+  // What the venue said last, for `venueReady`: seen on the root's inspection stream.
+  const venueWatch = { ready: false, why: 'the venue did not complete logon and reconciliation (no answer)', onReady: new Set<() => void>() };
+  const watchVenue = (e: { type: string; reason?: string; error?: string; child?: string }) => {
+    if (e.type === 'VENUE.RECONCILED' && !venueWatch.ready) {
+      venueWatch.ready = true;
+      for (const f of venueWatch.onReady) f();
+    } else if (e.type === 'VENUE.DOWN' && e.reason) venueWatch.why = e.reason;
+    else if (e.type === 'CHILD.FAILED' && e.child === 'execution' && e.error) venueWatch.why = e.error;
   };
 
   let actor: OrchestratorActor;
@@ -187,23 +249,13 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
   };
 
   actor = createActor(machine, {
-    input: {
-      settings: {
-        symbol: config.symbol,
-        pointValue: instrument.pointValue,
-        tickSize: instrument.tickSize,
-        startingEquity: config.startingEquity,
-        limits: config.risk,
-        gates: config.gates,
-        strategy: config.strategy,
-        supervision: config.supervision,
-      },
-    },
+    input: { settings },
     ...(saved ? { snapshot: saved.snapshot as unknown as OrchestratorSnapshot } : {}),
     ...(persist
       ? {
           inspect: (event: InspectionEvent) => {
             if (event.type === '@xstate.snapshot') schedulePersist();
+            else if (event.type === '@xstate.event') watchVenue(event.event as { type: string; reason?: string; error?: string; child?: string });
             inspect?.(event);
           },
         }
@@ -211,19 +263,6 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
         ? { inspect }
         : {}),
   });
-
-  // A restored snapshot must carry the risk and deployment machines: without them the
-  // kill latch and the phase would be silently lost. Refuse, never guess.
-  if (saved) {
-    const children = actor.getSnapshot().children;
-    const missing = ['risk', 'deployment'].filter((id) => !(id in children));
-    if (missing.length > 0) {
-      throw new Error(
-        `${store.orchestrator.path} cannot be restored: it holds no ${missing.join(' or ')} state. ` +
-          'Move the file away only after checking the risk state by hand.',
-      );
-    }
-  }
 
   let tradesPnl = 0;
   let firstBarTime: number | null = null;
@@ -343,5 +382,21 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
     send: (event) => actor.send(event),
     stop: (reason) => settle(reason),
     summary: () => summarize(),
+    venueReady: (timeoutMs) =>
+      new Promise((resolve) => {
+        if (venueWatch.ready) return resolve({ ready: true });
+        if (timeoutMs <= 0) return resolve({ ready: false, why: venue.problem() ?? venueWatch.why });
+        const done = () => {
+          clearTimeout(timer);
+          venueWatch.onReady.delete(done);
+          resolve({ ready: true });
+        };
+        const timer = setTimeout(() => {
+          venueWatch.onReady.delete(done);
+          resolve({ ready: false, why: venue.problem() ?? venueWatch.why });
+        }, timeoutMs);
+        timer.unref();
+        venueWatch.onReady.add(done);
+      }),
   };
 }

@@ -30,6 +30,8 @@ export interface SessionVenue {
   settle?: () => Promise<void> | null;
   /** The embedded paper server's port, once it listens. */
   port(): number | null;
+  /** The venue link's last error (refused, timed out, logon refused...), null when none. */
+  problem(): string | null;
   /** Stops what the venue started (the embedded server). */
   close(): Promise<void>;
 }
@@ -68,6 +70,7 @@ export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): Session
       execution: simulatedExecutionActor({ venue, clock: deps.clock }),
       label: 'simulated (in-process paper venue)',
       port: () => null,
+      problem: () => null,
       close: async () => {},
     };
   }
@@ -106,9 +109,10 @@ export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): Session
   }
 
   const host = dtc.host ?? '127.0.0.1';
+  let latest: DtcClient | null = null;
   const createClient = async () => {
     const port = serverStart ? (await serverStart).port : dtc.port;
-    return new DtcClient({
+    return (latest = new DtcClient({
       host,
       port,
       encoding: dtc.encoding,
@@ -124,7 +128,7 @@ export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): Session
       requestTimeoutMs: dtc.requestTimeoutSeconds * 1000,
       clock: deps.clock,
       logger: deps.logger,
-    });
+    }));
   };
 
   return {
@@ -144,6 +148,7 @@ export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): Session
     label: dtc.host === null ? `dtc ${dtc.encoding} -> embedded paper server (127.0.0.1)` : `dtc ${dtc.encoding} -> ${host}:${dtc.port}`,
     settle: () => settle.wait(),
     port: () => server?.port ?? null,
+    problem: () => latest?.lastError ?? null,
     close: async () => {
       const s = server ?? (serverStart ? await serverStart.catch(() => null) : null);
       await s?.close();

@@ -21,7 +21,7 @@ export interface StateStore {
   readonly deployment: SnapshotSlot;
   /** state/ledger/*.jsonl: orders, fills, trades (append-only, one file per trading day). */
   readonly journal: Journal;
-  /** state/audit.json: the operator audit trail. */
+  /** state/audit.jsonl: the operator audit trail (append-only). */
   readonly audit: AuditTrail;
   /** Resolves once every write requested so far is on disk. */
   flush(): Promise<void>;
@@ -50,7 +50,7 @@ export async function openStateStore(home: string, { clock }: StateStoreOptions)
       openSnapshotSlot(join(stateDir, 'risk.json'), clock),
       openSnapshotSlot(join(stateDir, 'deployment.json'), clock),
       openJournal(journalDir(stateDir), clock),
-      openAuditTrail(join(stateDir, 'audit.json'), clock),
+      openAuditTrail(join(stateDir, 'audit.jsonl'), clock),
     ]);
   } catch (e) {
     await lock.release();

@@ -68,7 +68,7 @@ describe('openStateStore', () => {
     await store.close();
 
     expect(readdirSync(home)).toEqual(['state']);
-    expect(readdirSync(join(home, 'state')).sort()).toEqual(['audit.json', 'deployment.json', 'ledger', 'orchestrator.json', 'risk.json']);
+    expect(readdirSync(join(home, 'state')).sort()).toEqual(['audit.jsonl', 'deployment.json', 'ledger', 'orchestrator.json', 'risk.json']);
     // One append-only file per CME trading day (T0 is a Tuesday afternoon in Chicago).
     expect(readdirSync(join(home, 'state', 'ledger'))).toEqual([`${tradingDay(T0)}.jsonl`]);
 
@@ -253,16 +253,17 @@ describe('openStateStore', () => {
       const home = newHome();
       const clock = new ManualClock(T0);
       const store = await openStateStore(home, { clock });
-      const path = join(home, 'state', 'audit.json');
-      let previous: unknown[] = [];
+      const path = join(home, 'state', 'audit.jsonl');
+      let previous = '';
       for (let i = 0; i < 5; i++) {
         clock.advance(1_000);
         const entry = await store.audit.append({ who: `op${i % 2}`, action: 'flatten', args: { i, skip: undefined }, result: { ok: i !== 3 } });
         expect(entry).toEqual({ at: clock.now(), who: `op${i % 2}`, action: 'flatten', args: { i }, result: { ok: i !== 3 } });
-        const entries = (JSON.parse(readFileSync(path, 'utf8')) as { entries: unknown[] }).entries;
-        expect(entries.slice(0, previous.length)).toEqual(previous);
-        expect(entries).toHaveLength(previous.length + 1);
-        previous = entries;
+        // Byte for byte: the earlier file is a prefix, and the new line is the entry.
+        const bytes = readFileSync(path, 'utf8');
+        expect(bytes.startsWith(previous)).toBe(true);
+        expect(JSON.parse(bytes.slice(previous.length))).toEqual(entry);
+        previous = bytes;
       }
       expect(store.audit.entries().map((e) => e.at)).toEqual([1, 2, 3, 4, 5].map((s) => T0 + s * 1_000));
       await store.close();
@@ -276,7 +277,7 @@ describe('openStateStore', () => {
   });
 
   describe('corrupt state files', () => {
-    const files = ['orchestrator.json', 'risk.json', 'deployment.json', 'audit.json'];
+    const files = ['orchestrator.json', 'risk.json', 'deployment.json'];
     const variants: { name: string; bytes: (file: string) => string; reason: RegExp }[] = [
       { name: 'unparsable JSON', bytes: () => '{"snapshot": {"value": "trading"', reason: /invalid JSON/ },
       { name: 'valid JSON, wrong shape', bytes: () => '{"unexpected": true}', reason: /schema mismatch/ },
@@ -297,7 +298,7 @@ describe('openStateStore', () => {
           expect((error as Error).message).toContain(path);
           expect((error as Error).message).toMatch(v.reason);
           expect(readFileSync(path, 'utf8')).toBe(v.bytes(file));
-          expect(readdirSync(join(home, 'state')).filter((f) => f !== 'ledger')).toEqual([file]);
+          expect(readdirSync(join(home, 'state')).filter((f) => f !== 'ledger' && f !== 'audit.jsonl')).toEqual([file]);
         });
       }
     }
