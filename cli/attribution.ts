@@ -13,7 +13,6 @@
  * Exit codes: 0 compared (the verdict is in the output); 1 nothing to compare or an
  * unreadable journal; 2 bad usage, configuration or data file.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -22,7 +21,7 @@ import { instrumentFor } from '../config/instruments.ts';
 import { systemClock } from '../core/clock.ts';
 import { tradingDay } from '../core/tradingDay.ts';
 import type { Trade } from '../core/types.ts';
-import { openJournal } from '../adapters/store/journal.ts';
+import { journalDir, journalExists, openJournal } from '../adapters/store/journal.ts';
 import { BacktestEmptyError, runBacktest } from '../backtest/engine.ts';
 import { BacktestInputError, loadBacktestData } from '../backtest/engineData.ts';
 import { attribute, type Attribution, type PaperFill } from '../backtest/attribution.ts';
@@ -72,13 +71,13 @@ function formatAttribution(a: Attribution, meta: { home: string; data: string; w
 export async function attributionCommand(opts: AttributionOptions): Promise<number> {
   const home = resolveHome(opts.home);
   const config = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { venue: { kind: 'simulated' }, feed: { kind: 'replay', speed: 'max' } } });
-  const journalPath = join(home, 'state', 'journal.json');
-  if (!existsSync(journalPath)) {
+  const journalPath = journalDir(join(home, 'state'));
+  if (!journalExists(join(home, 'state'))) {
     process.stderr.write(`mia: no paper journal at ${journalPath}: --home must be the home of a paper session\n`);
     return EXIT_FAILURE;
   }
   // Read only: a running session may own the journal.
-  const journal = await openJournal(journalPath, systemClock);
+  const journal = await openJournal(journalPath, systemClock, { readOnly: true });
   const fills: PaperFill[] = journal.fills().map((f) => {
     const order = journal.order(f.clientOrderId);
     return {

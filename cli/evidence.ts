@@ -10,7 +10,6 @@
  * Both only read the state files, so they run beside a running `mia run`.
  * Exit codes: 0 done; 1 nothing to judge, corrupt or unreadable files; 2 bad usage or configuration.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load.ts';
@@ -18,7 +17,7 @@ import { evaluateGate, type GateEvaluation } from '../config/gates.ts';
 import { evidenceConfigHash } from '../config/evidenceAdmission.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { Trade } from '../core/types.ts';
-import { openJournal } from '../adapters/store/journal.ts';
+import { journalDir, journalExists, openJournal } from '../adapters/store/journal.ts';
 import { openEvidenceStore, verifyEvidence, type EvidenceEntry } from '../adapters/store/evidenceStore.ts';
 import { dataFileRefusals } from '../adapters/store/evidenceJudge.ts';
 import { formatGateEvaluation } from '../adapters/control/formatStatus.ts';
@@ -49,13 +48,13 @@ function describeEntry(e: EvidenceEntry): string {
 export async function paperEvidenceAction(opts: EvidenceOptions, clock: Clock = systemClock): Promise<number> {
   const home = resolveHome(opts.home);
   const config = loadConfig(opts.config ? { file: opts.config } : {});
-  const journalPath = join(home, 'state', 'journal.json');
-  if (!existsSync(journalPath)) {
+  const journalPath = journalDir(join(home, 'state'));
+  if (!journalExists(join(home, 'state'))) {
     process.stderr.write(`mia: no paper journal at ${journalPath}: run a paper session (mia run) on this home first\n`);
     return EXIT_FAILURE;
   }
   // Read only: the journal is never updated here, so a running session may own it.
-  const journal = await openJournal(journalPath, clock);
+  const journal = await openJournal(journalPath, clock, { readOnly: true });
   const trades = journal.trades() as readonly Trade[];
   const sessions = await readSessionLog(home);
   const piece = paperEvidence({ trades, sessions, startingEquity: config.startingEquity, producedAt: new Date(clock.now()).toISOString() });

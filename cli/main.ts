@@ -32,6 +32,7 @@ const registrars: Record<string, Registrar> = {
   robustness: async (program) => (await import('./robustness.ts')).registerRobustness(program),
   attribution: async (program) => (await import('./attribution.ts')).registerAttribution(program),
   config: async (program) => (await import('./config.ts')).registerConfigCommands(program),
+  journal: async (program) => (await import('./journal.ts')).registerJournalCommand(program),
 };
 
 /** Which registrars a command name needs (`run` takes the control channel's flags too). */
@@ -56,6 +57,7 @@ const groupsOf: Record<string, readonly string[]> = {
   attribution: ['attribution'],
   evidence: ['attribution'],
   config: ['config'],
+  journal: ['journal'],
 };
 
 async function buildProgram(command: string | undefined): Promise<Command> {
@@ -89,6 +91,7 @@ async function buildProgram(command: string | undefined): Promise<Command> {
     .option('--config <file>', 'configuration file (JSON); also MIA_CONFIG')
     .option('--home <dir>', 'home directory for state and logs; also MIA_HOME (default: working directory)')
     .option('--json', 'print the summary as JSON instead of a table')
+    .option('--reset-state', 'move the saved machine state (orchestrator, risk, deployment) to state/backup-<time>/ and start fresh; the ledger stays')
     .option('--inspect', 'serve the live inspector on 127.0.0.1 (URL with its token printed and written to $MIA_HOME/inspector.url)')
     .option('--inspect-port <n>', 'inspector port on 127.0.0.1 (default 0: ephemeral)', parseInspectPort)
     .option('--inspect-stately', "also forward the inspection stream to Stately's online inspector (needs the network; fails soft)");

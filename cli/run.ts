@@ -9,6 +9,9 @@ import { loadConfig } from '../config/load.ts';
 import { phaseLogFolder } from '../config/gates.ts';
 import { systemClock } from '../core/clock.ts';
 import { openStateStore } from '../adapters/store/stateStore.ts';
+import { resetState } from '../adapters/store/resetState.ts';
+import { escapeControl } from '../core/escapeControl.ts';
+import { openEvidenceStore } from '../adapters/store/evidenceStore.ts';
 import { consoleLogFormat, createLogger } from '../adapters/log/logger.ts';
 import { startSession } from '../session/session.ts';
 import { sessionParts } from '../session/fromConfig.ts';
@@ -55,6 +58,8 @@ export interface RunOptions extends Record<string, unknown>, LogOptions {
   inspect?: boolean;
   inspectPort?: number;
   inspectStately?: boolean;
+  /** Move the machine snapshots to a backup folder and start fresh (the ledger stays). */
+  resetState?: boolean;
 }
 
 export async function runCommand(opts: RunOptions): Promise<number> {
@@ -82,6 +87,8 @@ export async function runCommand(opts: RunOptions): Promise<number> {
 
   // Journal, audit and lock times are operator facts: they take the real clock. Trading
   // logic takes the session clock (event time) inside the session.
+  const reset = opts.resetState ? await resetState(home, systemClock.now()) : null;
+  if (reset?.backup) process.stderr.write(`mia: --reset-state: ${reset.moved.join(', ')} moved to ${reset.backup}; starting fresh (the ledger and audit trail stay)\n`);
   const store = await openStateStore(home, { clock: systemClock });
   let released = false;
   let surfaces: ControlSurfaces | undefined;
@@ -104,6 +111,10 @@ export async function runCommand(opts: RunOptions): Promise<number> {
       console: consoleLogFormat(opts.logConsole ?? 'auto', process.stderr.isTTY === true),
     });
     logger.info({ home, config: { ...config, gates: undefined } }, 'mia run starting');
+    if (reset) {
+      logger.warn({ reset }, 'state reset by the operator (--reset-state)');
+      await store.audit.append({ who: 'operator', action: 'reset-state', args: { backup: reset.backup, moved: reset.moved }, result: 'ok' });
+    }
 
     // The control channel opens before the session trades: without a kill switch, no trading.
     // `mia phase advance` judges the home's evidence chain (verified at each advance: operator/phaseCommands.ts).
@@ -123,10 +134,22 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
+    // A venue that never logs on and reconciles is a failed run, not an idle one.
+    let neverReady: string | null = null;
+    void session.venueReady(config.venue.readyTimeoutMs).then((r) => {
+      if (r.ready) return;
+      neverReady = `the venue never became ready within venue.readyTimeoutMs (${config.venue.readyTimeoutMs} ms): ${r.why}`;
+      logger.error({ why: r.why }, 'venue never became ready');
+      void session.stop('venue never ready');
+    });
     let summary;
     try {
       await surfaces.attach(session, untilStopped ? null : replay && opts.maxBars === undefined ? replay.bars : config.feed.maxBars);
       summary = await session.done;
+      if (neverReady === null) {
+        const r = await session.venueReady(0);
+        if (!r.ready) neverReady = `the session ended before the venue was ready: ${r.why}`;
+      }
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -139,6 +162,10 @@ export async function runCommand(opts: RunOptions): Promise<number> {
       await writeFile(file, `${JSON.stringify(summary, null, 2)}\n`);
     }
     process.stdout.write(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatSummary(summary)}\n`);
+    if (neverReady !== null) {
+      process.stderr.write(`mia: ${escapeControl(neverReady)}\n`);
+      return 1;
+    }
     return summary.persistenceErrors > 0 ? 1 : 0;
   } finally {
     await release();

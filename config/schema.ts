@@ -125,6 +125,11 @@ export const configSchema = z.object({
        * by the venue and their fills journaled before the session stops.
        */
       stopWaitMs: count.default(5_000),
+      /**
+       * `mia run` exits 1 when the venue is not logged on and reconciled within this many
+       * milliseconds of the start (unreachable, silent, garbage, logon refused), saying why.
+       */
+      readyTimeoutMs: count.default(30_000),
       /** Margin per contract the paper venue charges (a real venue reports its own). */
       marginPerContract: z.number().finite().min(0).default(500),
       /** Market orders fill this many ticks through the quote. */

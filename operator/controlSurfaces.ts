@@ -14,7 +14,8 @@ import type { MiaConfig } from '../config/schema.ts';
 import type { Evidence, GateTransition } from '../config/gates.ts';
 import type { AuditRecord } from '../adapters/store/auditTrail.ts';
 import type { ControlHandler, ControlRequest, ControlResponse } from '../adapters/control/controlProtocol.ts';
-import { startControlServer, type ControlServer } from '../adapters/control/controlServer.ts';
+import { startControlServer, type ControlRefusal, type ControlServer } from '../adapters/control/controlServer.ts';
+import { rateLimitedReport } from '../core/rateLimitedReport.ts';
 import { createSessionControl } from './controlHandler.ts';
 import type { DiscordSurface } from './controlDiscord.ts';
 import type { Session } from '../session/session.ts';
@@ -53,6 +54,16 @@ export async function startControlSurfaces(options: ControlSurfacesOptions): Pro
   const auditSafely = (record: AuditRecord) =>
     audit.append(record).catch((err: unknown) => logger.error({ err: (err as Error).message, action: record.action }, 'audit write failed'));
 
+  // Anyone who can reach the port can make requests be refused: log and audit them at a
+  // bounded rate (the next one through says how many were left out), never one write each.
+  const refusedReport = rateLimitedReport<ControlRefusal>(
+    (r, suppressed) => {
+      logger.warn({ remote: r.remote, status: r.status, reason: r.reason, command: r.command, suppressedBefore: suppressed }, 'control request refused');
+      void auditSafely({ who: `control:${r.remote}`, action: `control.${r.command ?? 'unknown'}`, args: { status: r.status, suppressedBefore: suppressed }, result: { ok: false, message: `refused: ${r.reason}` } });
+    },
+    { clock, burst: 10, windowMs: 60_000 },
+  );
+
   let sessionControl: ControlHandler | null = null;
   // The evidence the last advance was judged on, so its answer can say which.
   const served: { evidence: Evidence | undefined | null } = { evidence: null };
@@ -80,10 +91,7 @@ export async function startControlSurfaces(options: ControlSurfacesOptions): Pro
     handler,
     ...(options.controlPort !== undefined ? { port: options.controlPort } : {}),
     ...(options.controlSocket !== undefined ? { socket: options.controlSocket } : {}),
-    onRefused: (r) => {
-      logger.warn({ remote: r.remote, status: r.status, reason: r.reason, command: r.command }, 'control request refused');
-      void auditSafely({ who: `control:${r.remote}`, action: `control.${r.command ?? 'unknown'}`, args: { status: r.status }, result: { ok: false, message: `refused: ${r.reason}` } });
-    },
+    onRefused: refusedReport,
   }).catch((err: unknown) => {
     const where = options.controlSocket ?? `127.0.0.1:${options.controlPort ?? 0}`;
     throw new Error(`the control channel cannot listen on ${where}: ${(err as Error).message}`);

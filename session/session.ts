@@ -9,6 +9,7 @@
  * burst of events costs one write). Journal and audit records are written as the
  * orchestrator emits them. A `kill -9` at any moment leaves files that load.
  */
+import { randomBytes } from 'node:crypto';
 import { createActor, type InspectionEvent } from 'xstate';
 import type { Logger } from 'pino';
 import type { MiaConfig } from '../config/schema.ts';
@@ -84,6 +85,12 @@ export interface SessionOptions {
    * counts months of wall-clock time across live-data sessions, never data time.
    */
   operatorClock?: Clock;
+  /**
+   * Makes this run's ClientOrderIDs its own. Default: random when `persist` (a live or
+   * paper run: two homes, or two runs on one account, must never send the same ID; DTC
+   * servers reject a reused one), none when not (the backtest stays deterministic).
+   */
+  orderIdNonce?: string;
 }
 
 export interface SessionSummary {
@@ -125,6 +132,12 @@ export interface Session {
   stop(reason: string): Promise<SessionSummary>;
   /** The summary so far (the control channel's status reads it while the session runs). */
   summary(): SessionSummary;
+  /**
+   * Resolves `{ ready: true }` once the venue has logged on and reconciled, or
+   * `{ ready: false, why }` after `timeoutMs` (wall time) without that, `why` being the
+   * venue's last complaint (refused connection, logon refused, garbage, silence).
+   */
+  venueReady(timeoutMs: number): Promise<{ ready: true } | { ready: false; why: string }>;
   readonly clock: ManualClock;
   /** The session's market bus: observers (the backtest's equity marks) subscribe here. */
   readonly bus: MarketBus;
@@ -142,11 +155,55 @@ const journalStatus: Record<string, OrderStatus> = {
   lost: 'lost',
 };
 
-export function startSession({ config, store, logger, inspect, replay, maxBars, persist = true, onSignal, onScored, parts, batchSignals = false, operatorClock = systemClock }: SessionOptions): Session {
+/** A saved orchestrator snapshot that cannot be restored: the run stops, naming the file. */
+export class StateRestoreError extends Error {
+  override readonly name = 'StateRestoreError';
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`${path} cannot be restored: ${reason}. Nothing was started. Check the risk state by hand, then repair the file or run with --reset-state (which keeps a backup)`);
+  }
+}
+
+/**
+ * Restores `snapshot` into an actor that is never started (no child runs, nothing is
+ * opened) and checks it carries the risk and deployment machines: without them the kill
+ * latch and the phase would be silently lost. Refuse, never guess.
+ */
+function checkRestorable(snapshot: unknown, path: string, settings: OrchestratorSettings): void {
+  if (snapshot === null || typeof snapshot !== 'object' || Array.isArray(snapshot)) throw new StateRestoreError(path, `the snapshot is ${snapshot === null ? 'null' : Array.isArray(snapshot) ? 'an array' : typeof snapshot}, not a machine snapshot`);
+  let children: Record<string, unknown>;
+  try {
+    const probe = createActor(orchestratorMachine, { input: { settings }, snapshot: snapshot as OrchestratorSnapshot });
+    const snap = probe.getSnapshot();
+    if (!snap || typeof snap.value === 'undefined') throw new Error('it resolves to no state');
+    // Resolving the state value throws on a state the machine does not have.
+    orchestratorMachine.resolveState({ value: snap.value, context: snap.context });
+    children = snap.children ?? {};
+  } catch (e) {
+    throw new StateRestoreError(path, (e as Error).message ?? String(e));
+  }
+  const missing = ['risk', 'deployment'].filter((id) => !(id in children));
+  if (missing.length > 0) throw new StateRestoreError(path, `it holds no ${missing.join(' or ')} state`);
+}
+
+/** 8 base-36 characters (41 bits) from the OS's random source. */
+function randomNonce(): string {
+  return (randomBytes(6).readUIntBE(0, 6) % 36 ** 8).toString(36).padStart(8, '0');
+}
+
+export function startSession({ config, store, logger, inspect, replay, maxBars, persist = true, onSignal, onScored, parts, batchSignals = false, operatorClock = systemClock, orderIdNonce }: SessionOptions): Session {
   const built = parts ?? sessionParts(config, { store, logger, ...(replay ? { replay } : {}), ...(maxBars !== undefined ? { maxBars } : {}) });
   const { clock, bus, instrument, ml, venue } = built;
   const { provenance, barMs: BAR_MS, progress } = built.feed;
   const start = clock.now();
+  // startSession owns its parts: a refusal before the session starts closes what they opened (the embedded paper server).
+  const refuse: (err: Error) => never = (err) => {
+    void venue.close().catch(() => undefined);
+    throw err;
+  };
+  const saved = store.orchestrator.load();
 
   let liveScorer: Scorer | null = null;
   const batcher = batchSignals ? new SignalBatcher() : null;
@@ -176,7 +233,6 @@ export function startSession({ config, store, logger, inspect, replay, maxBars, 
     },
   });
 
-  const saved = store.orchestrator.load();
   let persistScheduled = false;
   let persistenceErrors = 0;
   const writes = new Set<Promise<unknown>>();
@@ -187,6 +243,16 @@ export function startSession({ config, store, logger, inspect, replay, maxBars, 
     });
     writes.add(w);
     void w.finally(() => writes.delete(w));
+  };
+
+  // What the venue said last, for `venueReady`: seen on the root's inspection stream.
+  const venueWatch = { ready: false, why: 'the venue did not complete logon and reconciliation (no answer)', onReady: new Set<() => void>() };
+  const watchVenue = (e: { type: string; reason?: string; error?: string; child?: string }) => {
+    if (e.type === 'VENUE.RECONCILED' && !venueWatch.ready) {
+      venueWatch.ready = true;
+      for (const f of venueWatch.onReady) f();
+    } else if (e.type === 'VENUE.DOWN' && e.reason) venueWatch.why = e.reason;
+    else if (e.type === 'CHILD.FAILED' && e.child === 'execution' && e.error) venueWatch.why = e.error;
   };
 
   let actor: OrchestratorActor;
@@ -209,8 +275,17 @@ export function startSession({ config, store, logger, inspect, replay, maxBars, 
   };
 
   const account = tradedAccount(config.venue, config.accounts);
-  if ('error' in account) throw new AccountPolicyError('venue.dtc.account', account.error);
+  if ('error' in account) refuse(new AccountPolicyError('venue.dtc.account', account.error));
   const settings = sessionSettings(config, account);
+  // Before anything runs (the actor, a socket, a timer): a snapshot that cannot be restored
+  // stops the run here, naming the file, with nothing left open.
+  if (saved) {
+    try {
+      checkRestorable(saved.snapshot, store.orchestrator.path, settings);
+    } catch (err) {
+      refuse(err as Error);
+    }
+  }
   actor = createActor(machine, {
     input: { settings },
     ...(saved ? { snapshot: saved.snapshot as unknown as OrchestratorSnapshot } : {}),
@@ -218,6 +293,7 @@ export function startSession({ config, store, logger, inspect, replay, maxBars, 
       ? {
           inspect: (event: InspectionEvent) => {
             if (event.type === '@xstate.snapshot') schedulePersist();
+            else if (event.type === '@xstate.event') watchVenue(event.event as { type: string; reason?: string; error?: string; child?: string });
             inspect?.(event);
           },
         }
@@ -228,28 +304,12 @@ export function startSession({ config, store, logger, inspect, replay, maxBars, 
 
   batcher?.attach(actor);
 
-  // A restored snapshot must carry the risk and deployment machines: without them the
-  // kill latch and the phase would be silently lost. Refuse, never guess.
-  if (saved) {
-    const children = actor.getSnapshot().children;
-    const missing = ['risk', 'deployment'].filter((id) => !(id in children));
-    if (missing.length > 0) {
-      throw new Error(
-        `${store.orchestrator.path} cannot be restored: it holds no ${missing.join(' or ')} state. ` +
-          'Move the file away only after checking the risk state by hand.',
-      );
-    }
-  }
-
   // Logon policy: the phase (restored, or setup) must allow the account before anything
   // connects; the pre-trade check refuses every order on it again, phase changes included.
   const deploymentAtStart = actor.getSnapshot().children.deployment?.getSnapshot() as DeploymentSnapshot | undefined;
   const phaseAtStart = deploymentAtStart ? currentPhase(deploymentAtStart) : ({ id: 0, name: 'setup' } as const);
   const allowed = accountAllowed(account, phaseAtStart);
-  if (!allowed.ok) {
-    void venue.close().catch(() => undefined);
-    throw new AccountPolicyError('accounts', `refused to log on: ${allowed.reason}`);
-  }
+  if (!allowed.ok) refuse(new AccountPolicyError('accounts', `refused to log on: ${allowed.reason}`));
 
   let tradesPnl = 0;
   let firstBarTime: number | null = null;
@@ -293,7 +353,9 @@ export function startSession({ config, store, logger, inspect, replay, maxBars, 
     fail = rej;
   });
   let finished = false;
-  const sessionId = `S${start.toString(36)}-${(saved?.savedAt ?? 0).toString(36)}`;
+  // ClientOrderIDs are `<sessionId>-<seq>` and must fit DTC's 31 characters: S + 8 + 1 + 8 + 1 + seq.
+  const nonce = orderIdNonce ?? (persist ? randomNonce() : (saved?.savedAt ?? 0).toString(36));
+  const sessionId = `S${start.toString(36)}-${nonce}`;
 
   const summarize = (): SessionSummary => {
     batcher?.flush();
@@ -396,5 +458,21 @@ export function startSession({ config, store, logger, inspect, replay, maxBars, 
     send: (event) => actor.send(event),
     stop: (reason) => settle(reason, true),
     summary: () => summarize(),
+    venueReady: (timeoutMs) =>
+      new Promise((resolve) => {
+        if (venueWatch.ready) return resolve({ ready: true });
+        if (timeoutMs <= 0) return resolve({ ready: false, why: venue.problem() ?? venueWatch.why });
+        const done = () => {
+          clearTimeout(timer);
+          venueWatch.onReady.delete(done);
+          resolve({ ready: true });
+        };
+        const timer = setTimeout(() => {
+          venueWatch.onReady.delete(done);
+          resolve({ ready: false, why: venue.problem() ?? venueWatch.why });
+        }, timeoutMs);
+        timer.unref();
+        venueWatch.onReady.add(done);
+      }),
   };
 }

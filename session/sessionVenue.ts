@@ -30,6 +30,8 @@ export interface SessionVenue {
   settle?: () => Promise<void> | null;
   /** The embedded paper server's port, once it listens. */
   port(): number | null;
+  /** The venue link's last error (refused, timed out, logon refused...), null when none. */
+  problem(): string | null;
   /** Stops what the venue started (the embedded server). */
   close(): Promise<void>;
 }
@@ -45,6 +47,12 @@ export interface SessionVenueDeps {
 }
 
 const PAPER_ACCOUNT = 'PAPER1';
+
+/** The trade account orders go to, when the configuration says (null: the server's first). */
+export function venueAccount(config: MiaConfig): string | null {
+  if (config.venue.kind === 'simulated') return 'simulated';
+  return config.venue.dtc.account ?? (config.venue.dtc.host === null ? PAPER_ACCOUNT : null);
+}
 
 export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): SessionVenue {
   const instrument = instrumentFor(config.symbol);
@@ -63,6 +71,7 @@ export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): Session
       execution: simulatedExecutionActor({ venue, clock: deps.clock }),
       label: 'simulated (in-process paper venue)',
       port: () => null,
+      problem: () => null,
       close: async () => {},
     };
   }
@@ -101,9 +110,10 @@ export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): Session
   }
 
   const host = dtc.host ?? '127.0.0.1';
+  let latest: DtcClient | null = null;
   const createClient = async () => {
     const port = serverStart ? (await serverStart).port : dtc.port;
-    return new DtcClient({
+    return (latest = new DtcClient({
       host,
       port,
       encoding: dtc.encoding,
@@ -119,7 +129,7 @@ export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): Session
       requestTimeoutMs: dtc.requestTimeoutSeconds * 1000,
       clock: deps.clock,
       logger: deps.logger,
-    });
+    }));
   };
 
   return {
@@ -127,7 +137,7 @@ export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): Session
       createClient,
       clock: deps.clock,
       miaSymbol: config.symbol,
-      route: { account: dtc.account ?? (dtc.host === null ? PAPER_ACCOUNT : null), symbol: dtc.symbol ?? config.symbol, exchange: dtc.exchange },
+      route: { account: venueAccount(config), symbol: dtc.symbol ?? config.symbol, exchange: dtc.exchange },
       commissionPerContract: commissionPerContract(config),
       knownExecution: (id) => deps.journal.hasFill(id),
       lastFillTime: () => deps.journal.lastFillTime(),
@@ -141,6 +151,7 @@ export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): Session
     label: dtc.host === null ? `dtc ${dtc.encoding} -> embedded paper server (127.0.0.1)` : `dtc ${dtc.encoding} -> ${host}:${dtc.port}`,
     settle: () => settle.wait(),
     port: () => server?.port ?? null,
+    problem: () => latest?.lastError ?? null,
     close: async () => {
       const s = server ?? (serverStart ? await serverStart.catch(() => null) : null);
       await s?.close();

@@ -19,7 +19,9 @@ import { connect, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { createActor, type Actor } from 'xstate';
 import { connectionMachine, type ConnectionEvent } from '../../machines/connection.ts';
-import type { Clock } from '../../core/clock.ts';
+import { systemClock, type Clock } from '../../core/clock.ts';
+import { escapeControl } from '../../core/escapeControl.ts';
+import { rateLimitedReport } from '../../core/rateLimitedReport.ts';
 import { createDtcMessage } from './createMessage.ts';
 import { DtcClientError } from './dtcClientError.ts';
 import { HandshakeFrameSplitter, logonResultPresent } from './dtcClientHandshake.ts';
@@ -640,8 +642,8 @@ export class DtcClient extends EventEmitter<DtcClientEvents> {
         this.#onLogonResponse(message);
         return;
       case MessageType.LOGOFF:
-        this.#log?.warn({ reason: message.Reason, doNotReconnect: message.DoNotReconnect }, 'DTC logoff from server');
-        this.#dispatch({ type: 'LOGOFF', doNotReconnect: message.DoNotReconnect !== 0, reason: message.Reason || 'server logoff' });
+        this.#log?.warn({ reason: escapeControl(message.Reason), doNotReconnect: message.DoNotReconnect }, 'DTC logoff from server');
+        this.#dispatch({ type: 'LOGOFF', doNotReconnect: message.DoNotReconnect !== 0, reason: escapeControl(message.Reason) || 'server logoff' });
         return;
       default:
         this.#noteFill(message);
@@ -650,15 +652,21 @@ export class DtcClient extends EventEmitter<DtcClientEvents> {
     }
   };
 
+  /** A server can send junk at will: its warnings are rate-limited (see core/rateLimitedReport). */
+  readonly #warnPeer = rateLimitedReport<[object, string]>(
+    ([obj, msg], suppressedBefore) => this.#log?.warn(suppressedBefore > 0 ? { ...obj, suppressedBefore } : obj, msg),
+    { clock: systemClock, burst: 20, windowMs: 10_000 },
+  );
+
   #onFrameError(error: DtcFrameError): void {
-    this.#log?.warn({ code: error.code, message: error.message, fatal: error.fatal }, 'bad DTC frame');
+    this.#warnPeer([{ code: error.code, message: escapeControl(error.message), fatal: error.fatal }, 'bad DTC frame']);
     this.#emitSafely(['protocolError', error]);
     if (error.fatal) this.#dispatch({ type: 'TRANSPORT_ERROR', reason: `protocol error ${error.code}: ${error.message}` });
   }
 
   #onEncodingResponse(encoding: number): void {
     if (this.#state !== 'negotiating') {
-      this.#log?.warn({ encoding }, 'ENCODING_RESPONSE outside negotiation ignored');
+      this.#warnPeer([{ encoding }, 'ENCODING_RESPONSE outside negotiation ignored']);
       return;
     }
     if (!SUPPORTED_ENCODINGS.has(encoding)) {
@@ -685,7 +693,7 @@ export class DtcClient extends EventEmitter<DtcClientEvents> {
 
   #onLogonResponse(message: LogonResponse): void {
     if (this.#state !== 'loggingOn') {
-      this.#log?.warn({ result: message.Result }, 'LOGON_RESPONSE outside logon ignored');
+      this.#warnPeer([{ result: message.Result }, 'LOGON_RESPONSE outside logon ignored']);
       return;
     }
     this.#handshaking = false;
@@ -696,7 +704,8 @@ export class DtcClient extends EventEmitter<DtcClientEvents> {
       this.#dispatch({ type: 'LOGON_OK' });
       return;
     }
-    const text = message.ResultText === '' ? '' : `: ${message.ResultText}`;
+    // Server text reaches logs and the operator's terminal: control characters escaped.
+    const text = message.ResultText === '' ? '' : `: ${escapeControl(message.ResultText)}`;
     let reason: string;
     let retry = false;
     if (!hasResult) reason = 'LOGON_RESPONSE without a Result (truncated)';

@@ -70,7 +70,8 @@ const layouts: readonly MessageLayout[] = [
       int32('Integer_1', 136),
       int32('Integer_2', 140),
       int32('HeartbeatIntervalInSeconds', 144),
-      int32('TradeMode', 148),
+      // Unused1 in DTCProtocol.h (formerly TradeMode, see enums.ts): JSON uses the header's name.
+      int32('Unused1', 148),
       chars('TradeAccount', 152, TRADE_ACCOUNT),
       chars('HardwareIdentifier', 184, GENERAL_IDENTIFIER),
       chars('ClientName', 248, 32),

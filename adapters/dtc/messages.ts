@@ -33,7 +33,8 @@ export interface LogonRequest {
   Integer_1: number;
   Integer_2: number;
   HeartbeatIntervalInSeconds: number;
-  TradeMode: number;
+  /** Formerly TradeMode; the official header names it Unused1. */
+  Unused1: number;
   TradeAccount: string;
   HardwareIdentifier: string;
   ClientName: string;

@@ -7,7 +7,8 @@
  *
  * Time units follow DTCProtocol.h: LastFillDateTime and OrderReceivedDateTime are
  * milliseconds (int64), LatestTransactionDateTime and the market data times are seconds
- * with a fraction (double), the other DateTime members are whole seconds.
+ * with a fraction (double), ACCOUNT_BALANCE_UPDATE.TransactionDateTime is microseconds
+ * (int64), the other DateTime members are whole seconds.
  */
 import type { OrderRequest, OrderType, Side, TimeInForce } from '../../core/types.ts';
 import type { AccountBalance, SubmitOptions, VenueFill, VenueOrder, VenuePosition } from '../simulated/simulatedVenue.ts';
@@ -309,7 +310,8 @@ export function balanceUpdateFor(b: AccountBalance, address: UpdateAddress & { u
     OpenPositionsProfitLoss: b.openPnl,
     DailyProfitLoss: b.dailyPnl,
     TransactionIdentifier: b.executions,
-    TransactionDateTime: seconds(b.updatedAt),
+    // t_DateTimeWithMicrosecondsInt in DTCProtocol.h: microseconds.
+    TransactionDateTime: Math.round(b.updatedAt * 1000),
     Description: 'MIA paper account',
   });
 }

@@ -10,6 +10,8 @@
  */
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
+import { rateLimitedReport } from '../../core/rateLimitedReport.ts';
+import { systemClock } from '../../core/clock.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { OrderRequest } from '../../core/types.ts';
 import type { ReplaceTerms, SimulatedVenue, VenueEvent, VenueOrder } from '../simulated/simulatedVenue.ts';
@@ -85,6 +87,18 @@ export class PaperSession {
   /** The account named at logon, else the engine's default: orders without TradeAccount go there. */
   private account: string;
   private readonly log: Logger;
+  /**
+   * Warnings a client can trigger at will (unknown or early messages, refused logons) go
+   * through a per-connection limit: 200k junk frames cost a few lines, not 42 MB of log.
+   */
+  private readonly warnLimited = rateLimitedReport<[object, string]>(
+    ([obj, msg], suppressedBefore) => this.log.warn(suppressedBefore > 0 ? { ...obj, suppressedBefore } : obj, msg),
+    { clock: systemClock, burst: 20, windowMs: 10_000 },
+  );
+  private warn(obj: object | string, msg?: string): void {
+    if (typeof obj === 'string') this.warnLimited([{}, obj]);
+    else this.warnLimited([obj, msg ?? '']);
+  }
 
   constructor(
     private readonly socket: Socket,
@@ -203,10 +217,10 @@ export class PaperSession {
     if (!result.ok) {
       const { error } = result;
       if (error.code === 'UNKNOWN_TYPE') {
-        this.log.warn({ messageType: error.messageType }, 'ignoring a DTC message type the paper server does not handle');
+        this.warn({ messageType: error.messageType }, 'ignoring a DTC message type the paper server does not handle');
         return;
       }
-      this.log.warn({ code: error.code, error: error.message }, 'bad DTC frame from client');
+      this.warn({ code: error.code, error: error.message }, 'bad DTC frame from client');
       this.destroy(`bad frame: ${error.code}`);
       return;
     }
@@ -228,7 +242,7 @@ export class PaperSession {
         break;
     }
     if (this.phase !== 'loggedOn') {
-      this.log.warn({ messageType: m.Type }, 'DTC request before logon ignored');
+      this.warn({ messageType: m.Type }, 'DTC request before logon ignored');
       return;
     }
     const now = this.ctx.clock.now();
@@ -258,7 +272,7 @@ export class PaperSession {
       case MessageType.FLATTEN_POSITIONS_FOR_TRADE_ACCOUNT:
         return this.onFlatten(m.TradeAccount, null, m.ClientOrderID, now, { freeFormText: m.FreeFormText });
       default:
-        this.log.warn({ messageType: m.Type }, 'DTC message not expected from a client ignored');
+        this.warn({ messageType: m.Type }, 'DTC message not expected from a client ignored');
     }
   }
 
@@ -266,7 +280,7 @@ export class PaperSession {
 
   private onEncodingRequest(m: M.EncodingRequest): void {
     if (this.phase !== 'start') {
-      this.log.warn('ENCODING_REQUEST after the start of the session ignored');
+      this.warn('ENCODING_REQUEST after the start of the session ignored');
       return;
     }
     const forced = this.ctx.faults.forceEncoding;
@@ -285,11 +299,11 @@ export class PaperSession {
 
   private onLogon(m: M.LogonRequest): void {
     if (this.phase === 'loggedOn') {
-      this.log.warn('second LOGON_REQUEST ignored');
+      this.warn('second LOGON_REQUEST ignored');
       return;
     }
     const refuse = (text: string) => {
-      this.log.warn({ username: m.Username, reason: text }, 'DTC logon refused');
+      this.warn({ username: m.Username, reason: text }, 'DTC logon refused');
       this.send(createDtcMessage(MessageType.LOGON_RESPONSE, { Result: LogonStatus.ERROR_NO_RECONNECT, ResultText: text, ServerName: this.ctx.serverName }));
       this.end(`logon refused: ${text}`);
     };

@@ -1,12 +1,16 @@
 /**
  * The operator audit trail: who did what, with which arguments, and what came of it
- * (kill switch, flatten, phase overrides...). The only write is an append, so every
- * earlier version of the file is a prefix of the current one.
+ * (kill switch, flatten, phase overrides...). Append-only JSON lines in `audit.jsonl`
+ * (ledger-style: one write per entry, never a rewrite, so every earlier version of the
+ * file is a prefix of the current one and a refused request costs one line, not the
+ * whole file). A torn last line from a crash is set aside, like the ledger's.
  */
+import { appendFileSync, closeSync, existsSync, fdatasyncSync, openSync, readFileSync, renameSync, truncateSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.ts';
 import { jsonValueSchema, type JsonValue } from './domainSchemas.ts';
-import { openDocument, type DeepReadonly } from './jsonDocument.ts';
+import { CorruptStateError, openDocument, type DeepReadonly } from './jsonDocument.ts';
 
 const auditEntrySchema = z.object({
   /** Clock time of the append. */
@@ -19,7 +23,7 @@ const auditEntrySchema = z.object({
 
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 
-const auditSchema = z.object({ entries: z.array(auditEntrySchema) });
+const legacySchema = z.object({ entries: z.array(auditEntrySchema) });
 
 export interface AuditRecord {
   who: string;
@@ -45,20 +49,69 @@ function asJson(value: unknown): JsonValue {
   return text === undefined ? null : jsonValueSchema.parse(JSON.parse(text));
 }
 
-/** Opens the audit trail at `path` (see `openDocument` for missing and corrupt files). */
+function readEntries(path: string): AuditEntry[] {
+  if (!existsSync(path)) return [];
+  const text = readFileSync(path, 'utf8');
+  const lines = text.split('\n');
+  const tail = lines.pop()!;
+  const entries = lines.map((line, i) => {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch (e) {
+      throw new CorruptStateError(path, `line ${i + 1} is not JSON (${(e as Error).message})`);
+    }
+    const parsed = auditEntrySchema.safeParse(raw);
+    if (!parsed.success) throw new CorruptStateError(path, `line ${i + 1}: ${parsed.error.issues.map((x) => `${x.path.join('.') || '(root)'}: ${x.message}`).join('; ')}`);
+    return parsed.data;
+  });
+  if (tail.length > 0) {
+    // A crash mid-append: keep the bytes aside, cut them off, go on.
+    appendFileSync(`${path}.torn`, `${tail}\n`);
+    truncateSync(path, Buffer.byteLength(text) - Buffer.byteLength(tail));
+  }
+  return entries;
+}
+
+/**
+ * Opens the audit trail at `path` (`<state>/audit.jsonl`). A former `audit.json` beside it
+ * is imported once and renamed `audit.json.imported`.
+ */
 export async function openAuditTrail(path: string, clock: Clock): Promise<AuditTrail> {
-  const doc = await openDocument(path, auditSchema, { entries: [] });
+  const entries = readEntries(path);
+  const legacy = join(dirname(path), 'audit.json');
+  let imported: AuditEntry[] = [];
+  if (existsSync(legacy)) {
+    const doc = await openDocument(legacy, legacySchema, { entries: [] });
+    imported = structuredClone(doc.view().entries) as AuditEntry[];
+    await doc.close();
+  }
+  const fd = openSync(path, 'a');
+  let closed = false;
+  const write = (entry: AuditEntry) => {
+    const line = Buffer.from(`${JSON.stringify(entry)}\n`);
+    for (let off = 0; off < line.length; ) off += writeSync(fd, line, off);
+    fdatasyncSync(fd);
+    entries.push(entry);
+  };
+  if (imported.length > 0) {
+    for (const e of imported) write(e);
+    renameSync(legacy, `${legacy}.imported`);
+  }
   return {
     path,
     async append({ who, action, args, result }) {
+      if (closed) throw new Error(`audit trail ${path} is closed`);
       const entry = auditEntrySchema.parse({ at: clock.now(), who, action, args: asJson(args), result: asJson(result) });
-      await doc.update((d) => {
-        d.entries.push(entry);
-      });
+      write(entry);
       return entry;
     },
-    entries: () => doc.view().entries,
-    flush: () => doc.flush(),
-    close: () => doc.close(),
+    entries: () => entries,
+    flush: async () => {},
+    async close() {
+      if (closed) return;
+      closed = true;
+      closeSync(fd);
+    },
   };
 }

@@ -1,13 +1,17 @@
 /**
  * The trading journal: every order MIA sent (latest state per clientOrderId), every fill
- * (once per venue executionId) and every closed trade. After a restart it is what MIA
+ * (once per venue executionId) and every closed trade, kept in an append-only write-ahead
+ * ledger (ledger.ts): the latest record of an order wins when the ledger is read back. After a restart it is what MIA
  * reconciles against the venue: `lastFillTime()` says from when to ask for fills again.
  */
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.ts';
 import type { Fill, OrderRequest, Trade } from '../../core/types.ts';
 import { fillSchema, orderRequestSchema, tradeSchema } from './domainSchemas.ts';
-import { openDocument, type DeepReadonly } from './jsonDocument.ts';
+import { existsSync, readdirSync, renameSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { CorruptStateError, openDocument, type DeepReadonly } from './jsonDocument.ts';
+import { openLedger, type TornTail } from './ledger.ts';
 
 /** DTC OrderStatus (DTC.md) in camelCase, plus `created`: journaled, not yet sent. */
 export const orderStatuses = [
@@ -98,51 +102,129 @@ export interface Journal {
   close(): Promise<void>;
 }
 
-/** Opens the journal at `path` (see `openDocument` for missing and corrupt files). */
-export async function openJournal(path: string, clock: Clock): Promise<Journal> {
-  const initial: JournalData = { orders: {}, fills: [], trades: [] };
-  const doc = await openDocument(path, journalSchema, initial);
-  const executionIds = new Set(doc.view().fills.map((f) => f.executionId));
+export interface JournalOptions {
+  /** fdatasync every record before the call returns (default true: the write-ahead rule). */
+  sync?: boolean;
+  /** Read only (another process may own the home): no migration, no torn-tail repair. */
+  readOnly?: boolean;
+}
+
+/** Where a home's journal lives: `<home>/state/ledger/`, one file per trading day. */
+export const journalDir = (stateDir: string) => join(stateDir, 'ledger');
+
+/** True when `stateDir` holds a journal (a ledger day file or a former journal.json). */
+export function journalExists(stateDir: string): boolean {
+  const dir = journalDir(stateDir);
+  return existsSync(join(stateDir, 'journal.json')) || (existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.jsonl')));
+}
+
+const ledgerRecordSchema = z.discriminatedUnion('k', [
+  z.object({ k: z.literal('order'), order: orderRecordSchema }),
+  z.object({ k: z.literal('fill'), at: z.number().finite(), fill: fillSchema }),
+  z.object({ k: z.literal('trade'), at: z.number().finite(), trade: tradeSchema }),
+]);
+type LedgerRecord = z.infer<typeof ledgerRecordSchema>;
+
+/** A journal entry as the ledger holds it: when it was written and where. */
+export interface JournalReplay {
+  /** Torn last lines found (and set aside) at open: a crash mid-write. */
+  torn: readonly TornTail[];
+  /** Fills with the clock time they were ledgered: restore compares them to a snapshot's savedAt. */
+  fillsWritten: ReadonlyArray<{ executionId: string; at: number }>;
+}
+
+/**
+ * Opens the journal whose ledger is the directory `dir` (see ledger.ts). Every record is
+ * on disk (fdatasync) before `upsertOrder` / `recordFill` / `recordTrade` returns its
+ * promise: the write happens synchronously inside the call, so a caller that goes on to
+ * put an order on the wire, or to snapshot a state that counts a fill, does so after.
+ *
+ * A `journal.json` beside `dir` (the former whole-document journal) is imported once
+ * into the ledger and renamed `journal.json.imported`.
+ */
+export async function openJournal(dir: string, clock: Clock, { sync = true, readOnly = false }: JournalOptions = {}): Promise<Journal & { replay: JournalReplay }> {
+  const legacy = join(dirname(dir), 'journal.json');
+  const imported = existsSync(legacy) ? await readLegacy(legacy) : null;
+  const ledger = openLedger(dir, { sync, readOnly });
+  if (imported && ledger.entries.length > 0) {
+    ledger.close();
+    throw new CorruptStateError(legacy, `both ${legacy} and the ledger ${dir} hold records: move one away`);
+  }
+
+  const orders = new Map<string, OrderRecord>();
+  const fills: Fill[] = [];
+  const trades: Trade[] = [];
+  const executionIds = new Set<string>();
+  const fillsWritten: Array<{ executionId: string; at: number }> = [];
   let lastFill: number | undefined;
-  for (const f of doc.view().fills) lastFill = lastFill === undefined ? f.time : Math.max(lastFill, f.time);
+  const apply = (r: LedgerRecord) => {
+    if (r.k === 'order') orders.set(r.order.request.clientOrderId, r.order as OrderRecord);
+    else if (r.k === 'trade') trades.push(r.trade);
+    else if (!executionIds.has(r.fill.executionId)) {
+      executionIds.add(r.fill.executionId);
+      fills.push(r.fill);
+      fillsWritten.push({ executionId: r.fill.executionId, at: r.at });
+      lastFill = lastFill === undefined ? r.fill.time : Math.max(lastFill, r.fill.time);
+    }
+  };
+  for (const e of ledger.entries) {
+    const parsed = ledgerRecordSchema.safeParse(e.value);
+    if (!parsed.success) {
+      ledger.close();
+      throw new CorruptStateError(e.file, `line ${e.line}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    }
+    apply(parsed.data);
+  }
+  let closed = false;
+  const write = (r: LedgerRecord) => {
+    if (closed) throw new Error(`journal ${dir} is closed`);
+    ledger.append(r, clock.now());
+    apply(r);
+  };
+  if (imported) {
+    // Read only: shown as it is; otherwise moved into the ledger once.
+    const at = clock.now();
+    const put = readOnly ? apply : write;
+    for (const order of Object.values(imported.orders)) put({ k: 'order', order: order as OrderRecord });
+    for (const fill of imported.fills) put({ k: 'fill', at, fill });
+    for (const trade of imported.trades) put({ k: 'trade', at, trade });
+    if (!readOnly) renameSync(legacy, `${legacy}.imported`);
+  }
 
   return {
-    path,
+    path: dir,
+    replay: { torn: ledger.torn, fillsWritten },
     async upsertOrder(order) {
-      const record = orderRecordSchema.parse({ ...order, updatedAt: clock.now() });
-      await doc.update((d) => {
-        d.orders[record.request.clientOrderId] = record;
-      });
+      const record = orderRecordSchema.parse({ ...order, updatedAt: clock.now() }) as OrderRecord;
+      write({ k: 'order', order: record });
       return record;
     },
-    order: (clientOrderId) => (Object.hasOwn(doc.view().orders, clientOrderId) ? doc.view().orders[clientOrderId] : undefined),
-    orders: () => Object.values(doc.view().orders),
+    order: (clientOrderId) => orders.get(clientOrderId),
+    orders: () => [...orders.values()],
     async recordFill(fill) {
       const valid = fillSchema.parse(fill);
       if (executionIds.has(valid.executionId)) return false;
-      const write = doc.update((d) => {
-        d.fills.push(valid);
-      });
-      // update() applies the change synchronously unless it refuses it (closed, invalid):
-      // claim the id now so that a copy arriving while the write is pending is refused.
-      if (doc.view().fills.at(-1)?.executionId === valid.executionId) {
-        executionIds.add(valid.executionId);
-        lastFill = lastFill === undefined ? valid.time : Math.max(lastFill, valid.time);
-      }
-      await write;
+      write({ k: 'fill', at: clock.now(), fill: valid });
       return true;
     },
-    fills: () => doc.view().fills,
+    fills: () => fills,
     hasFill: (executionId) => executionIds.has(executionId),
     lastFillTime: () => lastFill,
     async recordTrade(trade) {
-      const valid = tradeSchema.parse(trade);
-      await doc.update((d) => {
-        d.trades.push(valid);
-      });
+      write({ k: 'trade', at: clock.now(), trade: tradeSchema.parse(trade) });
     },
-    trades: () => doc.view().trades,
-    flush: () => doc.flush(),
-    close: () => doc.close(),
+    trades: () => trades,
+    flush: async () => {},
+    async close() {
+      closed = true;
+      ledger.close();
+    },
   };
+}
+
+async function readLegacy(path: string): Promise<JournalData> {
+  const doc = await openDocument(path, journalSchema, { orders: {}, fills: [], trades: [] });
+  const data = structuredClone(doc.view()) as JournalData;
+  await doc.close();
+  return data;
 }

@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.ts';
 import { jsonValueSchema, type JsonValue } from './domainSchemas.ts';
-import { openDocument } from './jsonDocument.ts';
+import { existsSync } from 'node:fs';
+import { CorruptStateError, openDocument } from './jsonDocument.ts';
 
 const snapshotDocumentSchema = z.object({
   snapshot: jsonValueSchema,
@@ -33,7 +34,15 @@ export interface SnapshotSlot {
 
 /** Opens the snapshot file at `path` (see `openDocument` for missing and corrupt files). */
 export async function openSnapshotSlot(path: string, clock: Clock): Promise<SnapshotSlot> {
+  const existed = existsSync(path);
   const doc = await openDocument(path, snapshotDocumentSchema, { snapshot: null, savedAt: null });
+  // MIA only writes a slot when it saves: a file that holds nothing was not written by it
+  // (a hand edit, a truncation): starting fresh over it would drop the kill latch and the phase.
+  const held = doc.view();
+  if (existed && (held.savedAt === null || held.snapshot === null)) {
+    await doc.close();
+    throw new CorruptStateError(path, `it holds no snapshot (snapshot ${JSON.stringify(held.snapshot)}, savedAt ${JSON.stringify(held.savedAt)})`);
+  }
   return {
     path,
     load() {

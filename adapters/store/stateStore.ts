@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Clock } from '../../core/clock.ts';
 import { openAuditTrail, type AuditTrail } from './auditTrail.ts';
 import { acquireHomeLock } from './homeLock.ts';
-import { openJournal, type Journal } from './journal.ts';
+import { journalDir, openJournal, type Journal } from './journal.ts';
 import { openSnapshotSlot, type SnapshotSlot } from './snapshotSlot.ts';
 
 export interface StateStore {
@@ -19,9 +19,9 @@ export interface StateStore {
   readonly risk: SnapshotSlot;
   /** state/deployment.json: the deployment machine's persisted snapshot (phase progress). */
   readonly deployment: SnapshotSlot;
-  /** state/journal.json: orders, fills, trades. */
+  /** state/ledger/*.jsonl: orders, fills, trades (append-only, one file per trading day). */
   readonly journal: Journal;
-  /** state/audit.json: the operator audit trail. */
+  /** state/audit.jsonl: the operator audit trail (append-only). */
   readonly audit: AuditTrail;
   /** Resolves once every write requested so far is on disk. */
   flush(): Promise<void>;
@@ -49,8 +49,8 @@ export async function openStateStore(home: string, { clock }: StateStoreOptions)
       openSnapshotSlot(join(stateDir, 'orchestrator.json'), clock),
       openSnapshotSlot(join(stateDir, 'risk.json'), clock),
       openSnapshotSlot(join(stateDir, 'deployment.json'), clock),
-      openJournal(join(stateDir, 'journal.json'), clock),
-      openAuditTrail(join(stateDir, 'audit.json'), clock),
+      openJournal(journalDir(stateDir), clock),
+      openAuditTrail(join(stateDir, 'audit.jsonl'), clock),
     ]);
   } catch (e) {
     await lock.release();

@@ -9,6 +9,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readJournal } from '../fixtures/readJournal.ts';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/load.ts';
 import { runBacktest } from '../../backtest/engine.ts';
@@ -55,7 +56,7 @@ describe.skipIf(!hasSharedData(SAMPLE))('backtest parity with mia run', () => {
     expect(run.code).toBe(0);
     const summary = JSON.parse(run.stdout) as { signals: { long: number; short: number }; trades: number; venue: string; bars: number };
     expect(summary.venue).toContain('dtc');
-    const journal = JSON.parse(readFileSync(join(home, 'state', 'journal.json'), 'utf8')) as { trades: JournalTrade[] };
+    const journal = (await readJournal(home)) as unknown as { trades: JournalTrade[] };
     const log = readFileSync(join(home, 'logs', 'phase_0_setup', 'mia.log'), 'utf8')
       .split('\n')
       .filter((l) => l.includes('"msg":"signal"'))

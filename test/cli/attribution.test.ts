@@ -8,6 +8,7 @@
  *   provenance, with the metrics module's numbers, and the gate says what is missing.
  * The two commands run in this process (same code as the CLI): the machine is shared.
  */
+import { readJournal } from '../fixtures/readJournal.ts';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,7 +57,7 @@ describe.skipIf(!present)('paper vs backtest on real data', () => {
   });
 
   it('matches every fill at zero difference; one more tick of backtest slippage moves every market fill one tick against the trader', { timeout: 180_000 }, async () => {
-    const journal = JSON.parse(readFileSync(join(home, 'state', 'journal.json'), 'utf8')) as JournalFile;
+    const journal = (await readJournal(home)) as unknown as JournalFile;
     expect(journal.fills.length).toBeGreaterThan(0);
 
     const out = join(home, 'attribution.json');
@@ -99,7 +100,7 @@ describe.skipIf(!present)('paper vs backtest on real data', () => {
     expect(printed.evidence.producedAt).toBe('2025-08-01T09:00:00.000Z');
     // The session replayed 2023-03-08 .. 2023-03-10 (from its log's summary).
     expect(printed.evidence.period).toEqual({ from: '2023-03-08', to: '2023-03-10' });
-    const journal = JSON.parse(readFileSync(join(home, 'state', 'journal.json'), 'utf8')) as JournalFile;
+    const journal = (await readJournal(home)) as unknown as JournalFile;
     const expected = computeMetrics({ trades: journal.trades, startingEquity: defaultConfig().startingEquity, period: printed.evidence.period });
     expect(printed.evidence.metrics).toEqual(gateMetrics(expected));
     // Three days are not three months: the gate says so, whatever the other numbers.

@@ -60,7 +60,7 @@ describe('mia control channel', () => {
     }
 
     // Every command is in the audit trail with who and the result.
-    const audit = JSON.parse(readFileSync(join(home, 'state', 'audit.json'), 'utf8')).entries as Array<{ who: string; action: string; result: any; at: number }>;
+    const audit = readFileSync(join(home, 'state', 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)) as Array<{ who: string; action: string; result: any; at: number }>;
     const mine = audit.filter((e) => e.who === operator && e.action.startsWith('control.'));
     expect(mine.map((e) => [e.action, e.result.ok])).toEqual([
       ['control.status', true],

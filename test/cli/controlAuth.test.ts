@@ -36,7 +36,7 @@ describe('mia control channel authentication', () => {
     } finally {
       expect((await stopRun(run)).code).toBe(0);
     }
-    const audit = JSON.parse(readFileSync(join(home, 'state', 'audit.json'), 'utf8')).entries as Array<{ who: string; action: string; result: any }>;
+    const audit = readFileSync(join(home, 'state', 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)) as Array<{ who: string; action: string; result: any }>;
     expect(audit.some((e) => e.who === 'control:127.0.0.1' && e.result.ok === false && /token/.test(e.result.message))).toBe(true);
     expect(audit.some((e) => e.who === 'cli:mallory')).toBe(false);
   });

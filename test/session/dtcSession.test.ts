@@ -19,10 +19,12 @@ async function runSession(input: MiaConfigInput) {
   const store = await openStateStore(home, { clock: systemClock });
   const session = startSession({ config: configSchema.parse(input), store, logger: silentLogger() });
   const summary = await session.done;
-  const fills = store.journal.fills().map((f) => ({ clientOrderId: f.clientOrderId, side: f.side, qty: f.qty, price: f.price, time: f.time }));
+  // ClientOrderIDs are unique per run (issue 13): runs compare by the sequence number.
+  const seq = (id: string) => id.slice(id.lastIndexOf('-') + 1);
+  const fills = store.journal.fills().map((f) => ({ clientOrderId: seq(f.clientOrderId), side: f.side, qty: f.qty, price: f.price, time: f.time }));
   const trades = store.journal.trades().map((t) => ({ ...t }));
   const orders = store.journal.orders().map((o) => ({
-    id: o.request.clientOrderId,
+    id: seq(o.request.clientOrderId),
     type: o.request.type,
     side: o.request.side,
     status: o.status,
@@ -30,7 +32,7 @@ async function runSession(input: MiaConfigInput) {
     avgFillPrice: o.avgFillPrice,
   }));
   await store.close();
-  return { summary, fills, trades, orders };
+  return { summary, fills, trades, orders, ids: store.journal.orders().map((o) => o.request.clientOrderId) };
 }
 
 const market = { feed: { maxBars: 600, seed: 7 } };
@@ -57,5 +59,13 @@ describe('session over DTC', () => {
       expect(overDtc.trades).toEqual(inProcess.trades);
       expect(overDtc.summary.openPosition).toBe(0);
     }
+  });
+
+  it('never reuses a ClientOrderID across fresh homes or runs with the same market', { timeout: 60_000 }, async () => {
+    const a = await runSession({ ...market, venue: { kind: 'simulated' } });
+    const b = await runSession({ ...market, venue: { kind: 'simulated' } });
+    expect(a.ids.length).toBeGreaterThan(1);
+    expect(a.ids.filter((id) => b.ids.includes(id))).toEqual([]);
+    for (const id of [...a.ids, ...b.ids]) expect(id.length).toBeLessThanOrEqual(31);
   });
 });

@@ -1,9 +1,10 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createActor, createMachine } from 'xstate';
 import { ManualClock } from '../../../core/clock.ts';
+import { tradingDay } from '../../../core/tradingDay.ts';
 import type { Fill, OrderRequest, Trade } from '../../../core/types.ts';
 import { CorruptStateError } from '../../../adapters/store/jsonDocument.ts';
 import { orderStatuses, type OrderRecord } from '../../../adapters/store/journal.ts';
@@ -67,7 +68,9 @@ describe('openStateStore', () => {
     await store.close();
 
     expect(readdirSync(home)).toEqual(['state']);
-    expect(readdirSync(join(home, 'state')).sort()).toEqual(['audit.json', 'deployment.json', 'journal.json', 'orchestrator.json', 'risk.json']);
+    expect(readdirSync(join(home, 'state')).sort()).toEqual(['audit.jsonl', 'deployment.json', 'ledger', 'orchestrator.json', 'risk.json']);
+    // One append-only file per CME trading day (T0 is a Tuesday afternoon in Chicago).
+    expect(readdirSync(join(home, 'state', 'ledger'))).toEqual([`${tradingDay(T0)}.jsonl`]);
 
     const again = await openStateStore(home, { clock: new ManualClock(0) });
     expect(again.orchestrator.load()).toEqual({ snapshot: { value: 'trading', context: { generation: 2 } }, savedAt: T0 });
@@ -250,16 +253,17 @@ describe('openStateStore', () => {
       const home = newHome();
       const clock = new ManualClock(T0);
       const store = await openStateStore(home, { clock });
-      const path = join(home, 'state', 'audit.json');
-      let previous: unknown[] = [];
+      const path = join(home, 'state', 'audit.jsonl');
+      let previous = '';
       for (let i = 0; i < 5; i++) {
         clock.advance(1_000);
         const entry = await store.audit.append({ who: `op${i % 2}`, action: 'flatten', args: { i, skip: undefined }, result: { ok: i !== 3 } });
         expect(entry).toEqual({ at: clock.now(), who: `op${i % 2}`, action: 'flatten', args: { i }, result: { ok: i !== 3 } });
-        const entries = (JSON.parse(readFileSync(path, 'utf8')) as { entries: unknown[] }).entries;
-        expect(entries.slice(0, previous.length)).toEqual(previous);
-        expect(entries).toHaveLength(previous.length + 1);
-        previous = entries;
+        // Byte for byte: the earlier file is a prefix, and the new line is the entry.
+        const bytes = readFileSync(path, 'utf8');
+        expect(bytes.startsWith(previous)).toBe(true);
+        expect(JSON.parse(bytes.slice(previous.length))).toEqual(entry);
+        previous = bytes;
       }
       expect(store.audit.entries().map((e) => e.at)).toEqual([1, 2, 3, 4, 5].map((s) => T0 + s * 1_000));
       await store.close();
@@ -273,7 +277,7 @@ describe('openStateStore', () => {
   });
 
   describe('corrupt state files', () => {
-    const files = ['orchestrator.json', 'risk.json', 'deployment.json', 'journal.json', 'audit.json'];
+    const files = ['orchestrator.json', 'risk.json', 'deployment.json'];
     const variants: { name: string; bytes: (file: string) => string; reason: RegExp }[] = [
       { name: 'unparsable JSON', bytes: () => '{"snapshot": {"value": "trading"', reason: /invalid JSON/ },
       { name: 'valid JSON, wrong shape', bytes: () => '{"unexpected": true}', reason: /schema mismatch/ },
@@ -294,26 +298,66 @@ describe('openStateStore', () => {
           expect((error as Error).message).toContain(path);
           expect((error as Error).message).toMatch(v.reason);
           expect(readFileSync(path, 'utf8')).toBe(v.bytes(file));
-          expect(readdirSync(join(home, 'state'))).toEqual([file]);
+          expect(readdirSync(join(home, 'state')).filter((f) => f !== 'ledger' && f !== 'audit.jsonl')).toEqual([file]);
         });
       }
     }
 
-    it('names the offending record in a journal that fails its schema', async () => {
+    it('names the file and line of a ledger record that fails its schema, and leaves it', async () => {
       const home = newHome();
       const store = await openStateStore(home, { clock: new ManualClock(T0) });
       await store.journal.recordFill(fill('x1', T0));
       await store.journal.recordFill(fill('x2', T0));
       await store.close();
-      const path = join(home, 'state', 'journal.json');
-      const journal = JSON.parse(readFileSync(path, 'utf8')) as { fills: { qty: unknown; executionId: string }[] };
-      journal.fills[1]!.qty = 'one';
-      writeFileSync(path, JSON.stringify(journal));
-      await expect(openStateStore(home, { clock: new ManualClock(T0) })).rejects.toThrow(/at fills\.1\.qty/);
-      journal.fills[1]!.qty = 1;
-      journal.fills[1]!.executionId = 'x1';
-      writeFileSync(path, JSON.stringify(journal));
-      await expect(openStateStore(home, { clock: new ManualClock(T0) })).rejects.toThrow(/duplicate executionId x1/);
+      const path = join(home, 'state', 'ledger', `${tradingDay(T0)}.jsonl`);
+      const lines = readFileSync(path, 'utf8').split('\n');
+      const bad = [lines[0], lines[1]!.replace('"qty":1', '"qty":"one"'), ''].join('\n');
+      writeFileSync(path, bad);
+      await expect(openStateStore(home, { clock: new ManualClock(T0) })).rejects.toThrow(new RegExp(`${path}.*line 2: fill\\.qty`));
+      // A damaged line before the last is no crash artefact: refused, never cut.
+      writeFileSync(path, [lines[0], '{"k":"fill", garbage', lines[1], ''].join('\n'));
+      await expect(openStateStore(home, { clock: new ManualClock(T0) })).rejects.toThrow(/line 2 is not JSON/);
+      expect(readFileSync(path, 'utf8')).toContain('garbage');
+    });
+
+    it('tolerates a torn last record (kill -9 mid-write): reported, set aside, the rest kept', async () => {
+      const home = newHome();
+      const store = await openStateStore(home, { clock: new ManualClock(T0) });
+      await store.journal.recordFill(fill('x1', T0));
+      await store.journal.recordFill(fill('x2', T0));
+      await store.close();
+      const path = join(home, 'state', 'ledger', `${tradingDay(T0)}.jsonl`);
+      const whole = readFileSync(path, 'utf8');
+      const secondStart = whole.indexOf('\n') + 1;
+      writeFileSync(path, whole.slice(0, secondStart + 17));
+      const again = await openStateStore(home, { clock: new ManualClock(T0) });
+      expect(again.journal.fills().map((f) => f.executionId)).toEqual(['x1']);
+      const torn = (again.journal as unknown as { replay: { torn: { file: string; line: number; keptIn: string }[] } }).replay.torn;
+      expect(torn).toEqual([expect.objectContaining({ file: path, line: 2, keptIn: `${path}.torn` })]);
+      expect(readFileSync(`${path}.torn`, 'utf8')).toBe(`${whole.slice(secondStart, secondStart + 17)}\n`);
+      // Appending after the cut starts on a fresh line: the next open reads everything.
+      await again.journal.recordFill(fill('x3', T0));
+      await again.close();
+      const third = await openStateStore(home, { clock: new ManualClock(T0) });
+      expect(third.journal.fills().map((f) => f.executionId)).toEqual(['x1', 'x3']);
+      await third.close();
+    });
+
+    it('imports a former journal.json into the ledger once', async () => {
+      const home = newHome();
+      mkdirSync(join(home, 'state'), { recursive: true });
+      const legacy = { orders: { o1: { request: request('o1'), status: 'filled', filledQty: 1, updatedAt: T0 } }, fills: [fill('x1', T0)], trades: [trade] };
+      writeFileSync(join(home, 'state', 'journal.json'), JSON.stringify(legacy));
+      const store = await openStateStore(home, { clock: new ManualClock(T0) });
+      expect(store.journal.orders().map((o) => o.request.clientOrderId)).toEqual(['o1']);
+      expect(store.journal.fills()).toEqual([fill('x1', T0)]);
+      expect(store.journal.trades()).toEqual([trade]);
+      await store.close();
+      expect(existsSync(join(home, 'state', 'journal.json'))).toBe(false);
+      expect(existsSync(join(home, 'state', 'journal.json.imported'))).toBe(true);
+      const again = await openStateStore(home, { clock: new ManualClock(T0) });
+      expect(again.journal.fills()).toEqual([fill('x1', T0)]);
+      await again.close();
     });
 
     it('releases the home lock after refusing, so a repaired home opens', async () => {
@@ -346,8 +390,9 @@ describe('openStateStore', () => {
     expect(b.journal.fills().map((f) => f.executionId)).toEqual(['only-in-B']);
     await Promise.all([a.close(), b.close()]);
     const bytes = (home: string) =>
-      readdirSync(join(home, 'state'))
-        .map((f) => readFileSync(join(home, 'state', f), 'utf8'))
+      readdirSync(join(home, 'state'), { recursive: true, withFileTypes: true })
+        .filter((f) => f.isFile())
+        .map((f) => readFileSync(join(f.parentPath, f.name), 'utf8'))
         .join('\n');
     expect(bytes(homeA)).toContain('only-in-A');
     expect(bytes(homeA)).not.toMatch(/only-in-B|"B"/);
@@ -361,7 +406,9 @@ describe('openStateStore', () => {
     const pending = Array.from({ length: 50 }, (_, i) => store.journal.recordFill(fill(`x${i}`, T0 + i)));
     await store.close();
     expect(readdirSync(join(home, 'state'))).not.toContain('lock');
-    expect((JSON.parse(readFileSync(join(home, 'state', 'journal.json'), 'utf8')) as { fills: unknown[] }).fills).toHaveLength(50);
+    const again = await openStateStore(home, { clock: new ManualClock(T0) });
+    expect(again.journal.fills()).toHaveLength(50);
+    await again.close();
     expect(await Promise.all(pending)).toEqual(Array.from({ length: 50 }, () => true));
     await expect(store.journal.recordTrade(trade)).rejects.toThrow(/closed/);
     await store.close();

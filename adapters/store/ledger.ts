@@ -1,0 +1,140 @@
+/**
+ * An append-only, write-ahead ledger: one JSON line per record, one file per CME trading
+ * day (`<dir>/YYYY-MM-DD.jsonl`). An append is written with one `write` and, when `sync`
+ * is on, `fdatasync`ed before it returns: whatever the caller does next (put an order on
+ * the wire, save a snapshot that counts a fill) happens after the record is on disk.
+ *
+ * Appending never rewrites earlier bytes, so the cost of a record does not grow with the
+ * history (a whole-document rewrite is quadratic over months). A process killed in the
+ * middle of a write leaves at most one torn last line: it is reported (`torn`), moved
+ * aside to `<file>.torn` and cut off when the ledger is opened for writing, never fatal.
+ * A damaged line anywhere else is not a crash artefact: opening refuses it.
+ */
+import { appendFileSync, closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, truncateSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { tradingDay } from '../../core/tradingDay.ts';
+import { CorruptStateError } from './jsonDocument.ts';
+
+const DAY_FILE = /^\d{4}-\d{2}-\d{2}\.jsonl$/;
+
+/** A record cut short by a crash mid-write. */
+export interface TornTail {
+  file: string;
+  /** 1-based line number of the torn line. */
+  line: number;
+  bytes: number;
+  /** Where its bytes were kept (null when the ledger was opened read-only). */
+  keptIn: string | null;
+}
+
+export interface LedgerEntry {
+  file: string;
+  line: number;
+  value: unknown;
+}
+
+export interface Ledger {
+  readonly dir: string;
+  /** Torn last lines found at open (one per file at most). */
+  readonly torn: readonly TornTail[];
+  /** Every whole record found at open, oldest day first, in file order. */
+  readonly entries: readonly LedgerEntry[];
+  /**
+   * Appends `value` as one line to the file of `time`'s trading day and, with `sync`,
+   * makes it durable before returning. Synchronous on purpose: see the file comment.
+   */
+  append(value: unknown, time: number): void;
+  /** Day files present, oldest first. */
+  files(): string[];
+  close(): void;
+}
+
+export interface LedgerOptions {
+  /** fdatasync every append (default true). The backtest's memory store never gets here. */
+  sync?: boolean;
+  /** Read only: report torn tails without touching any file; append throws. */
+  readOnly?: boolean;
+}
+
+function dayFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => DAY_FILE.test(f))
+    .sort();
+}
+
+/** Opens (creating when writable) the ledger in `dir` and reads every record. */
+export function openLedger(dir: string, { sync = true, readOnly = false }: LedgerOptions = {}): Ledger {
+  if (!readOnly) mkdirSync(dir, { recursive: true });
+  const torn: TornTail[] = [];
+  const entries: LedgerEntry[] = [];
+  for (const name of dayFiles(dir)) {
+    const file = join(dir, name);
+    const text = readFileSync(file, 'utf8');
+    const lines = text.split('\n');
+    // After the last newline: empty for a whole file, a torn record otherwise.
+    const tail = lines.pop()!;
+    lines.forEach((line, i) => {
+      if (line.length === 0) return;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch (e) {
+        throw new CorruptStateError(file, `line ${i + 1} is not JSON (${(e as Error).message}); only the last line may be torn by a crash`);
+      }
+      entries.push({ file, line: i + 1, value });
+    });
+    if (tail.length > 0) {
+      const bytes = Buffer.byteLength(tail);
+      let keptIn: string | null = null;
+      if (!readOnly) {
+        keptIn = `${file}.torn`;
+        appendFileSync(keptIn, `${tail}\n`);
+        truncateSync(file, Buffer.byteLength(text) - bytes);
+      }
+      torn.push({ file, line: lines.length + 1, bytes, keptIn });
+    }
+  }
+
+  let fd: number | null = null;
+  let fdDay = '';
+  let closed = false;
+  const fileFor = (day: string) => join(dir, `${day}.jsonl`);
+
+  return {
+    dir,
+    torn,
+    entries,
+    append(value, time) {
+      if (readOnly) throw new Error(`ledger ${dir} is open read-only`);
+      if (closed) throw new Error(`ledger ${dir} is closed`);
+      const line = Buffer.from(`${JSON.stringify(value)}\n`);
+      const day = tradingDay(time);
+      if (fd === null || day !== fdDay) {
+        if (fd !== null) closeSync(fd);
+        const file = fileFor(day);
+        const created = !existsSync(file);
+        fd = openSync(file, 'a');
+        fdDay = day;
+        if (created && sync) {
+          // The new file's name must be durable too, not only its bytes.
+          const dirFd = openSync(dir, 'r');
+          try {
+            fsyncSync(dirFd);
+          } finally {
+            closeSync(dirFd);
+          }
+        }
+      }
+      // A regular file takes the whole buffer in one write; loop in case it does not.
+      for (let off = 0; off < line.length; ) off += writeSync(fd, line, off);
+      if (sync) fdatasyncSync(fd);
+    },
+    files: () => dayFiles(dir).map((f) => join(dir, f)),
+    close() {
+      closed = true;
+      if (fd !== null) closeSync(fd);
+      fd = null;
+    },
+  };
+}
