@@ -191,6 +191,7 @@ export async function loadBacktestTable(files: readonly string[], options: Loade
     from: iso(b > a ? replay.bars.timeAt(a) : undefined),
     to: iso(b > a ? replay.bars.timeAt(b - 1) : undefined),
     label: provenanceLabel(replay.provenance),
+    symbol: replay.symbol,
   }));
   return { bars, barMs, data };
 }

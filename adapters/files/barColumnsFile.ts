@@ -29,6 +29,8 @@ export interface ColumnarReplay {
   file: string;
   sha256: string;
   format: SeriesFormat;
+  /** The instrument the file names (or its path suggests): the backtest trades only its own. */
+  symbol: string;
   /** Bars accepted. */
   rows: number;
   /** Rows refused by the checks (see `mia data inspect` for each one's reason). */
@@ -54,6 +56,7 @@ export async function loadColumnarReplay(path: string, options: ReplayOptions = 
     file: handle.series.file,
     sha256: handle.series.sha256,
     format: handle.series.format,
+    symbol: handle.series.symbol,
     rows: handle.series.rows,
     rejected: handle.series.rejected,
     provenance: handle.provenance,
@@ -163,6 +166,7 @@ async function streamText(file: string, options: ReplayOptions, chunkBytes: numb
       file,
       sha256,
       format,
+      symbol: reader.symbol,
       rows: bars.length,
       rejected: log.rejected,
       provenance: { kind: 'replay', file, sha256 },
