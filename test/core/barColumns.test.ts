@@ -8,9 +8,10 @@ import { BarColumns } from '../../core/barColumns.ts';
 import type { Bar } from '../../core/types.ts';
 
 const price = fc.oneof(fc.integer({ min: 1, max: 40_000 }).map((q) => q * 0.25), fc.double({ min: 0.01, max: 1e6, noNaN: true }), fc.constant(1210.78));
-const bar = (sides: boolean) =>
-  fc.record({ time: fc.integer({ min: 0, max: 4e12 }), open: price, high: price, low: price, close: price, volume: fc.oneof(fc.nat(), fc.double({ min: 0, max: 1e12, noNaN: true })) }).chain((b) =>
-    sides ? fc.record({ askVolume: fc.nat(), bidVolume: fc.double({ min: 0, max: 1e9, noNaN: true }) }).map((s) => ({ symbol: 'ES', ...b, ...s })) : fc.constant({ symbol: 'ES', ...b }),
+const bar = (sides: boolean): fc.Arbitrary<Bar> =>
+  fc.record({ time: fc.integer({ min: 0, max: 4e12 }), open: price, high: price, low: price, close: price, volume: fc.oneof(fc.nat(), fc.double({ min: 0, max: 1e12, noNaN: true })) }).chain(
+    (b): fc.Arbitrary<Bar> =>
+      sides ? fc.record({ askVolume: fc.nat(), bidVolume: fc.double({ min: 0, max: 1e9, noNaN: true }) }).map((s): Bar => ({ symbol: 'ES', ...b, ...s })) : fc.constant<Bar>({ symbol: 'ES', ...b }),
   );
 const read = (t: BarColumns) => Array.from({ length: t.length }, (_, i) => t.barAt(i));
 
@@ -19,9 +20,7 @@ describe('BarColumns', () => {
     fc.assert(
       fc.property(fc.boolean(), fc.boolean(), fc.integer({ min: 0, max: 3 }), (sides, shared, cut) =>
         fc.assert(
-          fc.property(fc.array(bar(sides), { maxLength: 40 }), fc.array(bar(sides), { maxLength: 40 }), (a0, b0) => {
-            const a = a0 as Bar[];
-            const b = b0 as Bar[];
+          fc.property(fc.array(bar(sides), { maxLength: 40 }), fc.array(bar(sides), { maxLength: 40 }), (a, b) => {
             const ta = BarColumns.fromBars(a, shared);
             const tb = BarColumns.fromBars(b, shared);
             if (!ta || !tb) return;
