@@ -53,7 +53,8 @@ export function exitReason(purpose: string | undefined): string {
 
 export function assembleResult(p: ResultParts): BacktestResult {
   const { journal, config } = p;
-  const purposeOf = new Map(journal.orders().map((o) => [o.request.clientOrderId, o.request.purpose]));
+  // Looked up per fill (not a map of every order: a killed run journals ~100k refusals).
+  const purposeOf = { get: (clientOrderId: string): string | undefined => journal.order(clientOrderId)?.request.purpose };
 
   // The journal's trades, with the order that closed each one: the fills replayed through
   // the position book close trades in the same order the orchestrator journaled them.

@@ -25,7 +25,8 @@ if (!haveFirstRate()) {
   process.exit(0);
 }
 const csv = await stitchedEsCsv(BARS);
-const root = fileURLToPath(new URL('..', import.meta.url));
+// MIA_BENCH_ROOT: another checkout's `mia` (e.g. the commit before a change), same input and baseline.
+const root = process.env.MIA_BENCH_ROOT ?? fileURLToPath(new URL('..', import.meta.url));
 const preload = fileURLToPath(new URL('./processUsage.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'mia-bench-cli-'));
 
@@ -64,7 +65,7 @@ const ratioCpu = best(back, 'cpuMs') / best(base, 'cpuMs');
 const perRunRatios = back.map((b, i) => b.wallMs / base[i]!.wallMs);
 const rate = (ms: number) => Math.round(parsed.counts.bars / (ms / 1000)).toLocaleString('en-US');
 const lines = [
-  `input                ${csv} (${parsed.counts.bars.toLocaleString('en-US')} bars published)`,
+  `mia                  ${root}\ninput                ${csv} (${parsed.counts.bars.toLocaleString('en-US')} bars published)`,
   `                     ${'figure'.padEnd(24)} ${'baseline (bare parse)'.padEnd(24)} ratio`,
   `wall ms (best, range) ${`${best(back, 'wallMs').toFixed(0)} (${range(back, 'wallMs')})`.padEnd(24)} ${`${best(base, 'wallMs').toFixed(0)} (${range(base, 'wallMs')})`.padEnd(24)} ${ratioWall.toFixed(2)} (per run ${Math.min(...perRunRatios).toFixed(2)}-${Math.max(...perRunRatios).toFixed(2)}); aim <= ${AIM_RATIO}: ${ratioWall <= AIM_RATIO ? 'met' : 'NOT met'}`,
   `cpu ms (best, range)  ${`${best(back, 'cpuMs').toFixed(0)} (${range(back, 'cpuMs')})`.padEnd(24)} ${`${best(base, 'cpuMs').toFixed(0)} (${range(base, 'cpuMs')})`.padEnd(24)} ${ratioCpu.toFixed(2)}`,

@@ -132,6 +132,8 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
   } finally {
     bar.stop();
   }
+  // The bars are not needed for the output: let their columns go before it is written.
+  data = undefined;
 
   if (opts.walkForward) {
     let walkForwardOnData;
@@ -172,7 +174,7 @@ async function writeJson(file: string, value: unknown): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   const fh = await open(file, 'w');
   try {
-    for (const piece of batched(prettyJsonChunks(value))) await fh.write(piece);
+    for (const piece of batched(prettyJsonChunks(value), 64 << 10)) await fh.write(piece);
     await fh.write('\n');
   } finally {
     await fh.close();

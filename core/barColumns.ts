@@ -1,8 +1,11 @@
 /**
  * Bars stored column by column in typed arrays (time, open, high, low, close, volume, and
- * ask/bid volume when the source has them): 48 bytes a bar instead of a ~100-byte object
+ * ask/bid volume when the source has them): 28 bytes a bar instead of a ~100-byte object
  * with boxed numbers, nothing for the garbage collector to trace, and backed by plain or
  * shared memory (a SharedArrayBuffer lets workers read the same bars without a copy).
+ * Prices and volumes are kept as 32-bit floats while every value is exactly one (ES prices
+ * on the 0.25 grid, contract counts); a column moves to 64 bits at the first value that is
+ * not, so a bar always reads back exactly as it was pushed.
  * `barAt` hands out a fresh Bar equal, field for field, to the one the columns came from.
  */
 import type { Bar } from './types.ts';
@@ -19,19 +22,20 @@ export function arrayBarTable(bars: readonly Bar[]): BarTable {
   return { length: bars.length, timeAt: (i) => bars[i]!.time, barAt: (i) => bars[i]! };
 }
 
-const FIELDS = ['time', 'open', 'high', 'low', 'close', 'volume'] as const;
+const NARROW = ['open', 'high', 'low', 'close', 'volume', 'askVolume', 'bidVolume'] as const;
+type Column = Float64Array | Float32Array;
 
 export class BarColumns implements BarTable {
   length = 0;
   time: Float64Array;
-  open: Float64Array;
-  high: Float64Array;
-  low: Float64Array;
-  close: Float64Array;
-  volume: Float64Array;
+  open: Column;
+  high: Column;
+  low: Column;
+  close: Column;
+  volume: Column;
   /** Present when every bar carries askVolume and bidVolume. */
-  askVolume: Float64Array | null;
-  bidVolume: Float64Array | null;
+  askVolume: Column | null;
+  bidVolume: Column | null;
 
   /**
    * `symbol`: the symbol of every bar. `shared`: allocate in a SharedArrayBuffer.
@@ -43,20 +47,29 @@ export class BarColumns implements BarTable {
     private readonly shared = false,
   ) {
     const cap = Math.max(16, Math.ceil(capacity));
-    this.time = this.alloc(cap);
-    this.open = this.alloc(cap);
-    this.high = this.alloc(cap);
-    this.low = this.alloc(cap);
-    this.close = this.alloc(cap);
-    this.volume = this.alloc(cap);
-    this.askVolume = sides ? this.alloc(cap) : null;
-    this.bidVolume = sides ? this.alloc(cap) : null;
+    this.time = this.alloc(cap) as Float64Array;
+    this.open = this.alloc(cap, true);
+    this.high = this.alloc(cap, true);
+    this.low = this.alloc(cap, true);
+    this.close = this.alloc(cap, true);
+    this.volume = this.alloc(cap, true);
+    this.askVolume = sides ? this.alloc(cap, true) : null;
+    this.bidVolume = sides ? this.alloc(cap, true) : null;
   }
 
   /** Columns over existing arrays (e.g. a SharedArrayBuffer another thread filled). */
-  static over(symbol: string, length: number, columns: Record<(typeof FIELDS)[number], Float64Array> & { askVolume?: Float64Array | null; bidVolume?: Float64Array | null }): BarColumns {
+  static over(
+    symbol: string,
+    length: number,
+    columns: { time: Float64Array } & Record<'open' | 'high' | 'low' | 'close' | 'volume', Column> & { askVolume?: Column | null; bidVolume?: Column | null },
+  ): BarColumns {
     const t = new BarColumns(symbol, 0, Boolean(columns.askVolume && columns.bidVolume));
-    for (const f of FIELDS) t[f] = columns[f];
+    t.time = columns.time;
+    t.open = columns.open;
+    t.high = columns.high;
+    t.low = columns.low;
+    t.close = columns.close;
+    t.volume = columns.volume;
     t.askVolume = columns.askVolume ?? null;
     t.bidVolume = columns.bidVolume ?? null;
     t.length = length;
@@ -85,15 +98,26 @@ export class BarColumns implements BarTable {
     if (this.length === this.time.length) this.grow(this.length * 2);
     const i = this.length++;
     this.time[i] = b.time;
-    this.open[i] = b.open;
-    this.high[i] = b.high;
-    this.low[i] = b.low;
-    this.close[i] = b.close;
-    this.volume[i] = b.volume;
+    this.put('open', i, b.open);
+    this.put('high', i, b.high);
+    this.put('low', i, b.low);
+    this.put('close', i, b.close);
+    this.put('volume', i, b.volume);
     if (this.askVolume) {
-      this.askVolume[i] = b.askVolume!;
-      this.bidVolume![i] = b.bidVolume!;
+      this.put('askVolume', i, b.askVolume!);
+      this.put('bidVolume', i, b.bidVolume!);
     }
+  }
+
+  /** Stores `v` at `i`, widening the column to 64 bits first when a 32-bit float cannot hold it exactly. */
+  private put(f: (typeof NARROW)[number], i: number, v: number): void {
+    let c = this[f]!;
+    if (c instanceof Float32Array && !Object.is(Math.fround(v), v)) {
+      const wide = this.alloc(c.length) as Float64Array;
+      wide.set(c.subarray(0, i));
+      this[f] = c = wide;
+    }
+    c[i] = v;
   }
 
   timeAt(i: number): number {
@@ -114,7 +138,7 @@ export class BarColumns implements BarTable {
   slice(from: number, to = this.length): BarColumns {
     const a = Math.max(0, Math.min(from, this.length));
     const b = Math.max(a, Math.min(to, this.length));
-    const sub = (c: Float64Array) => c.subarray(a, b);
+    const sub = <C extends Column>(c: C) => c.subarray(a, b) as C;
     return BarColumns.over(this.symbol, b - a, {
       time: sub(this.time),
       open: sub(this.open),
@@ -133,14 +157,17 @@ export class BarColumns implements BarTable {
     if (!first) return new BarColumns('', 0);
     const n = tables.reduce((s, t) => s + t.length, 0);
     const out = new BarColumns(first.symbol, n, first.askVolume !== null, shared);
-    let at = 0;
     for (const t of tables) {
       if (t.symbol !== first.symbol || (t.askVolume !== null) !== (first.askVolume !== null)) throw new Error('BarColumns.concat: tables of different symbols or columns');
-      for (const f of FIELDS) out[f].set(t[f].subarray(0, t.length), at);
-      if (out.askVolume) {
-        out.askVolume.set(t.askVolume!.subarray(0, t.length), at);
-        out.bidVolume!.set(t.bidVolume!.subarray(0, t.length), at);
-      }
+    }
+    // A column is 64-bit in the result when it is in any input (a 32-bit copy could round).
+    for (const f of NARROW) {
+      if (out[f] && tables.some((t) => t[f] instanceof Float64Array)) out[f] = out.alloc(out.capacity);
+    }
+    let at = 0;
+    for (const t of tables) {
+      out.time.set(t.time.subarray(0, t.length), at);
+      for (const f of NARROW) if (out[f]) out[f]!.set(t[f]!.subarray(0, t.length), at);
       at += t.length;
     }
     out.length = n;
@@ -153,20 +180,19 @@ export class BarColumns implements BarTable {
     return this;
   }
 
-  private alloc(n: number): Float64Array {
-    return this.shared ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n);
+  private alloc(n: number, narrow = false): Column {
+    const bytes = narrow ? 4 : 8;
+    const buffer = this.shared ? new SharedArrayBuffer(n * bytes) : new ArrayBuffer(n * bytes);
+    return narrow ? new Float32Array(buffer) : new Float64Array(buffer);
   }
 
   private grow(cap: number): void {
-    const move = (c: Float64Array) => {
-      const next = this.alloc(Math.max(16, cap));
+    const move = <C extends Column>(c: C): C => {
+      const next = this.alloc(Math.max(16, cap), c instanceof Float32Array) as C;
       next.set(c.subarray(0, this.length));
       return next;
     };
-    for (const f of FIELDS) this[f] = move(this[f]);
-    if (this.askVolume) {
-      this.askVolume = move(this.askVolume);
-      this.bidVolume = move(this.bidVolume!);
-    }
+    this.time = move(this.time);
+    for (const f of NARROW) if (this[f]) this[f] = move(this[f]!);
   }
 }

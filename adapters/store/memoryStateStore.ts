@@ -65,23 +65,49 @@ function templateKey(o: OrderUpsert): string | null {
   return key;
 }
 
+interface Template {
+  record: OrderRecord;
+  /** Field names of the upsert and of its request, in order. */
+  keys: string[];
+  requestKeys: string[];
+}
+
 interface Compact {
-  template: OrderRecord;
+  template: Template;
   createdAt: number;
   updatedAt: number;
 }
 
+/** True when `o` has the template's fields in the same order with the same values (id and times aside), without allocating. */
+function matches(o: OrderUpsert, t: Template): boolean {
+  let i = 0;
+  const rec = t.record as unknown as Record<string, unknown>;
+  for (const k in o) {
+    if (k !== t.keys[i++]) return false;
+    if (k !== 'request' && !Object.is((o as unknown as Record<string, unknown>)[k], rec[k])) return false;
+  }
+  if (i !== t.keys.length) return false;
+  i = 0;
+  const req = t.record.request as unknown as Record<string, unknown>;
+  for (const k in o.request) {
+    if (k !== t.requestKeys[i++]) return false;
+    if (k !== 'clientOrderId' && k !== 'createdAt' && !Object.is((o.request as unknown as Record<string, unknown>)[k], req[k])) return false;
+  }
+  return i === t.requestKeys.length;
+}
+
 function rebuild(id: string, c: Compact): OrderRecord {
   const request = {} as Record<string, unknown>;
-  for (const [k, v] of Object.entries(c.template.request)) request[k] = k === 'clientOrderId' ? id : k === 'createdAt' ? c.createdAt : v;
+  for (const [k, v] of Object.entries(c.template.record.request)) request[k] = k === 'clientOrderId' ? id : k === 'createdAt' ? c.createdAt : v;
   const record = {} as Record<string, unknown>;
-  for (const [k, v] of Object.entries(c.template)) record[k] = k === 'request' ? request : k === 'updatedAt' ? c.updatedAt : v;
+  for (const [k, v] of Object.entries(c.template.record)) record[k] = k === 'request' ? request : k === 'updatedAt' ? c.updatedAt : v;
   return record as unknown as OrderRecord;
 }
 
 function memoryJournal(clock: Clock, isClosed: () => boolean): Journal {
   const orders = new Map<string, OrderRecord | Compact>();
-  const templates = new Map<string, OrderRecord>();
+  const templates = new Map<string, Template>();
+  let lastTemplate: Template | null = null;
   const read = (id: string, r: OrderRecord | Compact): OrderRecord => ('template' in r ? rebuild(id, r) : r);
   const fills: Fill[] = [];
   const trades: Trade[] = [];
@@ -95,13 +121,17 @@ function memoryJournal(clock: Clock, isClosed: () => boolean): Journal {
     async upsertOrder(order) {
       open();
       const record: OrderRecord = { ...order, updatedAt: clock.now() };
-      const key = templateKey(order);
-      if (key === null) {
-        orders.set(record.request.clientOrderId, record);
-        return record;
+      let template = order.status === 'riskRefused' && lastTemplate && matches(order, lastTemplate) ? lastTemplate : null;
+      if (!template) {
+        const key = templateKey(order);
+        if (key === null) {
+          orders.set(record.request.clientOrderId, record);
+          return record;
+        }
+        template = templates.get(key) ?? null;
+        if (!template) templates.set(key, (template = { record, keys: Object.keys(order), requestKeys: Object.keys(order.request) }));
+        lastTemplate = template;
       }
-      let template = templates.get(key);
-      if (!template) templates.set(key, (template = record));
       orders.set(record.request.clientOrderId, { template, createdAt: record.request.createdAt, updatedAt: record.updatedAt });
       return record;
     },

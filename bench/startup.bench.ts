@@ -1,0 +1,44 @@
+/**
+ * Start-up (issue 16, deliverable 4): wall time of `mia status` (no session running: it
+ * answers and exits) and of `mia run --max-bars 1` (a whole session of one simulated bar
+ * on the in-process venue: an upper bound of the time to the first bar), each beside the
+ * same-run baseline `node -e 0`, as best and range of RUNS runs, with the bundle (bin/mia.js
+ * default) and from the TypeScript sources (MIA_NO_BUNDLE=1). Aims: status < 150 ms, first bar < 300 ms.
+ * Run: `node --import tsx bench/startup.bench.ts [runs]`.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const RUNS = Number(process.argv[2] ?? 5);
+const root = fileURLToPath(new URL('..', import.meta.url));
+const home = mkdtempSync(join(tmpdir(), 'mia-bench-start-'));
+const mia = join(root, 'bin/mia.js');
+
+function wall(args: string[], env: NodeJS.ProcessEnv = {}): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const start = process.hrtime.bigint();
+    spawnSync(process.execPath, args, { cwd: home, env: { ...process.env, MIA_HOME: home, ...env }, stdio: 'ignore' });
+    out.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return out;
+}
+
+spawnSync(process.execPath, [mia, '--help'], { stdio: 'ignore' }); // builds the bundle when stale
+const base = wall(['-e', '0']);
+const best = (xs: number[]) => Math.min(...xs);
+const fmt = (xs: number[]) => `${best(xs).toFixed(0)} ms (${best(xs).toFixed(0)}-${Math.max(...xs).toFixed(0)})`;
+const rows: [string, number[], number | null][] = [
+  ['mia status (bundle)', wall([mia, 'status']), 150],
+  ['mia status (sources, tsx)', wall([mia, 'status'], { MIA_NO_BUNDLE: '1' }), null],
+  ['mia run --max-bars 1 (bundle)', wall([mia, 'run', '--max-bars', '1', '--venue', 'simulated', '--home', join(home, 'r')]), 300],
+  ['mia run --max-bars 1 (sources, tsx)', wall([mia, 'run', '--max-bars', '1', '--venue', 'simulated', '--home', join(home, 'r2')], { MIA_NO_BUNDLE: '1' }), null],
+];
+rmSync(home, { recursive: true, force: true });
+process.stdout.write(`${'figure'.padEnd(38)} ${'best (range)'.padEnd(20)} ${'baseline node -e 0'.padEnd(20)} ratio  aim\n`);
+for (const [name, xs, aim] of rows) {
+  process.stdout.write(`${name.padEnd(38)} ${fmt(xs).padEnd(20)} ${fmt(base).padEnd(20)} ${(best(xs) / best(base)).toFixed(1).padStart(5)}  ${aim === null ? '' : `< ${aim} ms: ${best(xs) < aim ? 'met' : 'NOT met'}`}\n`);
+}
