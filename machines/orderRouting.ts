@@ -10,7 +10,10 @@
  * - a fill is applied once (de-duplicated by execution id) to the position book, the
  *   journal, the order actor and risk;
  * - after a (re)connect the venue is the truth: orders take its state or are declared
- *   lost (never resubmitted), a position mismatch is corrected and recorded.
+ *   lost (never resubmitted), a position mismatch is corrected and recorded;
+ * - the order actors are the truth about orders (the table here holds references), and
+ *   their anomalies, foreign reports and incomplete history put risk in limited;
+ * - no position stays without an acknowledged stop past `limits.unprotectedMaxMs`.
  */
 import type { Fill, OrderRequest, Side } from '../core/types.ts';
 import { applyFill, openPnl } from '../core/positionBook.ts';
