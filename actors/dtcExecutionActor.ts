@@ -272,8 +272,11 @@ export function dtcExecutionActor(deps: DtcExecutionDeps) {
       ready = true;
       for (const fill of truth.missedFills) {
         translator.noteExecution(fill.executionId);
-        // A fill tied to no order of MIA's is the venue's own record of someone else's order.
-        if (fill.clientOrderId.startsWith('venue:') || !isOurs(fill.clientOrderId)) {
+        // A fill tied to no order of MIA's is someone else's, unless an order MIA sent on that
+        // side was never acknowledged (then it stays an untied venue fill: position right, no guess).
+        const untied = fill.clientOrderId.startsWith('venue:');
+        const couldBeOurs = untied && Object.values(live).some((h) => !h.serverOrderId && h.request.side === fill.side);
+        if ((untied && !couldBeOurs) || (!untied && !isOurs(fill.clientOrderId))) {
           reportForeign(fill.clientOrderId, fill.clientOrderId.replace(/^venue:/, ''), 'historical fill for an order MIA never sent', fill);
         } else report({ type: 'VENUE.FILL', fill });
       }

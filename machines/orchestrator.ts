@@ -246,7 +246,8 @@ export const orchestratorMachine = setup({
                 tx.emit({ type: 'audit', who: 'risk', action: 'risk-state', detail: `${was} -> ${status}`, time: tx.ctx.lastTime });
                 tx.update({ riskState: status });
                 // Reconciled: an unprotected position gets its bracket now that orders may leave.
-                if (was === 'reconciling' && (status === 'normal' || status === 'limited')) routing.protectPosition(tx);
+                // A position over maxContracts is reduced first; what remains keeps its stop.
+                if (was === 'reconciling' && (status === 'normal' || status === 'limited') && !routing.enforcePositionLimit(tx)) routing.protectPosition(tx);
               }
               // Killed: cancel every working order and flatten, once per kill.
               const killedAt = snap.context.killedAt;

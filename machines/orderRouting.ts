@@ -10,7 +10,10 @@
  * - a fill is applied once (de-duplicated by execution id) to the position book, the
  *   journal, the order actor and risk;
  * - after a (re)connect the venue is the truth: orders take its state or are declared
- *   lost (never resubmitted), a position mismatch is corrected and recorded.
+ *   lost (never resubmitted), a position mismatch is corrected and recorded;
+ * - the order actors are the truth about orders (the table here holds references), and
+ *   their anomalies, foreign reports and incomplete history put risk in limited;
+ * - no position stays without an acknowledged stop past `limits.unprotectedMaxMs`.
  */
 import type { Fill, OrderRequest, Side } from '../core/types.ts';
 import { applyFill, openPnl } from '../core/positionBook.ts';
@@ -451,13 +454,19 @@ export function onForeign(tx: Tx, e: Extract<ChildEvent, { type: 'VENUE.FOREIGN'
   if (!f) return;
   const clientOrderId = f.clientOrderId.startsWith('foreign:') ? f.clientOrderId : `foreign:${f.clientOrderId.replace(/^venue:/, '')}`;
   onFill(tx, { ...f, clientOrderId });
+  if (!enforcePositionLimit(tx)) protectPosition(tx);
+}
+
+/**
+ * A position over `maxContracts` (taken from the venue: foreign fills, a takeover) is
+ * reduced to it. True when a reducing order is on its way.
+ */
+export function enforcePositionLimit(tx: Tx): boolean {
   const pos = tx.ctx.book.qty;
   const max = tx.ctx.settings.limits.maxContracts;
-  if (Math.abs(pos) > max && !Object.values(tx.ctx.live).some(isClosingOrder)) {
-    placeOrder(tx, { side: pos > 0 ? 'sell' : 'buy', qty: Math.abs(pos) - max, type: 'market', purpose: 'flatten', time: tx.ctx.lastTime });
-  } else {
-    protectPosition(tx);
-  }
+  if (Math.abs(pos) <= max || tx.ctx.riskState === 'killed') return false;
+  if (Object.values(tx.ctx.live).some(isClosingOrder)) return true;
+  return placeOrder(tx, { side: pos > 0 ? 'sell' : 'buy', qty: Math.abs(pos) - max, type: 'market', purpose: 'flatten', time: tx.ctx.lastTime }) !== null;
 }
 
 /** The venue could not give all the history reconciliation needs: alert and go limited. */

@@ -47,6 +47,18 @@ export interface VenueTruth {
 
 const finite = (x: number | undefined): x is number => x !== undefined && Number.isFinite(x);
 
+/**
+ * Whether an order could have filled at `price`: a limit at its price or better, a stop at
+ * its trigger or worse (slippage only makes a stop fill worse). This tells the two legs of
+ * an unacknowledged bracket apart.
+ */
+function priceFits(request: ReconcileHint['request'], price: number): boolean {
+  const buy = request.side === 'buy';
+  if (request.type === 'limit' && request.price !== undefined) return buy ? price <= request.price : price >= request.price;
+  if (request.type === 'stop' && request.stopPrice !== undefined) return buy ? price >= request.stopPrice : price <= request.stopPrice;
+  return true;
+}
+
 export function venueTruth(live: Record<string, ReconcileHint>, records: VenueRecords, p: VenueTruthParams): VenueTruth {
   const serverToClient = new Map<string, string>();
   for (const [c, hint] of Object.entries(live)) if (hint.serverOrderId) serverToClient.set(hint.serverOrderId, c);
@@ -79,7 +91,12 @@ export function venueTruth(live: Record<string, ReconcileHint>, records: VenueRe
     const side = sideOfBuySell(f.BuySell);
     const time = f.DateTime * 1000;
     const matches = unacknowledged.filter(
-      (u) => !claimed.has(u.clientOrderId) && u.request.side === side && u.request.qty === f.Quantity && u.request.createdAt <= time + 999,
+      (u) =>
+        !claimed.has(u.clientOrderId) &&
+        u.request.side === side &&
+        u.request.qty === f.Quantity &&
+        u.request.createdAt <= time + 999 &&
+        priceFits(u.request, f.Price),
     );
     if (matches.length !== 1) return undefined;
     claimed.add(matches[0]!.clientOrderId);

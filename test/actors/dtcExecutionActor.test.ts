@@ -9,7 +9,7 @@ import { ManualClock } from '../../core/clock.ts';
 import type { Bar, OrderRequest } from '../../core/types.ts';
 import { DtcClient } from '../../adapters/dtc/dtcClient.ts';
 import { startPaperDtcServer, type PaperDtcServer } from '../../adapters/dtc/paperServer.ts';
-import { dtcExecutionActor } from '../../actors/dtcExecutionActor.ts';
+import { dtcExecutionActor, fillsWindow } from '../../actors/dtcExecutionActor.ts';
 import type { ChildEvent, VenueCommand } from '../../machines/orchestratorEvents.ts';
 
 const T0 = Date.UTC(2025, 10, 4, 15, 0);
@@ -150,5 +150,19 @@ describe('dtcExecutionActor over the paper DTC server', () => {
     await until('stop filled, target cancelled', () => h.of('VENUE.FILL').length === 1 && h.of('VENUE.CANCELED').length === 1);
     expect(h.of('VENUE.FILL')[0]!.fill.clientOrderId).toBe('D-2');
     expect(h.of('VENUE.CANCELED')[0]!.clientOrderId).toBe('D-3');
+  });
+});
+
+describe('fillsWindow: how far back reconciliation asks for fills', () => {
+  const DAY = 86_400_000;
+  it('from the oldest of the last journaled fill and the oldest live order, whole days inclusive; only today when nothing is known', () => {
+    expect(fillsWindow(undefined, undefined, T0, 30)).toEqual({ days: 1, startSeconds: 0, incomplete: null });
+    expect(fillsWindow(T0 - 3 * DAY - 5, T0 - DAY, T0, 30)).toEqual({ days: 5, startSeconds: Math.floor((T0 - 3 * DAY - 5) / 1000) - 1, incomplete: null });
+    expect(fillsWindow(T0 - 10 * MIN, T0 - 2 * DAY, T0, 30).days).toBe(3);
+  });
+  it('beyond what the venue keeps: the most it keeps, and why the history is incomplete', () => {
+    const w = fillsWindow(T0 - 40 * DAY, undefined, T0, 30);
+    expect(w.days).toBe(30);
+    expect(w.incomplete).toMatch(/41 days.*30 days/);
   });
 });

@@ -35,6 +35,8 @@ async function enterLong(server: PaperDtcServer, clock: ManualClock, p: OrderPat
   clock.set(T0 + MIN);
   server.onBar(bar(T0, 6000));
   await until('bracket working', () => workingStops(server).length === 1 && p.position() === 1);
+  // Both legs acknowledged: MIA knows their venue ids.
+  await until('bracket acknowledged', () => p.emitted.filter((e) => e.type === 'journal.order' && e.status === 'working' && e.request.purpose.startsWith('bracket')).length === 2);
 }
 
 describe('a stop on every position', () => {

@@ -95,3 +95,27 @@ describe('orchestrator: no position without its stop', () => {
     expect(reasons(h)).toContain('unprotected');
   });
 });
+
+describe('orchestrator: foreign reports', () => {
+  it('a foreign fill while reconciling is journaled as foreign; once reconciled the position is reduced to maxContracts', () => {
+    const h = open(startHarness());
+    h.from('execution', { type: 'VENUE.UP', time: T0 });
+    h.send({ type: 'SESSION.START', sessionId: 'S1', time: T0 });
+    const fill = { clientOrderId: 'EVIL-1', executionId: 'x-evil', symbol: 'ESZ25', side: 'buy' as const, qty: 3, price: 6000, time: T0 + 1, commission: 0 };
+    h.from('execution', { type: 'VENUE.FOREIGN', clientOrderId: 'EVIL-1', serverOrderId: 'srv-evil', detail: 'fill for an order MIA never sent', fill, time: T0 + 1 });
+    expect(h.ofType('journal.fill').map((e) => e.fill.clientOrderId)).toEqual(['foreign:EVIL-1']);
+    expect(h.submits()).toEqual([]); // nothing leaves while reconciling
+    h.from('execution', { type: 'VENUE.RECONCILED', orders: {}, position: 3, avgPrice: 6000, time: T0 + 2 });
+    expect(h.risk()).toBe('limited');
+    expect(reasons(h)).toEqual(['foreign-order']);
+    expect(h.submits()).toEqual([expect.objectContaining({ side: 'sell', qty: 1, type: 'market', purpose: 'flatten' })]);
+    // Reduced: what remains (2, the limit) gets its stop.
+    const reduce = h.submits()[0]!;
+    h.from('execution', { type: 'VENUE.FILL', fill: fillOf(reduce, 6000, 'x-r', T0 + 3) });
+    expect(h.actor.getSnapshot().context.book.qty).toBe(2);
+    expect(h.submits().slice(1)).toEqual([
+      expect.objectContaining({ purpose: 'bracket-stop', qty: 2, side: 'sell' }),
+      expect.objectContaining({ purpose: 'bracket-target', qty: 2, side: 'sell' }),
+    ]);
+  });
+});

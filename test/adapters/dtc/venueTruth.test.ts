@@ -21,7 +21,7 @@ const open = (clientOrderId: string, serverOrderId: string, over: Partial<OrderU
     Symbol: 'ESZ25', ClientOrderID: clientOrderId, ServerOrderID: serverOrderId, OrderStatus: OrderStatus.OPEN,
     OrderUpdateReason: OrderUpdateReason.OPEN_ORDERS_REQUEST_RESPONSE, BuySell: BuySell.SELL, ...over,
   });
-const fill = (serverOrderId: string, qty: number, price: number, at: number, side = BuySell.BUY, id = `${serverOrderId}-x`): HistoricalOrderFillResponse =>
+const fill = (serverOrderId: string, qty: number, price: number, at: number, side: number = BuySell.BUY, id = `${serverOrderId}-x`): HistoricalOrderFillResponse =>
   createDtcMessage(MessageType.HISTORICAL_ORDER_FILL_RESPONSE, {
     Symbol: 'ESZ25', ServerOrderID: serverOrderId, BuySell: side, Quantity: qty, Price: price, DateTime: Math.floor(at / SEC), UniqueExecutionID: id,
   });
@@ -90,5 +90,29 @@ describe('venueTruth', () => {
     expect(truth.orders.e1).toEqual({ status: 'filled', serverOrderId: 'P-1', filledQty: 2, avgFillPrice: 5999.875 });
     const partial = venueTruth({ e1: hint('e1', { qty: 2 }, 'P-1') }, { openOrders: [], fills: [fill('P-1', 1, 6000, T0 + SEC)], positions: [] }, params());
     expect(partial.orders.e1).toMatchObject({ status: 'cancelled', filledQty: 1 });
+  });
+
+  it('a fill of an unacknowledged bracket is tied to the leg whose price it fits (the stop, not the target)', () => {
+    const live = {
+      st: hint('st', { side: 'sell', type: 'stop', stopPrice: 5992.25, purpose: 'bracket-stop', ocoGroup: 'g' }),
+      tg: hint('tg', { side: 'sell', type: 'limit', price: 6012.25, purpose: 'bracket-target', ocoGroup: 'g' }),
+    };
+    const truth = venueTruth(live, { openOrders: [], fills: [fill('P-9', 1, 5990.75, T0 + SEC, BuySell.SELL)], positions: [] }, params());
+    expect(truth.missedFills.map((f) => f.clientOrderId)).toEqual(['st']);
+    expect(truth.orders.st).toMatchObject({ status: 'filled', filledQty: 1, avgFillPrice: 5990.75 });
+    // A fill that fits both legs stays untied: no guess.
+    const both = venueTruth(
+      { a: hint('a', { side: 'sell', type: 'market' }), b: hint('b', { side: 'sell', type: 'market' }) },
+      { openOrders: [], fills: [fill('P-8', 1, 6000, T0 + SEC, BuySell.SELL)], positions: [] },
+      params(),
+    );
+    expect(both.missedFills.map((f) => f.clientOrderId)).toEqual(['venue:P-8']);
+  });
+
+  it('an order no longer open that the venue describes by its ServerOrderID takes the venue\'s final word', () => {
+    const live = { c1: hint('c1', { side: 'sell', type: 'limit', price: 6010 }, 'P-5') };
+    const answer = open('c1', 'P-5', { OrderStatus: OrderStatus.CANCELED, InfoText: 'OCO sibling filled' });
+    const truth = venueTruth(live, { openOrders: [], orderAnswers: [answer], fills: [], positions: [] }, params());
+    expect(truth.orders.c1).toEqual({ status: 'cancelled', serverOrderId: 'P-5', filledQty: 0, reason: 'OCO sibling filled' });
   });
 });
