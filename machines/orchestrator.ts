@@ -20,7 +20,7 @@ import type { GateThresholds, RiskLimits } from '../config/schema.ts';
 import { orderMachine } from './order.ts';
 import { riskMachine, riskStatus, type RiskStatus } from './risk.ts';
 import { deploymentMachine, type DeploymentEvent } from './deployment.ts';
-import { backoffDelay } from './backoff.ts';
+import { backoffDelay } from '../core/backoff.ts';
 import { Tx, type Enqueue } from './orchestratorTx.ts';
 import * as routing from './orderRouting.ts';
 import { decayFailure, failedChild, initialSupervision, onChildFailure, restartChild, type SupervisionRecord } from './supervision.ts';
@@ -338,7 +338,7 @@ export const orchestratorMachine = setup({
           }),
         },
         'CHILD.FAILED': {
-          actions: transact((tx, e) => e.type === 'CHILD.FAILED' && onChildFailure(tx, e.child, e.error)),
+          actions: transact((tx, e) => e.type === 'CHILD.FAILED' && onChildFailure(tx, e.child, e.error, e.code)),
         },
         'SUPERVISION.RESTART': {
           actions: transact((tx, e) => {

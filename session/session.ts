@@ -10,6 +10,7 @@
  * orchestrator emits them. A `kill -9` at any moment leaves files that load.
  */
 import { createActor, type InspectionEvent } from 'xstate';
+import { isLivenessOnly } from '../actors/connectionHost.ts';
 import type { Logger } from 'pino';
 import type { MiaConfig } from '../config/schema.ts';
 import { instrumentFor } from '../config/instruments.ts';
@@ -191,7 +192,8 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
     ...(persist
       ? {
           inspect: (event: InspectionEvent) => {
-            if (event.type === '@xstate.snapshot') schedulePersist();
+            // A peer's sign of life changes nothing recovery needs: no write per socket chunk.
+            if (event.type === '@xstate.snapshot' && !isLivenessOnly(event)) schedulePersist();
             inspect?.(event);
           },
         }

@@ -33,8 +33,7 @@ import {
   type FillModelParams,
   type WorkingOrder,
 } from '../../backtest/fillModel.ts';
-import type { ChildEvent } from '../../machines/orchestratorEvents.ts';
-import type { VenueOrderState } from '../../machines/order.ts';
+import type { VenueOrderState, VenueReport } from '../../core/venue.ts';
 
 export interface SimulatedVenueParams extends FillModelParams {
   /** Dollars per contract per side. */
@@ -166,7 +165,7 @@ export type VenueEvent =
   /** Position and balance of `account` changed (after a fill). */
   | { type: 'account'; account: string; symbol: string; time: number };
 
-export type VenueReport = Extract<ChildEvent, { type: `VENUE.${string}` }>;
+export type { VenueReport } from '../../core/venue.ts';
 
 /** The venue's whole state as plain JSON (see `exportState` / `SimulatedVenue.restore`). */
 export interface SimulatedVenueState {

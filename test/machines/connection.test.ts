@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { createActor, SimulatedClock, type AnyMachineSnapshot } from 'xstate';
 import { backoffDelay, connectionMachine, type ConnectionEvent, type ConnectionInput } from '../../machines/connection.ts';
-import { nextRandom } from '../../machines/backoff.ts';
+import { nextRandom } from '../../core/backoff.ts';
 import { CoverageRecorder, allStateNodeIds, allTransitionKeys, edgeWalks } from './graphCoverage.ts';
 
 const HB = 1_000;
