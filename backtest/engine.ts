@@ -42,6 +42,7 @@ import { FeatureAvailability } from './engineFeatures.ts';
 import { EquityMarks } from './equityMarks.ts';
 import { assembleResult } from './engineResult.ts';
 import type { BacktestResult, DataProvenance } from './result.ts';
+import { MiaError, type MiaErrorOptions } from '../core/errors.ts';
 
 export { canonicalHash } from './engineResult.ts';
 
@@ -73,8 +74,11 @@ export interface BacktestInput {
 }
 
 /** Raised when the engine cannot judge the input (no bars to replay). */
-export class BacktestEmptyError extends Error {
+export class BacktestEmptyError extends MiaError<'BACKTEST_EMPTY'> {
   override readonly name = 'BacktestEmptyError';
+  constructor(message: string, options?: MiaErrorOptions) {
+    super('BACKTEST_EMPTY', message, options);
+  }
 }
 
 export const BACKTEST_OPERATOR = 'backtest-operator';

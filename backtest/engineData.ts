@@ -17,15 +17,16 @@ import type { LoaderOptions } from '../adapters/files/seriesTypes.ts';
 import { CboeChainError, cboeChainFromBytes } from '../adapters/files/cboeChain.ts';
 import { latestPolygonTimestamp, parsePolygonChainReport, PolygonChainError } from '../adapters/files/polygonChain.ts';
 import type { DataProvenance } from './result.ts';
+import { MiaError } from '../core/errors.ts';
 
 /** Bad input named by the flag (or file) it came from: the CLI turns it into exit code 2. */
-export class BacktestInputError extends Error {
+export class BacktestInputError extends MiaError<'BACKTEST_INPUT_INVALID'> {
   override readonly name = 'BacktestInputError';
   constructor(
     readonly flag: string,
     message: string,
   ) {
-    super(`${flag}: ${message}`);
+    super('BACKTEST_INPUT_INVALID', `${flag}: ${message}`);
   }
 }
 

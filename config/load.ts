@@ -8,14 +8,15 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { configSchema, defaultConfig, type MiaConfig } from './schema.ts';
+import { MiaError } from '../core/errors.ts';
 
-export class ConfigError extends Error {
+export class ConfigError extends MiaError<'CONFIG_INVALID'> {
   constructor(
     /** Dotted path of the offending key, e.g. `risk.dailyLossLimit`, or the file. */
     readonly key: string,
     readonly reason: string,
   ) {
-    super(`invalid configuration: ${key}: ${reason}`);
+    super('CONFIG_INVALID', `invalid configuration: ${key}: ${reason}`);
     this.name = 'ConfigError';
   }
 }

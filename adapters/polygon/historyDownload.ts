@@ -15,6 +15,7 @@ import type { Bar, Quote } from '../../core/types.ts';
 import { frontContractSegments, isProductRoot, type ContractSegment } from './futuresContracts.ts';
 import { BAR_CSV_HEADER, QUOTE_CSV_HEADER, barCsvLine, quoteCsvLine } from './historyCsv.ts';
 import type { IndexTimespan, PolygonRest, RowPage, TimeWindow } from './polygonRest.ts';
+import { MiaError } from '../../core/errors.ts';
 
 export type DownloadKind = 'bars' | 'quotes';
 
@@ -34,14 +35,14 @@ export interface DownloadPlan {
 }
 
 /** A download that cannot start as asked (exit code 2): it would clobber or mix files. */
-export class DownloadStateError extends Error {
+export class DownloadStateError extends MiaError<'DOWNLOAD_STATE_INVALID'> {
   override readonly name = 'DownloadStateError';
   constructor(
     message: string,
     /** The command-line flag to change, when one is to blame. */
     readonly flag?: string,
   ) {
-    super(message);
+    super('DOWNLOAD_STATE_INVALID', message);
   }
 }
 

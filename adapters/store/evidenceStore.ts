@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { gateTransitions, setupChecks, type Evidence, type GateTransition } from '../../config/gates.ts';
 import { jsonValueSchema, type JsonValue } from './domainSchemas.ts';
 import { openDocument } from './jsonDocument.ts';
+import { MiaError } from '../../core/errors.ts';
 
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a YYYY-MM-DD day');
 
@@ -62,10 +63,10 @@ export interface CorruptEvidence {
 }
 
 /** Raised by `latest()` while a corrupt evidence file is present. */
-export class CorruptEvidenceError extends Error {
+export class CorruptEvidenceError extends MiaError<'EVIDENCE_CORRUPT'> {
   override readonly name = 'CorruptEvidenceError';
   constructor(readonly corrupt: readonly CorruptEvidence[]) {
-    super(
+    super('EVIDENCE_CORRUPT', 
       `evidence cannot be judged while ${corrupt.length === 1 ? 'a file is' : `${corrupt.length} files are`} corrupt: ${corrupt
         .map((c) => `${c.file}: ${c.reason}`)
         .join('; ')} (repair or move it away, then retry)`,
