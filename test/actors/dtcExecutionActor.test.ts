@@ -37,7 +37,7 @@ async function until<T>(what: string, probe: () => T | undefined, ms = 8_000): P
 
 const reconnect = { heartbeatSeconds: 5, maxReconnectAttempts: 50, backoffBaseMs: 20, backoffMaxMs: 100 };
 
-async function harness(server: PaperDtcServer, clock: ManualClock, knownExecutions: Set<string> = new Set(), waitReconciled = true) {
+async function harness(server: PaperDtcServer, clock: ManualClock, knownExecutions: Set<string> = new Set(), waitReconciled = true, snapshot?: unknown) {
   const port = server.port;
   const logic = dtcExecutionActor({
     createClient: (connection) => new DtcClient({ host: '127.0.0.1', port, encoding: 'binary', ...reconnect, maxMessagesPerSecond: 1000, clock, connection }),
@@ -55,14 +55,14 @@ async function harness(server: PaperDtcServer, clock: ManualClock, knownExecutio
     invoke: { id: 'execution', src: 'execution', input: { generation: 0 } },
     on: { '*': { actions: assign({ events: ({ context, event }) => [...context.events, event] }) } },
   });
-  const actor = createActor(parent).start();
+  const actor = createActor(parent, snapshot ? { snapshot: snapshot as never } : {}).start();
   cleanups.push(() => void actor.stop());
   const events = () => actor.getSnapshot().context.events;
   const send = (c: VenueCommand) => (actor.getSnapshot().children.execution as AnyActorRef).send(c);
   const of = <K extends ChildEvent['type']>(type: K) => events().filter((e): e is Extract<ChildEvent, { type: K }> => e.type === type);
   if (waitReconciled) await until('first reconciliation', () => of('VENUE.RECONCILED').length > 0);
   const execution = () => actor.getSnapshot().children.execution as AnyActorRef;
-  return { events, send, of, execution };
+  return { events, send, of, execution, actor };
 }
 
 describe('dtcExecutionActor over the paper DTC server', () => {
@@ -202,5 +202,32 @@ describe('dtcExecutionActor over the paper DTC server', () => {
     expect(failed.error).toMatch(/logon failed/);
     const strictConnection = refused.execution().getSnapshot().children.connection as AnyActorRef;
     expect(strictConnection.getSnapshot()).toMatchObject({ value: 'failed', context: { lastFailure: 'LOGON_REFUSED' } });
+  });
+
+  it('persists its connection machine with the rest and, restored after a crash, reconnects and reconciles', async () => {
+    const clock = new ManualClock(T0);
+    const server = await startPaperDtcServer({ port: 0, clock });
+    cleanups.push(() => server.close());
+    const first = await harness(server, clock);
+    const saved = JSON.parse(JSON.stringify(first.actor.getPersistedSnapshot())) as {
+      children: { execution: { snapshot: { children: { connection: { snapshot: { value: unknown; context: Record<string, unknown> } } } } } };
+    };
+    const connection = saved.children.execution.snapshot.children.connection.snapshot;
+    expect(connection.value).toMatchObject({ connected: expect.anything() });
+    expect(connection.context).toMatchObject({ name: 'dtc', connectedCount: 1, attempt: 0 });
+    first.actor.stop();
+
+    // A new process restores the snapshot: the machine says connected, but no socket is
+    // behind it any more; the restored actor drops that belief, logs on again and reconciles.
+    const second = await harness(server, clock, new Set(), false, saved);
+    // The parent's record of events was restored too: count what comes after it.
+    const before = { reconciled: second.of('VENUE.RECONCILED').length, accepted: second.of('VENUE.ACCEPTED').length };
+    await until('reconciled after the restore', () => second.of('VENUE.RECONCILED').length > before.reconciled);
+    const restored = second.execution().getSnapshot().children.connection as AnyActorRef;
+    expect(restored.getSnapshot().value).toMatchObject({ connected: expect.anything() });
+    // Its count carried on from the snapshot: this is the second logon of the same machine.
+    expect(restored.getSnapshot().context.connectedCount).toBe(2);
+    second.send({ type: 'VENUE.SUBMIT', request: order('F-1') });
+    await until('accepted after the restore', () => second.of('VENUE.ACCEPTED').length === before.accepted + 1);
   });
 });

@@ -161,6 +161,25 @@ describe('orchestrator supervision: escalation', () => {
     expect(generations(h, 'execution')).toHaveLength(maxRestarts + 1);
     expect(alive(h, 'execution')).toBe(false);
   });
+
+  it('tells a refused logon from a lost link by its code: the lost link restarts, the refusal escalates at once', () => {
+    const { h, clock } = open();
+    startTrading(h);
+    fail(h, 'execution', 'gave up reconnecting: transport closed: ECONNRESET', 'CONNECTION_LOST');
+    expect(record(h, 'execution')).toMatchObject({ escalated: false, lastCode: 'CONNECTION_LOST' });
+    clock.increment(backoffBaseMs);
+    expect(generations(h, 'execution')).toEqual([0, 1]);
+    expect(h.risk()).not.toBe('killed');
+
+    fail(h, 'execution', 'logon failed: refused (ERROR_NO_RECONNECT): bad password', 'LOGON_REFUSED');
+    expect(record(h, 'execution')).toMatchObject({ escalated: true, lastCode: 'LOGON_REFUSED', recentFailures: 2 });
+    expect(h.risk()).toBe('killed');
+    expect(h.ofType('audit')).toContainEqual(
+      expect.objectContaining({ who: 'supervisor', action: 'escalate', detail: 'execution: logon failed: refused (ERROR_NO_RECONNECT): bad password (LOGON_REFUSED)' }),
+    );
+    clock.increment(10 * windowMs);
+    expect(generations(h, 'execution')).toEqual([0, 1]);
+  });
 });
 
 describe('orchestrator supervision: failures decay', () => {
