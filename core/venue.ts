@@ -7,7 +7,6 @@
  * Plain data only: every report carries its event time (ms UTC).
  */
 import type { Fill, OrderRequest } from './types.ts';
-import type { FailureCode } from './errors.ts';
 
 /** What the venue reports about an order during reconciliation. */
 export interface VenueOrderState {
@@ -52,8 +51,7 @@ export type VenueCommand =
 /** Sent by a venue (through its execution actor) to the orchestrator. */
 export type VenueReport =
   | { type: 'VENUE.UP'; time: number }
-  /** `code` tells why the link went down (CONNECTION_LOST, TIMEOUT, ...), `reason` says it in words. */
-  | { type: 'VENUE.DOWN'; reason: string; code?: FailureCode; time: number }
+  | { type: 'VENUE.DOWN'; reason: string; time: number }
   | { type: 'VENUE.ACCEPTED'; clientOrderId: string; serverOrderId: string; time: number }
   | { type: 'VENUE.FILL'; fill: Fill }
   | { type: 'VENUE.REJECTED'; clientOrderId: string; reason: string; time: number }
