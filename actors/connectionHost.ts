@@ -150,7 +150,7 @@ export function withConnection(spec: WithConnectionSpec) {
     ...Object.fromEntries(spec.commands.map((type) => [type, forwardToIo])),
     ...Object.fromEntries(spec.reports.map((type) => [type, forwardUp])),
   } as never;
-  return setup({
+  const machine = setup({
     types: {} as { input: ChildInput; context: { generation: number }; events: EventObject },
     actors: { connection: connectionChildLogic, io: spec.io },
   }).createMachine({
@@ -162,4 +162,12 @@ export function withConnection(spec: WithConnectionSpec) {
     ],
     on,
   });
+  // A snapshot saved before this actor had children (a plain callback actor then) holds
+  // nothing to restore: start afresh rather than come back without a connection.
+  const restore = machine.restoreSnapshot.bind(machine);
+  machine.restoreSnapshot = (snapshot, scope) => {
+    const saved = snapshot as { value?: unknown; input?: ChildInput };
+    return saved.value !== undefined ? restore(snapshot, scope) : machine.getInitialSnapshot(scope, saved.input ?? { generation: 0 });
+  };
+  return machine;
 }
