@@ -18,8 +18,8 @@
  * persisted, its failures typed), and `io`, the callback below that owns the client.
  */
 import { fromCallback } from 'xstate';
-import type { ConnectionHost, ConnectionInput } from '../core/connection.ts';
 import type { Logger } from 'pino';
+import type { ConnectionHost, ConnectionInput } from '../core/connection.ts';
 import type { Clock } from '../core/clock.ts';
 import type { MarketBus } from '../core/marketBus.ts';
 import type { OrderRequest } from '../core/types.ts';
@@ -50,7 +50,7 @@ const REPORTS = [
   'VENUE.MARK',
   'VENUE.ACCOUNT',
   'CHILD.FAILED',
-] as const satisfies readonly ChildEvent['type'][];
+] as const satisfies readonly (VenueReport['type'] | 'CHILD.FAILED')[];
 
 export interface DtcExecutionDeps {
   /**

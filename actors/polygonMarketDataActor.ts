@@ -94,7 +94,12 @@ function polygonIo(deps: PolygonMarketDataDeps) {
       if (connection.deliver(event)) return;
       if (event.type === 'MD.STOP') stream.stop();
     });
-    stream.start();
+    try {
+      stream.start();
+    } catch (error) {
+      // Report, never throw: a throwing callback actor would leak the stream's timers.
+      report(childFailed('marketData', error, clock.now()));
+    }
     return () => stream.stop();
   });
 }
