@@ -10,10 +10,16 @@
  * - Reconciliation reports the fills missed during an outage (tied to their orders when
  *   the venue's ids allow it) before the reconciled state, so the fill journal loses
  *   nothing and the position is the venue's.
- * - Bracket legs created together (same OCO group, same turn) leave as one OCO message.
+ * - A bracket (VENUE.SUBMIT_BRACKET) leaves as one OCO message (after its parent entry,
+ *   when it has one): its legs leave together or not at all.
+ *
+ * In the actor tree this is `execution` with two children (actors/connectionHost.ts):
+ * `connection`, the connection statechart the DTC client is driven by (inspected,
+ * persisted, its failures typed), and `io`, the callback below that owns the client.
  */
 import { fromCallback } from 'xstate';
 import type { Logger } from 'pino';
+import type { ConnectionHost, ConnectionInput } from '../core/connection.ts';
 import type { Clock } from '../core/clock.ts';
 import type { MarketBus } from '../core/marketBus.ts';
 import type { Fill, OrderRequest } from '../core/types.ts';
@@ -21,18 +27,40 @@ import { createDtcMessage } from '../adapters/dtc/createMessage.ts';
 import type { DtcClient } from '../adapters/dtc/dtcClient.ts';
 import { MessageType } from '../adapters/dtc/messageType.ts';
 import type { AccountBalanceUpdate, DtcMessage } from '../adapters/dtc/messages.ts';
-import { OrderUpdateTranslator, toDtcOco, toDtcOrder, type DtcRoute } from '../adapters/dtc/orderTranslation.ts';
+import { OrderUpdateTranslator, toDtcBracket, toDtcOrder, type DtcRoute } from '../adapters/dtc/orderTranslation.ts';
 import { venueTruth } from '../adapters/dtc/venueTruth.ts';
-import type { ChildEvent, ReconcileHint, VenueCommand } from '../machines/orchestratorEvents.ts';
+import { MiaError } from '../core/errors.ts';
+import { bracketLegs, type BracketOrder, type ReconcileHint, type VenueCommand, type VenueReport } from '../core/venue.ts';
+import { childFailed, type ChildEvent } from '../machines/orchestratorEvents.ts';
 import type { ChildInput } from '../machines/orchestrator.ts';
 import type { VenueSettle } from '../core/venueSettle.ts';
+import { treeConnection, withConnection, type ConnectionEffectEvent } from './connectionHost.ts';
+
+/** What the orchestrator sends the execution actor, and what it hears back. */
+const COMMANDS = ['VENUE.SUBMIT', 'VENUE.SUBMIT_BRACKET', 'VENUE.CANCEL', 'VENUE.RECONCILE'] as const satisfies readonly VenueCommand['type'][];
+const REPORTS = [
+  'VENUE.UP',
+  'VENUE.DOWN',
+  'VENUE.ACCEPTED',
+  'VENUE.FILL',
+  'VENUE.REJECTED',
+  'VENUE.CANCELED',
+  'VENUE.CANCEL_REJECTED',
+  'VENUE.RECONCILED',
+  'VENUE.MARK',
+  'VENUE.ACCOUNT',
+  'CHILD.FAILED',
+] as const satisfies readonly (VenueReport['type'] | 'CHILD.FAILED')[];
 
 export interface DtcExecutionDeps {
   /**
-   * A new, not yet started client (one per actor instance: a restart reconnects afresh);
-   * a promise when the server it talks to is still starting (the embedded paper server).
+   * A new, not yet started client on `connection` (one per actor instance: a restart
+   * reconnects afresh); a promise when the server it talks to is still starting (the
+   * embedded paper server).
    */
-  createClient(): DtcClient | Promise<DtcClient>;
+  createClient(connection: ConnectionHost): DtcClient | Promise<DtcClient>;
+  /** The connection machine's settings: the client's (dtcConnectionInput of its options). */
+  connection: ConnectionInput;
   clock: Clock;
   /** MIA's symbol and how the server names it; `account` null takes the server's first. */
   miaSymbol: string;
@@ -82,7 +110,13 @@ export function fillsWindow(lastFill: number | undefined, oldestLive: number | u
 }
 
 export function dtcExecutionActor(deps: DtcExecutionDeps) {
-  return fromCallback<VenueCommand, ChildInput>(({ sendBack, receive }) => {
+  return withConnection({ id: 'execution', connection: deps.connection, io: dtcIo(deps), commands: COMMANDS, reports: REPORTS });
+}
+
+/** The I/O child: the DTC client and the order bookkeeping around it. */
+function dtcIo(deps: DtcExecutionDeps) {
+  return fromCallback<VenueCommand | ConnectionEffectEvent, ChildInput>(({ sendBack, receive, system }) => {
+    const connection = treeConnection(system, 'execution');
     const log = deps.logger?.child({ component: 'dtc-execution' });
     let client: DtcClient | null = null;
     const translator = new OrderUpdateTranslator({ commissionPerContract: deps.commissionPerContract, miaSymbol: deps.miaSymbol });
@@ -99,14 +133,12 @@ export function dtcExecutionActor(deps: DtcExecutionDeps) {
     const sent = new Map<string, OrderRequest>();
     /** Orders or cancels sent and not yet answered. */
     const awaiting = new Set<string>();
-    /** A bracket leg waiting (one turn) for its OCO sibling. */
-    const ocoWaiting = new Map<string, OrderRequest>();
 
     const fail = (error: unknown) => {
       if (stopped) return;
-      const text = error instanceof Error ? error.message : String(error);
-      log?.error({ err: text }, 'dtc execution failed');
-      sendBack({ type: 'CHILD.FAILED', child: 'execution', error: text, time: now() } satisfies ChildEvent);
+      const failed = childFailed('execution', error, now());
+      log?.error({ err: failed.error, code: failed.code }, 'dtc execution failed');
+      sendBack(failed);
     };
 
     const settleIfIdle = () => deps.settle?.release();
@@ -128,31 +160,37 @@ export function dtcExecutionActor(deps: DtcExecutionDeps) {
       });
     };
 
+    const notConnected = 'not sent: the DTC venue is not connected';
+
     const submit = (request: OrderRequest) => {
-      if (sent.has(request.clientOrderId) || ocoWaiting.has(request.clientOrderId)) {
+      if (sent.has(request.clientOrderId)) {
         log?.warn({ clientOrderId: request.clientOrderId }, 'duplicate submit ignored: a ClientOrderID leaves once');
         return;
       }
       if (!ready || !route) {
-        report({ type: 'VENUE.REJECTED', clientOrderId: request.clientOrderId, reason: 'not sent: the DTC venue is not connected', time: now() });
-        return;
-      }
-      const group = request.ocoGroup;
-      if (group !== undefined) {
-        const sibling = [...ocoWaiting.values()].find((o) => o.ocoGroup === group);
-        if (!sibling) {
-          ocoWaiting.set(request.clientOrderId, request);
-          queueMicrotask(() => flushAlone(request.clientOrderId));
-          return;
-        }
-        ocoWaiting.delete(sibling.clientOrderId);
-        track(sibling);
-        track(request);
-        write(toDtcOco(sibling, request, route), [sibling.clientOrderId, request.clientOrderId]);
+        report({ type: 'VENUE.REJECTED', clientOrderId: request.clientOrderId, reason: notConnected, time: now() });
         return;
       }
       track(request);
       write(toDtcOrder(request, route), [request.clientOrderId]);
+    };
+
+    /** The whole bracket leaves, or none of it. */
+    const submitBracket = (bracket: BracketOrder) => {
+      const legs = bracketLegs(bracket);
+      const known = legs.filter((leg) => sent.has(leg.clientOrderId));
+      if (known.length > 0) {
+        log?.warn({ clientOrderIds: known.map((l) => l.clientOrderId) }, 'duplicate bracket ignored: a ClientOrderID leaves once');
+        return;
+      }
+      if (!ready || !route) {
+        for (const leg of legs) report({ type: 'VENUE.REJECTED', clientOrderId: leg.clientOrderId, reason: notConnected, time: now() });
+        return;
+      }
+      for (const leg of legs) track(leg);
+      const messages = toDtcBracket(bracket, route);
+      if (bracket.entry) write(messages[0]!, [bracket.entry.clientOrderId]);
+      write(messages.at(-1)!, [bracket.stop.clientOrderId, bracket.target.clientOrderId]);
     };
 
     const track = (request: OrderRequest) => {
@@ -160,24 +198,7 @@ export function dtcExecutionActor(deps: DtcExecutionDeps) {
       translator.track(request.clientOrderId, deps.route.symbol, request.side);
     };
 
-    const flushAlone = (clientOrderId: string) => {
-      const request = ocoWaiting.get(clientOrderId);
-      if (!request) return;
-      ocoWaiting.delete(clientOrderId);
-      if (!ready || !route) {
-        report({ type: 'VENUE.REJECTED', clientOrderId, reason: 'not sent: the DTC venue is not connected', time: now() });
-        return;
-      }
-      track(request);
-      write(toDtcOrder(request, route), [clientOrderId]);
-    };
-
     const cancel = (clientOrderId: string) => {
-      if (ocoWaiting.delete(clientOrderId)) {
-        // Never left: cancelled here.
-        report({ type: 'VENUE.CANCELED', clientOrderId, time: now() });
-        return;
-      }
       const order = translator.order(clientOrderId);
       if (!ready || !route) {
         report({ type: 'VENUE.CANCEL_REJECTED', clientOrderId, reason: 'not sent: the DTC venue is not connected', time: now() });
@@ -321,7 +342,6 @@ export function dtcExecutionActor(deps: DtcExecutionDeps) {
     const onDisconnected = (reason: string) => {
       ready = false;
       awaiting.clear();
-      for (const id of [...ocoWaiting.keys()]) flushAlone(id);
       deps.settle?.reset();
       report({ type: 'VENUE.DOWN', reason, time: now() });
     };
@@ -335,13 +355,15 @@ export function dtcExecutionActor(deps: DtcExecutionDeps) {
         deps.settle?.started();
         fail(error);
       });
-      c.on('stopped', (reason) => fail(new Error(`the DTC server logged us off for good: ${reason}`)));
+      c.on('stopped', (reason) => fail(new MiaError('LOGGED_OFF', `the DTC server logged us off for good: ${reason}`)));
       c.start();
     };
 
     receive((command) => {
+      if (connection.deliver(command)) return;
       try {
         if (command.type === 'VENUE.SUBMIT') submit(command.request);
+        else if (command.type === 'VENUE.SUBMIT_BRACKET') submitBracket(command.bracket);
         else if (command.type === 'VENUE.CANCEL') cancel(command.clientOrderId);
         else if (command.type === 'VENUE.RECONCILE') {
           hints = command.live;
@@ -359,7 +381,7 @@ export function dtcExecutionActor(deps: DtcExecutionDeps) {
     });
     deps.settle?.attach(() => (ready ? awaiting.size : 0));
     Promise.resolve()
-      .then(() => deps.createClient())
+      .then(() => deps.createClient(connection.host))
       .then(
         (c) => {
           if (stopped) void c.stop();

@@ -12,7 +12,7 @@ import { fromCallback } from 'xstate';
 import type { Bar } from '../core/types.ts';
 import type { MarketBus } from '../core/marketBus.ts';
 import type { ManualClock } from '../core/clock.ts';
-import type { ChildEvent, MarketDataCommand } from '../machines/orchestratorEvents.ts';
+import { childFailed, type ChildEvent, type MarketDataCommand } from '../machines/orchestratorEvents.ts';
 import type { ChildInput } from '../machines/orchestrator.ts';
 
 export interface BarSource {
@@ -133,7 +133,7 @@ export function marketDataActor(deps: MarketDataDeps) {
     function fail(err: unknown): void {
       if (stopped) return;
       stopped = true;
-      sendBack({ type: 'CHILD.FAILED', child: 'marketData', error: (err as Error).message ?? String(err), time: clock.now() } satisfies ChildEvent);
+      sendBack(childFailed('marketData', err, clock.now()));
     }
 
     receive((event) => {

@@ -3,15 +3,21 @@
  * MarketBus as plain calls (the session clock follows each bar's close), and the
  * orchestrator hears only what changes state: data stale or fresh again (risk goes
  * limited on stale data), the session's bar budget reached, the feed given up.
+ *
+ * In the actor tree this is `marketData` with two children (actors/connectionHost.ts):
+ * `connection`, the statechart the Polygon stream is driven by, and `io`, the callback
+ * below that owns the stream.
  */
 import { fromCallback } from 'xstate';
+import type { FailureCode } from '../core/errors.ts';
 import type { Logger } from 'pino';
 import type { ManualClock } from '../core/clock.ts';
 import type { MarketBus } from '../core/marketBus.ts';
 import { PolygonRest } from '../adapters/polygon/polygonRest.ts';
 import { PolygonStream, restBackfill } from '../adapters/polygon/polygonStream.ts';
 import type { PolygonSettings } from '../adapters/polygon/polygonSettings.ts';
-import type { ChildEvent, MarketDataCommand } from '../machines/orchestratorEvents.ts';
+import { childFailed, type ChildEvent, type MarketDataCommand } from '../machines/orchestratorEvents.ts';
+import { treeConnection, withConnection, type ConnectionEffectEvent } from './connectionHost.ts';
 import type { ChildInput } from '../machines/orchestrator.ts';
 
 export interface PolygonMarketDataDeps {
@@ -28,8 +34,22 @@ export interface PolygonMarketDataDeps {
   logger?: Logger;
 }
 
+const REPORTS = ['MD.ENDING', 'MD.DONE', 'MD.STALE', 'MD.OK', 'CHILD.FAILED'] as const satisfies readonly ChildEvent['type'][];
+
 export function polygonMarketDataActor(deps: PolygonMarketDataDeps) {
-  return fromCallback<MarketDataCommand, ChildInput>(({ sendBack, receive }) => {
+  return withConnection({
+    id: 'marketData',
+    connection: { name: 'polygon', ...deps.connection },
+    io: polygonIo(deps),
+    commands: ['MD.STOP'] satisfies MarketDataCommand['type'][],
+    reports: REPORTS,
+  });
+}
+
+/** The I/O child: the Polygon stream, its bars onto the bus. */
+function polygonIo(deps: PolygonMarketDataDeps) {
+  return fromCallback<MarketDataCommand | ConnectionEffectEvent, ChildInput>(({ sendBack, receive, system }) => {
+    const connection = treeConnection(system, 'marketData');
     const { settings, bus, clock, progress } = deps;
     const log = deps.logger?.child({ component: 'polygon-feed' });
     const ticker = settings.futuresTicker;
@@ -41,6 +61,7 @@ export function polygonMarketDataActor(deps: PolygonMarketDataDeps) {
       apiKey: settings.apiKey,
       subscriptions: [`AM.${ticker}`, `T.${ticker}`, `Q.${ticker}`],
       connection: { name: 'polygon', ...deps.connection },
+      connectionHost: connection.host,
       clock,
       staleAfterMs: settings.staleAfterMs,
       barMs: deps.barMs,
@@ -65,14 +86,20 @@ export function polygonMarketDataActor(deps: PolygonMarketDataDeps) {
         onFresh: (time) => report({ type: 'MD.OK', time }),
         onBackfill: (info) => log?.info(info, 'gap filled over REST'),
         onDisconnected: (reason) => log?.warn({ reason }, 'polygon stream down'),
-        onFailed: (reason) => report({ type: 'CHILD.FAILED', child: 'marketData', error: `polygon stream gave up: ${reason}`, time: clock.now() }),
+        onFailed: (reason: string, code: FailureCode) => report(childFailed('marketData', `polygon stream gave up: ${reason}`, clock.now(), code)),
         onError: (error) => log?.warn({ err: error.message }, 'polygon stream'),
       },
     });
     receive((event) => {
+      if (connection.deliver(event)) return;
       if (event.type === 'MD.STOP') stream.stop();
     });
-    stream.start();
+    try {
+      stream.start();
+    } catch (error) {
+      // Report, never throw: a throwing callback actor would leak the stream's timers.
+      report(childFailed('marketData', error, clock.now()));
+    }
     return () => stream.stop();
   });
 }

@@ -19,7 +19,7 @@ import type { Bar } from '../core/types.ts';
 import { Scorer, type ScoredSignal, type ScorerDeps, type ScorerParams } from '../strategy/scorer.ts';
 import { SessionCloseRule, type SessionExitSettings } from '../strategy/sessionClose.ts';
 import { defaultStrategySettings } from '../config/strategySchema.ts';
-import type { ChildEvent, ScoringCommand } from '../machines/orchestratorEvents.ts';
+import { childFailed, type ChildEvent, type ScoringCommand } from '../machines/orchestratorEvents.ts';
 import type { ChildInput } from '../machines/orchestrator.ts';
 
 export interface ScoringDeps {
@@ -77,7 +77,7 @@ export function scoringActor(deps: ScoringDeps) {
 
     const fail = (err: unknown, time: number) => {
       failed = true;
-      sendBack({ type: 'CHILD.FAILED', child: 'scoring', error: err instanceof Error ? err.message : String(err), time } satisfies ChildEvent);
+      sendBack(childFailed('scoring', err, time));
     };
 
     return deps.bus.subscribe('strategy', {

@@ -45,6 +45,7 @@ import { FeatureAvailability } from './engineFeatures.ts';
 import { EquityMarks } from './equityMarks.ts';
 import { assembleResult, type ObservedSignal } from './engineResult.ts';
 import type { BacktestResult, DataProvenance } from './result.ts';
+import { MiaError, type MiaErrorOptions } from '../core/errors.ts';
 
 export { canonicalHash } from './engineResult.ts';
 
@@ -78,8 +79,11 @@ export interface BacktestInput {
 }
 
 /** Raised when the engine cannot judge the input (no bars to replay). */
-export class BacktestEmptyError extends Error {
+export class BacktestEmptyError extends MiaError<'BACKTEST_EMPTY'> {
   override readonly name = 'BacktestEmptyError';
+  constructor(message: string, options?: MiaErrorOptions) {
+    super('BACKTEST_EMPTY', message, options);
+  }
 }
 
 export const BACKTEST_OPERATOR = 'backtest-operator';

@@ -15,15 +15,16 @@ import { BarColumns, arrayBarTable, type BarTable } from '../core/barColumns.ts'
 import type { LoaderOptions } from '../adapters/files/seriesTypes.ts';
 import { ChainSourceError, loadChainSource, type ChainSkip } from './chainSource.ts';
 import type { DataProvenance } from './result.ts';
+import { MiaError } from '../core/errors.ts';
 
 /** Bad input named by the flag (or file) it came from: the CLI turns it into exit code 2. */
-export class BacktestInputError extends Error {
+export class BacktestInputError extends MiaError<'BACKTEST_INPUT_INVALID'> {
   override readonly name = 'BacktestInputError';
   constructor(
     readonly flag: string,
     message: string,
   ) {
-    super(`${flag}: ${message}`);
+    super('BACKTEST_INPUT_INVALID', `${flag}: ${message}`);
   }
 }
 

@@ -15,6 +15,7 @@ import type { Trade } from '../core/types.ts';
 import { tradingDay } from '../core/tradingDay.ts';
 import { computeMetrics, gateMetrics } from './metrics.ts';
 import { distinctProvenance, provenanceFromLabel } from './evidenceProvenance.ts';
+import { MiaError, type MiaErrorOptions } from '../core/errors.ts';
 
 /** One run of `mia run` on the home, as its log says (label and ISO times, null when unknown). */
 export interface PaperSession {
@@ -88,8 +89,11 @@ export interface PaperEvidenceInput {
   producedAt: string;
 }
 
-export class PaperEvidenceError extends Error {
+export class PaperEvidenceError extends MiaError<'PAPER_EVIDENCE_MISSING'> {
   override readonly name = 'PaperEvidenceError';
+  constructor(message: string, options?: MiaErrorOptions) {
+    super('PAPER_EVIDENCE_MISSING', message, options);
+  }
 }
 
 /** The journal's evidence for `simulation->propFirm`; see the module comment. */

@@ -6,9 +6,13 @@
  */
 import type { Provenance } from '../core/types.ts';
 import type { DataProvenance } from './result.ts';
+import { MiaError, type MiaErrorOptions } from '../core/errors.ts';
 
-export class ProvenanceLabelError extends Error {
+export class ProvenanceLabelError extends MiaError<'PROVENANCE_LABEL_UNKNOWN'> {
   override readonly name = 'ProvenanceLabelError';
+  constructor(message: string, options?: MiaErrorOptions) {
+    super('PROVENANCE_LABEL_UNKNOWN', message, options);
+  }
 }
 
 /** The Provenance a label stands for; throws ProvenanceLabelError on an unknown label. */

@@ -17,6 +17,7 @@ import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { MiaError } from '../core/errors.ts';
 
 export interface WorkerPoolOptions {
   /** Module (file URL or absolute path) exporting `runTask(payload): unknown | Promise<unknown>`. */
@@ -26,14 +27,14 @@ export interface WorkerPoolOptions {
 }
 
 /** A task failed or its worker died; `taskIndex` is the input's position in its batch. */
-export class WorkerTaskError extends Error {
+export class WorkerTaskError extends MiaError<'WORKER_TASK_FAILED'> {
   override readonly name = 'WorkerTaskError';
   constructor(
     message: string,
     readonly taskIndex: number,
     readonly crashed: boolean,
   ) {
-    super(message);
+    super('WORKER_TASK_FAILED', message);
   }
 }
 

@@ -15,6 +15,7 @@ import { BuySell, OrderType, OrderUpdateReason, TimeInForce } from '../adapters/
 import { MessageType } from '../adapters/dtc/messageType.ts';
 import type { DtcMessage } from '../adapters/dtc/messages.ts';
 import { startPaperDtcServer } from '../adapters/dtc/paperServer.ts';
+import { standaloneConnection } from '../actors/connectionHost.ts';
 
 const WARMUP = 500;
 const SAMPLES = 5_000;
@@ -86,6 +87,7 @@ async function orderRoundTrips(): Promise<number[]> {
     maxMessagesPerSecond: 1e9,
     burstMessages: 1e9,
     clock,
+    connection: standaloneConnection,
   });
   const connected = once(client, 'connected');
   client.start();

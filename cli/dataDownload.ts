@@ -25,6 +25,7 @@ import { PolygonRest } from '../adapters/polygon/polygonRest.ts';
 import { polygonSettings, type PolygonSettings } from '../adapters/polygon/polygonSettings.ts';
 import { PolygonStream, restBackfill } from '../adapters/polygon/polygonStream.ts';
 import { positiveInt, UsageError } from './usage.ts';
+import { standaloneConnection } from '../actors/connectionHost.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -234,6 +235,7 @@ async function recordCommand(flags: RecordFlags): Promise<number> {
     apiKey: settings.apiKey,
     subscriptions: [`AM.${ticker}`, ...(flags.trades ? [`T.${ticker}`] : []), ...(flags.quotes ? [`Q.${ticker}`] : [])],
     connection: { ...connection, name: 'polygon-futures' },
+    connectionHost: standaloneConnection,
     clock,
     staleAfterMs: settings.staleAfterMs,
     backfill: restBackfill(rest),
@@ -265,6 +267,7 @@ async function recordCommand(flags: RecordFlags): Promise<number> {
           apiKey: settings.apiKey,
           subscriptions: indices.flatMap((i) => [`AM.${i}`, `V.${i}`]),
           connection: { ...connection, name: 'polygon-indices', seed: connection.seed + 1 },
+          connectionHost: standaloneConnection,
           clock,
           staleAfterMs: settings.staleAfterMs,
           backfill: restBackfill(rest),

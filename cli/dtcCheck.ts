@@ -10,6 +10,7 @@ import { systemClock } from '../core/clock.ts';
 import { runDtcCheck, type DtcCheckResult } from '../adapters/dtc/dtcClientRoundTrip.ts';
 import type { DtcEncodingName } from '../adapters/dtc/dtcClient.ts';
 import { EXIT_FAILURE, EXIT_OK, positiveInt, UsageError, portNumber } from './usage.ts';
+import { standaloneConnection } from '../actors/connectionHost.ts';
 
 interface DtcCheckFlags {
   host: string;
@@ -91,6 +92,7 @@ async function dtcCheckCommand(flags: DtcCheckFlags): Promise<number> {
     timeoutMs: flags.timeout,
     heartbeatSeconds: flags.heartbeat,
     clock: systemClock,
+    connection: standaloneConnection,
   });
   process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatCheck(result));
   return result.ok ? EXIT_OK : EXIT_FAILURE;

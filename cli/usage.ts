@@ -3,13 +3,18 @@
  * `cli/main.ts` loads a command's module only when that command runs.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { MiaError, type MiaErrorOptions } from '../core/errors.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
 /** Raised by commands for a bad flag value: exit code 2 with the message. */
-export class UsageError extends Error {}
+export class UsageError extends MiaError<'USAGE'> {
+  constructor(message: string, options?: MiaErrorOptions) {
+    super('USAGE', message, options);
+  }
+}
 
 export function positiveInt(name: string) {
   return (value: string): number => {

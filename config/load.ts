@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { configSchema, defaultConfig, type MiaConfig } from './schema.ts';
+import { MiaError } from '../core/errors.ts';
 
 /** One thing wrong with a configuration: the dotted key (or the file) and why. */
 export interface ConfigIssue {
@@ -15,7 +16,7 @@ export interface ConfigIssue {
   reason: string;
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends MiaError<'CONFIG_INVALID'> {
   /** Every issue found, the first being `key`/`reason` (a file is validated as a whole). */
   readonly issues: readonly ConfigIssue[];
   constructor(
@@ -25,7 +26,7 @@ export class ConfigError extends Error {
     issues?: readonly ConfigIssue[],
   ) {
     const all = issues && issues.length > 0 ? issues : [{ key, reason }];
-    super(`invalid configuration: ${all.map((i) => `${i.key}: ${i.reason}`).join('; ')}`);
+    super('CONFIG_INVALID', `invalid configuration: ${all.map((i) => `${i.key}: ${i.reason}`).join('; ')}`);
     this.name = 'ConfigError';
     this.issues = all;
   }

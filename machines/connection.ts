@@ -9,24 +9,15 @@
  * `maxAttempts` reconnect attempts per outage; then failed. LOGOFF with do-not-reconnect
  * ends in stopped (final).
  */
-import { assign, setup } from 'xstate';
-import { backoffDelay, nextRandom } from './backoff.ts';
+import { assign, setup, type SnapshotFrom } from 'xstate';
+import { backoffDelay, nextRandom } from '../core/backoff.ts';
 
-export { backoffDelay } from './backoff.ts';
+export { backoffDelay } from '../core/backoff.ts';
 
-/** Static settings of one connection actor. */
-export interface ConnectionInput {
-  /** Who this connection is for (logs, supervisor): 'dtc', 'polygon', ... */
-  name: string;
-  /** Heartbeat interval; phase timeouts and the dead-peer timeout are 2x this. */
-  heartbeatMs: number;
-  /** Reconnect attempts per outage before giving up (failed). 0 = never reconnect. */
-  maxAttempts: number;
-  backoffBaseMs: number;
-  backoffMaxMs: number;
-  /** Seed of the jitter PRNG (deterministic backoff sequences). */
-  seed: number;
-}
+import type { FailureCode } from '../core/errors.ts';
+import type { ConnectionEvent, ConnectionInput, ConnectionState, ConnectionStatus } from '../core/connection.ts';
+
+export type { ConnectionEffect, ConnectionEvent, ConnectionInput, ConnectionState, ConnectionStatus } from '../core/connection.ts';
 
 export interface ConnectionContext {
   name: string;
@@ -40,26 +31,13 @@ export interface ConnectionContext {
   attempt: number;
   /** Why the last session or attempt ended ('stale', 'timeout while connecting', ...). */
   lastError: string | null;
+  /** The same as a code, for the supervisor: TIMEOUT, CONNECTION_LOST, LOGON_REFUSED, LOGGED_OFF. */
+  lastFailure: FailureCode | null;
   /** Backoff chosen for the current (or last) reconnect wait. */
   lastDelayMs: number | null;
   /** Successful logons since the actor started. */
   connectedCount: number;
 }
-
-/** Everything a connection actor understands. */
-export type ConnectionEvent =
-  | { type: 'CONNECT' }
-  | { type: 'TRANSPORT_OPEN' }
-  | { type: 'NEGOTIATED' }
-  | { type: 'LOGON_OK' }
-  | { type: 'LOGON_FAILED'; retry: boolean; reason: string }
-  /** Anything received from the peer: proves it is alive. */
-  | { type: 'MESSAGE' }
-  | { type: 'TRANSPORT_CLOSED'; reason: string }
-  | { type: 'TRANSPORT_ERROR'; reason: string }
-  | { type: 'LOGOFF'; doNotReconnect: boolean; reason: string }
-  /** Operator: drop the session and stay down. */
-  | { type: 'DISCONNECT' };
 
 /** Reason recorded when an event ends a session or an attempt. */
 function reasonOf(event: ConnectionEvent): string {
@@ -79,6 +57,18 @@ function reasonOf(event: ConnectionEvent): string {
   }
 }
 
+/** The failure code of what ended a session or an attempt. */
+function failureOf(event: ConnectionEvent): FailureCode {
+  switch (event.type) {
+    case 'LOGON_FAILED':
+      return 'LOGON_REFUSED';
+    case 'LOGOFF':
+      return 'LOGGED_OFF';
+    default:
+      return 'CONNECTION_LOST';
+  }
+}
+
 function validInput(input: ConnectionInput): ConnectionInput {
   const { heartbeatMs, maxAttempts, backoffBaseMs, backoffMaxMs, seed } = input;
   if (!(Number.isFinite(heartbeatMs) && heartbeatMs > 0)) throw new RangeError(`heartbeatMs must be > 0, got ${heartbeatMs}`);
@@ -91,20 +81,20 @@ function validInput(input: ConnectionInput): ConnectionInput {
 
 const dropAndReconnect = {
   target: 'reconnecting',
-  actions: ['closeTransport', { type: 'recordError', params: ({ event }: { event: ConnectionEvent }) => ({ reason: reasonOf(event) }) }],
+  actions: ['closeTransport', { type: 'recordError', params: ({ event }: { event: ConnectionEvent }) => ({ reason: reasonOf(event), failure: failureOf(event) }) }],
 } as const;
 
 const timeoutWhile = (phase: string) =>
   ({
     target: 'reconnecting',
-    actions: ['closeTransport', { type: 'recordError', params: { reason: `timeout while ${phase}` } }],
+    actions: ['closeTransport', { type: 'recordError', params: { reason: `timeout while ${phase}`, failure: 'TIMEOUT' as const } }],
   }) as const;
 
 const logoff = [
   {
     guard: 'doNotReconnect',
     target: 'stopped',
-    actions: ['closeTransport', { type: 'recordError', params: ({ event }: { event: ConnectionEvent }) => ({ reason: reasonOf(event) }) }],
+    actions: ['closeTransport', { type: 'recordError', params: ({ event }: { event: ConnectionEvent }) => ({ reason: reasonOf(event), failure: failureOf(event) }) }],
   },
   dropAndReconnect,
 ] as const;
@@ -133,7 +123,7 @@ export const connectionMachine = setup({
     sendLogoff: () => {},
     onConnected: () => {},
     onDisconnected: (_, _params: { reason: string }) => {},
-    recordError: assign((_, params: { reason: string }) => ({ lastError: params.reason })),
+    recordError: assign((_, params: { reason: string; failure: FailureCode }) => ({ lastError: params.reason, lastFailure: params.failure })),
     resetAttempts: assign({ attempt: 0 }),
     markConnected: assign(({ context }) => ({ attempt: 0, connectedCount: context.connectedCount + 1 })),
     /** Counts the attempt and, unless attempts are exhausted, draws its jittered delay. */
@@ -172,6 +162,7 @@ export const connectionMachine = setup({
       prng: seed >>> 0,
       attempt: 0,
       lastError: null,
+      lastFailure: null,
       lastDelayMs: null,
       connectedCount: 0,
     };
@@ -251,7 +242,7 @@ export const connectionMachine = setup({
               after: {
                 staleTimeout: {
                   target: '#connection.reconnecting',
-                  actions: ['closeTransport', { type: 'recordError', params: { reason: 'stale' } }],
+                  actions: ['closeTransport', { type: 'recordError', params: { reason: 'stale', failure: 'CONNECTION_LOST' as const } }],
                 },
               },
             },
@@ -273,3 +264,19 @@ export const connectionMachine = setup({
     stopped: { type: 'final' },
   },
 });
+
+export type ConnectionSnapshot = SnapshotFrom<typeof connectionMachine>;
+
+/** What an adapter may read of a connection snapshot (see core/connection.ts). */
+export function connectionStatus(snapshot: ConnectionSnapshot): ConnectionStatus {
+  const { value, context } = snapshot;
+  return {
+    state: (typeof value === 'string' ? value : Object.keys(value)[0] ?? 'connected') as ConnectionState,
+    attempt: context.attempt,
+    connectedCount: context.connectedCount,
+    lastDelayMs: context.lastDelayMs,
+    lastError: context.lastError,
+    // Snapshots saved before failure codes existed lack it.
+    lastFailure: context.lastFailure ?? null,
+  };
+}

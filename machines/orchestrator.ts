@@ -23,7 +23,7 @@ import { orderMachine } from './order.ts';
 import { riskMachine, riskStatus, type RiskStatus } from './risk.ts';
 import { deploymentMachine, type DeploymentEvent } from './deployment.ts';
 import type { AccountKind } from '../config/accounts.ts';
-import { backoffDelay } from './backoff.ts';
+import { backoffDelay } from '../core/backoff.ts';
 import { Tx, type Enqueue } from './orchestratorTx.ts';
 import * as routing from './orderRouting.ts';
 import { decayFailure, failedChild, initialSupervision, onChildFailure, restartChild, type SupervisionRecord } from './supervision.ts';
@@ -381,7 +381,7 @@ export const orchestratorMachine = setup({
           }),
         },
         'CHILD.FAILED': {
-          actions: transact((tx, e) => e.type === 'CHILD.FAILED' && onChildFailure(tx, e.child, e.error)),
+          actions: transact((tx, e) => e.type === 'CHILD.FAILED' && onChildFailure(tx, e.child, e.error, e.code)),
         },
         'SUPERVISION.RESTART': {
           actions: transact((tx, e) => {

@@ -3,9 +3,12 @@
  * data, scoring, execution) and from the operator. Ticks and bars never appear here: they
  * stay on the MarketBus hot path. Every event carries its event time (ms UTC).
  */
-import type { Fill, OrderRequest } from '../core/types.ts';
+import { errorMessage, failureCodeOf, type FailureCode } from '../core/errors.ts';
+import type { VenueReport } from '../core/venue.ts';
 import type { ScoredSignal } from '../strategy/scorer.ts';
-import type { VenueOrderState } from './order.ts';
+
+// The venue seam lives in core (adapters speak it without importing a statechart).
+export type { BracketOrder, ReconcileHint, VenueCommand, VenueReport } from '../core/venue.ts';
 
 /** Children that the orchestrator spawns, supervises and restarts by name. */
 export const SUPERVISED_CHILDREN = ['marketData', 'scoring', 'execution'] as const;
@@ -30,41 +33,25 @@ export type ChildEvent =
   | { type: 'TIME_STOP'; time: number }
   /** The open position reached the flatten window before `sessionEnd` (or outlived it). */
   | { type: 'SESSION_CLOSE'; time: number; sessionEnd: number }
-  | { type: 'VENUE.UP'; time: number }
-  | { type: 'VENUE.DOWN'; reason: string; time: number }
-  | { type: 'VENUE.ACCEPTED'; clientOrderId: string; serverOrderId: string; time: number }
-  | { type: 'VENUE.FILL'; fill: Fill }
-  | { type: 'VENUE.REJECTED'; clientOrderId: string; reason: string; time: number }
-  | { type: 'VENUE.CANCELED'; clientOrderId: string; time: number }
-  | { type: 'VENUE.CANCEL_REJECTED'; clientOrderId: string; reason: string; time: number }
-  /**
-   * The venue's truth: every order it knows, its position and that position's average price.
-   * `incomplete` says what the venue could not give (fills history): then risk goes limited.
-   */
-  | { type: 'VENUE.RECONCILED'; orders: Record<string, VenueOrderState>; position: number; avgPrice?: number; incomplete?: string; time: number }
-  /** An update, open order or fill for a ClientOrderID MIA never sent; `fill` when it moved the position. */
-  | { type: 'VENUE.FOREIGN'; clientOrderId: string; serverOrderId: string; detail: string; fill?: Fill; time: number }
-  | { type: 'VENUE.MARK'; price: number; time: number }
-  /** The venue account's balance: what risk's margin rule checks entries against. */
-  | { type: 'VENUE.ACCOUNT'; availableFunds: number; marginPerContract?: number; time: number }
+  | VenueReport
   /** A child reports its own failure (I/O actors catch their errors and report them). */
-  | { type: 'CHILD.FAILED'; child: SupervisedChild; error: string; time: number };
+  | {
+      type: 'CHILD.FAILED';
+      child: SupervisedChild;
+      /** Why, for supervision and risk: LOGON_REFUSED, TIMEOUT, CONNECTION_LOST, ... */
+      code: FailureCode;
+      /** The same in words, for the operator and the audit trail. */
+      error: string;
+      time: number;
+    };
 
-/** Sent by the orchestrator to its children. */
-export type VenueCommand =
-  | { type: 'VENUE.SUBMIT'; request: OrderRequest }
-  | { type: 'VENUE.CANCEL'; clientOrderId: string }
-  /**
-   * Report the venue's truth. `live` is what the orchestrator believes is still open, so
-   * that a venue actor that lost its memory (restart) can tie venue records to them.
-   */
-  | { type: 'VENUE.RECONCILE'; live: Record<string, ReconcileHint> };
-
-/** An order the orchestrator believes is live, as a venue actor needs it to reconcile. */
-export interface ReconcileHint {
-  request: OrderRequest;
-  serverOrderId?: string;
-  filledQty: number;
+/**
+ * The CHILD.FAILED a child sends about `error`: its code when it carries a failure code
+ * (a DtcClientError LOGON_REFUSED, ...), else `code` or INTERNAL; its message for humans.
+ */
+export function childFailed(child: SupervisedChild, error: unknown, time: number, code?: FailureCode): Extract<ChildEvent, { type: 'CHILD.FAILED' }> {
+  const own = failureCodeOf(error);
+  return { type: 'CHILD.FAILED', child, code: own !== 'INTERNAL' ? own : (code ?? 'INTERNAL'), error: errorMessage(error), time };
 }
 
 export type ScoringCommand = { type: 'POSITION'; qty: number; since: number };

@@ -11,15 +11,9 @@
  */
 import { assign, setup, type SnapshotFrom } from 'xstate';
 import type { OrderRequest } from '../core/types.ts';
+import type { VenueOrderState } from '../core/venue.ts';
 
-/** What the venue reports about an order during reconciliation. */
-export interface VenueOrderState {
-  status: 'working' | 'filled' | 'cancelled' | 'rejected' | 'expired';
-  serverOrderId?: string;
-  filledQty: number;
-  avgFillPrice?: number;
-  reason?: string;
-}
+export type { VenueOrderState } from '../core/venue.ts';
 
 /** New terms asked for, or confirmed by, a cancel/replace. */
 export interface ReplaceTerms {

@@ -97,6 +97,17 @@ export function workingQty(live: ReadonlyArray<{ request: OrderRequest; filledQt
 
 /** The single door to the venue. Returns the ClientOrderID, or null when risk refused. */
 export function placeOrder(tx: Tx, p: OrderParams): string | null {
+  const request = admitOrder(tx, p);
+  if (!request) return null;
+  tx.send('execution', { type: 'VENUE.SUBMIT', request } satisfies VenueCommand);
+  return request.clientOrderId;
+}
+
+/**
+ * Everything `placeOrder` does but the send: risk check, order actor, journal. Returns the
+ * request to send, or null when risk refused it.
+ */
+function admitOrder(tx: Tx, p: OrderParams): OrderRequest | null {
   const c = tx.ctx;
   const seq = c.orderSeq + 1;
   const clientOrderId = `${c.sessionId}-${seq}`;
@@ -154,8 +165,7 @@ export function placeOrder(tx: Tx, p: OrderParams): string | null {
   });
   tx.send('risk', { type: 'ORDER_SENT', time: p.time, clientOrderId, entry: p.purpose === 'entry' });
   tx.emit({ type: 'journal.order', clientOrderId, request, status: 'submitted', time: p.time });
-  tx.send('execution', { type: 'VENUE.SUBMIT', request });
-  return clientOrderId;
+  return request;
 }
 
 export function cancelOrder(tx: Tx, clientOrderId: string): void {
@@ -427,7 +437,10 @@ function placeProtectiveStop(tx: Tx, ocoGroup: string, time: number, qty: number
   placeOrder(tx, { side: dir > 0 ? 'sell' : 'buy', qty, type: 'stop', stopPrice, purpose: 'bracket-stop', ocoGroup, time });
 }
 
-/** Protective stop and profit target as one OCO group around the filled entry. */
+/**
+ * Protective stop and profit target as one OCO group around the filled entry, sent as one
+ * bracket command (core/venue.ts): the venue links them itself, they leave together.
+ */
 function placeBracket(tx: Tx, entryId: string, time: number, qty = Math.abs(tx.ctx.book.qty)): void {
   const { book, settings } = tx.ctx;
   const dir = book.qty > 0 ? 1 : -1;
@@ -435,8 +448,14 @@ function placeBracket(tx: Tx, entryId: string, time: number, qty = Math.abs(tx.c
   const ocoGroup = `oco-${entryId}`;
   const tick = settings.tickSize;
   const snap = (p: number) => Math.round(p / tick) * tick;
-  placeProtectiveStop(tx, ocoGroup, time, qty);
-  placeOrder(tx, { side, qty, type: 'limit', price: snap(book.avgPrice + dir * settings.strategy.targetPoints), purpose: 'bracket-target', ocoGroup, time });
+  const stop = admitOrder(tx, { side, qty, type: 'stop', stopPrice: snap(book.avgPrice - dir * settings.strategy.stopPoints), purpose: 'bracket-stop', ocoGroup, time });
+  const target = admitOrder(tx, { side, qty, type: 'limit', price: snap(book.avgPrice + dir * settings.strategy.targetPoints), purpose: 'bracket-target', ocoGroup, time });
+  if (stop && target) {
+    tx.send('execution', { type: 'VENUE.SUBMIT_BRACKET', bracket: { stop, target } } satisfies VenueCommand);
+    return;
+  }
+  // Risk let one leg through: it protects on its own (the stop above all).
+  for (const leg of [stop, target]) if (leg) tx.send('execution', { type: 'VENUE.SUBMIT', request: leg } satisfies VenueCommand);
 }
 
 /**

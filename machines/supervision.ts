@@ -6,6 +6,7 @@
  * `maxRestarts` in the window the failure escalates to risk instead of looping:
  * losing the venue kills trading, losing data or scoring makes it reduce-only.
  */
+import { errorMessage, failureCodeOf, type FailureCode } from '../core/errors.ts';
 import { SUPERVISED_CHILDREN, type SupervisedChild } from './orchestratorEvents.ts';
 import type { Tx } from './orchestratorTx.ts';
 
@@ -15,11 +16,19 @@ export interface SupervisionRecord {
   totalFailures: number;
   escalated: boolean;
   lastError: string | null;
+  /** The typed reason of the last failure (absent in snapshots saved before codes existed). */
+  lastCode?: FailureCode | null;
 }
+
+/**
+ * Failures a restart cannot fix: the peer refused us for good. Restarting would only knock
+ * on the same door again, so they escalate at once and an operator must act.
+ */
+export const PERMANENT_FAILURES: ReadonlySet<FailureCode> = new Set(['LOGON_REFUSED', 'PROTOCOL_UNSUPPORTED', 'LOGGED_OFF']);
 
 export const initialSupervision = (): Record<SupervisedChild, SupervisionRecord> =>
   Object.fromEntries(
-    SUPERVISED_CHILDREN.map((c) => [c, { generation: 0, recentFailures: 0, totalFailures: 0, escalated: false, lastError: null }]),
+    SUPERVISED_CHILDREN.map((c) => [c, { generation: 0, recentFailures: 0, totalFailures: 0, escalated: false, lastError: null, lastCode: null }]),
   ) as Record<SupervisedChild, SupervisionRecord>;
 
 /** The supervised child an error event is about, or null for anything else. */
@@ -28,23 +37,23 @@ export function failedChild(event: { type: string; child?: unknown }): Supervise
   return id !== null && (SUPERVISED_CHILDREN as readonly string[]).includes(id) ? (id as SupervisedChild) : null;
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-export function onChildFailure(tx: Tx, child: SupervisedChild, error: unknown): void {
+/**
+ * A child failed (`code` from its CHILD.FAILED; an error thrown out of a child is INTERNAL
+ * unless it is a MiaError that says otherwise): restart it after a backoff, or escalate.
+ */
+export function onChildFailure(tx: Tx, child: SupervisedChild, error: unknown, code: FailureCode = failureCodeOf(error)): void {
   const rec = tx.ctx.supervision[child];
   const recentFailures = rec.recentFailures + 1;
-  const escalate = recentFailures > tx.ctx.settings.supervision.maxRestarts;
-  const message = describe(error);
+  const escalate = recentFailures > tx.ctx.settings.supervision.maxRestarts || PERMANENT_FAILURES.has(code);
+  const message = errorMessage(error);
   tx.update({
     supervision: {
       ...tx.ctx.supervision,
-      [child]: { ...rec, recentFailures, totalFailures: rec.totalFailures + 1, escalated: rec.escalated || escalate, lastError: message },
+      [child]: { ...rec, recentFailures, totalFailures: rec.totalFailures + 1, escalated: rec.escalated || escalate, lastError: message, lastCode: code },
     },
   });
   if (tx.child(child)) tx.stop(child);
-  tx.emit({ type: 'audit', who: 'supervisor', action: escalate ? 'escalate' : 'restart', detail: `${child}: ${message}`, time: tx.ctx.lastTime });
+  tx.emit({ type: 'audit', who: 'supervisor', action: escalate ? 'escalate' : 'restart', detail: `${child}: ${message} (${code})`, time: tx.ctx.lastTime });
   tx.raise({ type: 'SUPERVISION.DECAY', child }, 'supervisionWindow');
   if (escalate) {
     tx.send('risk', {

@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createActor, type InspectionEvent } from 'xstate';
+import { isLivenessOnly } from '../actors/connectionHost.ts';
 import type { Logger } from 'pino';
 import type { MiaConfig } from '../config/schema.ts';
 import { instrumentFor } from '../config/instruments.ts';
@@ -292,8 +293,10 @@ export function startSession({ config, store, logger, inspect, replay, maxBars, 
     ...(persist
       ? {
           inspect: (event: InspectionEvent) => {
-            if (event.type === '@xstate.snapshot') schedulePersist();
-            else if (event.type === '@xstate.event') watchVenue(event.event as { type: string; reason?: string; error?: string; child?: string });
+            // A peer's sign of life changes nothing recovery needs: no write per socket chunk.
+            if (event.type === '@xstate.snapshot') {
+              if (!isLivenessOnly(event)) schedulePersist();
+            } else if (event.type === '@xstate.event') watchVenue(event.event as { type: string; reason?: string; error?: string; child?: string });
             inspect?.(event);
           },
         }

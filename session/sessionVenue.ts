@@ -13,7 +13,8 @@ import { commissionPerContract, instrumentFor } from '../config/instruments.ts';
 import type { ManualClock } from '../core/clock.ts';
 import type { MarketBus } from '../core/marketBus.ts';
 import { ConfigError } from '../config/load.ts';
-import { DtcClient } from '../adapters/dtc/dtcClient.ts';
+import type { ConnectionHost } from '../core/connection.ts';
+import { DtcClient, dtcConnectionInput } from '../adapters/dtc/dtcClient.ts';
 import { startPaperDtcServer, type PaperDtcServer } from '../adapters/dtc/paperServer.ts';
 import { SimulatedVenue } from '../adapters/simulated/simulatedVenue.ts';
 import type { Journal } from '../adapters/store/journal.ts';
@@ -111,7 +112,14 @@ export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): Session
 
   const host = dtc.host ?? '127.0.0.1';
   let latest: DtcClient | null = null;
-  const createClient = async () => {
+  const reconnect = {
+    heartbeatSeconds: config.connection.heartbeatSeconds,
+    maxReconnectAttempts: config.connection.maxReconnectAttempts,
+    backoffBaseMs: config.connection.backoffBaseMs,
+    backoffMaxMs: config.connection.backoffMaxMs,
+    seed: config.feed.seed,
+  };
+  const createClient = async (connection: ConnectionHost) => {
     const port = serverStart ? (await serverStart).port : dtc.port;
     return (latest = new DtcClient({
       host,
@@ -120,11 +128,8 @@ export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): Session
       ...(dtc.username ? { username: dtc.username } : {}),
       ...(password !== undefined ? { password } : {}),
       clientName: 'MIA',
-      heartbeatSeconds: config.connection.heartbeatSeconds,
-      maxReconnectAttempts: config.connection.maxReconnectAttempts,
-      backoffBaseMs: config.connection.backoffBaseMs,
-      backoffMaxMs: config.connection.backoffMaxMs,
-      seed: config.feed.seed,
+      ...reconnect,
+      connection,
       maxMessagesPerSecond: dtc.maxMessagesPerSecond,
       requestTimeoutMs: dtc.requestTimeoutSeconds * 1000,
       clock: deps.clock,
@@ -135,6 +140,7 @@ export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): Session
   return {
     execution: dtcExecutionActor({
       createClient,
+      connection: dtcConnectionInput(reconnect),
       clock: deps.clock,
       miaSymbol: config.symbol,
       route: { account: venueAccount(config), symbol: dtc.symbol ?? config.symbol, exchange: dtc.exchange },

@@ -6,21 +6,25 @@ import { request as httpRequest } from 'node:http';
 import { controlResponseSchema, type ControlRequest, type ControlResponse } from './controlProtocol.ts';
 import { readControlFile, type ControlEndpoint } from './controlFile.ts';
 import { CONTROL_ROUTE } from './controlServer.ts';
+import { MiaError, type MiaErrorOptions } from '../../core/errors.ts';
 
 /** Nothing answers at the home: no control.json, a dead pid, or a refused connection. */
-export class ControlUnavailableError extends Error {
+export class ControlUnavailableError extends MiaError<'CONTROL_UNAVAILABLE'> {
   override readonly name = 'ControlUnavailableError';
   constructor(
     readonly home: string,
     readonly detail?: string,
   ) {
-    super(`no running mia at ${home}${detail ? ` (${detail})` : ''}`);
+    super('CONTROL_UNAVAILABLE', `no running mia at ${home}${detail ? ` (${detail})` : ''}`);
   }
 }
 
 /** The server answered something that is not a control response. */
-export class ControlProtocolError extends Error {
+export class ControlProtocolError extends MiaError<'CONTROL_PROTOCOL'> {
   override readonly name = 'ControlProtocolError';
+  constructor(message: string, options?: MiaErrorOptions) {
+    super('CONTROL_PROTOCOL', message, options);
+  }
 }
 
 /** A response and its HTTP status (401 bad token, 400 malformed, 200 handled, ...). */

@@ -7,6 +7,7 @@ import { chmod, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { isAlive } from '../store/processAlive.ts';
+import { MiaError } from '../../core/errors.ts';
 
 export const CONTROL_FILE = 'control.json';
 
@@ -19,13 +20,13 @@ const endpointSchema = z.union([
 export type ControlEndpoint = z.infer<typeof endpointSchema>;
 
 /** `control.json` exists but cannot be trusted (not JSON, wrong shape). */
-export class ControlFileError extends Error {
+export class ControlFileError extends MiaError<'CONTROL_FILE_INVALID'> {
   override readonly name = 'ControlFileError';
   constructor(
     readonly path: string,
     readonly reason: string,
   ) {
-    super(`${path}: ${reason}`);
+    super('CONTROL_FILE_INVALID', `${path}: ${reason}`);
   }
 }
 

@@ -1,8 +1,11 @@
 /**
- * A DTC client over TCP, driven by the connection statechart (machines/connection.ts):
- * the machine owns every timer (phase timeouts, our heartbeats, the dead-peer timeout,
- * reconnect backoff) and names the side effects; this adapter provides them with a
- * socket and the codec, and turns what the socket and the server do into machine events.
+ * A DTC client over TCP, driven by the connection statechart (machines/connection.ts)
+ * through the connection seam (core/connection.ts): the machine owns every timer (phase
+ * timeouts, our heartbeats, the dead-peer timeout, reconnect backoff) and names the side
+ * effects; this adapter performs them with a socket and the codec, and turns what the
+ * socket and the server do into machine events. Where the machine runs is the caller's
+ * `connection` host: a child of the execution actor in a session, a root actor of its
+ * own for tools and tests (actors/connectionHost.ts).
  *
  * Session: binary ENCODING_REQUEST -> ENCODING_RESPONSE (adopting the server's encoding
  * when it is one we implement) -> LOGON_REQUEST -> LOGON_RESPONSE -> heartbeats both ways.
@@ -17,11 +20,10 @@
 import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { createActor, type Actor } from 'xstate';
-import { connectionMachine, type ConnectionEvent } from '../../machines/connection.ts';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import { escapeControl } from '../../core/escapeControl.ts';
 import { rateLimitedReport } from '../../core/rateLimitedReport.ts';
+import type { ConnectionEffect, ConnectionEvent, ConnectionHost, ConnectionInput, ConnectionLink, ConnectionStatus } from '../../core/connection.ts';
 import { createDtcMessage } from './createMessage.ts';
 import { DtcClientError } from './dtcClientError.ts';
 import { HandshakeFrameSplitter, logonResultPresent } from './dtcClientHandshake.ts';
@@ -87,6 +89,8 @@ export interface DtcClientOptions {
   requestTimeoutMs?: number;
   /** Time for heartbeats' CurrentDateTime and fill bookkeeping only: timers are the machine's. */
   clock: Clock;
+  /** Where the connection machine runs (actors/connectionHost.ts). */
+  connection: ConnectionHost;
   logger?: Logger;
 }
 
@@ -120,7 +124,6 @@ interface Session {
   readonly socket: Socket;
 }
 
-type ConnectionActor = Actor<typeof connectionMachine>;
 type Emission = { [K in keyof DtcClientEvents]: [K, ...DtcClientEvents[K]] }[keyof DtcClientEvents];
 
 const DEFAULT_RATE = 50;
@@ -130,6 +133,18 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 const CLOSE_GRACE_MS = 1_000;
 /** Execution ids remembered to drop fills already seen (a few sessions' worth). */
 const SEEN_FILLS_LIMIT = 10_000;
+
+/** The connection machine's settings for a DTC client with these options. */
+export function dtcConnectionInput(options: Pick<DtcClientOptions, 'heartbeatSeconds' | 'maxReconnectAttempts' | 'backoffBaseMs' | 'backoffMaxMs' | 'seed'>): ConnectionInput {
+  return {
+    name: 'dtc',
+    heartbeatMs: options.heartbeatSeconds * 1000,
+    maxAttempts: options.maxReconnectAttempts,
+    backoffBaseMs: options.backoffBaseMs,
+    backoffMaxMs: options.backoffMaxMs,
+    seed: options.seed ?? 1,
+  };
+}
 
 function validOptions(options: DtcClientOptions): DtcClientOptions {
   const { host, port, encoding, heartbeatSeconds } = options;
@@ -157,8 +172,10 @@ export class DtcClient extends EventEmitter<DtcClientEvents> {
   readonly #splitter = new HandshakeFrameSplitter();
   readonly #requests = new DtcRequestTracker();
   readonly #pacer: DtcPacer<Buffer>;
-  #actor: ConnectionActor | undefined;
+  #link: ConnectionLink | undefined;
   #state = 'disconnected';
+  /** A LOGOFF already written on the current socket (stop() may write its own). */
+  #loggedOff = false;
   #sessionSeq = 0;
   #session: Session | undefined;
   /** Sockets closing, each resolved on its 'close' (stop() waits for them). */
@@ -216,13 +233,13 @@ export class DtcClient extends EventEmitter<DtcClientEvents> {
 
   /** Why the last session or attempt ended, or why the client gave up. */
   get lastError(): string | null {
-    return this.#failure?.message ?? this.#actor?.getSnapshot().context.lastError ?? null;
+    return this.#failure?.message ?? this.#link?.status().lastError ?? null;
   }
 
   /** Reconnect attempts in the current outage and successful logons so far. */
   get stats(): { attempt: number; connectedCount: number; lastBackoffMs: number | null } {
-    const context = this.#actor?.getSnapshot().context;
-    return { attempt: context?.attempt ?? 0, connectedCount: context?.connectedCount ?? 0, lastBackoffMs: context?.lastDelayMs ?? null };
+    const status = this.#link?.status();
+    return { attempt: status?.attempt ?? 0, connectedCount: status?.connectedCount ?? 0, lastBackoffMs: status?.lastDelayMs ?? null };
   }
 
   /** The latest fill seen (order updates and fills history), to restore from a journal across restarts. */
@@ -237,12 +254,19 @@ export class DtcClient extends EventEmitter<DtcClientEvents> {
 
   /** Connects (or reconnects after `failed`, `stop()` or a final logoff). Idempotent while running. */
   start(): void {
-    if (this.#actor === undefined || this.#actor.getSnapshot().status !== 'active') {
+    if (this.#link === undefined || !this.#link.active()) {
       this.#failure = undefined;
-      this.#actor = this.#createActor();
+      this.#link?.release();
+      this.#link = this.#bind();
     }
-    if (this.#state === 'disconnected' || this.#state === 'failed') {
+    const state = this.#link.status().state;
+    if (state === 'disconnected' || state === 'failed') {
       this.#failure = undefined;
+      this.#dispatch({ type: 'CONNECT' });
+    } else if (this.#session === undefined && state !== 'stopped') {
+      // A machine restored mid-session (after a restart) has no socket behind it: drop
+      // what it believes and connect afresh.
+      this.#dispatch({ type: 'DISCONNECT' });
       this.#dispatch({ type: 'CONNECT' });
     }
   }
@@ -256,15 +280,17 @@ export class DtcClient extends EventEmitter<DtcClientEvents> {
     const stopped = new DtcClientError('STOPPED', 'the DTC client was stopped');
     this.#pacer.dispose(stopped);
     this.#requests.failAll(stopped);
-    const actor = this.#actor;
-    if (actor !== undefined && actor.getSnapshot().status === 'active') {
-      this.#dispatch({ type: 'DISCONNECT' });
-      actor.stop();
-    }
+    const link = this.#link;
+    // Said goodbye even when the machine cannot (already stopped with its parent actor).
+    if (this.#loggedOn) this.#guard('sendLogoff', () => this.#sendLogoff());
+    if (link !== undefined && link.active()) this.#dispatch({ type: 'DISCONNECT' });
+    const ended = link !== undefined && link.status().state === 'stopped';
+    link?.release();
+    this.#link = undefined;
     // DISCONNECT from `failed` is not an event of the machine: close whatever is left.
     this.#closeTransport();
     this.#loggedOn = false;
-    this.#state = actor?.getSnapshot().status === 'done' ? 'stopped' : 'disconnected';
+    this.#state = ended ? 'stopped' : 'disconnected';
     await Promise.all([...this.#closing]);
   }
 
@@ -404,41 +430,42 @@ export class DtcClient extends EventEmitter<DtcClientEvents> {
 
   // ---- the machine ----
 
-  #createActor(): ConnectionActor {
-    const o = this.#options;
-    const machine = connectionMachine.provide({
-      actions: {
-        openTransport: () => this.#guard('openTransport', () => this.#openTransport()),
-        closeTransport: () => this.#guard('closeTransport', () => this.#closeTransport()),
-        sendNegotiation: () => this.#guard('sendNegotiation', () => this.#sendNegotiation()),
-        sendLogon: () => this.#guard('sendLogon', () => this.#sendLogon()),
-        sendHeartbeat: () => this.#guard('sendHeartbeat', () => this.#sendHeartbeat()),
-        sendLogoff: () => this.#guard('sendLogoff', () => this.#sendLogoff()),
-        onConnected: () => this.#guard('onConnected', () => this.#onConnected()),
-        onDisconnected: (_, params: { reason: string }) => this.#guard('onDisconnected', () => this.#onDisconnected(params.reason)),
+  /** This client's connection settings, as the machine takes them. */
+  get connectionInput(): ConnectionInput {
+    return dtcConnectionInput(this.#options);
+  }
+
+  #bind(): ConnectionLink {
+    const link = this.#options.connection(
+      {
+        perform: (effect) => this.#perform(effect),
+        settled: (status) => this.#settled(status),
       },
-    });
-    const actor = createActor(machine, {
-      input: {
-        name: 'dtc',
-        heartbeatMs: o.heartbeatSeconds * 1000,
-        maxAttempts: o.maxReconnectAttempts,
-        backoffBaseMs: o.backoffBaseMs,
-        backoffMaxMs: o.backoffMaxMs,
-        seed: o.seed ?? 1,
-      },
-    });
-    actor.subscribe({
-      next: (snapshot) => this.#settled(typeof snapshot.value === 'string' ? snapshot.value : Object.keys(snapshot.value)[0] ?? 'connected'),
-      error: (error) => {
-        this.#log?.error({ err: error }, 'connection machine failed');
-        this.#state = 'failed';
-        this.#emitSafely(['failed', new DtcClientError('RECONNECT_EXHAUSTED', `connection machine failed: ${String(error)}`, { cause: error })]);
-      },
-    });
-    actor.start();
-    this.#state = 'disconnected';
-    return actor;
+      this.connectionInput,
+    );
+    this.#state = link.status().state;
+    return link;
+  }
+
+  #perform(effect: ConnectionEffect): void {
+    switch (effect.type) {
+      case 'openTransport':
+        return this.#guard(effect.type, () => this.#openTransport());
+      case 'closeTransport':
+        return this.#guard(effect.type, () => this.#closeTransport());
+      case 'sendNegotiation':
+        return this.#guard(effect.type, () => this.#sendNegotiation());
+      case 'sendLogon':
+        return this.#guard(effect.type, () => this.#sendLogon());
+      case 'sendHeartbeat':
+        return this.#guard(effect.type, () => this.#sendHeartbeat());
+      case 'sendLogoff':
+        return this.#guard(effect.type, () => this.#sendLogoff());
+      case 'onConnected':
+        return this.#guard(effect.type, () => this.#onConnected());
+      case 'onDisconnected':
+        return this.#guard(effect.type, () => this.#onDisconnected(effect.reason));
+    }
   }
 
   /** Runs a side effect; an action that threw would put the machine in error. */
@@ -451,13 +478,12 @@ export class DtcClient extends EventEmitter<DtcClientEvents> {
   }
 
   #dispatch(event: ConnectionEvent): void {
-    const actor = this.#actor;
-    if (actor === undefined || actor.getSnapshot().status !== 'active') return;
-    actor.send(event);
+    this.#link?.send(event);
   }
 
   /** Called after every machine step: publishes the state and the events its actions raised. */
-  #settled(state: string): void {
+  #settled(status: ConnectionStatus): void {
+    const { state } = status;
     const previous = this.#state;
     this.#state = state;
     if (state !== previous) {
@@ -471,10 +497,13 @@ export class DtcClient extends EventEmitter<DtcClientEvents> {
   }
 
   #gaveUp(): DtcClientError {
-    const reason = this.#actor?.getSnapshot().context.lastError ?? 'unknown';
-    return reason.startsWith('logon failed')
-      ? new DtcClientError('LOGON_REFUSED', reason)
-      : new DtcClientError('RECONNECT_EXHAUSTED', `gave up reconnecting: ${reason}`);
+    const status = this.#link?.status();
+    const reason = status?.lastError ?? 'unknown';
+    if (status?.lastFailure === 'LOGON_REFUSED') return new DtcClientError('LOGON_REFUSED', reason);
+    // What exhausted the attempts tells the supervisor why: timeouts, or a link that kept dropping.
+    return new DtcClientError('RECONNECT_EXHAUSTED', `gave up reconnecting: ${reason}`, {
+      failure: status?.lastFailure === 'TIMEOUT' ? 'TIMEOUT' : 'CONNECTION_LOST',
+    });
   }
 
   /** Calls every listener of the event; one that throws is logged and does not stop the others. */
@@ -498,6 +527,7 @@ export class DtcClient extends EventEmitter<DtcClientEvents> {
     this.#decoder.reset(EncodingEnum.BINARY);
     this.#splitter.reset();
     this.#handshaking = true;
+    this.#loggedOff = false;
     this.#encoding = EncodingEnum.BINARY;
     const socket = connect({ host: this.#options.host, port: this.#options.port });
     socket.setNoDelay(true);
@@ -569,6 +599,8 @@ export class DtcClient extends EventEmitter<DtcClientEvents> {
   }
 
   #sendLogoff(): void {
+    if (this.#loggedOff) return;
+    this.#loggedOff = true;
     const logoff = createDtcMessage(MessageType.LOGOFF, { Reason: 'client logoff', DoNotReconnect: 0 });
     this.#writeNow(encodeMessage(logoff, this.#encoding));
   }

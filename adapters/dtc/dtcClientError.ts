@@ -3,6 +3,8 @@
  * carries one of these codes, so the execution actor can tell "never left MIA" from
  * "the server said no" from "no answer in time" without parsing messages.
  */
+import { MiaError, type FailureCode, type MiaErrorOptions } from '../../core/errors.ts';
+
 export type DtcClientErrorCode =
   /** No logged-on session: the message was not written. */
   | 'NOT_CONNECTED'
@@ -23,12 +25,24 @@ export type DtcClientErrorCode =
   /** Reconnect attempts exhausted. */
   | 'RECONNECT_EXHAUSTED';
 
-export class DtcClientError extends Error {
-  override readonly name = 'DtcClientError';
-  readonly code: DtcClientErrorCode;
+/** What each code means to a supervisor (core/errors.ts FailureCode). */
+const FAILURE: Readonly<Record<DtcClientErrorCode, FailureCode>> = {
+  NOT_CONNECTED: 'CONNECTION_LOST',
+  DISCONNECTED: 'CONNECTION_LOST',
+  STOPPED: 'INTERNAL',
+  TIMEOUT: 'TIMEOUT',
+  REJECTED: 'PEER_REFUSED',
+  ENCODE_FAILED: 'INTERNAL',
+  UNSUPPORTED_ENCODING: 'PROTOCOL_UNSUPPORTED',
+  LOGON_REFUSED: 'LOGON_REFUSED',
+  RECONNECT_EXHAUSTED: 'CONNECTION_LOST',
+};
 
-  constructor(code: DtcClientErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
+export class DtcClientError extends MiaError<DtcClientErrorCode> {
+  override readonly name = 'DtcClientError';
+
+  /** `failure` overrides the code's default meaning (e.g. reconnects exhausted by timeouts: TIMEOUT). */
+  constructor(code: DtcClientErrorCode, message: string, options: MiaErrorOptions = {}) {
+    super(code, message, { ...options, failure: options.failure ?? FAILURE[code] });
   }
 }

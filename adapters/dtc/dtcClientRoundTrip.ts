@@ -10,6 +10,7 @@
  * and `ok` is false.
  */
 import type { Logger } from 'pino';
+import type { ConnectionHost } from '../../core/connection.ts';
 import type { Clock } from '../../core/clock.ts';
 import { instrumentFor } from '../../config/instruments.ts';
 import { createDtcMessage } from './createMessage.ts';
@@ -39,6 +40,8 @@ export interface DtcCheckOptions {
   timeoutMs: number;
   heartbeatSeconds?: number;
   clock: Clock;
+  /** Where the client's connection machine runs (actors/connectionHost.ts standaloneConnection). */
+  connection: ConnectionHost;
   logger?: Logger;
 }
 
@@ -142,6 +145,7 @@ export async function runDtcCheck(options: DtcCheckOptions): Promise<DtcCheckRes
     backoffMaxMs: 0,
     requestTimeoutMs: options.timeoutMs,
     clock: options.clock,
+    connection: options.connection,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   const watch = new OrderWatch(client, options.clock);

@@ -4,6 +4,7 @@
  * stream can no longer be split into messages: drop the connection. The others concern
  * one message whose boundaries are known, so the stream carries on after it.
  */
+import { MiaError } from '../../core/errors.ts';
 export type DtcFrameErrorCode =
   /** Binary Size below the 4-byte header. Fatal. */
   | 'SIZE_TOO_SMALL'
@@ -32,17 +33,19 @@ export interface DtcFrameErrorDetails {
   readonly cause?: unknown;
 }
 
-export class DtcFrameError extends Error {
+export class DtcFrameError extends MiaError<DtcFrameErrorCode> {
   override readonly name = 'DtcFrameError';
-  readonly code: DtcFrameErrorCode;
   /** True when the stream cannot be resynchronised: drop the connection. */
   readonly fatal: boolean;
   readonly messageType: number | undefined;
   readonly field: string | undefined;
 
   constructor(code: DtcFrameErrorCode, message: string, details: DtcFrameErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.code = code;
+    // A peer we cannot decode: UNSUPPORTED_ENCODING is a protocol we lack, the rest a broken link.
+    super(code, message, {
+      ...(details.cause === undefined ? {} : { cause: details.cause }),
+      failure: code === 'UNSUPPORTED_ENCODING' ? 'PROTOCOL_UNSUPPORTED' : code === 'HANDLER_THREW' ? 'INTERNAL' : 'CONNECTION_LOST',
+    });
     this.fatal = FATAL.has(code);
     this.messageType = details.messageType;
     this.field = details.field;

@@ -4,11 +4,11 @@
  * harmless: every venue fact reaches the orchestrator once.
  */
 import type { Fill, OrderRequest, Side, TimeInForce as MiaTimeInForce } from '../../core/types.ts';
-import type { ChildEvent } from '../../machines/orchestratorEvents.ts';
+import type { BracketOrder, VenueReport } from '../../core/venue.ts';
 import { createDtcMessage } from './createMessage.ts';
 import { BuySell, OrderStatus, OrderType, OrderUpdateReason, TimeInForce } from './enums.ts';
 import { MessageType } from './messageType.ts';
-import type { OrderUpdate, SubmitNewOCOOrder, SubmitNewSingleOrder } from './messages.ts';
+import type { DtcMessage, OrderUpdate, SubmitNewOCOOrder, SubmitNewSingleOrder } from './messages.ts';
 
 /** Where orders go: the account and the instrument as the server names them. */
 export interface DtcRoute {
@@ -50,9 +50,11 @@ function prices(req: OrderRequest): { price1: number; price2: number } {
   }
 }
 
-export function toDtcOrder(req: OrderRequest, route: DtcRoute): SubmitNewSingleOrder {
+/** One order; `isParent` marks the entry of a bracket whose OCO legs follow (DTC.md). */
+export function toDtcOrder(req: OrderRequest, route: DtcRoute, isParent = false): SubmitNewSingleOrder {
   const { price1, price2 } = prices(req);
   return createDtcMessage(MessageType.SUBMIT_NEW_SINGLE_ORDER, {
+    ...(isParent ? { IsParentOrder: 1 } : {}),
     Symbol: route.symbol,
     Exchange: route.exchange,
     TradeAccount: route.account,
@@ -68,8 +70,11 @@ export function toDtcOrder(req: OrderRequest, route: DtcRoute): SubmitNewSingleO
   });
 }
 
-/** Two legs that cancel each other (a bracket's stop and target) as one OCO message. */
-export function toDtcOco(first: OrderRequest, second: OrderRequest, route: DtcRoute): SubmitNewOCOOrder {
+/**
+ * Two legs that cancel each other (a bracket's stop and target) as one OCO message; with
+ * `parentClientOrderId` they wait at the server until that (parent) order fills.
+ */
+export function toDtcOco(first: OrderRequest, second: OrderRequest, route: DtcRoute, parentClientOrderId?: string): SubmitNewOCOOrder {
   const a = prices(first);
   const b = prices(second);
   return createDtcMessage(MessageType.SUBMIT_NEW_OCO_ORDER, {
@@ -90,11 +95,21 @@ export function toDtcOco(first: OrderRequest, second: OrderRequest, route: DtcRo
     Quantity_2: second.qty,
     TimeInForce: timesInForce[first.tif],
     IsAutomatedOrder: 1,
+    ...(parentClientOrderId !== undefined ? { ParentTriggerClientOrderID: parentClientOrderId } : {}),
     FreeFormText: first.purpose.slice(0, 47),
   });
 }
 
-type VenueReport = Extract<ChildEvent, { type: `VENUE.${string}` }>;
+/**
+ * A bracket as DTC sends it: the entry (when there is one) as a parent single order, then
+ * the stop and target as one OCO order triggered by it. Both messages go out back to back.
+ */
+export function toDtcBracket(bracket: BracketOrder, route: DtcRoute): DtcMessage[] {
+  const { entry, stop, target } = bracket;
+  if (!entry) return [toDtcOco(stop, target, route)];
+  return [toDtcOrder(entry, route, true), toDtcOco(stop, target, route, entry.clientOrderId)];
+}
+
 
 /** What the translator remembers of one order. */
 export interface TrackedOrder {

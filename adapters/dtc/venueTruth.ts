@@ -11,8 +11,7 @@
  * journal stay right, and MIA's order is declared lost rather than guessed.
  */
 import type { Fill } from '../../core/types.ts';
-import type { VenueOrderState } from '../../machines/order.ts';
-import type { ReconcileHint } from '../../machines/orchestratorEvents.ts';
+import type { ReconcileHint, VenueOrderState } from '../../core/venue.ts';
 import type { HistoricalOrderFillResponse, OrderUpdate, PositionUpdate } from './messages.ts';
 import { sideOfBuySell } from './orderTranslation.ts';
 import { OrderStatus } from './enums.ts';

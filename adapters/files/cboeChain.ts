@@ -21,16 +21,17 @@ import { readFile } from 'node:fs/promises';
 import type { OptionChainSnapshot, OptionRight } from '../../core/types.ts';
 import { settlementOfRoot, type SettledOptionContract } from '../../strategy/gamma/timeToExpiry.ts';
 import { easternWallTimeToUtc, calendarDaysBetween } from '../../core/zonedTime.ts';
+import { MiaError } from '../../core/errors.ts';
 
 /** A file that is not a usable CBOE export (wrong header, no price, no time). */
-export class CboeChainError extends Error {
+export class CboeChainError extends MiaError<'CBOE_CHAIN_INVALID'> {
   override name = 'CboeChainError';
   constructor(
     message: string,
     readonly file: string,
     readonly line?: number,
   ) {
-    super(`${file}${line !== undefined ? `:${line}` : ''}: ${message}`);
+    super('CBOE_CHAIN_INVALID', `${file}${line !== undefined ? `:${line}` : ''}: ${message}`);
   }
 }
 

@@ -11,14 +11,15 @@ import type { MlSettings } from '../../config/mlSchema.ts';
 import { openDocument } from '../store/jsonDocument.ts';
 import { ML_MODEL_FORMAT, ML_MODEL_VERSION, mlModelFileSchema, type MlModelFile } from '../../strategy/ml/modelSchema.ts';
 import { EnsembleFilter, filterOff, NO_MODEL, type SignalFilter } from '../../strategy/ml/mlFilter.ts';
+import { MiaError } from '../../core/errors.ts';
 
-export class MlModelFileError extends Error {
+export class MlModelFileError extends MiaError<'ML_MODEL_FILE_INVALID'> {
   override readonly name = 'MlModelFileError';
   constructor(
     readonly path: string,
     readonly reason: string,
   ) {
-    super(`ML model file ${path}: ${reason}`);
+    super('ML_MODEL_FILE_INVALID', `ML model file ${path}: ${reason}`);
   }
 }
 

@@ -13,10 +13,14 @@
 import { z } from 'zod';
 import type { OptionChainSnapshot } from '../../core/types.ts';
 import { settlementOfRoot, type SettledOptionContract } from '../../strategy/gamma/timeToExpiry.ts';
+import { MiaError, type MiaErrorOptions } from '../../core/errors.ts';
 
 /** A Polygon body that is not an options chain snapshot, or unusable options. */
-export class PolygonChainError extends Error {
+export class PolygonChainError extends MiaError<'POLYGON_CHAIN_INVALID'> {
   override name = 'PolygonChainError';
+  constructor(message: string, options?: MiaErrorOptions) {
+    super('POLYGON_CHAIN_INVALID', message, options);
+  }
 }
 
 export interface PolygonChainOptions {

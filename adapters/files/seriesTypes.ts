@@ -5,6 +5,7 @@
  */
 import type { Bar, Provenance, Quote, TradeTick } from '../../core/types.ts';
 import type { RollEvent } from '../../core/contractRoll.ts';
+import { MiaError } from '../../core/errors.ts';
 
 export const SERIES_FORMATS = [
   'csv',
@@ -146,14 +147,14 @@ export type DataFileErrorCode = 'not-found' | 'unreadable' | 'unknown-format' | 
  * A file that cannot be loaded: missing, corrupt, of no known format, or a bad loader
  * option. `option` names the offending option (`tz`, `columns`, ...) for `bad-option`.
  */
-export class DataFileError extends Error {
+export class DataFileError extends MiaError<DataFileErrorCode> {
   constructor(
-    readonly code: DataFileErrorCode,
+    code: DataFileErrorCode,
     readonly file: string,
     message: string,
     readonly option?: string,
   ) {
-    super(message);
+    super(code, message);
     this.name = 'DataFileError';
   }
 

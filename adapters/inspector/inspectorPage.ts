@@ -149,8 +149,10 @@ function drawMachines(actors) {
   for (const a of ordered) {
     const def = definitions[a.machine];
     if (!def) continue;
-    const card = el('div', { class: 'machine ' + (def.type === 'parallel' ? 'parallel ' : '') + (a.status === 'active' ? 'alive' : 'finished'), 'data-actor': a.id });
-    const title = el('div', { class: 'title' }, a.id);
+    // Two actors may share an id under different parents (execution > connection, marketData > connection).
+    const parent = actors.find((p) => p.sessionId === a.parentId);
+    const card = el('div', { class: 'machine ' + (def.type === 'parallel' ? 'parallel ' : '') + (a.status === 'active' ? 'alive' : 'finished'), 'data-actor': a.id, 'data-parent': parent ? parent.id : '' });
+    const title = el('div', { class: 'title' }, parent && parent.parentId ? parent.id + ' > ' + a.id : a.id);
     title.append(el('span', null, a.status));
     card.append(title);
     // A finished actor (a filled order...) shows only where it ended.

@@ -16,6 +16,7 @@ import { frontContractSegments, isProductRoot, type ContractSegment } from './fu
 import { BAR_CSV_HEADER, QUOTE_CSV_HEADER, barCsvLine, quoteCsvLine } from './historyCsv.ts';
 import type { IndexTimespan, PolygonRest, RowPage, TimeWindow } from './polygonRest.ts';
 import { rejectionCause } from './polygonRows.ts';
+import { MiaError } from '../../core/errors.ts';
 
 export type DownloadKind = 'bars' | 'quotes';
 
@@ -35,14 +36,14 @@ export interface DownloadPlan {
 }
 
 /** A download that cannot start as asked (exit code 2): it would clobber or mix files. */
-export class DownloadStateError extends Error {
+export class DownloadStateError extends MiaError<'DOWNLOAD_STATE_INVALID'> {
   override readonly name = 'DownloadStateError';
   constructor(
     message: string,
     /** The command-line flag to change, when one is to blame. */
     readonly flag?: string,
   ) {
-    super(message);
+    super('DOWNLOAD_STATE_INVALID', message);
   }
 }
 

@@ -3,6 +3,7 @@
  * endpoint path and what to do; they never contain the API key (requests carry it in a
  * header, and URLs are scrubbed before they reach a message).
  */
+import { MiaError, type FailureCode } from '../../core/errors.ts';
 
 export type PolygonErrorKind =
   /** 401: the key is missing, unknown or revoked. */
@@ -24,7 +25,24 @@ export type PolygonErrorKind =
   /** A 200 whose body is not JSON or not the documented shape. */
   | 'bad-response';
 
-export class PolygonError extends Error {
+/** The stable code of each kind: POLYGON_AUTH, POLYGON_RATE_LIMITED, ... */
+export type PolygonErrorCode = `POLYGON_${string}`;
+
+/** What each kind means to a supervisor. */
+const FAILURE: Readonly<Record<PolygonErrorKind, FailureCode>> = {
+  auth: 'LOGON_REFUSED',
+  'not-entitled': 'PEER_REFUSED',
+  'not-found': 'PEER_REFUSED',
+  'rate-limited': 'PEER_REFUSED',
+  'bad-request': 'PEER_REFUSED',
+  server: 'CONNECTION_LOST',
+  network: 'CONNECTION_LOST',
+  timeout: 'TIMEOUT',
+  aborted: 'INTERNAL',
+  'bad-response': 'PEER_REFUSED',
+};
+
+export class PolygonError extends MiaError<PolygonErrorCode> {
   override readonly name = 'PolygonError';
   constructor(
     readonly kind: PolygonErrorKind,
@@ -39,7 +57,7 @@ export class PolygonError extends Error {
       retryAfterMs?: number;
     } = {},
   ) {
-    super(message);
+    super(`POLYGON_${kind.toUpperCase().replace('-', '_')}`, message, { failure: FAILURE[kind] });
   }
 }
 

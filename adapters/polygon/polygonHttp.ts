@@ -11,7 +11,7 @@
  */
 import { systemClock, type Clock } from '../../core/clock.ts';
 import { nextRandom } from '../../core/prng.ts';
-import { backoffDelay } from '../../machines/backoff.ts';
+import { backoffDelay } from '../../core/backoff.ts';
 import { PolygonError, pathOf, polygonErrorFromResponse } from './polygonError.ts';
 import { parsePolygonJson } from './polygonJson.ts';
 import { retryAfterMs } from './retryAfter.ts';

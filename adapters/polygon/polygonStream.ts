@@ -1,7 +1,9 @@
 /**
  * Live Polygon data over one WebSocket cluster (futures or indices), run by the connection
- * machine (machines/connection.ts): this file provides the machine's side-effect actions
- * and turns Polygon's frames into its events. The machine owns every timing decision
+ * machine (machines/connection.ts) through the connection seam (core/connection.ts): this
+ * file performs the machine's side effects and turns Polygon's frames into its events.
+ * The machine runs where `connectionHost` puts it (a child of the market-data actor in a
+ * session, a root actor of its own for tools: actors/connectionHost.ts). The machine owns every timing decision
  * (phase timeouts, heartbeat, dead peer, reconnect backoff); nothing here retries by itself.
  *
  * Polygon's session, mapped onto the machine's phases:
@@ -19,10 +21,10 @@
  * fine for the machine but stale for trading. `onStale` fires once `staleAfterMs` of clock
  * time passes without a data message; `onFresh` at the next one.
  */
-import { createActor, type Actor } from 'xstate';
 import type { Clock } from '../../core/clock.ts';
+import type { ConnectionEffect, ConnectionEvent, ConnectionHost, ConnectionInput, ConnectionLink } from '../../core/connection.ts';
+import type { FailureCode } from '../../core/errors.ts';
 import type { Bar, Quote, TradeTick } from '../../core/types.ts';
-import { connectionMachine, type ConnectionEvent, type ConnectionInput } from '../../machines/connection.ts';
 import { BarSequencer } from './barSequencer.ts';
 import { PolygonError } from './polygonError.ts';
 import type { PolygonRest, TimeWindow } from './polygonRest.ts';
@@ -54,7 +56,7 @@ export interface PolygonStreamListener {
   onStale?(time: number): void;
   onFresh?(time: number): void;
   /** The machine gave up (attempts exhausted or logon refused); only start() again retries. */
-  onFailed?(reason: string): void;
+  onFailed?(reason: string, code: FailureCode): void;
   /** Something to log: auth refusal, a malformed frame, a failed backfill. The stream carries on. */
   onError?(error: Error): void;
 }
@@ -67,6 +69,8 @@ export interface PolygonStreamOptions {
   subscriptions: readonly string[];
   /** Connection machine settings (heartbeat, reconnect attempts, backoff, jitter seed). */
   connection: Omit<ConnectionInput, 'name'> & { name?: string };
+  /** Where the connection machine runs (actors/connectionHost.ts). */
+  connectionHost: ConnectionHost;
   clock: Clock;
   staleAfterMs: number;
   /** How often the stale check runs (ms); 0 = never by itself (tests call checkStale()). */
@@ -87,7 +91,8 @@ export function restBackfill(rest: PolygonRest): BarBackfill {
 }
 
 export class PolygonStream {
-  readonly actor: Actor<typeof connectionMachine>;
+  private link: ConnectionLink | null = null;
+  private wasFailed = false;
   private socket: PolygonSocket | null = null;
   private readonly sequencer = new BarSequencer();
   private readonly stale: StaleWatch;
@@ -101,7 +106,6 @@ export class PolygonStream {
   private backfillGeneration = 0;
   private backfilling = false;
   private stopped = false;
-  private actorStarted = false;
 
   constructor(private readonly options: PolygonStreamOptions) {
     this.barMs = options.barMs ?? 60_000;
@@ -109,39 +113,60 @@ export class PolygonStream {
     const barChannels = options.subscriptions.filter((s) => s.startsWith('AM.')).map((s) => s.slice(3));
     this.wildcardBars = barChannels.includes('*');
     this.barSymbols = barChannels.filter((s) => s !== '*');
-    const machine = connectionMachine.provide({
-      actions: {
-        openTransport: () => this.open(),
-        closeTransport: () => this.closeSocket(),
-        sendNegotiation: () => undefined, // Polygon greets first ('connected'); nothing to send.
-        sendLogon: () => void this.socket?.send({ action: 'auth', params: this.options.apiKey }),
-        sendHeartbeat: () => this.socket?.ping(),
-        sendLogoff: () => undefined, // Polygon has no logoff message; closing is the goodbye.
-        onConnected: () => this.connected(),
-        onDisconnected: (_, params) => this.safely(() => this.options.listener.onDisconnected?.(params.reason)),
+  }
+
+  private perform(effect: ConnectionEffect): void {
+    switch (effect.type) {
+      case 'openTransport':
+        return this.open();
+      case 'closeTransport':
+        return this.closeSocket();
+      case 'sendNegotiation':
+        return; // Polygon greets first ('connected'); nothing to send.
+      case 'sendLogon':
+        return void this.socket?.send({ action: 'auth', params: this.options.apiKey });
+      case 'sendHeartbeat':
+        return this.socket?.ping();
+      case 'sendLogoff':
+        return; // Polygon has no logoff message; closing is the goodbye.
+      case 'onConnected':
+        return this.connected();
+      case 'onDisconnected':
+        return this.safely(() => this.options.listener.onDisconnected?.(effect.reason));
+    }
+  }
+
+  private bind(): ConnectionLink {
+    const { name = 'polygon', ...connection } = this.options.connection;
+    const link = this.options.connectionHost(
+      {
+        perform: (effect) => this.perform(effect),
+        settled: (status) => {
+          const failed = status.state === 'failed';
+          if (failed && !this.wasFailed) this.safely(() => this.options.listener.onFailed?.(status.lastError ?? 'failed', status.lastFailure ?? 'CONNECTION_LOST'));
+          this.wasFailed = failed;
+        },
       },
-    });
-    const { name = 'polygon', ...connection } = options.connection;
-    this.actor = createActor(machine, { input: { name, ...connection } });
-    let wasFailed = false;
-    this.actor.subscribe((snapshot) => {
-      const failed = snapshot.value === 'failed';
-      if (failed && !wasFailed) this.safely(() => this.options.listener.onFailed?.(snapshot.context.lastError ?? 'failed'));
-      wasFailed = failed;
-    });
+      { name, ...connection },
+    );
+    this.wasFailed = link.status().state === 'failed';
+    return link;
   }
 
   /** Connects (and keeps reconnecting as the machine decides); after onFailed, connects again. */
   start(): void {
-    if (!this.actorStarted) {
-      this.actorStarted = true;
-      this.actor.start();
-    }
-    if (this.stopped || this.actor.getSnapshot().status !== 'active') return;
+    if (this.stopped) return;
+    this.link ??= this.bind();
+    if (!this.link.active()) return;
     const every = this.options.staleCheckMs ?? Math.min(1_000, this.options.staleAfterMs / 4);
     if (!this.staleTimer && every > 0) {
       this.staleTimer = setInterval(() => this.checkStale(), every);
       this.staleTimer.unref();
+    }
+    const { state } = this.link.status();
+    if (state !== 'disconnected' && state !== 'failed' && this.socket === null) {
+      // A machine restored mid-session (after a restart) has no socket behind it.
+      this.send({ type: 'DISCONNECT' });
     }
     this.send({ type: 'CONNECT' });
   }
@@ -152,17 +177,16 @@ export class PolygonStream {
     this.backfillGeneration++;
     if (this.staleTimer) clearInterval(this.staleTimer);
     this.staleTimer = undefined;
-    if (this.actorStarted) {
+    if (this.link) {
       this.send({ type: 'DISCONNECT' });
-      this.actor.stop();
+      this.link.release();
     }
     this.closeSocket();
   }
 
   /** The machine's state: 'connecting', 'connected', 'reconnecting', 'failed', ... */
   state(): string {
-    const value = this.actor.getSnapshot().value;
-    return typeof value === 'string' ? value : Object.keys(value)[0] ?? 'unknown';
+    return this.link?.status().state ?? 'disconnected';
   }
 
   /** Runs the stale check now (the timer calls it; tests call it after moving a ManualClock). */
@@ -177,7 +201,7 @@ export class PolygonStream {
   }
 
   private send(event: ConnectionEvent): void {
-    if (this.actor.getSnapshot().status === 'active') this.actor.send(event);
+    this.link?.send(event);
   }
 
   private open(): void {

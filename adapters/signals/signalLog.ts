@@ -15,6 +15,7 @@ import { mkdir, open, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.ts';
+import { MiaError } from '../../core/errors.ts';
 
 /** Where a MIA home keeps its signal log (`mia run` writes it, `mia signals` reads it). */
 export const signalLogPath = (home: string): string => join(home, 'signals', 'signal-log.jsonl');
@@ -174,14 +175,14 @@ export async function readSignalLog(path: string): Promise<SignalLogVerification
 }
 
 /** The log on disk is broken: nothing is appended to it until a human has looked. */
-export class SignalLogBrokenError extends Error {
+export class SignalLogBrokenError extends MiaError<'SIGNAL_LOG_BROKEN'> {
   override readonly name = 'SignalLogBrokenError';
   constructor(
     readonly path: string,
     readonly brokenSeq: number,
     readonly reason: string,
   ) {
-    super(`${path}: the signal log is broken at seq ${brokenSeq}: ${reason}`);
+    super('SIGNAL_LOG_BROKEN', `${path}: the signal log is broken at seq ${brokenSeq}: ${reason}`);
   }
 }
 

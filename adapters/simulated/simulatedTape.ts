@@ -23,6 +23,7 @@
  */
 import type { Bar, Quote, TradeTick } from '../../core/types.ts';
 import type { Prng } from '../../core/prng.ts';
+import { MiaError } from '../../core/errors.ts';
 
 /** Shape of the tape; constant over a session. */
 export interface TapeParams {
@@ -80,13 +81,13 @@ export interface BarTape {
 }
 
 /** A bar the tape cannot be built from (off the tick grid, inconsistent OHLC or split). */
-export class SimulatedTapeError extends Error {
+export class SimulatedTapeError extends MiaError<'SIMULATED_TAPE_INVALID'> {
   override readonly name = 'SimulatedTapeError';
   constructor(
     readonly bar: Bar,
     reason: string,
   ) {
-    super(`cannot build a tape for bar ${bar.symbol}@${bar.time}: ${reason}`);
+    super('SIMULATED_TAPE_INVALID', `cannot build a tape for bar ${bar.symbol}@${bar.time}: ${reason}`);
   }
 }
 

@@ -27,8 +27,7 @@ import type { Bar, OrderRequest, OrderType, Quote, Side, TimeInForce, TradeTick 
 import type { MarketListener } from '../../core/marketBus.ts';
 import { roundToTick } from '../../core/tick.ts';
 import { fillPriceOnBar, fillPriceOnQuote, isTradableQuote } from '../../core/fillModel.ts';
-import type { ChildEvent } from '../../machines/orchestratorEvents.ts';
-import type { VenueOrderState } from '../../machines/order.ts';
+import type { VenueOrderState, VenueReport } from '../../core/venue.ts';
 import { AccountLedger } from './accountLedger.ts';
 import { OrderBook, copyOrder as copy, orderProblem, rootOf as rootOfKnown, sameInstrument } from './orderBook.ts';
 import {
@@ -62,7 +61,7 @@ export {
   type VenuePosition,
 } from './venueTypes.ts';
 
-export type VenueReport = Extract<ChildEvent, { type: `VENUE.${string}` }>;
+export type { VenueReport } from '../../core/venue.ts';
 
 export class SimulatedVenue implements MarketListener {
   private readonly book: OrderBook;

@@ -29,6 +29,7 @@ import { z } from 'zod';
 import { gateTransitions, setupChecks, type Evidence, type GateTransition } from '../../config/gates.ts';
 import { canonicalJson } from '../signals/signalLog.ts';
 import { jsonValueSchema, type JsonValue } from './domainSchemas.ts';
+import { MiaError } from '../../core/errors.ts';
 
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a YYYY-MM-DD day');
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 in hex');
@@ -95,10 +96,10 @@ export interface CorruptEvidence {
 }
 
 /** Raised by `latest()` while the store does not verify. */
-export class CorruptEvidenceError extends Error {
+export class CorruptEvidenceError extends MiaError<'EVIDENCE_CORRUPT'> {
   override readonly name = 'CorruptEvidenceError';
   constructor(readonly corrupt: readonly CorruptEvidence[]) {
-    super(
+    super('EVIDENCE_CORRUPT',
       `evidence cannot be judged while ${corrupt.length === 1 ? 'a file is' : `${corrupt.length} files are`} not trusted: ${corrupt
         .map((c) => `${c.file}: ${c.reason}`)
         .join('; ')} (mia evidence verify; move the file away, then retry)`,

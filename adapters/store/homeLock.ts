@@ -11,15 +11,16 @@ import { link, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isAlive } from './processAlive.ts';
+import { MiaError } from '../../core/errors.ts';
 
 /** The home is owned by another live process (or another store in this one). */
-export class HomeLockedError extends Error {
+export class HomeLockedError extends MiaError<'HOME_LOCKED'> {
   override readonly name = 'HomeLockedError';
   constructor(
     readonly lockPath: string,
     readonly ownerPid: number,
   ) {
-    super(
+    super('HOME_LOCKED', 
       `MIA home is locked by pid ${ownerPid} (${lockPath}): two instances never share a home. ` +
         `Stop that process, or delete the lock only if you are sure pid ${ownerPid} is not MIA.`,
     );

@@ -12,9 +12,10 @@ import { dirname } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import type { z } from 'zod';
+import { MiaError } from '../../core/errors.ts';
 
 /** A stored state file exists but cannot be trusted; MIA refuses to start over it. */
-export class CorruptStateError extends Error {
+export class CorruptStateError extends MiaError<'STATE_CORRUPT'> {
   override readonly name = 'CorruptStateError';
   constructor(
     /** The file that was refused; it is left untouched. */
@@ -22,7 +23,7 @@ export class CorruptStateError extends Error {
     /** What is wrong with it: the JSON parse error or the failing schema paths. */
     readonly reason: string,
   ) {
-    super(`corrupt state file ${path}: ${reason} (left untouched: repair or move it away, then restart)`);
+    super('STATE_CORRUPT', `corrupt state file ${path}: ${reason} (left untouched: repair or move it away, then restart)`);
   }
 }
 

@@ -3,6 +3,7 @@
  * inputs, not market data MIA fetches: pass the current ones for precise work.
  */
 import { DEFAULT_MIN_YEARS } from './timeToExpiry.ts';
+import { MiaError, type MiaErrorOptions } from '../../core/errors.ts';
 
 export interface GammaParams {
   /** Continuously compounded risk-free rate. Default 0.04 (US T-bills, 2023-2024 order of magnitude). */
@@ -28,8 +29,11 @@ export const DEFAULT_GAMMA_PARAMS: Readonly<GammaParams> = Object.freeze({
 });
 
 /** Raised for parameters or inputs the gamma computation cannot work with. */
-export class GammaInputError extends Error {
+export class GammaInputError extends MiaError<'GAMMA_INPUT_INVALID'> {
   override name = 'GammaInputError';
+  constructor(message: string, options?: MiaErrorOptions) {
+    super('GAMMA_INPUT_INVALID', message, options);
+  }
 }
 
 /** Defaults overridden by `overrides`, checked: a bad value names its key. */

@@ -11,6 +11,7 @@ import { labelSignal, type ExitRules, type SignalToLabel } from './labelling.ts'
 import { ML_MODEL_FORMAT, ML_MODEL_VERSION, type DataProvenanceRecord, type MlModelFile } from './modelSchema.ts';
 import { ML_FEATURE_NAMES, signalRow, type SignalInputs } from './signalFeatures.ts';
 import { walkForward, type LabelledSample, type WalkForwardResult } from './walkForward.ts';
+import { MiaError, type MiaErrorOptions } from '../../core/errors.ts';
 
 export type TrainableSignal = SignalInputs & SignalToLabel;
 
@@ -30,8 +31,11 @@ export function labelledSamples(signals: readonly TrainableSignal[], bars: reado
 }
 
 /** Raised when there are too few labelled signals (or one class only) to train. */
-export class NotEnoughSignalsError extends Error {
+export class NotEnoughSignalsError extends MiaError<'NOT_ENOUGH_SIGNALS'> {
   override readonly name = 'NotEnoughSignalsError';
+  constructor(message: string, options?: MiaErrorOptions) {
+    super('NOT_ENOUGH_SIGNALS', message, options);
+  }
 }
 
 export interface TrainFilterInput {

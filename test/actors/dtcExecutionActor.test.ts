@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createActor, setup, assign, type AnyActorRef } from 'xstate';
 import { ManualClock } from '../../core/clock.ts';
 import type { Bar, OrderRequest } from '../../core/types.ts';
-import { DtcClient } from '../../adapters/dtc/dtcClient.ts';
+import { DtcClient, dtcConnectionInput } from '../../adapters/dtc/dtcClient.ts';
 import { startPaperDtcServer, type PaperDtcServer } from '../../adapters/dtc/paperServer.ts';
 import { dtcExecutionActor, fillsWindow } from '../../actors/dtcExecutionActor.ts';
 import type { ChildEvent, VenueCommand } from '../../machines/orchestratorEvents.ts';
@@ -35,11 +35,13 @@ async function until<T>(what: string, probe: () => T | undefined, ms = 8_000): P
   }
 }
 
-async function harness(server: PaperDtcServer, clock: ManualClock, knownExecutions: Set<string> = new Set()) {
+const reconnect = { heartbeatSeconds: 5, maxReconnectAttempts: 50, backoffBaseMs: 20, backoffMaxMs: 100 };
+
+async function harness(server: PaperDtcServer, clock: ManualClock, knownExecutions: Set<string> = new Set(), waitReconciled = true, snapshot?: unknown) {
   const port = server.port;
   const logic = dtcExecutionActor({
-    createClient: () =>
-      new DtcClient({ host: '127.0.0.1', port, encoding: 'binary', heartbeatSeconds: 5, maxReconnectAttempts: 50, backoffBaseMs: 20, backoffMaxMs: 100, maxMessagesPerSecond: 1000, clock }),
+    createClient: (connection) => new DtcClient({ host: '127.0.0.1', port, encoding: 'binary', ...reconnect, maxMessagesPerSecond: 1000, clock, connection }),
+    connection: dtcConnectionInput(reconnect),
     clock,
     miaSymbol: 'ESZ25',
     route: { account: null, symbol: 'ESZ25', exchange: 'CME' },
@@ -53,13 +55,14 @@ async function harness(server: PaperDtcServer, clock: ManualClock, knownExecutio
     invoke: { id: 'execution', src: 'execution', input: { generation: 0 } },
     on: { '*': { actions: assign({ events: ({ context, event }) => [...context.events, event] }) } },
   });
-  const actor = createActor(parent).start();
+  const actor = createActor(parent, snapshot ? { snapshot: snapshot as never } : {}).start();
   cleanups.push(() => void actor.stop());
   const events = () => actor.getSnapshot().context.events;
   const send = (c: VenueCommand) => (actor.getSnapshot().children.execution as AnyActorRef).send(c);
   const of = <K extends ChildEvent['type']>(type: K) => events().filter((e): e is Extract<ChildEvent, { type: K }> => e.type === type);
-  await until('first reconciliation', () => of('VENUE.RECONCILED').length > 0);
-  return { events, send, of };
+  if (waitReconciled) await until('first reconciliation', () => of('VENUE.RECONCILED').length > 0);
+  const execution = () => actor.getSnapshot().children.execution as AnyActorRef;
+  return { events, send, of, execution, actor };
 }
 
 describe('dtcExecutionActor over the paper DTC server', () => {
@@ -143,13 +146,89 @@ describe('dtcExecutionActor over the paper DTC server', () => {
     const rejected = await until('rejected', () => h.of('VENUE.REJECTED')[0]);
     expect(rejected).toMatchObject({ clientOrderId: 'D-1', reason: 'paper: rejected for the test' });
 
-    h.send({ type: 'VENUE.SUBMIT', request: order('D-2', { side: 'sell', type: 'stop', stopPrice: 5990, ocoGroup: 'g', purpose: 'bracket-stop' }) });
-    h.send({ type: 'VENUE.SUBMIT', request: order('D-3', { side: 'sell', type: 'limit', price: 6010, ocoGroup: 'g', purpose: 'bracket-target' }) });
+    const stop = order('D-2', { side: 'sell', type: 'stop', stopPrice: 5990, tif: 'gtc', ocoGroup: 'g', purpose: 'bracket-stop' });
+    const target = order('D-3', { side: 'sell', type: 'limit', price: 6010, tif: 'gtc', ocoGroup: 'g', purpose: 'bracket-target' });
+    h.send({ type: 'VENUE.SUBMIT_BRACKET', bracket: { stop, target } });
     await until('both legs accepted', () => h.of('VENUE.ACCEPTED').length === 2);
     server.onBar(bar(T0 + MIN, 5989));
     await until('stop filled, target cancelled', () => h.of('VENUE.FILL').length === 1 && h.of('VENUE.CANCELED').length === 1);
     expect(h.of('VENUE.FILL')[0]!.fill.clientOrderId).toBe('D-2');
     expect(h.of('VENUE.CANCELED')[0]!.clientOrderId).toBe('D-3');
+    // A bracket whose ids already left is not sent again, not even in part.
+    h.send({ type: 'VENUE.SUBMIT_BRACKET', bracket: { stop, target: order('D-4', { side: 'sell', type: 'limit', price: 6010, tif: 'gtc' }) } });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(Object.keys(server.venue.snapshot().orders).sort()).toEqual(['D-1', 'D-2', 'D-3']);
+  });
+
+  it('a bracket with its entry is one command: the legs wait at the venue for the entry fill, then one cancels the other', async () => {
+    const clock = new ManualClock(T0);
+    const server = await startPaperDtcServer({ port: 0, clock });
+    cleanups.push(() => server.close());
+    const h = await harness(server, clock);
+    const entry = order('E-1', { type: 'limit', price: 6000, tif: 'gtc' });
+    const stop = order('E-2', { side: 'sell', type: 'stop', stopPrice: 5990, tif: 'gtc', purpose: 'bracket-stop' });
+    const target = order('E-3', { side: 'sell', type: 'limit', price: 6010, tif: 'gtc', purpose: 'bracket-target' });
+    h.send({ type: 'VENUE.SUBMIT_BRACKET', bracket: { entry, stop, target } });
+    await until('the three orders at the venue', () => Object.keys(server.venue.snapshot().orders).length === 3 || undefined);
+    // Nothing fills above the entry's limit: the legs are held, not working.
+    server.onBar(bar(T0 + MIN, 6005));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(h.of('VENUE.FILL')).toEqual([]);
+    server.onBar(bar(T0 + 2 * MIN, 6000));
+    await until('entry filled', () => h.of('VENUE.FILL').length === 1);
+    expect(h.of('VENUE.FILL')[0]!.fill).toMatchObject({ clientOrderId: 'E-1', side: 'buy' });
+    server.onBar(bar(T0 + 3 * MIN, 6011));
+    await until('target filled, stop cancelled', () => h.of('VENUE.FILL').length === 2 && h.of('VENUE.CANCELED').length === 1);
+    expect(h.of('VENUE.FILL')[1]!.fill.clientOrderId).toBe('E-3');
+    expect(h.of('VENUE.CANCELED')[0]!.clientOrderId).toBe('E-2');
+    expect(server.venue.snapshot().position).toBe(0);
+  });
+
+  it('runs its connection machine as a child: execution > connection is connected, and a refused logon fails typed', async () => {
+    const clock = new ManualClock(T0);
+    const server = await startPaperDtcServer({ port: 0, clock });
+    cleanups.push(() => server.close());
+    const h = await harness(server, clock);
+    const connection = h.execution().getSnapshot().children.connection as AnyActorRef;
+    expect(connection.getSnapshot().value).toMatchObject({ connected: expect.anything() });
+    expect(connection.getSnapshot().context).toMatchObject({ name: 'dtc', connectedCount: 1 });
+
+    // A server that wants credentials we do not have refuses the logon for good.
+    const strict = await startPaperDtcServer({ port: 0, clock, username: 'alice', password: 'secret' });
+    cleanups.push(() => strict.close());
+    const refused = await harness(strict, clock, new Set(), false);
+    const failed = await until('CHILD.FAILED', () => refused.of('CHILD.FAILED')[0]);
+    expect(failed).toMatchObject({ child: 'execution', code: 'LOGON_REFUSED' });
+    expect(failed.error).toMatch(/logon failed/);
+    const strictConnection = refused.execution().getSnapshot().children.connection as AnyActorRef;
+    expect(strictConnection.getSnapshot()).toMatchObject({ value: 'failed', context: { lastFailure: 'LOGON_REFUSED' } });
+  });
+
+  it('persists its connection machine with the rest and, restored after a crash, reconnects and reconciles', async () => {
+    const clock = new ManualClock(T0);
+    const server = await startPaperDtcServer({ port: 0, clock });
+    cleanups.push(() => server.close());
+    const first = await harness(server, clock);
+    const saved = JSON.parse(JSON.stringify(first.actor.getPersistedSnapshot())) as {
+      children: { execution: { snapshot: { children: { connection: { snapshot: { value: unknown; context: Record<string, unknown> } } } } } };
+    };
+    const connection = saved.children.execution.snapshot.children.connection.snapshot;
+    expect(connection.value).toMatchObject({ connected: expect.anything() });
+    expect(connection.context).toMatchObject({ name: 'dtc', connectedCount: 1, attempt: 0 });
+    first.actor.stop();
+
+    // A new process restores the snapshot: the machine says connected, but no socket is
+    // behind it any more; the restored actor drops that belief, logs on again and reconciles.
+    const second = await harness(server, clock, new Set(), false, saved);
+    // The parent's record of events was restored too: count what comes after it.
+    const before = { reconciled: second.of('VENUE.RECONCILED').length, accepted: second.of('VENUE.ACCEPTED').length };
+    await until('reconciled after the restore', () => second.of('VENUE.RECONCILED').length > before.reconciled);
+    const restored = second.execution().getSnapshot().children.connection as AnyActorRef;
+    expect(restored.getSnapshot().value).toMatchObject({ connected: expect.anything() });
+    // Its count carried on from the snapshot: this is the second logon of the same machine.
+    expect(restored.getSnapshot().context.connectedCount).toBe(2);
+    second.send({ type: 'VENUE.SUBMIT', request: order('F-1') });
+    await until('accepted after the restore', () => second.of('VENUE.ACCEPTED').length === before.accepted + 1);
   });
 });
 

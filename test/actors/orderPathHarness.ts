@@ -5,10 +5,10 @@
  * crosses a real socket. A harness can be restarted from a persisted snapshot, as `mia run`
  * restarts from its home.
  */
-import { createActor, fromCallback, type EventObject } from 'xstate';
+import { createActor, fromCallback, type AnyActorLogic, type EventObject } from 'xstate';
 import { ManualClock } from '../../core/clock.ts';
 import type { Bar, Fill } from '../../core/types.ts';
-import { DtcClient } from '../../adapters/dtc/dtcClient.ts';
+import { DtcClient, dtcConnectionInput } from '../../adapters/dtc/dtcClient.ts';
 import type { PaperDtcServer } from '../../adapters/dtc/paperServer.ts';
 import { dtcExecutionActor } from '../../actors/dtcExecutionActor.ts';
 import { orchestratorMachine, type ChildInput, type OrchestratorActor, type OrchestratorEmitted, type OrchestratorSettings, type OrchestratorSnapshot } from '../../machines/orchestrator.ts';
@@ -42,9 +42,10 @@ const idle = <T extends EventObject>() => fromCallback<T, ChildInput>(() => unde
 
 export function startOrderPath(server: PaperDtcServer, clock: ManualClock, settings: OrchestratorSettings, home: MiaHome, extra: { maxFillHistoryDays?: number } = {}): OrderPath {
   const port = server.port;
+  const reconnect = { heartbeatSeconds: 5, maxReconnectAttempts: 50, backoffBaseMs: 20, backoffMaxMs: 100 };
   const execution = dtcExecutionActor({
-    createClient: () =>
-      new DtcClient({ host: '127.0.0.1', port, encoding: 'binary', heartbeatSeconds: 5, maxReconnectAttempts: 50, backoffBaseMs: 20, backoffMaxMs: 100, maxMessagesPerSecond: 1000, clock }),
+    createClient: (connection) => new DtcClient({ host: '127.0.0.1', port, encoding: 'binary', ...reconnect, maxMessagesPerSecond: 1000, clock, connection }),
+    connection: dtcConnectionInput(reconnect),
     clock,
     miaSymbol: 'ESZ25',
     route: { account: null, symbol: 'ESZ25', exchange: 'CME' },
@@ -55,7 +56,7 @@ export function startOrderPath(server: PaperDtcServer, clock: ManualClock, setti
     ...(extra.maxFillHistoryDays !== undefined ? { maxFillHistoryDays: extra.maxFillHistoryDays } : {}),
     barMs: MIN,
   });
-  const machine = orchestratorMachine.provide({ actors: { marketData: idle(), scoring: idle(), execution } });
+  const machine = orchestratorMachine.provide({ actors: { marketData: idle(), scoring: idle(), execution: execution as AnyActorLogic } });
   const actor = createActor(machine, { input: { settings }, ...(home.snapshot ? { snapshot: home.snapshot as OrchestratorSnapshot } : {}) });
   const emitted: OrchestratorEmitted[] = [];
   const errors: unknown[] = [];

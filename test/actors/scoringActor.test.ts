@@ -88,7 +88,7 @@ describe('scoringActor', () => {
       },
     });
     publish(events);
-    expect(received).toEqual([{ type: 'CHILD.FAILED', child: 'scoring', error: 'calendar unavailable', time: expect.any(Number) }]);
+    expect(received).toEqual([{ type: 'CHILD.FAILED', child: 'scoring', code: 'INTERNAL', error: 'calendar unavailable', time: expect.any(Number) }]);
     actor.stop();
   });
 

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { createActor, SimulatedClock, type AnyMachineSnapshot } from 'xstate';
 import { backoffDelay, connectionMachine, type ConnectionEvent, type ConnectionInput } from '../../machines/connection.ts';
-import { nextRandom } from '../../machines/backoff.ts';
+import { nextRandom } from '../../core/backoff.ts';
 import { CoverageRecorder, allStateNodeIds, allTransitionKeys, edgeWalks } from './graphCoverage.ts';
 
 const HB = 1_000;
@@ -138,6 +138,7 @@ describe('connectionMachine: session set-up', () => {
     h.clock.increment(1);
     expect(h.snapshot().value).toBe('reconnecting');
     expect(h.snapshot().context.lastError).toBe(`timeout while ${phase}`);
+    expect(h.snapshot().context.lastFailure).toBe('TIMEOUT');
     expect(h.count('closeTransport')).toBe(1);
   });
 
@@ -149,6 +150,7 @@ describe('connectionMachine: session set-up', () => {
     refused.send({ type: 'LOGON_FAILED', retry: false, reason: 'bad password' });
     expect(refused.snapshot().value).toBe('failed');
     expect(refused.snapshot().context.lastError).toBe('logon failed: bad password');
+    expect(refused.snapshot().context.lastFailure).toBe('LOGON_REFUSED');
     refused.clock.increment(60_000);
     expect(refused.count('openTransport')).toBe(1);
 
@@ -186,6 +188,7 @@ describe('connectionMachine: heartbeats and dead peer', () => {
     h.clock.increment(1);
     expect(h.snapshot().value).toBe('reconnecting');
     expect(h.snapshot().context.lastError).toBe('stale');
+    expect(h.snapshot().context.lastFailure).toBe('CONNECTION_LOST');
     expect(h.callsOf('onDisconnected').map((c) => c.params)).toEqual([{ reason: 'stale' }]);
     expect(h.count('closeTransport')).toBe(1);
   });
@@ -307,19 +310,20 @@ describe('connectionMachine: reconnecting', () => {
 
   it('reports each drop of the session to the supervisor hook with its reason', () => {
     const h = harness({ maxAttempts: 5 });
-    const drops: Array<[ConnectionEvent, string]> = [
-      [{ type: 'TRANSPORT_CLOSED', reason: 'eof' }, 'transport closed: eof'],
-      [{ type: 'TRANSPORT_ERROR', reason: 'econnreset' }, 'transport error: econnreset'],
-      [{ type: 'LOGOFF', doNotReconnect: false, reason: 'restart' }, 'logoff: restart'],
+    const drops: Array<[ConnectionEvent, string, string]> = [
+      [{ type: 'TRANSPORT_CLOSED', reason: 'eof' }, 'transport closed: eof', 'CONNECTION_LOST'],
+      [{ type: 'TRANSPORT_ERROR', reason: 'econnreset' }, 'transport error: econnreset', 'CONNECTION_LOST'],
+      [{ type: 'LOGOFF', doNotReconnect: false, reason: 'restart' }, 'logoff: restart', 'LOGGED_OFF'],
     ];
     h.send({ type: 'CONNECT' });
-    for (const [event, reason] of drops) {
+    for (const [event, reason, failure] of drops) {
       h.send({ type: 'TRANSPORT_OPEN' });
       h.send({ type: 'NEGOTIATED' });
       h.send({ type: 'LOGON_OK' });
       h.send(event);
       expect(h.snapshot().value).toBe('reconnecting');
       expect(h.snapshot().context.lastError).toBe(reason);
+      expect(h.snapshot().context.lastFailure).toBe(failure);
       expect(h.callsOf('onDisconnected').at(-1)?.params).toEqual({ reason });
       h.clock.increment(h.snapshot().context.lastDelayMs as number);
     }

@@ -96,7 +96,7 @@ describe('orchestrator: the scoring actor always knows the position (its exits d
     const h = open({ clock });
     startTrading(h);
     enter(h, 'buy', T0 + MIN);
-    h.from('scoring', { type: 'CHILD.FAILED', child: 'scoring', error: 'boom', time: T0 + 2 * MIN });
+    h.from('scoring', { type: 'CHILD.FAILED', child: 'scoring', code: 'INTERNAL', error: 'boom', time: T0 + 2 * MIN });
     const before = h.children.scoring.received.length;
     clock.increment(testSettings().supervision.backoffMaxMs);
     expect(h.children.scoring.starts.map((s) => s.generation)).toEqual([0, 1]);

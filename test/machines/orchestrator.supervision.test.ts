@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import type { SupervisedChild } from '../../machines/orchestratorEvents.ts';
+import type { FailureCode } from '../../core/errors.ts';
 import { T0, fillOf, signal, startHarness, startTrading, testSettings, useHarnessTeardown, type Harness, type HarnessOptions } from './orchestratorHarness.ts';
 
 // Embedded defaults: maxRestarts 3 in a 60 s window, backoff 200 ms doubling (no jitter at
@@ -19,15 +20,15 @@ function open(options: Omit<HarnessOptions, 'clock'> = {}) {
 const generations = (h: Harness, child: SupervisedChild) => h.children[child].starts.map((s) => s.generation);
 const alive = (h: Harness, child: SupervisedChild) => h.actor.getSnapshot().children[child] !== undefined;
 const record = (h: Harness, child: SupervisedChild) => h.actor.getSnapshot().context.supervision[child];
-const fail = (h: Harness, child: SupervisedChild, error = 'socket reset') =>
-  h.from(child, { type: 'CHILD.FAILED', child, error, time: T0 });
+const fail = (h: Harness, child: SupervisedChild, error = 'socket reset', code: FailureCode = 'CONNECTION_LOST') =>
+  h.from(child, { type: 'CHILD.FAILED', child, code, error, time: T0 });
 
 describe('orchestrator supervision: restart after a failure', () => {
   it('a child that throws at start is stopped and restarted with the same id and the next generation after the backoff', () => {
     const { h, clock } = open({ throwAtStart: { marketData: (g) => g === 0 } });
     expect(alive(h, 'marketData')).toBe(false);
     expect(record(h, 'marketData')).toMatchObject({ recentFailures: 1, totalFailures: 1, generation: 0, lastError: 'marketData failed to start (generation 0)' });
-    expect(h.ofType('audit')).toContainEqual(expect.objectContaining({ who: 'supervisor', action: 'restart', detail: 'marketData: marketData failed to start (generation 0)' }));
+    expect(h.ofType('audit')).toContainEqual(expect.objectContaining({ who: 'supervisor', action: 'restart', detail: 'marketData: marketData failed to start (generation 0) (INTERNAL)' }));
 
     clock.increment(backoffBaseMs - 1);
     expect(generations(h, 'marketData')).toEqual([0]);
@@ -159,6 +160,25 @@ describe('orchestrator supervision: escalation', () => {
     clock.increment(10 * windowMs);
     expect(generations(h, 'execution')).toHaveLength(maxRestarts + 1);
     expect(alive(h, 'execution')).toBe(false);
+  });
+
+  it('tells a refused logon from a lost link by its code: the lost link restarts, the refusal escalates at once', () => {
+    const { h, clock } = open();
+    startTrading(h);
+    fail(h, 'execution', 'gave up reconnecting: transport closed: ECONNRESET', 'CONNECTION_LOST');
+    expect(record(h, 'execution')).toMatchObject({ escalated: false, lastCode: 'CONNECTION_LOST' });
+    clock.increment(backoffBaseMs);
+    expect(generations(h, 'execution')).toEqual([0, 1]);
+    expect(h.risk()).not.toBe('killed');
+
+    fail(h, 'execution', 'logon failed: refused (ERROR_NO_RECONNECT): bad password', 'LOGON_REFUSED');
+    expect(record(h, 'execution')).toMatchObject({ escalated: true, lastCode: 'LOGON_REFUSED', recentFailures: 2 });
+    expect(h.risk()).toBe('killed');
+    expect(h.ofType('audit')).toContainEqual(
+      expect.objectContaining({ who: 'supervisor', action: 'escalate', detail: 'execution: logon failed: refused (ERROR_NO_RECONNECT): bad password (LOGON_REFUSED)' }),
+    );
+    clock.increment(10 * windowMs);
+    expect(generations(h, 'execution')).toEqual([0, 1]);
   });
 });
 

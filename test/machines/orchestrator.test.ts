@@ -116,6 +116,10 @@ describe('orchestrator: fills, bracket and trade', () => {
     expect(target).toMatchObject({ side: 'sell', qty: 1, type: 'limit', price: 6013.75, tif: 'gtc' });
     expect(stop.ocoGroup).toBeDefined();
     expect(stop.ocoGroup).toBe(target.ocoGroup);
+    // The bracket leaves as one command, never as two orders for the venue to re-join.
+    expect(h.children.execution.received.filter((e) => e.type === 'VENUE.SUBMIT_BRACKET')).toEqual([
+      { type: 'VENUE.SUBMIT_BRACKET', bracket: { stop, target } },
+    ]);
     expect(onTick(stop.stopPrice!) && onTick(target.price!)).toBe(true);
     expect(orders.filter((o) => o.status === 'submitted').map((o) => o.clientOrderId)).toEqual([
       entry.clientOrderId,

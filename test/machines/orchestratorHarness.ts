@@ -30,6 +30,7 @@ import {
 import { orderActorId } from '../../machines/orderRouting.ts';
 import { riskStatus, type RiskSnapshot, type RiskStatus } from '../../machines/risk.ts';
 import type { OrderSnapshot } from '../../machines/order.ts';
+import { bracketLegs, type BracketOrder } from '../../core/venue.ts';
 
 /** Tuesday 2025-11-04 09:00 America/Chicago: RTH, inside CME trading day 2025-11-04. */
 export const T0 = Date.UTC(2025, 10, 4, 15, 0);
@@ -137,8 +138,15 @@ export function startHarness(options: HarnessOptions = {}): Harness {
       if (!sendBack) throw new Error(`${child} has not started`);
       sendBack(event);
     },
+    /** Every order sent, a bracket's legs in the order they leave (entry, stop, target). */
     submits: () =>
-      children.execution.received.flatMap((e) => (e.type === 'VENUE.SUBMIT' ? [(e as unknown as { request: OrderRequest }).request] : [])),
+      children.execution.received.flatMap((e) =>
+        e.type === 'VENUE.SUBMIT'
+          ? [(e as unknown as { request: OrderRequest }).request]
+          : e.type === 'VENUE.SUBMIT_BRACKET'
+            ? bracketLegs((e as unknown as { bracket: BracketOrder }).bracket)
+            : [],
+      ),
     cancels: () =>
       children.execution.received.flatMap((e) => (e.type === 'VENUE.CANCEL' ? [(e as unknown as { clientOrderId: string }).clientOrderId] : [])),
     risk: () => riskStatus(actor.getSnapshot().children.risk!.getSnapshot() as RiskSnapshot),

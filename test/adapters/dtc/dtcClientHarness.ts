@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { afterEach } from 'vitest';
 import { ManualClock } from '../../../core/clock.ts';
 import { DtcClient, type DtcClientEvents, type DtcClientOptions } from '../../../adapters/dtc/dtcClient.ts';
+import { standaloneConnection } from '../../../actors/connectionHost.ts';
 
 /** A fixed clock: heartbeats carry its time, timers stay real (they are the machine's). */
 export const CLOCK_MS = Date.UTC(2025, 8, 15, 14, 30, 0);
@@ -34,6 +35,7 @@ export function useDtcClients(): {
         seed: 7,
         requestTimeoutMs: 2_000,
         clock: new ManualClock(CLOCK_MS),
+        connection: standaloneConnection,
         ...overrides,
       });
       made.push(client);

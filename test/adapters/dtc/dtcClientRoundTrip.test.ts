@@ -12,6 +12,7 @@ import { MessageType } from '../../../adapters/dtc/messageType.ts';
 import type { SubmitNewSingleOrder } from '../../../adapters/dtc/messages.ts';
 import { startFakeDtcServer, venueAnswers, type FakeServerScript, type Venue } from './dtcClientFakeServer.ts';
 import { useDtcClients } from './dtcClientHarness.ts';
+import { standaloneConnection } from '../../../actors/connectionHost.ts';
 
 const { onCleanup } = useDtcClients();
 
@@ -29,6 +30,7 @@ async function check(venue: Venue, overrides: Partial<DtcCheckOptions> = {}, scr
     timeoutMs: 1_500,
     heartbeatSeconds: 5,
     clock: systemClock,
+    connection: standaloneConnection,
     ...overrides,
   });
   return { result, server };
@@ -134,7 +136,7 @@ describe('runDtcCheck', () => {
     const closed = await startFakeDtcServer();
     const port = closed.port;
     await closed.close();
-    const refused = await runDtcCheck({ host: '127.0.0.1', port, encoding: 'binary', symbol: 'ESZ25', account: 'A', market: false, side: 'buy', timeoutMs: 1_000, clock: systemClock });
+    const refused = await runDtcCheck({ host: '127.0.0.1', port, encoding: 'binary', symbol: 'ESZ25', account: 'A', market: false, side: 'buy', timeoutMs: 1_000, clock: systemClock, connection: standaloneConnection });
     expect(refused.ok).toBe(false);
     expect(refused.errors[0]).toContain('ECONNREFUSED');
   });

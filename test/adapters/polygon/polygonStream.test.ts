@@ -6,6 +6,7 @@ import { PolygonRest } from '../../../adapters/polygon/polygonRest.ts';
 import { PolygonStream, restBackfill, type PolygonStreamListener } from '../../../adapters/polygon/polygonStream.ts';
 import { FakePolygonServer } from '../../fixtures/fakePolygonServer.ts';
 import { hasSharedData } from '../../fixtures/sharedData.ts';
+import { standaloneConnection } from '../../../actors/connectionHost.ts';
 
 const T0 = Date.UTC(2025, 0, 6, 14, 30);
 const MIN = 60_000;
@@ -52,6 +53,7 @@ describe.skipIf(!hasSharedData('polygon/openapi-examples'))('PolygonStream over 
       apiKey,
       subscriptions: [`AM.${TICKER}`],
       connection: { heartbeatMs: 1_000, maxAttempts: 50, backoffBaseMs: 20, backoffMaxMs: 80, seed: 3 },
+      connectionHost: standaloneConnection,
       clock,
       staleAfterMs: 60_000,
       staleCheckMs: 0,

@@ -4,7 +4,7 @@
  * round trip (same seed, same delays: replays and tests are deterministic).
  */
 
-import { nextRandom, type RandomDraw } from '../core/prng.ts';
+import { nextRandom, type RandomDraw } from './prng.ts';
 
 export { nextRandom, type RandomDraw };
 

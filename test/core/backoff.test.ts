@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { backoffDelay, nextRandom } from '../../machines/backoff.ts';
+import { backoffDelay, nextRandom } from '../../core/backoff.ts';
 
 // A zero base never grows (0 * 2^1024 would be NaN, not 0).
 const cap = (attempt: number, base: number, max: number) => (base === 0 ? 0 : Math.min(max, base * 2 ** (attempt - 1)));
