@@ -15,6 +15,8 @@ import { BacktestEmptyError, runBacktest, type OperatorResumePolicy } from '../b
 import { BacktestInputError, loadBacktestData, loadChainDir, parseDay, type ChainData } from '../backtest/engineData.ts';
 import type { BacktestResult } from '../backtest/result.ts';
 import { renderTerminalReport } from '../backtest/report/terminalReport.ts';
+import type { WalkForwardResult } from '../backtest/walkForward.ts';
+import { featureAvailabilityLines, walkForwardTable } from './backtestTables.ts';
 import { writeHtmlReport } from '../backtest/report/htmlReport.ts';
 import { addLoaderOptions, dataErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
 import { positiveInt, UsageError } from './main.ts';
@@ -160,7 +162,11 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
     if (!quiet) process.stderr.write(`report: ${html}\n`);
   }
   if (opts.json === '-') process.stdout.write(json);
-  else if (!quiet) process.stdout.write(`${renderTerminalReport(result)}\n`);
+  else if (!quiet) {
+    const tables = [...featureAvailabilityLines(result.featureAvailability ?? {})];
+    if (result.walkForward) tables.push('', ...walkForwardTable(result.walkForward as WalkForwardResult));
+    process.stdout.write(`${renderTerminalReport(result)}${tables.length > 0 ? `${tables.join('\n')}\n` : ''}\n`);
+  }
   return 0;
 }
 

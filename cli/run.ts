@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { loadConfig } from '../config/load.ts';
 import { phaseLogFolder } from '../config/gates.ts';
 import { systemClock } from '../core/clock.ts';
-import { openStateStore } from '../adapters/store/stateStore.ts';
+import { openStateStore, type StateStore } from '../adapters/store/stateStore.ts';
 import { openEvidenceStore } from '../adapters/store/evidenceStore.ts';
 import { consoleLogFormat, createLogger } from '../adapters/log/logger.ts';
 import { startSession } from '../session/session.ts';
@@ -24,7 +24,10 @@ import type { Logger } from 'pino';
 import type { InspectionEvent } from 'xstate';
 import { InvalidArgumentError } from 'commander';
 import { createInspectorBridge } from '../operator/inspectorBridge.ts';
-import type { Session } from '../session/session.ts';
+import type { Session, SessionSummary } from '../session/session.ts';
+import type { RiskSnapshot } from '../machines/risk.ts';
+import { describeRisk } from '../operator/riskCause.ts';
+import type { RunSummary } from './summary.ts';
 import { startInspectorServer } from '../adapters/inspector/inspectorServer.ts';
 import { inspectorPage } from '../adapters/inspector/inspectorPage.ts';
 import { startStatelyForwarder } from '../adapters/inspector/statelyForwarder.ts';
@@ -123,7 +126,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     let summary;
     try {
       await surfaces.attach(session, untilStopped ? null : replay && opts.maxBars === undefined ? replay.bars : config.feed.maxBars);
-      summary = await session.done;
+      summary = explained(await session.done, session, store);
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -140,6 +143,14 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   } finally {
     await release();
   }
+}
+
+/** The summary with the risk state's cause (`limited (3 consecutive losses, limit 3)`), read off the risk machine. */
+function explained(summary: SessionSummary, session: Session, store: StateStore): RunSummary {
+  // A stopped session has let go of its children: the risk machine's last persisted snapshot says the same.
+  const live = session.actor.getSnapshot().children.risk?.getSnapshot() as RiskSnapshot | undefined;
+  const risk = live ?? (store.risk.load()?.snapshot as RiskSnapshot | undefined);
+  return { ...summary, riskCause: risk?.context && risk.value ? describeRisk(risk) : summary.riskState };
 }
 
 /** Loads the replay file before anything starts: a bad file or option is exit 2, naming it. */

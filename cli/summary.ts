@@ -3,7 +3,10 @@ import type { SessionSummary } from '../session/session.ts';
 
 const money = (n: number) => `${n < 0 ? '-' : ''}$${Math.abs(n).toFixed(2)}`;
 
-export function formatSummary(s: SessionSummary): string {
+/** What `mia run` prints: the session's summary and the risk state's cause in words. */
+export type RunSummary = SessionSummary & { riskCause?: string };
+
+export function formatSummary(s: RunSummary): string {
   const lines = [
     `MIA session ${s.sessionId}${s.restored ? ' (state restored from a previous run)' : ''}`,
     `  data        ${s.provenance}  ${s.from ?? '-'} -> ${s.to ?? '-'}`,
@@ -14,7 +17,7 @@ export function formatSummary(s: SessionSummary): string {
     `  fills       ${s.fills}   trades ${s.trades}`,
     `  P&L         ${money(s.pnl)} (realised, after commissions)`,
     `  position    ${s.openPosition === 0 ? 'flat' : `${s.openPosition} contracts STILL OPEN`}`,
-    `  risk        ${s.riskState}`,
+    `  risk        ${s.riskCause ?? s.riskState}`,
     `  phase       ${s.phase.id} ${s.phase.name}`,
   ];
   if (s.persistenceErrors > 0) lines.push(`  WARNING     ${s.persistenceErrors} state writes failed: see the log`);
