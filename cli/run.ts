@@ -27,6 +27,7 @@ import { createInspectorBridge } from '../operator/inspectorBridge.ts';
 import type { Session, SessionSummary } from '../session/session.ts';
 import type { RiskSnapshot } from '../machines/risk.ts';
 import { describeRisk } from '../operator/riskCause.ts';
+import { FeatureAvailability } from '../backtest/engineFeatures.ts';
 import type { RunSummary } from './summary.ts';
 import { startInspectorServer } from '../adapters/inspector/inspectorServer.ts';
 import { inspectorPage } from '../adapters/inspector/inspectorPage.ts';
@@ -115,7 +116,9 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     const replayBars = replay && opts.maxBars === undefined ? { maxBars: replay.bars } : {};
     // Without --inspect no hook at all: zero cost on the session's inspection path.
     if (opts.inspect || opts.inspectStately) inspector = await startInspectorSurface(opts, home, logger);
-    const session = startSession({ config, store, logger, ...(inspector ? { inspect: inspector.inspect } : {}), ...(replay ? { replay: replay.feed } : {}), ...replayBars, ...(untilStopped ? { maxBars: Infinity } : {}) });
+    // Which features had data on this session's bars (price-only data feeds few of them).
+    const availability = new FeatureAvailability();
+    const session = startSession({ config, store, logger, onScored: (scorer, bar) => availability.count(scorer, bar), ...(inspector ? { inspect: inspector.inspect } : {}), ...(replay ? { replay: replay.feed } : {}), ...replayBars, ...(untilStopped ? { maxBars: Infinity } : {}) });
     inspector?.attach(session);
     const onSignal = (signal: NodeJS.Signals) => {
       logger.warn({ signal }, 'stopping on signal');
@@ -126,7 +129,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     let summary;
     try {
       await surfaces.attach(session, untilStopped ? null : replay && opts.maxBars === undefined ? replay.bars : config.feed.maxBars);
-      summary = explained(await session.done, session, store);
+      summary = { ...explained(await session.done, session, store), featureAvailability: availability.shares() };
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
