@@ -17,6 +17,8 @@ import { BacktestEmptyError, runBacktest, type OperatorResumePolicy } from '../b
 import { BacktestInputError, loadBacktestTable, loadChainDir, parseDay, type ChainData } from '../backtest/engineData.ts';
 import type { BacktestResult } from '../backtest/result.ts';
 import { renderTerminalReport } from '../backtest/report/terminalReport.ts';
+import type { WalkForwardResult } from '../backtest/walkForward.ts';
+import { featureAvailabilityLines, walkForwardTable } from './backtestTables.ts';
 import { writeHtmlReport } from '../backtest/report/htmlReport.ts';
 import { addLoaderOptions, dataErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
 import { positiveInt, UsageError, collect } from './usage.ts';
@@ -165,8 +167,11 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
   if (opts.json === '-') {
     for (const piece of batched(prettyJsonChunks(result))) process.stdout.write(piece);
     process.stdout.write('\n');
+  } else if (!quiet) {
+    const tables = [...featureAvailabilityLines(result.featureAvailability ?? {})];
+    if (result.walkForward) tables.push('', ...walkForwardTable(result.walkForward as WalkForwardResult));
+    process.stdout.write(`${renderTerminalReport(result)}${tables.length > 0 ? `${tables.join('\n')}\n` : ''}\n`);
   }
-  else if (!quiet) process.stdout.write(`${renderTerminalReport(result)}\n`);
   return 0;
 }
 

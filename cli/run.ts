@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { loadConfig } from '../config/load.ts';
 import { phaseLogFolder } from '../config/gates.ts';
 import { systemClock } from '../core/clock.ts';
-import { openStateStore } from '../adapters/store/stateStore.ts';
+import { openStateStore, type StateStore } from '../adapters/store/stateStore.ts';
 import { resetState } from '../adapters/store/resetState.ts';
 import { escapeControl } from '../core/escapeControl.ts';
 import { openEvidenceStore } from '../adapters/store/evidenceStore.ts';
@@ -28,7 +28,11 @@ import type { Logger } from 'pino';
 import type { InspectionEvent } from 'xstate';
 import { InvalidArgumentError } from 'commander';
 import { createInspectorBridge } from '../operator/inspectorBridge.ts';
-import type { Session } from '../session/session.ts';
+import type { Session, SessionSummary } from '../session/session.ts';
+import type { RiskSnapshot } from '../machines/risk.ts';
+import { describeRisk } from '../operator/riskCause.ts';
+import { FeatureAvailability } from '../backtest/engineFeatures.ts';
+import type { RunSummary } from './summary.ts';
 import { startInspectorServer } from '../adapters/inspector/inspectorServer.ts';
 import { inspectorPage } from '../adapters/inspector/inspectorPage.ts';
 import { startStatelyForwarder } from '../adapters/inspector/statelyForwarder.ts';
@@ -125,8 +129,10 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     const replayBars = replay && opts.maxBars === undefined ? { maxBars: replay.bars } : {};
     // Without --inspect no hook at all: zero cost on the session's inspection path.
     if (opts.inspect || opts.inspectStately) inspector = await startInspectorSurface(opts, home, logger);
+    // Which features had data on this session's bars (price-only data feeds few of them).
+    const availability = new FeatureAvailability();
     const parts = sessionParts(config, { store, logger, env: process.env, ...(replay ? { replay: replay.feed } : {}), ...replayBars, ...(untilStopped ? { maxBars: Infinity } : {}) });
-    const session = startSession({ config, store, logger, parts, ...(inspector ? { inspect: inspector.inspect } : {}) });
+    const session = startSession({ config, store, logger, parts, onScored: (scorer, bar) => availability.count(scorer, bar), ...(inspector ? { inspect: inspector.inspect } : {}) });
     inspector?.attach(session);
     const onSignal = (signal: NodeJS.Signals) => {
       logger.warn({ signal }, 'stopping on signal');
@@ -145,11 +151,12 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     let summary;
     try {
       await surfaces.attach(session, untilStopped ? null : replay && opts.maxBars === undefined ? replay.bars : config.feed.maxBars);
-      summary = await session.done;
+      const ended = await session.done;
       if (neverReady === null) {
         const r = await session.venueReady(0);
         if (!r.ready) neverReady = `the session ended before the venue was ready: ${r.why}`;
       }
+      summary = { ...explained(ended, session, store), featureAvailability: availability.shares() };
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -170,6 +177,14 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   } finally {
     await release();
   }
+}
+
+/** The summary with the risk state's cause (`limited (3 consecutive losses, limit 3)`), read off the risk machine. */
+function explained(summary: SessionSummary, session: Session, store: StateStore): RunSummary {
+  // A stopped session has let go of its children: the risk machine's last persisted snapshot says the same.
+  const live = session.actor.getSnapshot().children.risk?.getSnapshot() as RiskSnapshot | undefined;
+  const risk = live ?? (store.risk.load()?.snapshot as RiskSnapshot | undefined);
+  return { ...summary, riskCause: risk?.context && risk.value ? describeRisk(risk) : summary.riskState };
 }
 
 /** Loads the replay file before anything starts: a bad file or option is exit 2, naming it. */

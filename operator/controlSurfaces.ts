@@ -101,7 +101,7 @@ export async function startControlSurfaces(options: ControlSurfacesOptions): Pro
   let discord: DiscordSurface | null = null;
   let closing: Promise<void> | undefined;
 
-  const startDiscord = async (session: Session, token: string) => {
+  const startDiscord = async (session: Session, token: string, api: string | undefined) => {
     try {
       // Loaded only when used: discord.js stays off the start-up path of every other run.
       const [{ startDiscordSurface }, { startDiscordBot }] = await Promise.all([import('./controlDiscord.ts'), import('../adapters/discord/discordBot.ts')]);
@@ -113,7 +113,7 @@ export async function startControlSurfaces(options: ControlSurfacesOptions): Pro
         audit,
         logger,
         clock,
-        connect: (hooks) => startDiscordBot({ token, guildId: config.discord.guildId, onInteraction: hooks.onInteraction, onEvent: hooks.onEvent }),
+        connect: (hooks) => startDiscordBot({ token, guildId: config.discord.guildId, ...(api ? { api } : {}), onInteraction: hooks.onInteraction, onEvent: hooks.onEvent }),
       });
       // Closed while connecting: do not leave the bot running.
       if (closing) await surface.close();
@@ -139,8 +139,11 @@ export async function startControlSurfaces(options: ControlSurfacesOptions): Pro
         ...(evidence ? { evidence } : {}),
         onAuditError: (err) => logger.error({ err: (err as Error).message }, 'audit write failed'),
       });
-      const token = (options.env ?? process.env).DISCORD_TOKEN;
-      if (token) await startDiscord(session, token);
+      const env = options.env ?? process.env;
+      const token = env.DISCORD_TOKEN;
+      // DISCORD_API_URL points the bot at another Discord REST API (a local stand-in in tests).
+      if (token) await startDiscord(session, token, env.DISCORD_API_URL?.trim() || undefined);
+      else logger.info('discord off: DISCORD_TOKEN is not set (no slash commands, alerts or signal publishing)');
     },
     close() {
       closing ??= (async () => {

@@ -17,6 +17,8 @@ import type { Clock } from '../core/clock.ts';
 import type { RiskSnapshot } from '../machines/risk.ts';
 import type { OrchestratorSnapshot } from '../machines/orchestrator.ts';
 import type { Session, SessionSummary } from '../session/session.ts';
+import { tradingDay } from '../core/tradingDay.ts';
+import { phaseMismatch } from './sessionMismatch.ts';
 
 /** Events kept for the page. */
 export const EVENT_RING_SIZE = 200;
@@ -61,7 +63,30 @@ export interface EventView {
   at: string;
 }
 
+/** A closed trade as the page lists it (times ISO, money in dollars). */
+export interface TradeView {
+  side: 'long' | 'short';
+  qty: number;
+  entryTime: string;
+  exitTime: string;
+  entryPrice: number;
+  exitPrice: number;
+  pnl: number;
+}
+
+/** Trades kept for the page: the current CME trading day's, at most this many. */
+export const TRADES_KEPT = 200;
+
+/** Equity points kept; past this, every other point is dropped (the curve keeps its shape). */
+export const EQUITY_POINTS_KEPT = 600;
+
 export interface SessionView extends SessionSummary {
+  /** Closed trades of the session's current CME trading day, oldest first. */
+  dayTrades: TradeView[];
+  /** Equity (mark to market) over session time, sampled when the page is updated. */
+  equityCurve: Array<{ time: string; equity: number }>;
+  /** The phase disagrees with the venue or the data (operator/sessionMismatch.ts), or null. */
+  mismatch: string | null;
   riskReasons: string[];
   killReason: string | null;
   killedBy: string | null;
@@ -174,6 +199,7 @@ export function createInspectorBridge({ clock, eventRing = EVENT_RING_SIZE }: { 
   let seq = 0;
   let version = 0;
   let session: Session | null = null;
+  const day: DayRecord = { day: null, trades: [], equity: [] };
 
   /** Definition key of a machine logic, by identity (two machines never share a key). */
   const keys = new WeakMap<object, string>();
@@ -244,6 +270,18 @@ export function createInspectorBridge({ clock, eventRing = EVENT_RING_SIZE }: { 
     },
     attach(s) {
       session = s;
+      // Closed trades are journal records: kept for the page (the current trading day's).
+      s.actor.on('journal.trade', (e) => {
+        const t = e.trade;
+        const d = tradingDay(t.exitTime);
+        if (d !== day.day) {
+          day.day = d;
+          day.trades = [];
+        }
+        day.trades.push({ side: t.side, qty: t.qty, entryTime: iso(t.entryTime), exitTime: iso(t.exitTime), entryPrice: t.entryPrice, exitPrice: t.exitPrice, pnl: t.pnl });
+        if (day.trades.length > TRADES_KEPT) day.trades.splice(0, day.trades.length - TRADES_KEPT);
+        version++;
+      });
       version++;
     },
     get version() {
@@ -293,7 +331,7 @@ export function createInspectorBridge({ clock, eventRing = EVENT_RING_SIZE }: { 
       const eventsDropped = from - cursor.nextSeq;
       cursor.nextSeq = seq;
 
-      return { type: 'view', time: iso(clock.now()), session: session ? sessionView(session) : null, actors: actorViews, definitions: newDefinitions, events, eventsDropped };
+      return { type: 'view', time: iso(clock.now()), session: session ? withDay(sessionView(session), day) : null, actors: actorViews, definitions: newDefinitions, events, eventsDropped };
     },
     render(cursor, force) {
       const v = this.view(cursor, force);
@@ -302,8 +340,25 @@ export function createInspectorBridge({ clock, eventRing = EVENT_RING_SIZE }: { 
   };
 }
 
+interface DayRecord {
+  day: string | null;
+  trades: TradeView[];
+  equity: Array<{ time: string; equity: number }>;
+}
+
+/** Adds the day's trades, the equity curve (sampled now) and the phase mismatch to the view. */
+function withDay(view: Omit<SessionView, 'dayTrades' | 'equityCurve' | 'mismatch'>, day: DayRecord): SessionView {
+  const last = day.equity.at(-1);
+  if (view.equity !== null && view.to !== null && (!last || last.time !== view.to)) {
+    day.equity.push({ time: view.to, equity: view.equity });
+    // Halve the resolution rather than forget the start of the session.
+    if (day.equity.length > EQUITY_POINTS_KEPT) day.equity = day.equity.filter((_, i) => i % 2 === 0 || i === day.equity.length - 1);
+  }
+  return { ...view, dayTrades: [...day.trades], equityCurve: [...day.equity], mismatch: phaseMismatch(view) };
+}
+
 /** Summary plus what the operator watches: risk reasons, kill, position and open P&L. */
-function sessionView(session: Session): SessionView {
+function sessionView(session: Session): Omit<SessionView, 'dayTrades' | 'equityCurve' | 'mismatch'> {
   const snap = session.actor.getSnapshot() as OrchestratorSnapshot;
   const risk = snap.children.risk?.getSnapshot() as RiskSnapshot | undefined;
   const rc = risk?.context;

@@ -41,8 +41,8 @@ export interface SlashCommandInteraction {
   commandName: string;
   /** For /phase: 'status' | 'advance' | 'override'. */
   subcommand: string | null;
-  /** String options by name (only `reason` today). */
-  options: Readonly<Record<string, string | undefined>>;
+  /** Options by name: `reason` (string); `keepTrading` for /flatten (its `keep-trading` boolean). */
+  options: Readonly<{ reason?: string | undefined; keepTrading?: boolean | undefined }>;
   reply(reply: DiscordReply): Promise<unknown>;
 }
 
@@ -119,8 +119,8 @@ export function createDiscordCommandHandler(options: DiscordCommandHandlerOption
     for (const [id, p] of pending) if (p.expiresAt <= now) pending.delete(id);
   };
 
-  const ask = (i: OperatorInteraction, command: ControlCommand, reason?: string): Promise<ControlResponse> =>
-    control.handle({ command, who: who(i), ...(reason !== undefined && reason.trim() !== '' ? { reason } : {}) }).catch(
+  const ask = (i: OperatorInteraction, command: ControlCommand, reason?: string, extra: { keepTrading?: boolean } = {}): Promise<ControlResponse> =>
+    control.handle({ command, who: who(i), ...(reason !== undefined && reason.trim() !== '' ? { reason } : {}), ...(extra.keepTrading ? { keepTrading: true } : {}) }).catch(
       (err: unknown): ControlResponse => ({ ok: false, command, message: `failed: ${(err as Error).message ?? String(err)}` }),
     );
 
@@ -148,8 +148,9 @@ export function createDiscordCommandHandler(options: DiscordCommandHandlerOption
       case 'kill':
         return reply(answer(await ask(i, 'kill', reason ?? `via Discord ${label}`)));
       case 'pause':
-      case 'flatten':
         return reply(answer(await ask(i, name, reason)));
+      case 'flatten':
+        return reply(answer(await ask(i, name, reason, { keepTrading: i.options.keepTrading === true })));
       case 'phase': {
         const sub = i.subcommand;
         if (sub !== 'status' && sub !== 'advance' && sub !== 'override') {

@@ -26,6 +26,11 @@ export interface DiscordBotOptions {
   token: string;
   /** Guild for instant command registration; null registers globally. */
   guildId: string | null;
+  /**
+   * Base URL of Discord's REST API (default Discord's own, https://discord.com/api); the
+   * gateway URL comes from its GET /gateway/bot. Tests point it at a local stand-in.
+   */
+  api?: string;
   onInteraction(interaction: OperatorInteraction): Promise<void>;
   /** Connection facts (ready, disconnected, errors) for alerts and logs; never the token. */
   onEvent?(event: { kind: 'ready' | 'disconnect' | 'error'; detail: string }): void;
@@ -49,7 +54,11 @@ export function slashCommandDefinitions(): RESTPostAPIChatInputApplicationComman
     new SlashCommandBuilder().setName('pause').setDescription('stop new entries').addStringOption(reasonOption(false)),
     new SlashCommandBuilder().setName('resume').setDescription('resume trading (asks for confirmation)').addStringOption(reasonOption(true)),
     new SlashCommandBuilder().setName('kill').setDescription('kill switch: cancel all, flatten, refuse orders (acts at once)').addStringOption(reasonOption(false)),
-    new SlashCommandBuilder().setName('flatten').setDescription('cancel working orders and close the position').addStringOption(reasonOption(false)),
+    new SlashCommandBuilder()
+      .setName('flatten')
+      .setDescription('cancel working orders, close the position, pause entries until /resume')
+      .addStringOption(reasonOption(false))
+      .addBooleanOption((o) => o.setName('keep-trading').setDescription('close the position but let the strategy enter again').setRequired(false)),
     new SlashCommandBuilder()
       .setName('phase')
       .setDescription('deployment phase')
@@ -90,7 +99,7 @@ export function toOperatorInteraction(interaction: Interaction): OperatorInterac
       roleIds,
       commandName: interaction.commandName,
       subcommand: interaction.options.getSubcommand(false),
-      options: { reason: interaction.options.getString('reason') ?? undefined },
+      options: { reason: interaction.options.getString('reason') ?? undefined, keepTrading: interaction.options.getBoolean('keep-trading') ?? undefined },
       reply: (r: DiscordReply) =>
         interaction.reply({ content: r.content, components: components(r.buttons), ...(r.ephemeral ? { flags: MessageFlags.Ephemeral } : {}) }),
     };
@@ -109,12 +118,13 @@ export function toOperatorInteraction(interaction: Interaction): OperatorInterac
 
 /** Logs in, registers the commands once ready, and routes interactions. */
 export async function startDiscordBot(options: DiscordBotOptions): Promise<DiscordBot> {
-  const client = new Client({ intents: [GatewayIntentBits.Guilds] });
+  const restOptions = options.api ? { api: options.api } : {};
+  const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: restOptions });
   const event = options.onEvent ?? (() => undefined);
 
   client.once(Events.ClientReady, (ready) => {
     event({ kind: 'ready', detail: `logged in as ${ready.user.tag}` });
-    const rest = new REST().setToken(options.token);
+    const rest = new REST(restOptions).setToken(options.token);
     const route = options.guildId ? Routes.applicationGuildCommands(ready.application.id, options.guildId) : Routes.applicationCommands(ready.application.id);
     rest.put(route, { body: slashCommandDefinitions() }).catch((err: unknown) => event({ kind: 'error', detail: `slash command registration failed: ${(err as Error).message}` }));
   });

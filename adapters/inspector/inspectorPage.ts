@@ -51,6 +51,13 @@ td:not(:first-child) { white-space:normal; overflow-wrap:anywhere; }
 .machine.finished .final-state { color:var(--dim); }
 th { color:var(--dim); font-weight:normal; }
 #events-wrap { max-height:78vh; overflow:auto; }
+#mismatch { display:none; margin:10px 10px 0; padding:8px 12px; border:1px solid #ff7b7b; border-radius:6px; background:rgba(163,51,51,.35); color:#fff; font-weight:bold; }
+#mismatch.shown { display:block; }
+#equity { width:100%; height:120px; display:block; }
+#equity polyline { fill:none; stroke:var(--activeLine); stroke-width:1.5; vector-effect:non-scaling-stroke; }
+#equity line.start { stroke:var(--dim); stroke-dasharray:3 3; vector-effect:non-scaling-stroke; }
+#trades-wrap { max-height:30vh; overflow:auto; }
+td.win { color:var(--activeLine); } td.loss { color:#ff7b7b; }
 `;
 
 const SCRIPT = `
@@ -98,6 +105,59 @@ function drawSession(s) {
   for (const [k, v] of rows) {
     dl.append(el('dt', null, k));
     dl.append(v instanceof Node ? v : el('dd', null, v));
+  }
+}
+
+// A phase that disagrees with the venue or the data (phase 5 beside simulated data...).
+function drawMismatch(s) {
+  const box = $('mismatch');
+  const text = s && s.mismatch;
+  box.textContent = text ? '\u26a0 ' + text : '';
+  box.className = text ? 'shown' : '';
+}
+
+// Equity over session time as an SVG polyline (viewBox in data units, no library).
+function drawEquity(s) {
+  const svg = $('equity');
+  const points = (s && s.equityCurve) || [];
+  $('equity-range').textContent = points.length ? money(points[points.length - 1].equity) + ' (' + points.length + ' points)' : '';
+  svg.replaceChildren();
+  if (points.length < 2) return;
+  const ns = svg.namespaceURI; // the inline svg's own: the page names no URL
+  const xs = points.map((p) => Date.parse(p.time));
+  const ys = points.map((p) => p.equity);
+  const x0 = xs[0], x1 = xs[xs.length - 1] === x0 ? x0 + 1 : xs[xs.length - 1];
+  let y0 = Math.min(...ys), y1 = Math.max(...ys);
+  if (y1 === y0) { y0 -= 1; y1 += 1; }
+  const W = 1000, H = 100;
+  svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
+  svg.setAttribute('preserveAspectRatio', 'none');
+  const px = (x) => ((x - x0) / (x1 - x0)) * W;
+  const py = (y) => H - ((y - y0) / (y1 - y0)) * H;
+  const start = document.createElementNS(ns, 'line');
+  start.setAttribute('class', 'start');
+  start.setAttribute('x1', '0'); start.setAttribute('x2', String(W));
+  start.setAttribute('y1', String(py(ys[0]))); start.setAttribute('y2', String(py(ys[0])));
+  const line = document.createElementNS(ns, 'polyline');
+  line.setAttribute('points', points.map((p, i) => px(xs[i]).toFixed(1) + ',' + py(ys[i]).toFixed(1)).join(' '));
+  svg.append(start, line);
+}
+
+function drawTrades(s) {
+  const body = $('trades');
+  body.replaceChildren();
+  const trades = (s && s.dayTrades) || [];
+  $('trades-count').textContent = trades.length ? '(' + trades.length + ', P&L ' + money(trades.reduce((a, t) => a + t.pnl, 0)) + ')' : '(none yet)';
+  for (let i = trades.length - 1; i >= 0; i--) {
+    const t = trades[i];
+    const tr = el('tr', { 'data-side': t.side });
+    tr.append(
+      el('td', null, t.exitTime.slice(11, 19)),
+      el('td', null, t.side + ' ' + t.qty),
+      el('td', null, t.entryPrice.toFixed(2) + ' \u2192 ' + t.exitPrice.toFixed(2)),
+      el('td', { class: t.pnl >= 0 ? 'win' : 'loss' }, money(t.pnl)),
+    );
+    body.append(tr);
   }
 }
 
@@ -189,6 +249,9 @@ function apply(view) {
   if (view.eventsDropped) $('dropped').textContent = '(+' + view.eventsDropped + ' not shown)';
   $('clock').textContent = view.time;
   drawSession(view.session);
+  drawMismatch(view.session);
+  drawEquity(view.session);
+  drawTrades(view.session);
   drawTree(view.actors);
   drawMachines(view.actors);
   drawEvents();
@@ -220,9 +283,12 @@ export function inspectorPage(): string {
 </head>
 <body>
 <header><h1>MIA inspector</h1><span id="conn">connecting</span><span id="clock"></span></header>
+<div id="mismatch" role="alert"></div>
 <main>
 <div>
 <section class="panel"><h2>Session</h2><dl id="session"></dl></section>
+<section class="panel"><h2>Equity <span id="equity-range"></span></h2><svg id="equity"></svg></section>
+<section class="panel"><h2>Today's trades <span id="trades-count"></span></h2><div id="trades-wrap"><table><thead><tr><th>exit</th><th>side</th><th>entry \u2192 exit</th><th>P&amp;L</th></tr></thead><tbody id="trades"></tbody></table></div></section>
 <section class="panel"><h2>Actors</h2><div id="tree"></div></section>
 </div>
 <section class="panel"><h2>Machines</h2><div id="machines"></div></section>

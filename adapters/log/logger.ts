@@ -7,7 +7,11 @@
  */
 import { join } from 'node:path';
 import { pino, type DestinationStream, type LevelWithSilent, type Logger } from 'pino';
-import pinoPretty from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type PinoPretty from 'pino-pretty';
+
+/** pino-pretty is loaded only when a console wants it: every other command starts without it. */
+const loadPretty = (): typeof PinoPretty => createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
 
 export type { Logger } from 'pino';
 
@@ -52,7 +56,7 @@ export function consoleLogFormat(choice: ConsoleLogFormat | 'auto', isTty: boole
 function consoleDestination(format: 'pretty' | 'json', stream: NodeJS.WritableStream | undefined): DestinationStream {
   if (format === 'json') return (stream as DestinationStream | undefined) ?? pino.destination({ fd: 2, sync: true });
   const colorize = stream === undefined && process.stderr.isTTY === true;
-  return pinoPretty({
+  return loadPretty()({
     colorize,
     sync: true,
     translateTime: 'SYS:HH:MM:ss.l',

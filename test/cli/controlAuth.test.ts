@@ -32,7 +32,12 @@ describe('mia control channel authentication', () => {
       const advance = await mia(home, 'phase', 'advance');
       expect(advance.code).toBe(1);
       expect(advance.stderr).toContain('advance refused in phase 0 setup');
-      for (const check of ['marketDataConnected', 'dtcRoundTrip', 'logsWritten', 'killSwitchTested']) expect(advance.stderr).toContain(`criterion failed: ${check}`);
+      // Each failing criterion once, on stdout; stderr carries only the refusal line.
+      for (const check of ['marketDataConnected', 'dtcRoundTrip', 'logsWritten', 'killSwitchTested']) {
+        expect(advance.stdout).toMatch(new RegExp(`FAIL ${check} `));
+        expect(`${advance.stdout}${advance.stderr}`.split(`${check} `)).toHaveLength(2);
+      }
+      expect(advance.stderr.trim().split('\n')).toHaveLength(1);
     } finally {
       expect((await stopRun(run)).code).toBe(0);
     }

@@ -26,6 +26,10 @@ describe('mia run logging', () => {
     expect(pretty.stderr).toMatch(/INFO \(mia\): mia run starting/);
     expect(pretty.stderr).toMatch(/DEBUG|INFO \(mia\): session ended/);
     expect(pretty.stdout).toMatch(/^MIA session /);
+    // The summary explains itself: data, venue, which features had data.
+    expect(pretty.stdout).toMatch(/\n {2}data {8}simulated:seed=42 /);
+    expect(pretty.stdout).toMatch(/\n {2}venue {7}simulated \(in-process paper venue\)/);
+    expect(pretty.stdout).toMatch(/\n {2}features {4}\d+ of \d+ had data/);
   });
 
   it('a bad --log-level is a one-line usage error (exit 2)', async () => {

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import { configSchema } from '../../config/schema.ts';
 import { systemClock } from '../../core/clock.ts';
 import { openStateStore } from '../../adapters/store/stateStore.ts';
@@ -23,7 +24,9 @@ describe('control surfaces', () => {
   it('answer "starting" before a session is attached, then reach it; close removes control.json', async () => {
     const home = tempHome();
     const store = await openStateStore(home, { clock: systemClock });
-    const surfaces = await startControlSurfaces({ config, home, audit: store.audit, logger: silentLogger(), clock: systemClock, env: {} });
+    const logged: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(line) });
+    const surfaces = await startControlSurfaces({ config, home, audit: store.audit, logger, clock: systemClock, env: {} });
     try {
       const early = await sendControlCommand(home, { command: 'kill', who: 'cli:alice', reason: 'too early' });
       expect(early.response).toMatchObject({ ok: false, message: expect.stringContaining('is starting') });
@@ -31,6 +34,8 @@ describe('control surfaces', () => {
       const session = startSession({ config, store, logger: silentLogger(), maxBars: Infinity });
       await surfaces.attach(session, null);
       expect(surfaces.discord()).toBeNull();
+      // Discord off is said, once, in the log.
+      expect(logged.filter((l) => l.includes('discord off: DISCORD_TOKEN is not set'))).toHaveLength(1);
       const status = await sendControlCommand(home, { command: 'status', who: 'cli:alice' });
       expect(status.response.ok).toBe(true);
       expect(status.response.data).toMatchObject({ feed: { maxBars: null }, session: { state: 'trading' } });

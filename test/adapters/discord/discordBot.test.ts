@@ -33,7 +33,7 @@ describe('toOperatorInteraction', () => {
       user: { id: '111111111111111111' },
       member: { roles: { cache: new Map([['333333333333333333', {}]]) } },
       commandName: 'phase',
-      options: { getSubcommand: () => 'override', getString: (n: string) => (n === 'reason' ? 'by hand' : null) },
+      options: { getSubcommand: () => 'override', getString: (n: string) => (n === 'reason' ? 'by hand' : null), getBoolean: () => null },
       reply: async (r: unknown) => void sent.push(r),
     } as unknown as Interaction;
     const op = toOperatorInteraction(fake);
