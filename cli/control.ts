@@ -133,7 +133,7 @@ export async function controlAction(command: ControlCommand, opts: CommonOptions
   try {
     response = (await sendControlCommand(home, request)).response;
   } catch (e) {
-    if (e instanceof ControlUnavailableError && command.startsWith('phase.')) return offlineAction(command, request, opts, home);
+    if (e instanceof ControlUnavailableError && (command.startsWith('phase.') || command.startsWith('signals.'))) return offlineAction(command, request, opts, home);
     const known = e instanceof ControlUnavailableError || e instanceof ControlFileError;
     const message = known ? (e as Error).message : `control channel failed: ${(e as Error).message ?? String(e)}`;
     response = { ok: false, command, message };
@@ -164,6 +164,24 @@ function print(command: ControlCommand, response: ControlResponse, opts: CommonO
   const shown = response.ok || opts.json || command !== 'phase.advance' || !response.data ? response.message : response.message.split('\n')[0];
   if (!response.ok) process.stderr.write(`mia: ${shown}\n`);
   return response.ok ? EXIT_OK : EXIT_FAILURE;
+}
+
+/** `mia signals start|stop` on the `signals` command: phase 6 on or off (the deployment machine decides). */
+export function registerSignalsSwitch(signals: Command): void {
+  for (const [name, command, what] of [
+    ['start', 'signals.start', 'Discord signals on (phase 6), beside ownAccount, once the signals gate passes on the evidence'],
+    ['stop', 'signals.stop', 'Discord signals off'],
+  ] as const) {
+    signals
+      .command(name)
+      .description(what)
+      .option('--home <dir>', 'home; also MIA_HOME (default: working directory)')
+      .option('--config <file>', 'configuration to judge with when no mia runs; also MIA_CONFIG')
+      .option('--json', 'print the answer as JSON')
+      .action(async (opts: CommonOptions) => {
+        process.exitCode = await controlAction(command, opts);
+      });
+  }
 }
 
 /** Registers the control commands on `program` and the channel's flags on `mia run`. */

@@ -11,6 +11,9 @@ import { runDtcCheck, type DtcCheckResult } from '../adapters/dtc/dtcClientRound
 import type { DtcEncodingName } from '../adapters/dtc/dtcClient.ts';
 import { EXIT_FAILURE, EXIT_OK, positiveInt, UsageError, portNumber } from './usage.ts';
 import { standaloneConnection } from '../actors/connectionHost.ts';
+import { loadConfig } from '../config/load.ts';
+import { openEvidenceStore } from '../adapters/store/evidenceStore.ts';
+import { resolveHome } from './home.ts';
 
 interface DtcCheckFlags {
   host: string;
@@ -28,6 +31,8 @@ interface DtcCheckFlags {
   timeout: number;
   heartbeat: number;
   json?: boolean;
+  home?: string;
+  config?: string;
 }
 
 function price(value: string): number {
@@ -63,6 +68,8 @@ export function registerDtcCommand(program: Command): Command {
     .option('--timeout <ms>', 'wait at most this long for the logon and each answer', positiveInt('--timeout'), 10_000)
     .option('--heartbeat <seconds>', 'heartbeat interval to ask for', heartbeatSeconds, 10)
     .option('--json', 'print the result as JSON')
+    .option('--home <dir>', 'record the round trip as phase-0 evidence in this home; also MIA_HOME')
+    .option('--config <file>', 'configuration declaring the account (accounts); also MIA_CONFIG')
     .action(async (flags: DtcCheckFlags) => {
       process.exitCode = await dtcCheckCommand(flags);
     });
@@ -95,6 +102,28 @@ async function dtcCheckCommand(flags: DtcCheckFlags): Promise<number> {
     connection: standaloneConnection,
   });
   process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatCheck(result));
+  // Phase-0 evidence: recorded in the home named by --home or MIA_HOME (never in a working
+  // directory by accident), for a completed round trip on an account declared paper.
+  const home = flags.home ?? process.env.MIA_HOME;
+  if (home !== undefined && result.ok) {
+    const config = loadConfig(flags.config ? { file: flags.config } : {});
+    const kind = config.accounts.find((a) => a.id === flags.account)?.kind ?? null;
+    if (kind !== 'paper') {
+      // A note, not an error: the check itself succeeded (JSON output stays the result alone).
+      if (!flags.json) process.stdout.write(`evidence    not recorded: account '${flags.account}' is ${kind ?? 'not declared'} (declare it paper in accounts)\n`);
+    } else {
+      const now = new Date(systemClock.now()).toISOString();
+      const file = await openEvidenceStore(resolveHome(home)).record(
+        {
+          transition: 'setup->calibration',
+          evidence: { metrics: {}, provenance: [{ kind: 'dtc-paper' }], period: { from: now.slice(0, 10), to: now.slice(0, 10) }, checks: { dtcRoundTrip: true }, producedAt: now, source: 'dtc-check' },
+          detail: { host: flags.host, port: flags.port, account: flags.account, accountKind: kind, roundTripMs: result.roundTripMs, serverName: result.logon?.serverName ?? null },
+        },
+        'mia dtc check',
+      );
+      process.stderr.write(`evidence: ${file}\n`);
+    }
+  }
   return result.ok ? EXIT_OK : EXIT_FAILURE;
 }
 

@@ -10,6 +10,7 @@
  * Both only read the state files, so they run beside a running `mia run`.
  * Exit codes: 0 done; 1 nothing to judge, corrupt or unreadable files; 2 bad usage or configuration.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load.ts';
@@ -18,10 +19,14 @@ import { evidenceConfigHash } from '../config/evidenceAdmission.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { Trade } from '../core/types.ts';
 import { journalDir, journalExists, openJournal } from '../adapters/store/journal.ts';
-import { openEvidenceStore, verifyEvidence, type EvidenceEntry } from '../adapters/store/evidenceStore.ts';
+import { openEvidenceStore, verifyEvidence, type EvidenceEntry, type StoredEvidence } from '../adapters/store/evidenceStore.ts';
 import { dataFileRefusals } from '../adapters/store/evidenceJudge.ts';
 import { formatGateEvaluation } from '../adapters/control/formatStatus.ts';
-import { paperEvidence } from '../backtest/evidencePaper.ts';
+import { paperEvidence, PaperEvidenceError } from '../backtest/evidencePaper.ts';
+import { propFirmEvidence, type RiskBreach } from '../backtest/evidencePropFirm.ts';
+import { signalsEvidence } from '../backtest/evidenceSignals.ts';
+import { distinctProvenance, provenanceFromLabel } from '../backtest/evidenceProvenance.ts';
+import { readSignalLog, signalLogPath } from '../adapters/signals/signalLog.ts';
 import { readSessionLog } from '../backtest/evidenceSessionLog.ts';
 import { resolveHome } from './home.ts';
 import { EXIT_FAILURE, EXIT_OK } from './usage.ts';
@@ -79,6 +84,68 @@ export function listEvidenceAction(opts: EvidenceOptions): number {
   return corrupt.length > 0 ? EXIT_FAILURE : EXIT_OK;
 }
 
+/** Risk kills from the home's audit trail (read only: a running session may own it). */
+function riskBreaches(home: string): RiskBreach[] {
+  const file = join(home, 'state', 'audit.json');
+  if (!existsSync(file)) return [];
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as { entries?: Array<{ who?: string; action?: string; args?: { detail?: unknown; time?: unknown } }> };
+  return (doc.entries ?? []).flatMap((e) =>
+    e.who === 'risk' && e.action === 'risk-state' && typeof e.args?.detail === 'string' && e.args.detail.endsWith('-> killed') && typeof e.args.time === 'number'
+      ? [{ time: e.args.time, detail: e.args.detail }]
+      : [],
+  );
+}
+
+/** Records `piece` (with the configuration hash) and prints how its gate judges it now. */
+async function recordAndShow(home: string, config: ReturnType<typeof loadConfig>, piece: StoredEvidence, producedBy: string, opts: EvidenceOptions): Promise<number> {
+  const file = await openEvidenceStore(home).record({ ...piece, detail: { ...piece.detail, configHash: evidenceConfigHash(config) } }, producedBy);
+  const evaluation = evaluateGate(piece.transition, piece.evidence, config.gates);
+  if (opts.json) write(JSON.stringify({ file, ...piece, evaluation }, null, 2));
+  else write([`recorded ${piece.evidence.source} evidence for ${piece.transition}: ${file}`, `period    ${piece.evidence.period.from}..${piece.evidence.period.to}`, formatGateEvaluation(evaluation)].join('\n'));
+  return EXIT_OK;
+}
+
+/** `mia evidence propfirm`: the prop-firm account's journal, sessions and risk kills. */
+export async function propFirmEvidenceAction(opts: EvidenceOptions, clock: Clock = systemClock): Promise<number> {
+  const home = resolveHome(opts.home);
+  const config = loadConfig(opts.config ? { file: opts.config } : {});
+  const journalPath = join(home, 'state', 'journal.json');
+  if (!existsSync(journalPath)) {
+    process.stderr.write(`mia: no journal at ${journalPath}: run the prop-firm account (mia run) on this home first\n`);
+    return EXIT_FAILURE;
+  }
+  const journal = await openJournal(journalPath, clock);
+  try {
+    const piece = propFirmEvidence({ trades: journal.trades() as readonly Trade[], sessions: await readSessionLog(home), breaches: riskBreaches(home), startingEquity: config.startingEquity, producedAt: new Date(clock.now()).toISOString() });
+    return await recordAndShow(home, config, piece, 'mia evidence propfirm', opts);
+  } catch (e) {
+    if (!(e instanceof PaperEvidenceError)) throw e;
+    process.stderr.write(`mia: ${e.message}\n`);
+    return EXIT_FAILURE;
+  }
+}
+
+/** `mia evidence signals`: the verified signal log of phase 6. */
+export async function signalsEvidenceAction(opts: EvidenceOptions, clock: Clock = systemClock): Promise<number> {
+  const home = resolveHome(opts.home);
+  const config = loadConfig(opts.config ? { file: opts.config } : {});
+  const log = await readSignalLog(signalLogPath(home));
+  if (!log.ok) {
+    process.stderr.write(`mia: the signal log ${signalLogPath(home)} does not verify: it is no evidence (mia signals verify)\n`);
+    return EXIT_FAILURE;
+  }
+  // The data the signals were computed on: the sessions that traded a live account.
+  const labels = (await readSessionLog(home)).filter((s) => s.account?.kind === 'live').map((s) => s.provenance).filter((p): p is string => p !== null);
+  try {
+    const piece = signalsEvidence(log.records, distinctProvenance(labels.map(provenanceFromLabel)), new Date(clock.now()).toISOString());
+    return await recordAndShow(home, config, piece, 'mia evidence signals', opts);
+  } catch (e) {
+    if (!(e instanceof PaperEvidenceError)) throw e;
+    process.stderr.write(`mia: ${e.message}\n`);
+    return EXIT_FAILURE;
+  }
+}
+
 /**
  * `mia evidence verify`: re-checks the whole chain (content hashes, links, authentication)
  * and the data files its records name; names every record edited or added by hand.
@@ -123,6 +190,20 @@ export function registerEvidenceCommands(program: Command): void {
     .action((opts: EvidenceOptions) => {
       process.exitCode = listEvidenceAction(opts);
     });
+  for (const [name, what, fn] of [
+    ['propfirm', "record the prop-firm account's journal (monthly return, win rate, trading days, risk breaches) as evidence for propFirm->ownAccount", propFirmEvidenceAction],
+    ['signals', 'record the verified signal log (signal win rate, closed signals) as evidence for the signals gate', signalsEvidenceAction],
+  ] as const) {
+    evidence
+      .command(name)
+      .description(what)
+      .option('--home <dir>', 'home; also MIA_HOME (default: working directory)')
+      .option('--config <file>', 'configuration; also MIA_CONFIG')
+      .option('--json', 'print the recorded evidence and its evaluation as JSON')
+      .action(async (opts: EvidenceOptions) => {
+        process.exitCode = await fn(opts);
+      });
+  }
   evidence
     .command('verify')
     .description('verify the evidence chain and its data files; names every record edited or added by hand (exit 1)')

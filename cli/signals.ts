@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { registerSignalsSwitch } from './control.ts';
 import { signalLogPath, verifySignalLog, type SignalLogVerification } from '../adapters/signals/signalLog.ts';
 import { signalPerformance, type SignalPerformance } from '../adapters/signals/signalPerformance.ts';
 import { resolveHome } from './home.ts';
@@ -89,6 +90,7 @@ export async function performanceAction(opts: SignalsOptions): Promise<number> {
 
 export function registerSignalsCommands(program: Command): void {
   const signals = program.command('signals').description('the hash-chained signal log (phase 6 track record)');
+  registerSignalsSwitch(signals);
   const common = (c: Command) =>
     c
       .option('--file <file>', 'signal log to read (default: <home>/signals/signal-log.jsonl)')

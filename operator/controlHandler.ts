@@ -176,6 +176,8 @@ export function createSessionControl(options: SessionControlOptions): ControlHan
       case 'phase.history':
       case 'phase.advance':
       case 'phase.override':
+      case 'signals.start':
+      case 'signals.stop':
         return phaseCommand(request);
     }
   };

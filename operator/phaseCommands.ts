@@ -164,6 +164,32 @@ export function runPhaseCommand(request: ControlRequest, port: DeploymentPort, o
       }
       return { ok: true, command, message: `phase ${phase.id} ${phase.name} -> ${to.id} ${to.name} (${record.kind})`, data };
     }
+    case 'signals.start':
+    case 'signals.stop': {
+      // Phase 6: Discord signals beside ownAccount, on once the signals gate passes on the signal log's evidence.
+      const before = deployment.context.history.length;
+      const at = new Date(now).toISOString();
+      let judged: GateEvidence | null = null;
+      if (command === 'signals.start') {
+        try {
+          judged = gather('signals');
+        } catch (e) {
+          if (e instanceof CorruptEvidenceError) return { ok: false, command, message: `signals start refused: ${e.message}` };
+          throw e;
+        }
+        const evidence = judged?.evidence ?? noEvidence('signals', now);
+        port.send({ type: 'START_SIGNALS', who: request.who, at, evidence, thresholds: options.config.gates, ...(judged && judged.refusals.length > 0 ? { refusals: judged.refusals } : {}), ...(judged && judged.ids.length > 0 ? { evidenceIds: judged.ids } : {}) });
+      } else port.send({ type: 'STOP_SIGNALS', who: request.who, at });
+      const after = port.snapshot();
+      const record: DeploymentRecord | undefined = after?.context.history.slice(before).at(-1);
+      if (!record) return { ok: false, command, message: 'the deployment machine recorded nothing (command ignored)' };
+      const data = json({ phase, signals: after && signalsOn(after) ? 'on' : 'off', record, ...(command === 'signals.start' ? { evidence: judged ? { ...judged.evidence, ids: judged.ids, notes: judged.notes } : null } : {}) });
+      if (record.kind === 'refused') {
+        const why = record.evaluation ? `\n${describeEvaluation(record.evaluation)}` : '';
+        return { ok: false, command, message: `${command.replace('.', ' ')} refused in phase ${phase.id} ${phase.name}: ${record.reason ?? 'refused'}${why}`, data };
+      }
+      return { ok: true, command, message: `signals ${record.to} (phase ${phase.id} ${phase.name})`, data };
+    }
     default:
       return { ok: false, command, message: `${command} is not a phase command` };
   }

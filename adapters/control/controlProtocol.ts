@@ -16,6 +16,8 @@ export const controlCommands = [
   'phase.advance',
   'phase.override',
   'phase.history',
+  'signals.start',
+  'signals.stop',
 ] as const;
 export type ControlCommand = (typeof controlCommands)[number];
 

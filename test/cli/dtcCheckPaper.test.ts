@@ -100,3 +100,21 @@ describe('mia dtc check against the paper DTC server', () => {
     expect(JSON.parse(bad.stdout).errors[0]).toContain('invalid username or password');
   });
 });
+
+describe('mia dtc check as phase-0 evidence', () => {
+  it('records the round trip in the home when the account is declared paper, and not otherwise', { timeout: 60_000 }, async () => {
+    const { openEvidenceStore } = await import('../../adapters/store/evidenceStore.ts');
+    const server = await paper();
+    const declared = tempHome();
+    const r = await runMia(args(server.port), { MIA_HOME: declared, MIA__accounts: JSON.stringify([{ id: 'PAPER1', kind: 'paper' }]) });
+    expect(r.code).toBe(0);
+    const [entry] = openEvidenceStore(declared).list().entries;
+    expect(entry).toMatchObject({ transition: 'setup->calibration', producedBy: 'mia dtc check', evidence: { source: 'dtc-check', checks: { dtcRoundTrip: true } }, detail: { account: 'PAPER1', accountKind: 'paper' } });
+    expect(r.stderr).toContain(`evidence: ${entry!.file}`);
+
+    const undeclared = tempHome();
+    const r2 = await runMia(args(server.port), { MIA_HOME: undeclared });
+    expect(r2.code).toBe(0);
+    expect(openEvidenceStore(undeclared).list().entries).toEqual([]);
+  });
+});

@@ -205,6 +205,26 @@ describe('mia phase without a running mia', () => {
     expect(replay.json.data.record.evaluation.criteria.find((c: any) => c.name === 'paperMonths')).toEqual({ name: 'paperMonths', actual: 0, op: '>=', threshold: 3, pass: false });
   });
 
+  it('mia signals start|stop: phase 6 only beside ownAccount and once the signals gate passes on the signal log', async () => {
+    const home = tempHome();
+    const early = await phase(home, 'signals.start');
+    expect(early.code).toBe(1);
+    expect(early.json.message).toContain('signals run only beside ownAccount');
+    for (let i = 0; i < 5; i++) await phase(home, 'phase.override', { reason: `step ${i}` });
+    const none = await phase(home, 'signals.start');
+    expect(none.code).toBe(1);
+    expect(none.json.data.evidence).toBeNull();
+    await openEvidenceStore(home).record(
+      { transition: 'signals', evidence: { metrics: { signalWinRate: 0.66, signals: 45 }, provenance: [{ kind: 'polygon' }], period: { from: '2026-03-02', to: '2026-03-31' }, producedAt: AT, source: 'signal-log' } },
+      'mia evidence signals',
+    );
+    const on = await phase(home, 'signals.start');
+    expect(on.json).toMatchObject({ ok: true, data: { signals: 'on', record: { kind: 'signals-on' } } });
+    expect((await phase(home, 'phase.status')).json.data.signals).toBe('on');
+    const off = await phase(home, 'signals.stop');
+    expect(off.json).toMatchObject({ ok: true, data: { signals: 'off', record: { kind: 'signals-off' } } });
+  });
+
   it('the next session starts in the phase changed without it, and refuses the paper account in phase 4', async () => {
     const home = tempHome();
     for (let i = 0; i < 4; i++) expect((await phase(home, 'phase.override', { reason: `step ${i}` })).json.data.to.id).toBe(i + 1);

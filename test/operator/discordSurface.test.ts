@@ -7,7 +7,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../config/schema.ts';
-import { systemClock } from '../../core/clock.ts';
+import { ManualClock, systemClock } from '../../core/clock.ts';
+import { startPaperDtcServer } from '../../adapters/dtc/paperServer.ts';
+import { offlinePhaseCommand } from '../../cli/phaseOffline.ts';
 import { openStateStore } from '../../adapters/store/stateStore.ts';
 import { silentLogger } from '../../adapters/log/logger.ts';
 import { readSignalLog, signalLogPath } from '../../adapters/signals/signalLog.ts';
@@ -24,11 +26,34 @@ const tempHome = useTempHomes('mia-discord-surface-');
 const ALICE = '111111111111111111';
 const MALLORY = '999999999999999999';
 const CH = { alerts: '100000000000000001', premium: '100000000000000002', public: '100000000000000003' };
-const config = configSchema.parse({
-  venue: { kind: 'simulated' },
+const discordConfig = {
   feed: { maxBars: 1500 },
   discord: { allowedUserIds: [ALICE], channels: CH, publicDelaySeconds: 600, alerts: { batchMs: 1000, maxPerMinute: 5, maxQueued: 50 } },
-});
+};
+/** Phases 5-6 trade only a live account: a paper DTC server on loopback stands in for the broker. */
+const LIVE = 'AMP-LIVE-TEST';
+let config = configSchema.parse({ venue: { kind: 'simulated' }, ...discordConfig });
+
+/**
+ * Starts the stand-in broker (fed by the session's own bars, on the bars' time), points
+ * `config` at it, and promotes the home to ownAccount without a session (as an operator
+ * would with `mia phase override`), so that the session logs on with the live account.
+ */
+async function liveVenue(home: string): Promise<{ attach(session: Session): void; close(): Promise<void> }> {
+  const clock = new ManualClock(Date.parse(config.feed.start));
+  const server = await startPaperDtcServer({ port: 0, clock, accounts: [LIVE], startingBalance: config.startingEquity });
+  config = configSchema.parse({ ...discordConfig, venue: { kind: 'dtc', dtc: { host: '127.0.0.1', port: server.port, account: LIVE } }, accounts: [{ id: LIVE, kind: 'live' }] });
+  for (let i = 0; i < 5; i++) await offlinePhaseCommand({ command: 'phase.override', who: 'test', reason: 'test setup' }, { home, config, clock: systemClock });
+  return {
+    attach: (session) =>
+      session.bus.subscribe('venue', {
+        onBar: (bar) => (clock.set(Math.max(clock.now(), bar.time)), server.onBar(bar)),
+        onQuote: (quote) => server.onQuote(quote),
+        onEnd: () => server.onEnd(),
+      }),
+    close: () => server.close(),
+  };
+}
 
 /** Polls `check` until it stops throwing (file appends settle on their own time). */
 async function eventually(check: () => void | Promise<void>, timeoutMs = 5_000): Promise<void> {
@@ -44,17 +69,16 @@ async function eventually(check: () => void | Promise<void>, timeoutMs = 5_000):
   }
 }
 
-/** Promotes the deployment machine to ownAccount and turns signals on (phase 6). */
+/** Turns signals on beside ownAccount (phase 6). */
 function enterPhase6(session: Session) {
   const at = '2026-01-05T15:00:00Z';
-  for (let i = 0; i < 5; i++) session.send({ type: 'PHASE', event: { type: 'OVERRIDE', who: 'test', at, reason: 'test setup' } });
   session.send({
     type: 'PHASE',
     event: {
       type: 'START_SIGNALS',
       who: 'test',
       at,
-      evidence: { metrics: { signalWinRate: 0.7 }, provenance: [{ kind: 'live' }], period: { from: '2025-12-01', to: '2025-12-31' }, producedAt: at, source: 'test' },
+      evidence: { metrics: { signalWinRate: 0.7, signals: 40 }, provenance: [{ kind: 'live' }], period: { from: '2025-12-01', to: '2025-12-31' }, producedAt: at, source: 'test' },
     },
   });
 }
@@ -90,11 +114,13 @@ async function surfaceOn(home: string, session: Session, store: Awaited<ReturnTy
 }
 
 describe('discord surface', () => {
-  it('publishes phase-6 signals premium then public, logs them verifiably, and obeys only the allow-list', { timeout: 30_000 }, async () => {
+  it('publishes phase-6 signals premium then public, logs them verifiably, and obeys only the allow-list', { timeout: 60_000 }, async () => {
     const home = tempHome();
     const timers = new ManualTimers(Date.parse('2026-01-05T15:00:00Z'));
+    const broker = await liveVenue(home);
     let store = await openStateStore(home, { clock: systemClock });
     let session = startSession({ config, store, logger: silentLogger() });
+    broker.attach(session);
     enterPhase6(session);
     const { posts, surface } = await surfaceOn(home, session, store, timers);
     await session.done;
@@ -146,6 +172,7 @@ describe('discord surface', () => {
     store = await openStateStore(home, { clock: systemClock });
     // One bar a second: the session stays alive for the commands, and quiet.
     session = startSession({ config: { ...config, feed: { ...config.feed, speed: 60 } }, store, logger: silentLogger(), maxBars: Infinity });
+    broker.attach(session);
     const second = await surfaceOn(home, session, store, timers);
 
     // Slash commands: an unknown user is refused and audited; Alice's /kill acts at once.
@@ -163,5 +190,6 @@ describe('discord surface', () => {
     expect(second.posts.filter((p) => p.channel !== CH.alerts)).toEqual([]);
     await second.surface.close();
     await store.close();
+    await broker.close();
   });
 });
