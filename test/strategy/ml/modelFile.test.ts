@@ -34,7 +34,7 @@ describe.skipIf(!hasFirstRate(ES_MARCH))('ML model files and the Scorer filter (
   }, 60_000);
 
   const scorer = (filter?: EnsembleFilter) => {
-    const st = defaultConfig().strategy;
+    const st = { ...defaultConfig().strategy, minAvailableWeight: 0 }; // price-only bars: guard off
     return new Scorer({ threshold: st.threshold, atrBars: st.vwapAtrBars, barMs: MINUTE, strategy: st, ...(filter ? { ml: filter } : {}) });
   };
   const run = (s: Scorer) => bars.map((b) => s.onBar(b)).filter((x): x is ScoredSignal => x !== null);
