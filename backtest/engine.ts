@@ -42,6 +42,7 @@ import { riskStatus, type RiskSnapshot } from '../machines/risk.ts';
 import type { Scorer, ScoredSignal } from '../strategy/scorer.ts';
 import { BacktestFeed } from './engineFeed.ts';
 import { FeatureAvailability } from './engineFeatures.ts';
+import { availabilityReport } from './availability.ts';
 import { EquityMarks } from './equityMarks.ts';
 import { assembleResult, type ObservedSignal } from './engineResult.ts';
 import type { BacktestResult, DataProvenance } from './result.ts';
@@ -250,6 +251,20 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
     signals,
     marks: marks.finish(),
     featureAvailability: availability?.shares() ?? {},
+    ...(availability
+      ? {
+          availability: availabilityReport({
+            weights: config.strategy.weights,
+            minAvailableWeight: config.strategy.minAvailableWeight,
+            barShares: availability.shares(),
+            meanWeightShare: availability.meanWeightShare(),
+            navaleProxyShare: availability.navaleProxyShare(),
+            signals: signals.map((x) => ({ available: x.available })),
+            heldByAvailability: availability.scorer?.availabilityHeld ?? 0,
+            heldByMl: availability.scorer?.mlFiltered ?? 0,
+          }),
+        }
+      : {}),
     operatorResumes,
     risk: risk
       ? {

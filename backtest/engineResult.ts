@@ -18,6 +18,7 @@ import { monteCarloReport } from './monteCarlo.ts';
 import type { BacktestInput, OperatorResumePolicy } from './engine.ts';
 import type { BacktestFill, BacktestMetrics, BacktestResult, BacktestRiskOutcome, BacktestSignal, BacktestTrade } from './result.ts';
 import { headlineMetrics } from './result.ts';
+import type { AvailabilityReport } from './availability.ts';
 
 /** What the result keeps of a signal (not its feature vector). */
 export type ObservedSignal = Pick<ScoredSignal, 'time' | 'side' | 'score' | 'threshold' | 'price' | 'available'>;
@@ -31,6 +32,7 @@ export interface ResultParts {
   signals: readonly ObservedSignal[];
   marks: readonly EquityMark[];
   featureAvailability: Record<string, number>;
+  availability?: AvailabilityReport;
   operatorResumes: number;
   risk: Omit<BacktestRiskOutcome, 'openPositionAtEnd' | 'operatorResume'>;
   /** Trading day of the first judged bar. */
@@ -142,6 +144,7 @@ export function assembleResult(p: ResultParts): BacktestResult {
     signals,
     equity: p.marks.map((m) => ({ time: iso(m.time), equity: cents(m.equity) })),
     featureAvailability: p.featureAvailability,
+    ...(p.availability ? { availability: p.availability } : {}),
     counts: {
       bars: p.summary.bars,
       orders: p.summary.orders,

@@ -52,6 +52,14 @@ function common(result: BacktestResult, context: EvidenceContext | undefined): P
       mia: result.provenance.mia,
       data: result.provenance.data.map((d) => d.label),
       chains: result.provenance.chains.map((d) => d.label),
+      // What the confluence could see: a result on two features of eleven says so in its evidence.
+      ...(result.availability
+        ? {
+            availableWeight: { bars: result.availability.weight.bars, signals: result.availability.weight.signals, minimum: result.availability.minAvailableWeight },
+            availableFeatures: result.availability.available.map((n) => (result.availability!.features[n]!.proxy ? `${n} (proxy)` : n)),
+            heldBack: { ...result.availability.heldBack },
+          }
+        : {}),
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { PerformanceMetrics } from './metrics.ts';
 import type { MonteCarloReport } from './monteCarlo.ts';
+import type { AvailabilityReport } from './availability.ts';
 
 /** One data file the run read, so anyone can check the result came from it. */
 export interface DataProvenance {
@@ -116,6 +117,8 @@ export interface BacktestResult {
   equity: Array<{ time: string; equity: number }>;
   /** Share of bars on which each feature was available, in [0, 1]. */
   featureAvailability: Record<string, number>;
+  /** Available confluence weight, per feature the share of bars and of signals, proxies, signals held back (backtest/availability.ts). */
+  availability?: AvailabilityReport;
   /** Counters: bars, orders, risk refusals, rejects (the engine adds the optional ones). */
   counts: {
     bars: number;

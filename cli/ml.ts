@@ -14,14 +14,15 @@
  * usage or configuration (the message names the flag or key).
  */
 import { createHash } from 'node:crypto';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/load.ts';
 import type { MiaConfig } from '../config/schema.ts';
 import { commissionPerContract, instrumentFor } from '../config/instruments.ts';
 import { provenanceLabel } from '../core/types.ts';
 import { openReplaySource } from '../adapters/files/replaySource.ts';
-import { latestModelPath, modelsDir, nextModelVersion, readModelFile, saveModelInHome, writeModelFile } from '../adapters/files/mlModelFile.ts';
+import { activateModel, latestModelPath, modelFileName, modelsDir, nextModelVersion, readModelFile, saveModelInHome, writeModelFile } from '../adapters/files/mlModelFile.ts';
 import { canonicalJson } from '../adapters/signals/signalLog.ts';
 import { Scorer, type ScoredSignal } from '../strategy/scorer.ts';
 import { weightsProblem } from '../strategy/ml/ensemble.ts';
@@ -135,6 +136,10 @@ export async function trainAction(opts: TrainOptions): Promise<number> {
     return EXIT_FAILURE;
   }
   const path = opts.out ? await writeModelFile(opts.out, model) : await saveModelInHome(home, model);
+  // Only a model that beats its shuffled-label control becomes the home's active filter.
+  const evaluation = model.evaluation!;
+  const activated = !opts.out && evaluation.beatsControl;
+  if (activated) await activateModel(home, { modelVersion: model.modelVersion, forced: false, reason: 'beats its shuffled-label control (mia ml train)' });
   const summary = {
     model: path,
     modelVersion: model.modelVersion,
@@ -147,7 +152,9 @@ export async function trainAction(opts: TrainOptions): Promise<number> {
     folds: model.folds,
     threshold: model.threshold,
     dataProvenance: model.dataProvenance,
-    warnings: chanceWarnings(model.oosAuc),
+    evaluation,
+    activated,
+    warnings: [...chanceWarnings(model.oosAuc), ...(evaluation.beatsControl ? [] : [`not activated: ${evaluation.verdict} (mia ml activate ${model.modelVersion} --force to use it anyway)`])],
   };
   // A model no better than chance still filters: say so before it reaches a live home.
   for (const w of summary.warnings) process.stderr.write(`mia: warning: ${w}\n`);
@@ -162,8 +169,9 @@ export async function trainAction(opts: TrainOptions): Promise<number> {
     ...model.folds.map(
       (f) => `fold ${f.fold}      ${f.from} .. ${f.to}: train ${f.train} (${f.purged} purged), test ${f.test}, AUC ${auc(f.auc)}${f.skipped ? ` (skipped: ${f.skipped})` : ''}`,
     ),
-    `OOS AUC     ${auc(model.oosAuc)}`,
-    `saved       ${path} (model v${model.modelVersion})`,
+    `OOS AUC     ${auc(model.oosAuc)}${evaluation.interval ? ` (${Math.round(evaluation.interval.level * 100)}% bootstrap interval ${auc(evaluation.interval.low)} .. ${auc(evaluation.interval.high)})` : ''}`,
+    `control     ${auc(evaluation.control.auc)} (same walk-forward, labels shuffled)`,
+    `saved       ${path} (model v${model.modelVersion})${activated ? ', activated' : ', NOT activated'}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   return EXIT_OK;
@@ -194,7 +202,37 @@ export async function reportAction(opts: ReportOptions): Promise<number> {
   return EXIT_OK;
 }
 
-/** Attaches `mia ml train` and `mia ml report`. */
+interface ActivateOptions {
+  home?: string;
+  force?: boolean;
+  json?: boolean;
+}
+
+/** `mia ml activate VERSION`: refuses a model that does not beat its control unless --force. */
+export async function activateAction(version: string, opts: ActivateOptions): Promise<number> {
+  const v = Number(version);
+  if (!Number.isInteger(v) || v < 1) throw new UsageError(`VERSION must be a model version (1, 2, ...), got "${version}"`);
+  const home = resolveHome(opts.home);
+  const path = join(modelsDir(home), modelFileName(v));
+  if (!existsSync(path)) {
+    process.stderr.write(`mia: no model v${v} in ${modelsDir(home)}\n`);
+    return EXIT_FAILURE;
+  }
+  const model = readModelFile(path);
+  const e = model.evaluation;
+  const why = e === undefined ? 'it carries no evaluation against a shuffled-label control (retrain with mia ml train)' : e.beatsControl ? '' : e.verdict;
+  if (why !== '' && !opts.force) {
+    process.stderr.write(`mia: model v${v} not activated: ${why}; --force activates it anyway\n`);
+    return EXIT_FAILURE;
+  }
+  const reason = why === '' ? 'beats its shuffled-label control (mia ml activate)' : `forced by the operator although ${why}`;
+  await activateModel(home, { modelVersion: v, forced: why !== '', reason });
+  const out = { model: path, modelVersion: v, forced: why !== '', reason };
+  process.stdout.write(opts.json ? `${JSON.stringify(out, null, 2)}\n` : `activated model v${v}${why !== '' ? ' (forced)' : ''}: ${reason}\n`);
+  return EXIT_OK;
+}
+
+/** Attaches `mia ml train`, `mia ml report` and `mia ml activate`. */
 export function registerMlCommands(program: Command): void {
   const ml = program.command('ml').description('the ML signal filter: train its model walk-forward, report on a model');
   addLoaderOptions(
@@ -217,6 +255,15 @@ export function registerMlCommands(program: Command): void {
     .option('--json', 'print the report as JSON')
     .action(async (opts: ReportOptions) => {
       process.exitCode = await reportAction(opts);
+    });
+  ml.command('activate')
+    .description('make model VERSION the home\'s active filter; refused for a model that does not beat its shuffled-label control unless --force')
+    .argument('<version>', 'model version (ml-filter-v<VERSION>.json)')
+    .option('--home <dir>', 'home directory; also MIA_HOME')
+    .option('--force', 'activate a model that does not beat its control (recorded as forced)')
+    .option('--json', 'print the result as JSON')
+    .action(async (version: string, opts: ActivateOptions) => {
+      process.exitCode = await activateAction(version, opts);
     });
 }
 

@@ -173,8 +173,13 @@ export const strategySchema = z.object({
   exits: exitsSchema.prefault({}),
   /** ATR bars of the VWAP-trend feature. */
   vwapAtrBars: count.default(14),
-  /** Share of the total weight that must be available for a score; below it the score is 0. */
-  minAvailableWeight: unit.default(0),
+  /**
+   * Share of the total weight that must be available for a score; below it the score is 0
+   * and the crossing is counted as held back. 0.4 is above any two features of the plan's
+   * weights (the largest pair, gamma + volume or multi-timeframe, is 0.35): price bars alone
+   * (volume + multi-timeframe, 0.30) never fire the confluence.
+   */
+  minAvailableWeight: unit.default(0.4),
   /** Multiply the score by the expiry-cycle factor (monthly options expiry). */
   expiryCycle: z.boolean().default(true),
   weights: featureWeightsSchema.prefault({}),

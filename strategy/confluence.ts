@@ -57,6 +57,10 @@ export class Confluence {
   availableShare = 0;
   /** The result of the last combine(). */
   rawScore = 0;
+  /** The weighted mean of the available features, before the minAvailableWeight guard (for "held back" reports). */
+  unguardedScore = 0;
+  /** True when the last combine() zeroed a score because too little weight was available. */
+  guarded = false;
 
   constructor(
     weights: FeatureWeights,
@@ -95,7 +99,9 @@ export class Confluence {
       weights += w;
     }
     this.availableShare = this.totalWeight > 0 ? weights / this.totalWeight : 0;
-    this.rawScore = !(weights > 0) || this.availableShare < this.minAvailableWeight ? 0 : sum / weights;
+    this.unguardedScore = weights > 0 ? sum / weights : 0;
+    this.guarded = weights > 0 && this.availableShare < this.minAvailableWeight;
+    this.rawScore = !(weights > 0) || this.guarded ? 0 : this.unguardedScore;
   }
 
   /** Sets feature `i` from its reading. */

@@ -83,6 +83,8 @@ export interface PipelineReading {
   regime: VolatilityRegime;
   /** Share of the total feature weight that was available. */
   availableShare: number;
+  /** The score the bar would have had without the `minAvailableWeight` guard (equals `score` when not guarded). */
+  unguardedScore: number;
 }
 
 /** Inputs refused as malformed, by kind. */
@@ -105,6 +107,7 @@ class ReadingOutput implements PipelineReading {
   expiryFactor = 1;
   regime: VolatilityRegime = 'normal';
   availableShare = 0;
+  unguardedScore = 0;
 }
 
 const validBar = (b: Bar): boolean =>
@@ -259,6 +262,7 @@ export class StrategyPipeline {
     r.regime = vol.regime;
     r.threshold = this.baseThreshold * vol.thresholdMultiplier;
     r.availableShare = c.availableShare;
+    r.unguardedScore = c.guarded ? finalScore(c.unguardedScore, r.sessionMultiplier, r.expiryFactor) : r.score;
     return r;
   }
 

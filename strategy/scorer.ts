@@ -68,6 +68,13 @@ export class Scorer {
   lastReading: PipelineReading | null = null;
   /** Signals the ML filter held back (P(win) not above its threshold). */
   mlFiltered = 0;
+  /**
+   * Crossings held back by `strategy.minAvailableWeight`: the score would have crossed its
+   * threshold had the guard not zeroed it (too little of the confluence weight available).
+   */
+  availabilityHeld = 0;
+  private wasAboveUnguarded = false;
+  private wasBelowUnguarded = false;
   private readonly ml: SignalFilter;
 
   constructor(p: ScorerParams, deps: ScorerDeps = {}) {
@@ -102,6 +109,12 @@ export class Scorer {
     const side: Side | null = above && !this.wasAbove ? 'buy' : below && !this.wasBelow ? 'sell' : null;
     this.wasAbove = above;
     this.wasBelow = below;
+    const u = r.unguardedScore;
+    const aboveU = u > r.threshold;
+    const belowU = u < -r.threshold;
+    if (!side && u !== r.score && ((aboveU && !this.wasAboveUnguarded) || (belowU && !this.wasBelowUnguarded))) this.availabilityHeld++;
+    this.wasAboveUnguarded = aboveU;
+    this.wasBelowUnguarded = belowU;
     this.lastScore = r.score;
     this.lastThreshold = r.threshold;
     if (!side) return null;

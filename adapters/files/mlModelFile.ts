@@ -12,6 +12,7 @@ import { openDocument } from '../store/jsonDocument.ts';
 import { ML_MODEL_FORMAT, ML_MODEL_VERSION, mlModelFileSchema, type MlModelFile } from '../../strategy/ml/modelSchema.ts';
 import { EnsembleFilter, filterOff, NO_MODEL, type SignalFilter } from '../../strategy/ml/mlFilter.ts';
 import { MiaError } from '../../core/errors.ts';
+import { z } from 'zod';
 
 export class MlModelFileError extends MiaError<'ML_MODEL_FILE_INVALID'> {
   override readonly name = 'MlModelFileError';
@@ -96,6 +97,41 @@ export async function saveModelInHome(home: string, model: MlModelFile): Promise
   return writeModelFile(join(modelsDir(home), modelFileName(model.modelVersion)), model);
 }
 
+/** `models/active.json`: the version sessions filter with (a trained model is not active until it earns it). */
+const activeSchema = z.strictObject({ modelVersion: z.number().int().positive(), forced: z.boolean(), reason: z.string() });
+export type ActiveModel = z.infer<typeof activeSchema>;
+const activeFile = (home: string): string => join(modelsDir(home), 'active.json');
+
+/** The active model of `home`, or null; throws MlModelFileError for a pointer that cannot be read. */
+export function activeModel(home: string): ActiveModel | null {
+  const file = activeFile(home);
+  if (!existsSync(file)) return null;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new MlModelFileError(file, `not valid JSON (${(err as Error).message})`);
+  }
+  const parsed = activeSchema.safeParse(raw);
+  if (!parsed.success) throw new MlModelFileError(file, `not an active-model pointer: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data;
+}
+
+/** Makes `modelVersion` of `home` the active model (atomic write; the model file must exist). */
+export async function activateModel(home: string, active: ActiveModel): Promise<string> {
+  const path = join(modelsDir(home), modelFileName(active.modelVersion));
+  readModelFile(path);
+  const doc = await openDocument(activeFile(home), activeSchema, active);
+  await doc.update((draft) => {
+    Object.assign(draft, active);
+  });
+  await doc.close();
+  return path;
+}
+
+/** No model is active: sessions run unfiltered and say why. */
+export const NO_ACTIVE_MODEL = 'no active model (mia ml activate VERSION)';
+
 export interface LoadedMlFilter {
   filter: SignalFilter;
   /** The model file in use, or null. */
@@ -107,12 +143,19 @@ export interface LoadedMlFilter {
 
 /**
  * The filter a session runs with: off when `ml.enabled` is false or there is no model
- * (`ml.model`, else the latest in `home`; no home = none); else the ensemble of that file.
- * Throws MlModelFileError for a model file that cannot be used.
+ * (`ml.model`, else the home's active model: `mia ml train` activates only a model that
+ * beats its shuffled-label control, `mia ml activate` another; no home = none); else the
+ * ensemble of that file. Throws MlModelFileError for a model file that cannot be used.
  */
 export function openMlFilter(ml: MlSettings, home: string | null): LoadedMlFilter {
   if (!ml.enabled) return { filter: filterOff('disabled (ml.enabled = false)'), path: null, modelVersion: null, off: 'disabled (ml.enabled = false)' };
-  const path = ml.model !== null ? resolve(ml.model) : home !== null ? latestModelPath(home) : null;
+  let path: string | null = null;
+  if (ml.model !== null) path = resolve(ml.model);
+  else if (home !== null) {
+    const active = activeModel(home);
+    if (active) path = join(modelsDir(home), modelFileName(active.modelVersion));
+    else if (latestModelPath(home) !== null) return { filter: filterOff(NO_ACTIVE_MODEL), path: null, modelVersion: null, off: NO_ACTIVE_MODEL };
+  }
   if (path === null) return { filter: filterOff(NO_MODEL), path: null, modelVersion: null, off: NO_MODEL };
   const model = readModelFile(path);
   try {

@@ -5,6 +5,7 @@
  * escaped: file names and configuration values may contain markup characters.
  * Deterministic: the same result gives the same bytes (no generation time).
  */
+import { availabilityTokens } from '../availability.ts';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BacktestResult, DataProvenance } from '../result.ts';
@@ -62,6 +63,7 @@ function header(result: BacktestResult): string {
     `<header><h1>MIA backtest report</h1><p>Period <strong id="period">${esc(result.period.from)} .. ${esc(result.period.to)}</strong>` +
     ` (${esc(count(result.performance.tradingDays))} trading days)${window} · MIA ${esc(p.mia)}` +
     ` · configuration hash <code id="config-hash">${esc(p.configHash)}</code></p>` +
+    (result.availability ? `<p id="availability" class="note"><strong>Confluence:</strong> ${esc(availabilityTokens(result.availability).join(' · '))}</p>` : '') +
     '<p class="note">Money in dollars after commissions; times ISO-8601 UTC; n/a marks a ratio this record cannot define (e.g. a profit factor without a losing trade).</p></header>'
   );
 }

@@ -5,6 +5,7 @@
  * for (by default: stdout is a TTY and NO_COLOR is unset).
  */
 import type { BacktestResult, DataProvenance } from '../result.ts';
+import { availabilityTokens } from '../availability.ts';
 import { count, HEADLINE_METRICS, headlineValue, money, NA, signedPct } from './format.ts';
 
 export interface TerminalReportOptions {
@@ -56,6 +57,7 @@ export function renderTerminalReport(result: BacktestResult, options: TerminalRe
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${k} ${typeof v === 'number' ? count(v) : String(v)}`);
   lines.push(...wrap('counts  ', counts, ' · ', width));
+  if (result.availability) lines.push(...wrap('confluence ', availabilityTokens(result.availability), ' · ', width));
   lines.push(...wrap('equity  ', [`start ${money(result.performance.startingEquity)}`, `final ${money(result.performance.finalEquity)}`], ' · ', width));
 
   for (const f of p.data) lines.push(provenanceLine('data    ', f, width));

@@ -9,6 +9,9 @@
  * - bracket: a stop `stopPoints` and a limit target `targetPoints` from the fill price (on
  *   the tick grid), eligible from the bar after the entry; when one bar could hit both, the
  *   stop is taken (the fill model's pessimistic order);
+ * - opposite signal: the live session exits on a signal of the other side; when the next
+ *   opposite signal (`oppositeAt`, the close of its bar) comes before the bracket or the time
+ *   stop, a market exit fills at the next bar's open plus slippage;
  * - time stop: at the close of a bar where the position is `maxBarsInTrade` bars of time
  *   old (the scoring actor's rule), a market exit fills at the next bar's open plus slippage.
  *
@@ -40,7 +43,7 @@ export interface TradeOutcome {
   /** Open time of the exit bar, ms UTC. */
   exitTime: number;
   exitPrice: number;
-  exitReason: 'stop' | 'target' | 'time-stop';
+  exitReason: 'stop' | 'target' | 'time-stop' | 'opposite-signal';
   /** One contract, dollars after the round-turn commission. */
   pnl: number;
   label: 0 | 1;
@@ -52,6 +55,8 @@ export interface SignalToLabel {
   /** Close time of the signal bar (ms UTC). */
   time: number;
   side: Side;
+  /** Close time of the next signal of the other side (ms UTC), when there is one: it exits the trade. */
+  oppositeAt?: number;
 }
 
 /** Index of the first bar opening at or after `time` (bars.length when none). */
@@ -92,6 +97,13 @@ export function labelSignal(signal: SignalToLabel, bars: readonly Bar[], r: Exit
     const pnl = (price - entryPrice) * dir * r.pointValue - 2 * r.commissionPerContract;
     return { entryTime: bars[e]!.time, entryPrice, exitTime: bars[j]!.time, exitPrice: price, exitReason, pnl, label: pnl > 0 ? 1 : 0, knownAt: bars[j]!.time + r.barMs };
   };
+  const opposite = signal.oppositeAt ?? Infinity;
+  const exitAtNextOpen = (close: number, reason: TradeOutcome['exitReason']): TradeOutcome | null => {
+    const x = firstBarAtOrAfter(bars, close);
+    return x >= bars.length ? null : done(x, fillPriceOnBar(order(exitSide, 'market', close), bars[x]!, fill)!, reason);
+  };
+  // An opposite signal at the entry bar's close (or earlier) exits at the next open.
+  if (opposite <= since) return exitAtNextOpen(since, 'opposite-signal');
   for (let j = e + 1; j < bars.length; j++) {
     const bar = bars[j]!;
     const s = fillPriceOnBar(stop, bar, fill);
@@ -99,6 +111,7 @@ export function labelSignal(signal: SignalToLabel, bars: readonly Bar[], r: Exit
     const t = fillPriceOnBar(target, bar, fill);
     if (t !== null) return done(j, t, 'target');
     const close = bar.time + r.barMs;
+    if (close >= opposite) return exitAtNextOpen(close, 'opposite-signal');
     if (close - since >= maxAge) {
       const x = firstBarAtOrAfter(bars, close);
       if (x >= bars.length) return null;

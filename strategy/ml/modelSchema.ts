@@ -112,6 +112,16 @@ export const mlModelFileSchema = z
     dataProvenance: z.array(dataProvenanceSchema),
     /** sha256 of the canonical JSON of the configuration sections the model depends on. */
     configHash: z.string().regex(/^[0-9a-f]{64}$/),
+    /** Out-of-sample AUC with its bootstrap interval beside the shuffled-label control (strategy/ml/evaluation.ts). */
+    evaluation: z
+      .strictObject({
+        oosAuc: probability.nullable(),
+        interval: z.strictObject({ low: probability, high: probability, level: probability, resamples: count }).nullable(),
+        control: z.strictObject({ auc: probability.nullable(), seed: z.number().int() }),
+        beatsControl: z.boolean(),
+        verdict: z.string(),
+      })
+      .optional(),
   })
   .superRefine((m, ctx) => {
     const width = m.features.length;

@@ -12,6 +12,7 @@ import { ML_MODEL_FORMAT, ML_MODEL_VERSION, type DataProvenanceRecord, type MlMo
 import { ML_FEATURE_NAMES, signalRow, type SignalInputs } from './signalFeatures.ts';
 import { walkForward, type LabelledSample, type WalkForwardResult } from './walkForward.ts';
 import { MiaError, type MiaErrorOptions } from '../../core/errors.ts';
+import { evaluateModel } from './evaluation.ts';
 
 export type TrainableSignal = SignalInputs & SignalToLabel;
 
@@ -19,8 +20,10 @@ export type TrainableSignal = SignalInputs & SignalToLabel;
 export function labelledSamples(signals: readonly TrainableSignal[], bars: readonly Bar[], rules: ExitRules): { samples: LabelledSample[]; unlabelled: number } {
   const samples: LabelledSample[] = [];
   let unlabelled = 0;
-  for (const s of signals) {
-    const outcome = labelSignal(s, bars, rules);
+  const toLabel = withOppositeSignals(signals);
+  for (let i = 0; i < signals.length; i++) {
+    const s = signals[i]!;
+    const outcome = labelSignal(toLabel[i]!, bars, rules);
     if (!outcome) {
       unlabelled++;
       continue;
@@ -28,6 +31,26 @@ export function labelledSamples(signals: readonly TrainableSignal[], bars: reado
     samples.push({ time: s.time, knownAt: outcome.knownAt, row: signalRow(s), label: outcome.label });
   }
   return { samples, unlabelled };
+}
+
+/**
+ * Each signal as labelling sees it, in the same order: its time and side, and the close
+ * time of the next signal of the other side (the live session exits on it), when there is one.
+ */
+export function withOppositeSignals(signals: readonly SignalToLabel[]): SignalToLabel[] {
+  const order = signals.map((_, i) => i).sort((a, b) => signals[a]!.time - signals[b]!.time);
+  const out: SignalToLabel[] = new Array(signals.length);
+  let nextBuy = Infinity;
+  let nextSell = Infinity;
+  for (let k = order.length - 1; k >= 0; k--) {
+    const i = order[k]!;
+    const s = signals[i]!;
+    const o = s.side === 'buy' ? nextSell : nextBuy;
+    out[i] = o === Infinity ? { time: s.time, side: s.side } : { time: s.time, side: s.side, oppositeAt: o };
+    if (s.side === 'buy') nextBuy = s.time;
+    else nextSell = s.time;
+  }
+  return out;
 }
 
 /** Raised when there are too few labelled signals (or one class only) to train. */
@@ -64,6 +87,7 @@ export function trainFilter(input: TrainFilterInput): { model: MlModelFile; resu
   }
   const weights = normaliseWeights(settings.weights);
   const result = walkForward(samples, { training: t, weights });
+  const evaluation = evaluateModel(samples, result.oos, result.oosAuc, { training: t, weights });
   const model: MlModelFile = {
     format: ML_MODEL_FORMAT,
     version: ML_MODEL_VERSION,
@@ -92,6 +116,7 @@ export function trainFilter(input: TrainFilterInput): { model: MlModelFile; resu
     models: result.final,
     dataProvenance: input.dataProvenance,
     configHash: input.configHash,
+    evaluation,
   };
   return { model, result };
 }

@@ -12,7 +12,8 @@ import { isGlobexOpen } from '../../core/tradingDay.ts';
 import type { Bar } from '../../core/types.ts';
 import type { SessionExitSettings } from '../../strategy/sessionClose.ts';
 
-const strategy = strategySchema.parse({ features: { smartMoney: { largeSize: 25 } } });
+// Price-only real bars carry two weighted features: the availability guard is off to study the exits.
+const strategy = strategySchema.parse({ minAvailableWeight: 0, features: { smartMoney: { largeSize: 25 } } });
 const params = { threshold: 0.25, atrBars: 14, barMs: MINUTE, strategy };
 
 /** Invokes the scoring actor under a tiny parent that records what it sends back. */

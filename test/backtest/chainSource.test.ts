@@ -20,7 +20,7 @@ describe('chain source', () => {
     for (const name of ['spx_quotes.csv', 'quotedata.txt', 'spx_quotedata.csv.bak']) expect(isCboeChainName(name)).toBe(false);
   });
 
-  it.skipIf(!hasSharedData(SPX))('loads the shared CBOE directory: every SPX chain in time order, SPY chains skipped with their reason', async () => {
+  it.skipIf(!hasSharedData(SPX))('loads the shared CBOE directory: every SPX chain in time order, SPY chains skipped with their reason', { timeout: 60_000 }, async () => {
     const src = await loadChainSource(sharedData('options/cboe'));
     expect(src.chains.length).toBe(22);
     expect(src.chains.every((c) => c.underlying === 'SPX')).toBe(true);

@@ -14,7 +14,8 @@ import { hasSharedData, sharedData } from '../fixtures/sharedData.ts';
 
 const SAMPLE = 'es/firstrate/edisoniver_2023-03/ES_1min_sample.csv';
 const POINT_VALUE = 50;
-const config = (input: MiaConfigInput = {}) => configSchema.parse(input);
+// Price-only bars carry two weighted features: the availability guard is off so that there are trades to check.
+const config = (input: MiaConfigInput = {}) => configSchema.parse({ ...input, strategy: { minAvailableWeight: 0, ...input.strategy } });
 
 let data: BacktestData;
 beforeAll(async () => {

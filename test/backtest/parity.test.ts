@@ -23,6 +23,7 @@ const SAMPLE = 'es/firstrate/edisoniver_2023-03/ES_1min_sample.csv';
 // Enough for dozens of trades (about 37 with this configuration) while the run over DTC stays short.
 const BARS = 1_000;
 const CONFIG = {
+  strategy: { minAvailableWeight: 0 }, // price-only bars: let the two bar features fire
   risk: { maxConsecutiveLosses: 1_000, dailyLossLimit: 1_000_000, trailingDrawdown: 1_000_000, maxTradesPerDay: 1_000 },
   // Message pacing is wall-clock only (it never changes what trades); lifted so the test is quick.
   venue: { dtc: { maxMessagesPerSecond: 10_000 } },

@@ -44,7 +44,7 @@ describe('sweep on a worker pool (synthetic runner)', () => {
 
 describe.skipIf(!hasSharedData(MARCH))('sweep on the engine and a worker pool (real ES bars)', () => {
   const data = { files: [sharedData(MARCH)] };
-  const points = expandGrid(parseGridSpec({ 'strategy.stopPoints': [4, 8], 'strategy.targetPoints': [6, 12] }), { env: {} });
+  const points = expandGrid(parseGridSpec({ 'strategy.stopPoints': [4, 8], 'strategy.targetPoints': [6, 12] }), { env: { MIA__strategy__minAvailableWeight: '0' } });
 
   it('gives the rows of the engine run in process, in grid order; a worker error rejects the sweep with its reason', async () => {
     const pool = sweepPool(2);

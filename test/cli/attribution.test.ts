@@ -46,10 +46,16 @@ interface JournalFile {
   trades: Array<{ symbol: string; side: 'long' | 'short'; qty: number; entryTime: number; exitTime: number; entryPrice: number; exitPrice: number; commission: number; pnl: number }>;
 }
 
+const GUARD_OFF = { strategy: { minAvailableWeight: 0 } };
+let guardOff = '';
+
 describe.skipIf(!present)('paper vs backtest on real data', () => {
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'mia-attribution-'));
-    const r = await runMia(['run', '--feed', 'replay', '--replay', sharedData(SAMPLE), '--venue', 'dtc', '--speed', 'max', '--max-bars', '3000', '--home', home, '--json'], {});
+    // Price-only bars: the availability guard is off so that the paper session trades.
+    guardOff = join(home, 'guard-off.json');
+    writeFileSync(guardOff, JSON.stringify(GUARD_OFF));
+    const r = await runMia(['run', '--feed', 'replay', '--replay', sharedData(SAMPLE), '--venue', 'dtc', '--speed', 'max', '--max-bars', '3000', '--home', home, '--config', guardOff, '--json'], {});
     expect(r.code, r.stderr).toBe(0);
   }, 180_000);
   afterAll(() => {
@@ -61,7 +67,7 @@ describe.skipIf(!present)('paper vs backtest on real data', () => {
     expect(journal.fills.length).toBeGreaterThan(0);
 
     const out = join(home, 'attribution.json');
-    const same = await quietly(() => attributionCommand({ home, data: sharedData(SAMPLE), json: out }));
+    const same = await quietly(() => attributionCommand({ home, data: sharedData(SAMPLE), config: guardOff, json: out }));
     expect(same.result).toBe(0);
     expect(same.stdout).toContain('MATCHES');
     const a = JSON.parse(readFileSync(out, 'utf8')) as Attribution & { sameData: boolean };
@@ -70,7 +76,7 @@ describe.skipIf(!present)('paper vs backtest on real data', () => {
     expect(a.pairs.every((p) => p.ticks === 0 && p.timeDiffMs === 0)).toBe(true);
 
     const slippier = join(home, 'slippage.json');
-    writeFileSync(slippier, JSON.stringify({ venue: { slippageTicks: defaultConfig().venue.slippageTicks + 1 } }));
+    writeFileSync(slippier, JSON.stringify({ ...GUARD_OFF, venue: { slippageTicks: defaultConfig().venue.slippageTicks + 1 } }));
     const slipOut = join(home, 'attribution-slippage.json');
     const slipped = await quietly(() => attributionCommand({ home, data: sharedData(SAMPLE), config: slippier, json: slipOut }));
     expect(slipped.result).toBe(0);

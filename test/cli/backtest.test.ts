@@ -37,7 +37,7 @@ describe('mia backtest', () => {
   it.skipIf(!hasSharedData(SAMPLE))('writes the contract JSON for a window of trading days', { timeout: 90_000 }, async () => {
     const dir = tempDir();
     const out = join(dir, 'out', 'result.json');
-    const r = await runMia(['backtest', '--data', sharedData(SAMPLE), '--from', '2023-03-14', '--to', '2023-03-15', '--monte-carlo', '50', '--json', out, '--quiet'], { MIA_HOME: dir });
+    const r = await runMia(['backtest', '--data', sharedData(SAMPLE), '--from', '2023-03-14', '--to', '2023-03-15', '--monte-carlo', '50', '--json', out, '--quiet'], { MIA_HOME: dir, MIA__strategy__minAvailableWeight: '0' });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(''); // --quiet: no table

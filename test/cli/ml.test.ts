@@ -16,7 +16,7 @@ import { useTempHomes } from '../fixtures/tempHome.ts';
 const tempHome = useTempHomes('mia-ml-cli-');
 const MARCH = 'es/firstrate/edisoniver_2023-03/ES_1min_sample.csv';
 /** Light training (few trees) so the command runs fast; the defaults are tested in the unit tests. */
-const light = { ml: { training: { minSignals: 50, rf: { trees: 5, maxDepth: 4 }, gbt: { trees: 5 }, lr: { iterations: 50 } } } };
+const light = { strategy: { minAvailableWeight: 0 }, ml: { training: { minSignals: 50, rf: { trees: 5, maxDepth: 4 }, gbt: { trees: 5 }, lr: { iterations: 50 } } } };
 /** The same command in this process (no process start: the error paths are many and cheap). */
 async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -92,7 +92,7 @@ describe('mia ml', () => {
 
   it.skipIf(!hasSharedData(MARCH))('too few signals to train: exit 1, saying how many', { timeout: 120_000 }, async () => {
     const home = tempHome();
-    const cfg = configIn(home, { ml: { training: { minSignals: 100_000 } } });
+    const cfg = configIn(home, { strategy: { minAvailableWeight: 0 }, ml: { training: { minSignals: 100_000 } } });
     const r = await inProcess(['ml', 'train', '--data', sharedData(MARCH), '--config', cfg, '--home', home]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/cannot train: \d{4} signals, \d{4} labelled signals .*at least 100000 are needed/);

@@ -11,7 +11,7 @@ import pino from 'pino';
 import type { InspectionEvent } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { startSession } from '../../session/session.ts';
-import { MlModelFileError, saveModelInHome } from '../../adapters/files/mlModelFile.ts';
+import { activateModel, MlModelFileError, saveModelInHome } from '../../adapters/files/mlModelFile.ts';
 import { openStateStore } from '../../adapters/store/stateStore.ts';
 import { configSchema, type MiaConfigInput } from '../../config/schema.ts';
 import { systemClock } from '../../core/clock.ts';
@@ -62,6 +62,7 @@ describe('mia run and the ML filter', () => {
     const ml = lightMl({ training: { folds: 3, minSignals: 20, rf: { trees: 4, maxDepth: 3 }, gbt: { trees: 4 }, lr: { iterations: 30 } } });
     const { model } = trainFilter({ samples: real.samples, unlabelled: 0, settings: ml, rules: defaultRules(), modelVersion: 1, dataProvenance: [], configHash: 'b'.repeat(64) });
     await saveModelInHome(home, model);
+    await activateModel(home, { modelVersion: 1, forced: true, reason: 'test' });
 
     const open = await runSession(home, { ml: { threshold: 0 } });
     expect(open.signals.length).toBeGreaterThan(0);
@@ -71,6 +72,7 @@ describe('mia run and the ML filter', () => {
 
     const other = tempHome();
     await saveModelInHome(other, model);
+    await activateModel(other, { modelVersion: 1, forced: true, reason: 'test' });
     const shut = await runSession(other, { ml: { threshold: 1 } });
     expect(shut.signals).toEqual([]);
     expect(shut.summary.signals).toEqual({ long: 0, short: 0 });
@@ -82,6 +84,7 @@ describe('mia run and the ML filter', () => {
     const home = tempHome();
     mkdirSync(join(home, 'models'));
     writeFileSync(join(home, 'models', 'ml-filter-v3.json'), '{"format":"mia-ml-filter","version":1');
+    writeFileSync(join(home, 'models', 'active.json'), JSON.stringify({ modelVersion: 3, forced: true, reason: 'test' }));
     const store = await openStateStore(home, { clock: systemClock });
     try {
       const start = () => startSession({ config: configSchema.parse({ venue: { kind: 'simulated' } }), store, logger: pino({ level: 'silent' }) });

@@ -23,7 +23,7 @@ describe('mia run --feed replay', () => {
     const file = join(home, 'es.csv');
     writeFileSync(file, `${lines.join('\n')}\n`);
     const sha = createHash('sha256').update(readFileSync(file)).digest('hex');
-    const r = await runMia(['run', '--feed', 'replay', '--replay', file, '--venue', 'simulated', '--json'], { MIA_HOME: home });
+    const r = await runMia(['run', '--feed', 'replay', '--replay', file, '--venue', 'simulated', '--json'], { MIA_HOME: home, MIA__strategy__minAvailableWeight: '0' }); // price-only bars: guard off
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout) as Record<string, any>;
@@ -36,7 +36,7 @@ describe('mia run --feed replay', () => {
     expect(s.openPosition).toBe(0);
   });
 
-  it('refuses a replay without a file, or a file that does not exist, with exit 2', async () => {
+  it('refuses a replay without a file, or a file that does not exist, with exit 2', { timeout: 60_000 }, async () => {
     const none = await runMia(['run', '--feed', 'replay'], { MIA_HOME: tempHome() });
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('--replay');

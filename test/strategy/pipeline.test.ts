@@ -13,7 +13,8 @@ import { leanEs, leanZip } from './fixtures/leanEs.ts';
 import { merge, mirrorEvent, mirrorLevels, replay, truncateAtBar, type MarketEvent } from './fixtures/marketEvents.ts';
 import { BASIS, MINUTE, syntheticMarket, testLevels } from './fixtures/syntheticMarket.ts';
 
-const settingsWith = (input: StrategySettingsInput = {}) => strategySchema.parse(input);
+// These tests study the features on whatever data they get: the availability guard (strategy.minAvailableWeight) is off.
+const settingsWith = (input: StrategySettingsInput = {}) => strategySchema.parse({ minAvailableWeight: 0, ...input });
 /** Large prints of the synthetic market are 25+ lots. */
 const synthSettings = settingsWith({ features: { smartMoney: { largeSize: 25 } } });
 

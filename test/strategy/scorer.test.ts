@@ -12,7 +12,8 @@ import { ES_MARCH, ES_SEPTEMBER, easternToUtc, firstRateBars } from './fixtures/
 import { mirrorBar } from './fixtures/marketEvents.ts';
 
 const MINUTE = 60_000;
-const params: ScorerParams = { threshold: 0.25, atrBars: 14, barMs: MINUTE };
+// Price-only bars carry two weighted features: the availability guard (strategy.minAvailableWeight) is off to study the edge logic.
+const params: ScorerParams = { threshold: 0.25, atrBars: 14, barMs: MINUTE, strategy: strategySchema.parse({ minAvailableWeight: 0 }) };
 const flat = { preMarket: 1, opening: 1, midday: 1, powerHour: 1, afterHours: 1, overnight: 1 };
 const noWeights = Object.fromEntries(FEATURE_NAMES.map((n) => [n, 0]));
 /** A strategy scored on the VWAP trend alone, without multipliers: the scorer's edge logic in isolation. */

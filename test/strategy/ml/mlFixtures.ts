@@ -35,7 +35,8 @@ export const defaultRules = (): ExitRules => {
 
 /** The default strategy's signals on `bars`. */
 export function signalsOn(bars: readonly Bar[]): ScoredSignal[] {
-  const st = defaultConfig().strategy;
+  // Price-only bars: the availability guard is off so that the ML pipeline has signals to study.
+  const st = { ...defaultConfig().strategy, minAvailableWeight: 0 };
   const scorer = new Scorer({ threshold: st.threshold, atrBars: st.vwapAtrBars, barMs: MINUTE, strategy: st });
   const out: ScoredSignal[] = [];
   for (const b of bars) {

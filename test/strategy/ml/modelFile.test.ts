@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CorruptStateError } from '../../../adapters/store/jsonDocument.ts';
-import { latestModelPath, MlModelFileError, nextModelVersion, openMlFilter, readModelFile, saveModelInHome, writeModelFile } from '../../../adapters/files/mlModelFile.ts';
+import { activateModel, NO_ACTIVE_MODEL, latestModelPath, MlModelFileError, nextModelVersion, openMlFilter, readModelFile, saveModelInHome, writeModelFile } from '../../../adapters/files/mlModelFile.ts';
 import { defaultConfig } from '../../../config/schema.ts';
 import type { MlModelFile } from '../../../strategy/ml/modelSchema.ts';
 import { EnsembleFilter } from '../../../strategy/ml/mlFilter.ts';
@@ -34,7 +34,7 @@ describe.skipIf(!hasFirstRate(ES_MARCH))('ML model files and the Scorer filter (
   }, 60_000);
 
   const scorer = (filter?: EnsembleFilter) => {
-    const st = defaultConfig().strategy;
+    const st = { ...defaultConfig().strategy, minAvailableWeight: 0 }; // price-only bars: guard off
     return new Scorer({ threshold: st.threshold, atrBars: st.vwapAtrBars, barMs: MINUTE, strategy: st, ...(filter ? { ml: filter } : {}) });
   };
   const run = (s: Scorer) => bars.map((b) => s.onBar(b)).filter((x): x is ScoredSignal => x !== null);
@@ -50,7 +50,7 @@ describe.skipIf(!hasFirstRate(ES_MARCH))('ML model files and the Scorer filter (
     expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ format: 'mia-ml-filter', version: 1, modelVersion: 1 });
   });
 
-  it('versions increase per home and the latest is the one a session loads', async () => {
+  it('versions increase per home; a session loads the active model only', async () => {
     const home = tempHome();
     expect(latestModelPath(home)).toBeNull();
     expect(nextModelVersion(home)).toBe(1);
@@ -58,6 +58,9 @@ describe.skipIf(!hasFirstRate(ES_MARCH))('ML model files and the Scorer filter (
     await saveModelInHome(home, { ...model, modelVersion: nextModelVersion(home) });
     expect(nextModelVersion(home)).toBe(3);
     expect(latestModelPath(home)).toBe(join(home, 'models', 'ml-filter-v2.json'));
+    // A trained model is not active until it earns it (or the operator forces it).
+    expect(openMlFilter(defaultConfig().ml, home)).toMatchObject({ path: null, modelVersion: null, off: NO_ACTIVE_MODEL });
+    await activateModel(home, { modelVersion: 2, forced: true, reason: 'test' });
     const loaded = openMlFilter(defaultConfig().ml, home);
     expect(loaded).toMatchObject({ path: join(home, 'models', 'ml-filter-v2.json'), modelVersion: 2, off: null });
     expect(loaded.filter.evaluate(signals[0]!)).toMatchObject({ threshold: 0.7, modelVersion: 2 });

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { normaliseWeights } from '../../../strategy/ml/ensemble.ts';
 import { labelSignal } from '../../../strategy/ml/labelling.ts';
-import { trainFilter } from '../../../strategy/ml/trainFilter.ts';
+import { trainFilter, withOppositeSignals } from '../../../strategy/ml/trainFilter.ts';
 import { walkForward } from '../../../strategy/ml/walkForward.ts';
 import { ES_MARCH, ES_SEPTEMBER, hasFirstRate } from '../fixtures/firstRate.ts';
 import { defaultRules, lightMl, MINUTE, realSamples } from './mlFixtures.ts';
@@ -46,7 +46,8 @@ describe.skipIf(!both)('ML filter on real ES minute bars (FirstRate samples; ski
     const { bars, signals, samples } = realSamples(ES_MARCH);
     const ml = lightMl({ training: { folds: 4, minSignals: 20, rf: { trees: 4, maxDepth: 3 }, gbt: { trees: 4 }, lr: { iterations: 20 } } });
     const r = walkForward(samples, { training: ml.training, weights: normaliseWeights(ml.weights) });
-    const byTime = new Map(signals.map((s) => [s.time, s]));
+    // Labels end at the next opposite signal too (the live exit): label each as training did.
+    const byTime = new Map(withOppositeSignals(signals).map((s) => [s.time, s]));
     let checked = 0;
     for (const f of r.folds) {
       const before = bars.filter((b) => b.time + MINUTE <= f.from);
