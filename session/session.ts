@@ -18,7 +18,7 @@ import { ManualClock } from '../core/clock.ts';
 import { MarketBus } from '../core/marketBus.ts';
 import { provenanceLabel, type Provenance } from '../core/types.ts';
 import type { StateStore } from '../adapters/store/stateStore.ts';
-import type { OrderStatus } from '../adapters/store/journal.ts';
+import type { Journal, OrderStatus } from '../adapters/store/journal.ts';
 import { orchestratorMachine, type OrchestratorInput, type OrchestratorActor, type OrchestratorEvent, type OrchestratorSnapshot } from '../machines/orchestrator.ts';
 import { currentPhase, type DeploymentSnapshot } from '../machines/deployment.ts';
 import { riskStatus, type RiskSnapshot } from '../machines/risk.ts';
@@ -152,6 +152,22 @@ function checkRestorable(snapshot: unknown, path: string, settings: Orchestrator
   if (missing.length > 0) throw new StateRestoreError(path, `it holds no ${missing.join(' or ')} state`);
 }
 
+/**
+ * Fills the ledger wrote after the snapshot was saved that the snapshot does not count
+ * (not among its seen executions), by executionId with their venue time.
+ */
+export function uncountedFills(journal: Journal, saved: { snapshot: unknown; savedAt: number }): Map<string, number> {
+  const out = new Map<string, number>();
+  const written = journal.replay?.fillsWritten;
+  if (!written) return out;
+  const ctx = (saved.snapshot as { context?: { seenExecutions?: unknown; live?: Record<string, { executions?: unknown }> } }).context;
+  const counted = new Set<string>(Array.isArray(ctx?.seenExecutions) ? (ctx.seenExecutions as string[]) : []);
+  for (const o of Object.values(ctx?.live ?? {})) if (Array.isArray(o?.executions)) for (const x of o.executions as string[]) counted.add(x);
+  const times = new Map(journal.fills().map((f) => [f.executionId, f.time]));
+  for (const w of written) if (w.at >= saved.savedAt && !counted.has(w.executionId)) out.set(w.executionId, times.get(w.executionId) ?? 0);
+  return out;
+}
+
 /** 8 base-36 characters (41 bits) from the OS's random source. */
 function randomNonce(): string {
   return (randomBytes(6).readUIntBE(0, 6) % 36 ** 8).toString(36).padStart(8, '0');
@@ -179,7 +195,20 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
   const clock = new ManualClock(start);
   const bus = new MarketBus();
   const progress = { bars: 0, done: false };
-  const venue = sessionVenue(config, { bus, clock, journal: store.journal, logger, barMs: BAR_MS });
+  // Restore replays the ledger's tail over the snapshot: a fill ledgered after the snapshot
+  // was saved (a crash between the two) is not yet counted by the restored machine, so the
+  // venue's reconciliation must report it again (the journal keeps it once either way).
+  const uncounted = saved ? uncountedFills(store.journal, saved) : new Map<string, number>();
+  if (uncounted.size > 0) logger.warn({ fills: [...uncounted.keys()] }, 'ledgered fills the restored snapshot does not count: reconciliation reports them again');
+  const venueJournal = {
+    hasFill: (id: string) => store.journal.hasFill(id) && !uncounted.has(id),
+    lastFillTime: () => {
+      const last = store.journal.lastFillTime();
+      if (uncounted.size === 0 || last === undefined) return last;
+      return Math.min(last, ...uncounted.values()) - 1;
+    },
+  };
+  const venue = sessionVenue(config, { bus, clock, journal: venueJournal, logger, barMs: BAR_MS });
 
   let liveScorer: Scorer | null = null;
   const machine = orchestratorMachine.provide({
@@ -284,6 +313,7 @@ export function startSession({ config, store, logger, inspect, replay, maxBars =
     if (e.status === 'risk-refused' || e.status === 'rejected') logger.warn({ clientOrderId: e.clientOrderId, status: e.status, detail: e.detail }, 'order not placed');
   });
   actor.on('journal.fill', (e) => {
+    uncounted.delete(e.fill.executionId);
     track(store.journal.recordFill(e.fill), 'journal fill');
     logger.info({ fill: e.fill }, 'fill');
   });

@@ -39,7 +39,8 @@ export interface SessionVenue {
 export interface SessionVenueDeps {
   bus: MarketBus;
   clock: ManualClock;
-  journal: Journal;
+  /** What the execution actor asks the journal: which fills are counted, and since when. */
+  journal: Pick<Journal, 'hasFill' | 'lastFillTime'>;
   logger: Logger;
   barMs: number;
   env?: NodeJS.ProcessEnv;
