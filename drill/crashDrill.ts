@@ -143,7 +143,7 @@ export async function runCrashDrill(o: DrillOptions): Promise<DrillTable> {
       }
       if (killClient) {
         client.child.kill('SIGKILL');
-        say(`round ${round + 1}: mia run killed (${moment === 'order' ? 'right after an order left' : 'random moment'})`);
+        say(`round ${round + 1}: mia run killed (${moment === 'order' ? 'right after an order left' : afterOrder ? 'no order left in time: killed at the deadline' : 'random moment'})`);
       } else {
         await sleep(2000);
         client.child.kill('SIGTERM');
