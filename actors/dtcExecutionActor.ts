@@ -23,6 +23,7 @@ import { MessageType } from '../adapters/dtc/messageType.ts';
 import type { AccountBalanceUpdate, DtcMessage } from '../adapters/dtc/messages.ts';
 import { OrderUpdateTranslator, toDtcOco, toDtcOrder, type DtcRoute } from '../adapters/dtc/orderTranslation.ts';
 import { venueTruth } from '../adapters/dtc/venueTruth.ts';
+import { LocalOcoBook, serverSupportsOco } from '../adapters/dtc/localOco.ts';
 import type { ChildEvent, ReconcileHint, VenueCommand } from '../machines/orchestratorEvents.ts';
 import type { ChildInput } from '../machines/orchestrator.ts';
 import type { VenueSettle } from '../core/venueSettle.ts';
@@ -70,6 +71,8 @@ export function dtcExecutionActor(deps: DtcExecutionDeps) {
     const sent = new Map<string, OrderRequest>();
     /** Orders or cancels sent and not yet answered. */
     const awaiting = new Set<string>();
+    /** OCO pairs MIA keeps itself when the server has no OCO (adapters/dtc/localOco.ts). */
+    const localOco = new LocalOcoBook();
     /** A bracket leg waiting (one turn) for its OCO sibling. */
     const ocoWaiting = new Map<string, OrderRequest>();
 
@@ -119,6 +122,13 @@ export function dtcExecutionActor(deps: DtcExecutionDeps) {
         ocoWaiting.delete(sibling.clientOrderId);
         track(sibling);
         track(request);
+        if (!serverSupportsOco(client?.logon)) {
+          // LOGON_RESPONSE said OCOOrdersSupported=0: two single orders, paired here.
+          localOco.link(sibling.clientOrderId, request.clientOrderId);
+          write(toDtcOrder(sibling, route), [sibling.clientOrderId]);
+          write(toDtcOrder(request, route), [request.clientOrderId]);
+          return;
+        }
         write(toDtcOco(sibling, request, route), [sibling.clientOrderId, request.clientOrderId]);
         return;
       }
@@ -172,7 +182,10 @@ export function dtcExecutionActor(deps: DtcExecutionDeps) {
           if (e.type === 'VENUE.FILL') {
             position += e.fill.side === 'buy' ? e.fill.qty : -e.fill.qty;
             awaiting.delete(e.fill.clientOrderId);
+            const other = localOco.onFill(e.fill.clientOrderId);
+            if (other !== null) queueMicrotask(() => cancel(other));
           } else if (e.type === 'VENUE.CANCELED' || e.type === 'VENUE.CANCEL_REJECTED') {
+            if (e.type === 'VENUE.CANCELED') localOco.onEnded(e.clientOrderId);
             awaiting.delete(e.clientOrderId);
             awaiting.delete(`cancel:${e.clientOrderId}`);
           } else if ('clientOrderId' in e) {
