@@ -126,6 +126,7 @@ export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): Session
       backoffMaxMs: config.connection.backoffMaxMs,
       seed: config.feed.seed,
       maxMessagesPerSecond: dtc.maxMessagesPerSecond,
+      burstMessages: dtc.burstMessages,
       requestTimeoutMs: dtc.requestTimeoutSeconds * 1000,
       clock: deps.clock,
       logger: deps.logger,
