@@ -32,6 +32,7 @@ import { venueTruth } from '../adapters/dtc/venueTruth.ts';
 import { MiaError } from '../core/errors.ts';
 import { bracketLegs, type BracketOrder, type ReconcileHint, type VenueCommand, type VenueReport } from '../core/venue.ts';
 import { childFailed, type ChildEvent } from '../machines/orchestratorEvents.ts';
+import { LocalOcoBook, serverSupportsOco } from '../adapters/dtc/localOco.ts';
 import type { ChildInput } from '../machines/orchestrator.ts';
 import type { VenueSettle } from '../core/venueSettle.ts';
 import { treeConnection, withConnection, type ConnectionEffectEvent } from './connectionHost.ts';
@@ -133,6 +134,8 @@ function dtcIo(deps: DtcExecutionDeps) {
     const sent = new Map<string, OrderRequest>();
     /** Orders or cancels sent and not yet answered. */
     const awaiting = new Set<string>();
+    /** OCO pairs MIA keeps itself when the server has no OCO (adapters/dtc/localOco.ts). */
+    const localOco = new LocalOcoBook();
 
     const fail = (error: unknown) => {
       if (stopped) return;
@@ -187,6 +190,18 @@ function dtcIo(deps: DtcExecutionDeps) {
         for (const leg of legs) report({ type: 'VENUE.REJECTED', clientOrderId: leg.clientOrderId, reason: notConnected, time: now() });
         return;
       }
+      if (!serverSupportsOco(client?.logon)) {
+        if (bracket.entry) {
+          // Legs working before their entry fills would be orders of their own: refuse, never improvise.
+          for (const leg of legs) report({ type: 'VENUE.REJECTED', clientOrderId: leg.clientOrderId, reason: 'the DTC server supports no OCO orders: a bracket with its entry cannot be placed', time: now() });
+          return;
+        }
+        // LOGON_RESPONSE said OCOOrdersSupported=0: the legs leave as two single orders, paired here.
+        for (const leg of legs) track(leg);
+        localOco.link(bracket.stop.clientOrderId, bracket.target.clientOrderId);
+        for (const leg of legs) write(toDtcOrder(leg, route), [leg.clientOrderId]);
+        return;
+      }
       for (const leg of legs) track(leg);
       const messages = toDtcBracket(bracket, route);
       if (bracket.entry) write(messages[0]!, [bracket.entry.clientOrderId]);
@@ -229,7 +244,10 @@ function dtcIo(deps: DtcExecutionDeps) {
           if (e.type === 'VENUE.FILL') {
             position += e.fill.side === 'buy' ? e.fill.qty : -e.fill.qty;
             awaiting.delete(e.fill.clientOrderId);
+            const other = localOco.onFill(e.fill.clientOrderId);
+            if (other !== null) queueMicrotask(() => cancel(other));
           } else if (e.type === 'VENUE.CANCELED' || e.type === 'VENUE.CANCEL_REJECTED') {
+            if (e.type === 'VENUE.CANCELED') localOco.onEnded(e.clientOrderId);
             awaiting.delete(e.clientOrderId);
             awaiting.delete(`cancel:${e.clientOrderId}`);
           } else if ('clientOrderId' in e) {

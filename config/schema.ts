@@ -110,6 +110,12 @@ export const configSchema = z.object({
           exchange: z.string().default('CME'),
           /** Outgoing messages per second (orders, cancels, requests). */
           maxMessagesPerSecond: count.default(20),
+          /**
+           * Messages that may leave back to back before that rate applies: 2 lets a bracket's
+           * legs go together while the requests after a logon are spaced (Sierra Chart may
+           * reject a burst of requests, claiming RequestID 0).
+           */
+          burstMessages: count.default(2),
           /** Seconds to wait for a request's answer before treating the link as broken. */
           requestTimeoutSeconds: count.default(10),
           /**

@@ -17,6 +17,7 @@ import type { StateStore } from '../adapters/store/stateStore.ts';
 import { openMlFilter, type LoadedMlFilter } from '../adapters/files/mlModelFile.ts';
 import { feedBasics, sessionFeed, type ReplayFeed } from './sessionFeed.ts';
 import { sessionVenue, type SessionVenue } from './sessionVenue.ts';
+import { venueJournalView, type VenueJournal } from './ledgerTail.ts';
 
 /** What a session runs on, built before it starts. */
 export interface SessionParts {
@@ -33,6 +34,8 @@ export interface SessionParts {
     progress: { bars: number; done: boolean };
   };
   venue: SessionVenue;
+  /** The journal as the venue sees it (session/ledgerTail.ts). */
+  venueJournal: VenueJournal;
   ml: LoadedMlFilter;
 }
 
@@ -55,7 +58,9 @@ export function sessionParts(config: MiaConfig, { store, logger, env = process.e
   const clock = new ManualClock(start);
   const bus = new MarketBus();
   const progress = { bars: 0, done: false };
-  const venue = sessionVenue(config, { bus, clock, journal: store.journal, logger, barMs, env });
+  // The venue asks the journal what it already holds, through the ledger's tail over the saved snapshot.
+  const journal = venueJournalView(store.journal, store.orchestrator.load() ?? null, logger);
+  const venue = sessionVenue(config, { bus, clock, journal, logger, barMs, env });
   const logic = sessionFeed(config, { bus, clock, maxBars, progress, logger, env, ...(venue.settle ? { settle: venue.settle } : {}) }, replay);
-  return { clock, bus, instrument, feed: { logic, provenance, barMs, progress }, venue, ml };
+  return { clock, bus, instrument, feed: { logic, provenance, barMs, progress }, venue, venueJournal: journal, ml };
 }

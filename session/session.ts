@@ -336,6 +336,7 @@ export function startSession({ config, store, logger, inspect, replay, maxBars, 
     if (e.status === 'risk-refused' || e.status === 'rejected') logger.warn({ clientOrderId: e.clientOrderId, status: e.status, detail: e.detail }, 'order not placed');
   });
   actor.on('journal.fill', (e) => {
+    built.venueJournal.recounted(e.fill.executionId);
     track(store.journal.recordFill(e.fill), 'journal fill');
     logger.info({ fill: e.fill }, 'fill');
   });

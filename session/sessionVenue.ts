@@ -17,7 +17,7 @@ import type { ConnectionHost } from '../core/connection.ts';
 import { DtcClient, dtcConnectionInput } from '../adapters/dtc/dtcClient.ts';
 import { startPaperDtcServer, type PaperDtcServer } from '../adapters/dtc/paperServer.ts';
 import { SimulatedVenue } from '../adapters/simulated/simulatedVenue.ts';
-import type { Journal } from '../adapters/store/journal.ts';
+import type { VenueJournal } from './ledgerTail.ts';
 import { dtcExecutionActor } from '../actors/dtcExecutionActor.ts';
 import { simulatedExecutionActor } from '../actors/simulatedExecutionActor.ts';
 import { VenueSettle } from '../core/venueSettle.ts';
@@ -40,7 +40,8 @@ export interface SessionVenue {
 export interface SessionVenueDeps {
   bus: MarketBus;
   clock: ManualClock;
-  journal: Journal;
+  /** What the execution actor asks the journal: which fills are counted, and since when. */
+  journal: VenueJournal;
   logger: Logger;
   barMs: number;
   /** The environment, read once by session/fromConfig.ts. */
@@ -131,6 +132,7 @@ export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): Session
       ...reconnect,
       connection,
       maxMessagesPerSecond: dtc.maxMessagesPerSecond,
+      burstMessages: dtc.burstMessages,
       requestTimeoutMs: dtc.requestTimeoutSeconds * 1000,
       clock: deps.clock,
       logger: deps.logger,

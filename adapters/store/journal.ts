@@ -100,6 +100,8 @@ export interface Journal {
   trades(): ReadonlyArray<DeepReadonly<Trade>>;
   flush(): Promise<void>;
   close(): Promise<void>;
+  /** What the ledger held when opened (disk journals only): torn tails, fill write times. */
+  readonly replay?: JournalReplay;
 }
 
 export interface JournalOptions {
@@ -142,7 +144,7 @@ export interface JournalReplay {
  * A `journal.json` beside `dir` (the former whole-document journal) is imported once
  * into the ledger and renamed `journal.json.imported`.
  */
-export async function openJournal(dir: string, clock: Clock, { sync = true, readOnly = false }: JournalOptions = {}): Promise<Journal & { replay: JournalReplay }> {
+export async function openJournal(dir: string, clock: Clock, { sync = true, readOnly = false }: JournalOptions = {}): Promise<Journal & { readonly replay: JournalReplay }> {
   const legacy = join(dirname(dir), 'journal.json');
   const imported = existsSync(legacy) ? await readLegacy(legacy) : null;
   const ledger = openLedger(dir, { sync, readOnly });
