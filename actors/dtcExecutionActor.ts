@@ -39,19 +39,22 @@ import { treeConnection, withConnection, type ConnectionEffectEvent } from './co
 
 /** What the orchestrator sends the execution actor, and what it hears back. */
 const COMMANDS = ['VENUE.SUBMIT', 'VENUE.SUBMIT_BRACKET', 'VENUE.CANCEL', 'VENUE.RECONCILE'] as const satisfies readonly VenueCommand['type'][];
-const REPORTS = [
-  'VENUE.UP',
-  'VENUE.DOWN',
-  'VENUE.ACCEPTED',
-  'VENUE.FILL',
-  'VENUE.REJECTED',
-  'VENUE.CANCELED',
-  'VENUE.CANCEL_REJECTED',
-  'VENUE.RECONCILED',
-  'VENUE.MARK',
-  'VENUE.ACCOUNT',
-  'CHILD.FAILED',
-] as const satisfies readonly (VenueReport['type'] | 'CHILD.FAILED')[];
+/** Every venue report goes up: a Record over the union, so a new report type cannot be forgotten here (it would be dropped silently). */
+const REPORTED: Record<VenueReport['type'] | 'CHILD.FAILED', true> = {
+  'VENUE.UP': true,
+  'VENUE.DOWN': true,
+  'VENUE.ACCEPTED': true,
+  'VENUE.FILL': true,
+  'VENUE.REJECTED': true,
+  'VENUE.CANCELED': true,
+  'VENUE.CANCEL_REJECTED': true,
+  'VENUE.RECONCILED': true,
+  'VENUE.FOREIGN': true,
+  'VENUE.MARK': true,
+  'VENUE.ACCOUNT': true,
+  'CHILD.FAILED': true,
+};
+const REPORTS = Object.keys(REPORTED);
 
 export interface DtcExecutionDeps {
   /**

@@ -75,8 +75,9 @@ describe('mia run with a saved state it cannot restore', () => {
 });
 
 describe('mia run against a venue that never becomes ready', () => {
-  const env = (home: string) => ({ MIA_HOME: home, MIA__venue__readyTimeoutMs: '2500' });
-  const run = (home: string, port: number) => runMia(['run', '--max-bars', '100000', '--dtc-host', '127.0.0.1', '--dtc-port', String(port)], env(home));
+  // A remote DTC server is traded only on a declared account of a kind the phase allows.
+  const env = (home: string) => ({ MIA_HOME: home, MIA__venue__readyTimeoutMs: '2500', MIA__accounts: JSON.stringify([{ id: 'SIM1', kind: 'paper' }]) });
+  const run = (home: string, port: number) => runMia(['run', '--max-bars', '100000', '--dtc-host', '127.0.0.1', '--dtc-port', String(port), '--dtc-account', 'SIM1'], env(home));
 
   it('exits 1 on an unreachable port, saying why', async () => {
     const port = await rawServer(() => {});

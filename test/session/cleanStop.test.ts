@@ -38,8 +38,9 @@ describe('clean stop', () => {
     const home = tempHome();
     const store = await openStateStore(home, { clock: systemClock });
     const config = configSchema.parse({
+      accounts: [{ id: 'PAPER1', kind: 'paper' }],
       feed: { speed: 600, seed: 7 },
-      venue: { kind: 'dtc', dtc: { host: '127.0.0.1', port: server.port }, stopWaitMs: 10_000 },
+      venue: { kind: 'dtc', dtc: { host: '127.0.0.1', port: server.port, account: 'PAPER1' }, stopWaitMs: 10_000 },
     });
     session = startSession({ config, store, logger: silentLogger(), maxBars: Infinity });
     session.bus.subscribe('venue', server);

@@ -41,7 +41,7 @@ describe('write-ahead ledger', () => {
     };
     const store = await openStateStore(home, { clock: systemClock });
     try {
-      const config = configSchema.parse({ feed: { maxBars: 400, seed: 7 }, venue: { kind: 'dtc', dtc: { host: '127.0.0.1', port: proxy.port, encoding: 'json', account: 'PAPER1' } } });
+      const config = configSchema.parse({ accounts: [{ id: 'PAPER1', kind: 'paper' }], feed: { maxBars: 400, seed: 7 }, venue: { kind: 'dtc', dtc: { host: '127.0.0.1', port: proxy.port, encoding: 'json', account: 'PAPER1' } } });
       const session = startSession({ config, store, logger: silentLogger() });
       await session.done;
     } finally {
