@@ -19,7 +19,11 @@ const sierraChart = { host: '127.0.0.1', port: 11_099, encoding: 'binary', usern
 const examples: Record<PhaseId, PhaseExample> = {
   0: {
     summary: 'setup: Polygon live data (POLYGON_API_KEY) and Sierra Chart over DTC on this machine; prove the round trip with `mia dtc check`',
-    config: { feed: { kind: 'polygon' }, venue: { kind: 'dtc', dtc: sierraChart } },
+    config: {
+      feed: { kind: 'polygon' },
+      venue: { kind: 'dtc', dtc: { ...sierraChart, account: 'Sim1' } },
+      accounts: [{ id: 'Sim1', kind: 'paper', description: "Sierra Chart's simulated trading account" }],
+    },
   },
   1: {
     summary: 'calibration: replay a downloaded history (`mia data download`) in process and backtest it; edit feed.replayFile',
@@ -42,6 +46,7 @@ const examples: Record<PhaseId, PhaseExample> = {
     config: {
       feed: { kind: 'polygon' },
       venue: { kind: 'dtc', dtc: { ...sierraChart, host: 'dtc.propfirm.example', encoding: 'json', account: 'PROP-ACCOUNT', passwordEnv: 'MIA_PROP_PASSWORD' } },
+      accounts: [{ id: 'PROP-ACCOUNT', kind: 'propFirm', description: "the prop firm's evaluation account" }],
       risk: { maxContracts: 2, dailyLossLimit: 1000, trailingDrawdown: 2000, trailingDrawdownMode: 'eod' },
     },
   },
@@ -50,6 +55,7 @@ const examples: Record<PhaseId, PhaseExample> = {
     config: {
       feed: { kind: 'polygon' },
       venue: { kind: 'dtc', dtc: { ...sierraChart, account: 'YOUR-ACCOUNT' } },
+      accounts: [{ id: 'YOUR-ACCOUNT', kind: 'live', description: 'your own futures account (real money)' }],
       risk: { maxContracts: 1, maxOrderSize: 1, dailyLossLimit: 500, trailingDrawdown: 1500 },
     },
   },
@@ -58,6 +64,7 @@ const examples: Record<PhaseId, PhaseExample> = {
     config: {
       feed: { kind: 'polygon' },
       venue: { kind: 'dtc', dtc: { ...sierraChart, account: 'YOUR-ACCOUNT' } },
+      accounts: [{ id: 'YOUR-ACCOUNT', kind: 'live', description: 'your own futures account (real money)' }],
       risk: { maxContracts: 1, maxOrderSize: 1, dailyLossLimit: 500, trailingDrawdown: 1500 },
       discord: {
         guildId: '100000000000000001',

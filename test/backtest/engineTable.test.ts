@@ -36,7 +36,8 @@ describe.skipIf(!have)('backtest fast paths on real ES bars', () => {
     const objects = await loadBacktestData(files, {}, window);
     const table = await loadBacktestTable(files, {}, window);
     // Tight limits: consecutive losses latch `limited` (resumed daily), then a kill ends trading.
-    const config = configSchema.parse({ risk: { maxConsecutiveLosses: 2, dailyLossLimit: 400, trailingDrawdown: 1_500 } });
+    // Price-only bars: the availability guard is off so that the strategy trades at all.
+    const config = configSchema.parse({ strategy: { minAvailableWeight: 0 }, risk: { maxConsecutiveLosses: 2, dailyLossLimit: 400, trailingDrawdown: 1_500 } });
     const run = (bars: typeof objects.bars | typeof table.bars, batchSignals: boolean) =>
       runBacktest({ config, bars, barMs: objects.barMs, data: objects.data, window, batchSignals, operatorResume: 'next-day' });
     const reference = await run(objects.bars, false);

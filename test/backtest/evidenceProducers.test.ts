@@ -12,16 +12,17 @@ import { signalsEvidence } from '../../backtest/evidenceSignals.ts';
 import type { PaperSession } from '../../backtest/evidencePaper.ts';
 import type { SignalRecord } from '../../adapters/signals/signalLog.ts';
 
+import { isCmeTradeDate } from '../../core/cmeCalendar.ts';
+
 const gates = defaultConfig().gates;
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-02-02T15:00:00Z'); // a Monday
 
-/** `n` weekday trades from T0, one a day, winning $400 (every 5th loses $200). */
+/** `n` trades from T0, one per CME trade date (no weekend, no holiday), winning $400 (every 5th loses $200). */
 function trades(n: number, from = T0): Trade[] {
   const out: Trade[] = [];
   for (let t = from; out.length < n; t += DAY) {
-    const d = new Date(t).getUTCDay();
-    if (d === 0 || d === 6) continue;
+    if (!isCmeTradeDate(Math.floor(t / DAY))) continue;
     const pnl = (out.length + 1) % 5 === 0 ? -200 : 400;
     out.push({ symbol: 'ESH6', side: 'long', qty: 1, entryTime: t, exitTime: t + 1_800_000, entryPrice: 6000, exitPrice: 6000 + pnl / 50, commission: 0, pnl });
   }
