@@ -113,7 +113,9 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     if (opts.inspect || opts.inspectStately) inspector = await startInspectorSurface(opts, home, logger);
     const session = startSession({ config, store, logger, ...(inspector ? { inspect: inspector.inspect } : {}), ...(replay ? { replay: replay.feed } : {}), ...replayBars, ...(untilStopped ? { maxBars: Infinity } : {}) });
     inspector?.attach(session);
+    let signalled = false;
     const onSignal = (signal: NodeJS.Signals) => {
+      signalled = true;
       logger.warn({ signal }, 'stopping on signal');
       void session.stop(signal);
     };
@@ -131,7 +133,8 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     try {
       await surfaces.attach(session, untilStopped ? null : replay && opts.maxBars === undefined ? replay.bars : config.feed.maxBars);
       summary = await session.done;
-      if (neverReady === null) {
+      // Stopped by the operator before the timeout: a stop, not a venue failure.
+      if (neverReady === null && !signalled) {
         const r = await session.venueReady(0);
         if (!r.ready) neverReady = `the session ended before the venue was ready: ${r.why}`;
       }
