@@ -134,7 +134,9 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     const parts = sessionParts(config, { store, logger, env: process.env, ...(replay ? { replay: replay.feed } : {}), ...replayBars, ...(untilStopped ? { maxBars: Infinity } : {}) });
     const session = startSession({ config, store, logger, parts, onScored: (scorer, bar) => availability.count(scorer, bar), ...(inspector ? { inspect: inspector.inspect } : {}) });
     inspector?.attach(session);
+    let signalled = false;
     const onSignal = (signal: NodeJS.Signals) => {
+      signalled = true;
       logger.warn({ signal }, 'stopping on signal');
       void session.stop(signal);
     };
@@ -152,7 +154,8 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     try {
       await surfaces.attach(session, untilStopped ? null : replay && opts.maxBars === undefined ? replay.bars : config.feed.maxBars);
       const ended = await session.done;
-      if (neverReady === null) {
+      // Stopped by the operator before the timeout: a stop, not a venue failure.
+      if (neverReady === null && !signalled) {
         const r = await session.venueReady(0);
         if (!r.ready) neverReady = `the session ended before the venue was ready: ${r.why}`;
       }

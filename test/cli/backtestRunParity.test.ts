@@ -6,6 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readJournal } from '../fixtures/readJournal.ts';
 import { describe, expect, it } from 'vitest';
 import { hasSharedData, sharedData } from '../fixtures/sharedData.ts';
 import { useTempHomes } from '../fixtures/tempHome.ts';
@@ -40,7 +41,7 @@ describe.skipIf(!hasSharedData(SAMPLE))('mia backtest and mia run --feed replay 
     const runHome = join(home, 'run');
     const run = await runMia(['run', '--feed', 'replay', '--replay', file, '--speed', 'max', '--config', configFile, '--json'], { MIA_HOME: runHome });
     expect(run.code).toBe(0);
-    const journal = JSON.parse(readFileSync(join(runHome, 'state', 'journal.json'), 'utf8')) as { trades: Trade[] };
+    const journal = (await readJournal(runHome)) as { trades: Trade[] };
     expect(result.trades.length).toBeGreaterThan(3);
     expect(result.trades.map(key)).toEqual(journal.trades.map(key));
   });
