@@ -68,9 +68,9 @@ export class TradingDayTracker {
 }
 
 /**
- * Globex is open: Sunday 17:00 CT to Friday 16:00 CT, except the daily 16:00-17:00 CT
- * maintenance break. Holidays and exchange halts are not modelled (they only shorten a
- * session), so a data gap on a holiday is reported, never hidden.
+ * Globex's weekly hours: Sunday 17:00 CT to Friday 16:00 CT, except the daily 16:00-17:00 CT
+ * maintenance break. The CME holiday calendar is not applied here (so a data gap on a
+ * holiday is reported, never hidden); the session exits apply it (strategy/sessionClose.ts).
  */
 export function isGlobexOpen(ms: number): boolean {
   const t = chicagoTime(ms);

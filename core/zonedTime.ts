@@ -5,8 +5,9 @@
  * from fixed offsets.
  *
  * Intl costs microseconds per call, so a ZoneClock caches the zone's offset: offsets change
- * a couple of times a year, never twice within a week, and always on whole UTC hours in the
- * zones we trade, so a cached read is plain arithmetic (nanoseconds) in a bar loop.
+ * a couple of times a year and never twice within a week, so each zone's changes are found
+ * once per UTC year (module-wide), and a read is plain arithmetic (nanoseconds) in a bar
+ * loop, in order or not.
  */
 
 export const HOUR_MS = 3_600_000;
@@ -68,10 +69,50 @@ function formatterFor(tz: string): Intl.DateTimeFormat {
 
 const UTC_NAMES = /^(utc|etc\/utc|gmt|z)$/i;
 
+/** A zone's offsets over one UTC year: the offset from each start on (starts[0] = the year's start). */
+interface YearOffsets {
+  starts: number[];
+  offsets: number[];
+}
+
+/** Per zone, per UTC year, computed once per process: any instant is then arithmetic, in any order. */
+const YEAR_OFFSETS = new Map<string, Map<number, YearOffsets>>();
+
 /**
- * A zone's clock for hot loops. Instant -> local: the offset is looked up with Intl at the
- * start of a UTC day and a week later and reused for the whole week when both agree; else
- * for the day when the day's two ends agree; else (a switch day) once per UTC hour.
+ * The offset changes of a zone within a UTC year: sampled weekly (offsets never change twice
+ * within a week), each change then found to the second by bisection. About a hundred Intl
+ * calls per zone and year, once.
+ */
+function yearOffsets(tz: string, year: number, offsetAt: (utc: number) => number): YearOffsets {
+  let years = YEAR_OFFSETS.get(tz);
+  if (!years) YEAR_OFFSETS.set(tz, (years = new Map()));
+  const known = years.get(year);
+  if (known) return known;
+  const start = Date.UTC(year, 0, 1);
+  const end = Date.UTC(year + 1, 0, 1);
+  const table: YearOffsets = { starts: [start], offsets: [offsetAt(start)] };
+  for (let lo = start; lo < end; lo += WEEK_MS) {
+    const hi = Math.min(lo + WEEK_MS, end - 1000);
+    const before = table.offsets[table.offsets.length - 1]!;
+    const after = offsetAt(hi);
+    if (after === before) continue;
+    let a = lo;
+    let b = hi;
+    while (b - a > 1000) {
+      const mid = a + Math.floor((b - a) / 2000) * 1000;
+      if (offsetAt(mid) === before) a = mid;
+      else b = mid;
+    }
+    table.starts.push(b);
+    table.offsets.push(after);
+  }
+  years.set(year, table);
+  return table;
+}
+
+/**
+ * A zone's clock for hot loops. Instant -> local: the offset comes from the zone's yearly
+ * table of changes, and the span between two changes is cached on the instance.
  * Local -> instant (naive timestamps from files): cached per wall-clock day, per hour on a
  * switch day, and the switching hour itself is resolved row by row.
  */
@@ -99,23 +140,19 @@ export class ZoneClock {
   offsetMs(ms: number): number {
     if (ms >= this.from && ms < this.to) return this.offset;
     if (!Number.isFinite(ms)) throw new RangeError(`ZoneClock needs a finite time, got ${ms}`);
-    const day = Math.floor(ms / DAY_MS) * DAY_MS;
-    const start = this.offsetAt(day);
-    if (start === this.offsetAt(day + WEEK_MS)) {
-      this.set(day, day + WEEK_MS, start);
-    } else if (start === this.offsetAt(day + DAY_MS)) {
-      this.set(day, day + DAY_MS, start);
-    } else {
-      const hour = Math.floor(ms / HOUR_MS) * HOUR_MS;
-      this.set(hour, hour + HOUR_MS, this.offsetAt(hour));
-    }
-    return this.offset;
+    if (!this.fmt) return this.set(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, 0);
+    const year = new Date(ms).getUTCFullYear();
+    const table = yearOffsets(this.timeZone, year, (t) => this.offsetAt(t));
+    let i = table.starts.length - 1;
+    while (table.starts[i]! > ms) i--;
+    return this.set(table.starts[i]!, table.starts[i + 1] ?? Date.UTC(year + 1, 0, 1), table.offsets[i]!);
   }
 
-  private set(from: number, to: number, offset: number): void {
+  private set(from: number, to: number, offset: number): number {
     this.from = from;
     this.to = to;
     this.offset = offset;
+    return offset;
   }
 
   /** Minutes since local midnight (0..1439). */
