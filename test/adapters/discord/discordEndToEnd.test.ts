@@ -7,7 +7,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../../config/schema.ts';
-import { systemClock } from '../../../core/clock.ts';
+import { ManualClock, systemClock } from '../../../core/clock.ts';
+import { startPaperDtcServer } from '../../../adapters/dtc/paperServer.ts';
+import { offlinePhaseCommand } from '../../../cli/phaseOffline.ts';
 import { openStateStore, type StateStore } from '../../../adapters/store/stateStore.ts';
 import { silentLogger } from '../../../adapters/log/logger.ts';
 import { startDiscordBot } from '../../../adapters/discord/discordBot.ts';
@@ -38,18 +40,33 @@ interface Callback {
 }
 const callback = (r: StandInRequest) => r.body as Callback;
 
-async function setup() {
+/** Phases 5-6 trade only a live account: with `live`, a paper DTC server on loopback stands in for the broker and the home is promoted to ownAccount first. */
+const LIVE = 'AMP-LIVE-E2E';
+
+async function setup({ live = false }: { live?: boolean } = {}) {
   const standIn = await DiscordStandIn.start({ guildId: GUILD, channels: [ALERTS, PREMIUM, PUBLIC], roles: [operatorRole] });
   cleanups.push(() => standIn.close());
   const home = tempHome();
+  const brokerClock = new ManualClock(0);
+  const broker = live ? await startPaperDtcServer({ port: 0, clock: brokerClock, accounts: [LIVE] }) : null;
+  if (broker) cleanups.push(() => broker.close());
   const config = configSchema.parse({
-    venue: { kind: 'simulated' },
+    ...(broker ? { venue: { kind: 'dtc', dtc: { host: '127.0.0.1', port: broker.port, account: LIVE } }, accounts: [{ id: LIVE, kind: 'live' }] } : { venue: { kind: 'simulated' } }),
     feed: { speed: 240, maxBars: 5_000 },
     risk: { dailyLossLimit: 1_000_000, trailingDrawdown: 1_000_000, maxConsecutiveLosses: 1000 },
     discord: { guildId: GUILD, allowedUserIds: [alice.id], allowedRoleIds: [operatorRole], channels: { alerts: ALERTS, premium: PREMIUM, public: PUBLIC }, publicDelaySeconds: 0, alerts: { batchMs: 50 } },
   });
+  if (broker) for (let i = 0; i < 5; i++) await offlinePhaseCommand({ command: 'phase.override', who: 'test', reason: 'test setup' }, { home, config, clock: systemClock });
   const store: StateStore = await openStateStore(home, { clock: systemClock });
   const session: Session = startSession({ config, store, logger: silentLogger() });
+  if (broker) {
+    brokerClock.set(Date.parse(config.feed.start));
+    session.bus.subscribe('venue', {
+      onBar: (bar) => (brokerClock.set(Math.max(brokerClock.now(), bar.time)), broker.onBar(bar)),
+      onQuote: (quote) => broker.onQuote(quote),
+      onEnd: () => broker.onEnd(),
+    });
+  }
   cleanups.push(async () => {
     await session.stop('test over');
     await store.close();
@@ -127,11 +144,10 @@ describe('Discord end to end (discord.js against a local stand-in)', () => {
   });
 
   it('in phase 6 publishes signals to the premium and the public channel through discord.js', async () => {
-    const { standIn, session } = await setup();
+    const { standIn, session } = await setup({ live: true });
     await standIn.waitFor('command registration', (r) => r.method === 'PUT');
     const at = new Date().toISOString();
-    for (let i = 0; i < 5; i++) session.send({ type: 'PHASE', event: { type: 'OVERRIDE', who: 'test', at, reason: 'end-to-end test' } });
-    const evidence = { metrics: { signalWinRate: 0.7 }, provenance: [{ kind: 'replay', file: 'signals.csv', sha256: 'a'.repeat(64) }], period: { from: '2025-01-01', to: '2025-06-30' } };
+    const evidence = { metrics: { signalWinRate: 0.7, signals: 40 }, provenance: [{ kind: 'live' }], period: { from: '2025-12-01', to: '2025-12-31' } };
     session.send({ type: 'PHASE', event: { type: 'START_SIGNALS', who: 'test', at, evidence } as never });
     const premium = await standIn.waitFor('a premium signal', (r) => r.method === 'POST' && r.path === `/channels/${PREMIUM}/messages`, 20_000);
     const text = (premium.body as { content: string }).content;
