@@ -22,6 +22,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startRecordingProxy, type RecordedMessage } from './recordingProxy.ts';
 
+/** The paper server's account, declared paper: the phase policy trades only declared accounts. */
+const PAPER_ACCOUNTS = JSON.stringify([{ id: 'PAPER1', kind: 'paper' }]);
+
 const bin = fileURLToPath(new URL('../bin/mia.js', import.meta.url));
 const repo = fileURLToPath(new URL('..', import.meta.url));
 
@@ -56,7 +59,7 @@ interface Proc {
 
 function startMia(args: string[], home: string): Proc {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MIA')));
-  const child = spawn(process.execPath, [bin, ...args], { cwd: repo, env: { ...env, MIA_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, ...args], { cwd: repo, env: { ...env, MIA_HOME: home, MIA__accounts: PAPER_ACCOUNTS }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (out += b.toString()));

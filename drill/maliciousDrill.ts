@@ -12,6 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** The paper server's account, declared paper: the phase policy trades only declared accounts. */
+const PAPER_ACCOUNTS = JSON.stringify([{ id: 'PAPER1', kind: 'paper' }]);
+
 const bin = fileURLToPath(new URL('../bin/mia.js', import.meta.url));
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const ENCODING_JSON = Buffer.from([0x10, 0, 7, 0, 8, 0, 0, 0, 2, 0, 0, 0, 0x44, 0x54, 0x43, 0]);
@@ -83,7 +86,7 @@ export async function runMaliciousDrill({ junkFrames = 50_000, runMs = 8000, say
   const port = (server.address() as { port: number }).port;
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MIA')));
   try {
-    const run = (args: string[]) => spawn(process.execPath, [bin, ...args], { cwd: repo, env: { ...env, MIA_HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const run = (args: string[]) => spawn(process.execPath, [bin, ...args], { cwd: repo, env: { ...env, MIA_HOME: dir, MIA__accounts: PAPER_ACCOUNTS }, stdio: ['ignore', 'pipe', 'pipe'] });
     const mia = run(['run', '--feed', 'simulated', '--speed', '300', '--dtc-host', '127.0.0.1', '--dtc-port', String(port), '--dtc-encoding', 'json', '--dtc-account', 'PAPER1']);
     mia.stdout!.resume();
     mia.stderr!.resume();
