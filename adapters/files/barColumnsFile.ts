@@ -15,6 +15,7 @@ import { resolve } from 'node:path';
 import { BarColumns, arrayBarTable, type BarTable } from '../../core/barColumns.ts';
 import type { Bar, Provenance } from '../../core/types.ts';
 import { detectFormat } from './detectFormat.ts';
+import { forEachLineRange } from './delimitedText.ts';
 import { IssueLog } from './issueLog.ts';
 import { checkCommonOptions } from './loaderOptions.ts';
 import { OhlcvRowReader } from './ohlcvText.ts';
@@ -110,21 +111,10 @@ async function streamText(file: string, options: ReplayOptions, chunkBytes: numb
 
     /** The complete lines of `text` (it ends with a newline unless it is the file's tail). */
     const lines = (text: string) => {
-      let start = 0;
-      const n = text.length;
-      while (start < n) {
-        let end = text.indexOf('\n', start);
-        if (end < 0) end = n;
-        lineNo++;
-        let stop = end;
-        if (stop > start && text.charCodeAt(stop - 1) === 13) stop--;
-        if (stop > start) {
-          const first = text.charCodeAt(start);
-          // As forEachLineRange: only a line starting with white space can be blank.
-          if ((first !== 32 && first !== 9) || text.slice(start, stop).trim().length > 0) row(text, start, stop);
-        }
-        start = end + 1;
-      }
+      lineNo = forEachLineRange(text, (start, stop, n) => {
+        lineNo = n;
+        row(text, start, stop);
+      }, lineNo);
     };
     const row = (text: string, start: number, stop: number) => {
       if (!reader.read(text, start, stop, lineNo, order.lastTime, log, scratch)) return;

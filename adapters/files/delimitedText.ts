@@ -34,11 +34,12 @@ export function forEachLine(text: string, onLine: (line: string, lineNo: number)
 
 /**
  * forEachLine without a substring per line: calls `onLine(start, end, lineNo)` with the
- * line's bounds in `text` (CR excluded) for every non-blank line.
+ * line's bounds in `text` (CR excluded) for every non-blank line. Lines are numbered from
+ * `linesBefore + 1` (a file read in pieces goes on counting); returns the last number.
  */
-export function forEachLineRange(text: string, onLine: (start: number, end: number, lineNo: number) => void): void {
+export function forEachLineRange(text: string, onLine: (start: number, end: number, lineNo: number) => void, linesBefore = 0): number {
   let start = 0;
-  let lineNo = 0;
+  let lineNo = linesBefore;
   const n = text.length;
   while (start < n) {
     let end = text.indexOf('\n', start);
@@ -53,6 +54,7 @@ export function forEachLineRange(text: string, onLine: (start: number, end: numb
     }
     start = end + 1;
   }
+  return lineNo;
 }
 
 /** The first `count` non-blank lines. */
