@@ -60,8 +60,8 @@ describe.skipIf(!hasChromium)('mia run --inspect in a browser', () => {
       // The actor tree and the machines, drawn from their definitions.
       const actors = ['orchestrator', 'risk', 'deployment', 'marketData', 'scoring', 'execution'];
       const selectors = actors.map((id) => `#tree li[data-actor="${id}"]`);
-      // Runs in the page (the test itself has no DOM types).
-      await page.waitForFunction(`${JSON.stringify(selectors)}.every((s) => document.querySelector(s))`, undefined, { timeout: 20_000 });
+      // Waited for from the test, not evaluated in the page: the page's CSP forbids eval.
+      for (const s of selectors) await page.locator(s).first().waitFor({ state: 'attached', timeout: 20_000 });
       const risk = page.locator('#machines .machine[data-actor="risk"]');
       await expect(risk.locator('.state[data-path="killed"]').count()).resolves.toBe(1);
       await expect(risk.locator('.state[data-path="killed"].active').count()).resolves.toBe(0);

@@ -58,7 +58,10 @@ describe.skipIf(!hasChromium)('inspector: equity, trades and the phase banner in
     expect(firstRow[1]).toMatch(/^(long|short) \d+$/);
     expect(firstRow[3]).toMatch(/^-?\$\d+\.\d\d$/);
     expect(await page.locator('#trades-count').textContent()).toMatch(/^\(\d+, P&L -?\$\d+\.\d\d\)$/);
-    await page.waitForFunction(`(document.querySelector('#equity polyline')?.getAttribute('points') ?? '').split(' ').length >= 5`, undefined, { timeout: 20_000 });
+    // Polled from the test, not evaluated in the page: the page's CSP forbids eval.
+    await expect
+      .poll(async () => ((await page.locator('#equity polyline').getAttribute('points')) ?? '').split(' ').length, { timeout: 20_000 })
+      .toBeGreaterThanOrEqual(5);
     const points = (await page.locator('#equity polyline').getAttribute('points'))!.split(' ').map((p) => p.split(',').map(Number));
     expect(points.every(([x, y]) => x! >= 0 && x! <= 1000 && y! >= 0 && y! <= 100)).toBe(true);
     expect(points.map(([x]) => x)).toEqual([...points.map(([x]) => x)].sort((a, b) => a! - b!)); // time runs left to right
