@@ -3,7 +3,7 @@
  * marks, the session summary) into the BacktestResult: ISO-8601 UTC times, dollars, the
  * metrics of backtest/metrics.ts, provenance and the configuration hash.
  */
-import { createHash } from 'node:crypto';
+import { canonicalHash } from '../core/canonicalHash.ts';
 import { commissionPerContract, frontContractAt, instrumentFor } from '../config/instruments.ts';
 import { parseContract } from '../core/contractRoll.ts';
 import type { MiaConfig } from '../config/schema.ts';
@@ -162,18 +162,4 @@ export function assembleResult(p: ResultParts): BacktestResult {
   return result;
 }
 
-/** sha256 of the canonical JSON (keys sorted at every level) of `value`. */
-export function canonicalHash(value: unknown): string {
-  const canonical = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(canonical);
-    if (v && typeof v === 'object') {
-      return Object.fromEntries(
-        Object.keys(v as Record<string, unknown>)
-          .sort()
-          .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-      );
-    }
-    return v;
-  };
-  return createHash('sha256').update(JSON.stringify(canonical(value))).digest('hex');
-}
+export { canonicalHash } from '../core/canonicalHash.ts';

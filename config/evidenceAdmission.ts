@@ -4,7 +4,7 @@
  * backtest gate), the same configuration as now, and no ML model trained on the period it
  * evaluates (a model backtested on its own training bars proves nothing). Pure.
  */
-import { createHash } from 'node:crypto';
+import { canonicalHash } from '../core/canonicalHash.ts';
 import type { Evidence, EvidenceModel, GateTransition } from './gates.ts';
 import type { MiaConfig } from './schema.ts';
 
@@ -23,17 +23,6 @@ const strategyGates: readonly GateTransition[] = ['calibration->backtest', 'back
 /** Sources that ran the strategy over historical bars: an ML model's training window matters. */
 const historicalSources = ['backtest', 'walk-forward'];
 
-function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (v && typeof v === 'object') {
-    return Object.fromEntries(
-      Object.keys(v as Record<string, unknown>)
-        .sort()
-        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-    );
-  }
-  return v;
-}
 
 /**
  * sha256 of what shapes a trading result: instrument, equity, venue costs, strategy, risk
@@ -49,7 +38,7 @@ export function evidenceConfigHash(config: Pick<MiaConfig, 'symbol' | 'startingE
     risk: config.risk,
     ml: config.ml,
   };
-  return createHash('sha256').update(JSON.stringify(canonical(shaping))).digest('hex');
+  return canonicalHash(shaping);
 }
 
 const dayOf = (iso: string) => iso.slice(0, 10);

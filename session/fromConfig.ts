@@ -14,6 +14,7 @@ import { ManualClock } from '../core/clock.ts';
 import { MarketBus } from '../core/marketBus.ts';
 import type { Provenance } from '../core/types.ts';
 import type { StateStore } from '../adapters/store/stateStore.ts';
+import type { SavedSnapshot } from '../adapters/store/snapshotSlot.ts';
 import { openMlFilter, type LoadedMlFilter } from '../adapters/files/mlModelFile.ts';
 import { feedBasics, sessionFeed, type ReplayFeed } from './sessionFeed.ts';
 import { sessionVenue, type SessionVenue } from './sessionVenue.ts';
@@ -36,6 +37,8 @@ export interface SessionParts {
   venue: SessionVenue;
   /** The journal as the venue sees it (session/ledgerTail.ts). */
   venueJournal: VenueJournal;
+  /** The home's saved orchestrator snapshot, read once (the session restores it). */
+  saved: SavedSnapshot | null;
   ml: LoadedMlFilter;
 }
 
@@ -59,8 +62,9 @@ export function sessionParts(config: MiaConfig, { store, logger, env = process.e
   const bus = new MarketBus();
   const progress = { bars: 0, done: false };
   // The venue asks the journal what it already holds, through the ledger's tail over the saved snapshot.
-  const journal = venueJournalView(store.journal, store.orchestrator.load() ?? null, logger);
+  const saved = store.orchestrator.load() ?? null;
+  const journal = venueJournalView(store.journal, saved, logger);
   const venue = sessionVenue(config, { bus, clock, journal, logger, barMs, env });
   const logic = sessionFeed(config, { bus, clock, maxBars, progress, logger, env, ...(venue.settle ? { settle: venue.settle } : {}) }, replay);
-  return { clock, bus, instrument, feed: { logic, provenance, barMs, progress }, venue, venueJournal: journal, ml };
+  return { clock, bus, instrument, feed: { logic, provenance, barMs, progress }, venue, venueJournal: journal, saved, ml };
 }

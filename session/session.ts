@@ -204,7 +204,7 @@ export function startSession({ config, store, logger, inspect, replay, maxBars, 
     void venue.close().catch(() => undefined);
     throw err;
   };
-  const saved = store.orchestrator.load();
+  const saved = built.saved ?? undefined;
 
   let liveScorer: Scorer | null = null;
   const batcher = batchSignals ? new SignalBatcher() : null;
