@@ -15,9 +15,7 @@ import { sendControlCommand, ControlUnavailableError } from '../adapters/control
 import { ControlFileError } from '../adapters/control/controlFile.ts';
 import type { ControlCommand, ControlRequest, ControlResponse, ControlStatus } from '../adapters/control/controlProtocol.ts';
 import { HomeLockedError } from '../adapters/store/homeLock.ts';
-import { loadConfig } from '../config/load.ts';
 import { systemClock } from '../core/clock.ts';
-import { offlinePhaseCommand } from './phaseOffline.ts';
 import { formatGateEvaluation, formatStatus, type EvaluationView } from '../adapters/control/formatStatus.ts';
 import { resolveHome } from './home.ts';
 import { EXIT_FAILURE, EXIT_OK, portNumber } from './usage.ts';
@@ -146,6 +144,8 @@ export async function controlAction(command: ControlCommand, opts: CommonOptions
 /** A phase command with no mia running at the home: on its persisted state, under the home lock. */
 async function offlineAction(command: ControlCommand, request: ControlRequest, opts: CommonOptions, home: string): Promise<number> {
   // Bad configuration is exit 2 (ConfigError), like every other command.
+  // Loaded here, not at start: `mia status` and friends need neither the schema nor the machines.
+  const [{ loadConfig }, { offlinePhaseCommand }] = await Promise.all([import('../config/load.ts'), import('./phaseOffline.ts')]);
   const config = loadConfig(opts.config ? { file: opts.config } : {});
   let response: ControlResponse;
   try {

@@ -3,7 +3,7 @@
  * home, failed session), 2 bad usage or configuration (the message names the key).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ConfigError } from '../config/load.ts';
+import { ConfigError } from '../config/configError.ts';
 import { addLoaderOptions } from './loaderOptions.ts';
 import { miaVersion } from './version.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, addLogOptions, parseInspectPort, parseSpeed, positiveInt } from './usage.ts';

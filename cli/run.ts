@@ -17,7 +17,6 @@ import { startSession } from '../session/session.ts';
 import { sessionParts } from '../session/fromConfig.ts';
 import type { ReplayFeed } from '../session/sessionFeed.ts';
 import { openReplaySource } from '../adapters/files/replaySource.ts';
-import { polygonSettings } from '../adapters/polygon/polygonSettings.ts';
 import { InstrumentMismatchError, replayContract } from '../config/instruments.ts';
 import { dataErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
 import { UsageError, type LogOptions } from './usage.ts';
@@ -27,15 +26,11 @@ import { formatSummary } from './summary.ts';
 import type { Logger } from 'pino';
 import type { InspectionEvent } from 'xstate';
 import { InvalidArgumentError } from 'commander';
-import { createInspectorBridge } from '../operator/inspectorBridge.ts';
 import type { Session, SessionSummary } from '../session/session.ts';
 import type { RiskSnapshot } from '../machines/risk.ts';
 import { describeRisk } from '../operator/riskCause.ts';
 import { FeatureAvailability } from '../backtest/engineFeatures.ts';
 import type { RunSummary } from './summary.ts';
-import { startInspectorServer } from '../adapters/inspector/inspectorServer.ts';
-import { inspectorPage } from '../adapters/inspector/inspectorPage.ts';
-import { startStatelyForwarder } from '../adapters/inspector/statelyForwarder.ts';
 
 export interface RunOptions extends Record<string, unknown>, LogOptions {
   feed: 'simulated' | 'replay' | 'polygon';
@@ -83,7 +78,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   const loaded = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { feed, ...log, ...(Object.keys(venue).length > 0 ? { venue } : {}) } });
   // Polygon without its key (or with a bad endpoint override) is exit 2 now, before the home
   // is locked or anything starts, as for the data commands.
-  if (loaded.feed.kind === 'polygon') polygonSettings(loaded, process.env);
+  if (loaded.feed.kind === 'polygon') (await import('../adapters/polygon/polygonSettings.ts')).polygonSettings(loaded, process.env);
   const home = resolveHome(opts.home);
   const replay = loaded.feed.kind === 'replay' ? await loadReplay(opts.replay ?? loaded.feed.replayFile, opts, loaded.symbol) : undefined;
   // A replay trades the contract of its data's dates (as mia backtest does), never a fixed label.
@@ -132,6 +127,14 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     // Which features had data on this session's bars (price-only data feeds few of them).
     const availability = new FeatureAvailability();
     const parts = sessionParts(config, { store, logger, env: process.env, ...(replay ? { replay: replay.feed } : {}), ...replayBars, ...(untilStopped ? { maxBars: Infinity } : {}) });
+    // Start-up figure: process uptime when the first bar reaches the session (measured, never used in logic).
+    let firstBarMs: number | null = null;
+    const firstBarWatch = parts.bus.subscribe('observer', {
+      onBar: () => {
+        firstBarMs = Math.round(performance.now());
+        firstBarWatch();
+      },
+    });
     const session = startSession({ config, store, logger, parts, onScored: (scorer, bar) => availability.count(scorer, bar), ...(inspector ? { inspect: inspector.inspect } : {}) });
     inspector?.attach(session);
     let signalled = false;
@@ -159,7 +162,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
         const r = await session.venueReady(0);
         if (!r.ready) neverReady = `the session ended before the venue was ready: ${r.why}`;
       }
-      summary = { ...explained(ended, session, store), featureAvailability: availability.shares() };
+      summary = { ...explained(ended, session, store), featureAvailability: availability.shares(), firstBarMs };
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -223,6 +226,13 @@ interface InspectorSurface {
  * fails soft: a warning, the rest keeps working). One inspect hook feeds both.
  */
 async function startInspectorSurface(opts: RunOptions, home: string, logger: Logger): Promise<InspectorSurface> {
+  // Loaded only with --inspect / --inspect-stately: a run without them starts faster.
+  const [{ createInspectorBridge }, { startInspectorServer }, { inspectorPage }, { startStatelyForwarder }] = await Promise.all([
+    import('../operator/inspectorBridge.ts'),
+    import('../adapters/inspector/inspectorServer.ts'),
+    import('../adapters/inspector/inspectorPage.ts'),
+    import('../adapters/inspector/statelyForwarder.ts'),
+  ]);
   const bridge = opts.inspect ? createInspectorBridge({ clock: systemClock }) : undefined;
   const server = bridge
     ? await startInspectorServer({

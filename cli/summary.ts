@@ -4,7 +4,12 @@ import type { SessionSummary } from '../session/session.ts';
 const money = (n: number) => `${n < 0 ? '-' : ''}$${Math.abs(n).toFixed(2)}`;
 
 /** What `mia run` prints: the session's summary and the risk state's cause in words. */
-export type RunSummary = SessionSummary & { riskCause?: string; featureAvailability?: Record<string, number> };
+export type RunSummary = SessionSummary & {
+  riskCause?: string;
+  featureAvailability?: Record<string, number>;
+  /** Milliseconds from the process start to the first bar reaching the session (a start-up figure, issue 16). */
+  firstBarMs?: number | null;
+};
 
 /** `4 of 11 had data (none: gammaLevels, ...)`: what the confluence score could use. */
 function featuresLine(shares: Record<string, number>): string {

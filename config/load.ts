@@ -8,29 +8,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { configSchema, defaultConfig, type MiaConfig } from './schema.ts';
-import { MiaError } from '../core/errors.ts';
+import { ConfigError, type ConfigIssue } from './configError.ts';
 
-/** One thing wrong with a configuration: the dotted key (or the file) and why. */
-export interface ConfigIssue {
-  key: string;
-  reason: string;
-}
-
-export class ConfigError extends MiaError<'CONFIG_INVALID'> {
-  /** Every issue found, the first being `key`/`reason` (a file is validated as a whole). */
-  readonly issues: readonly ConfigIssue[];
-  constructor(
-    /** Dotted path of the offending key, e.g. `risk.dailyLossLimit`, or the file. */
-    readonly key: string,
-    readonly reason: string,
-    issues?: readonly ConfigIssue[],
-  ) {
-    const all = issues && issues.length > 0 ? issues : [{ key, reason }];
-    super('CONFIG_INVALID', `invalid configuration: ${all.map((i) => `${i.key}: ${i.reason}`).join('; ')}`);
-    this.name = 'ConfigError';
-    this.issues = all;
-  }
-}
+export { ConfigError, type ConfigIssue } from './configError.ts';
 
 export interface LoadOptions {
   file?: string;

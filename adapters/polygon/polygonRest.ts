@@ -6,15 +6,7 @@
  * (`DefaultApiAxiosParamCreator`), built without a key; the transport (base URL from
  * configuration, key in a header, Retry-After, `next_url` pages) is polygonHttp.ts.
  */
-import {
-  Configuration,
-  DefaultApiAxiosParamCreator,
-  GetFuturesAggregatesSortEnum,
-  GetFuturesQuotesSortEnum,
-  GetFuturesTradesSortEnum,
-  GetIndicesAggregatesSortEnum,
-  GetIndicesAggregatesTimespanEnum,
-} from '@polygon.io/client-js';
+import type { GetIndicesAggregatesTimespanEnum } from '@polygon.io/client-js';
 import type { Bar, OptionChainSnapshot, Quote, TradeTick } from '../../core/types.ts';
 import { parsePolygonChain } from '../files/polygonChain.ts';
 import { PolygonHttp, type PolygonHttpOptions } from './polygonHttp.ts';
@@ -52,7 +44,13 @@ export interface PolygonChainBody {
   results: unknown[];
 }
 
-const requests = DefaultApiAxiosParamCreator(new Configuration({}));
+type ClientJs = typeof import('@polygon.io/client-js');
+let clientJs: Promise<{ m: ClientJs; requests: ReturnType<ClientJs['DefaultApiAxiosParamCreator']> }> | undefined;
+
+/** client-js (axios, form-data, mime-db under it) loads at the first request, not at start: most sessions never call Polygon. */
+function polygonClient() {
+  return (clientJs ??= import('@polygon.io/client-js').then((m) => ({ m, requests: m.DefaultApiAxiosParamCreator(new m.Configuration({})) })));
+}
 
 /** Polygon's own rows per page cap for the options snapshot. */
 const CHAIN_PAGE_LIMIT = 250;
@@ -110,6 +108,7 @@ export class PolygonRest {
    */
   async *futuresBarPages(ticker: string, window: TimeWindow, resolution = '1min', signal?: AbortSignal): AsyncGenerator<RowPage<Bar>> {
     checkWindow(window);
+    const { m, requests } = await polygonClient();
     const { url } = await requests.getFuturesAggregates(
       ticker,
       resolution,
@@ -119,7 +118,7 @@ export class PolygonRest {
       undefined,
       undefined,
       msToNs(window.to),
-      GetFuturesAggregatesSortEnum.WindowStartAsc,
+      m.GetFuturesAggregatesSortEnum.WindowStartAsc,
     );
     yield* this.rowPages(url, (body) => parseFuturesAggs(body, ticker), signal);
   }
@@ -131,6 +130,7 @@ export class PolygonRest {
   /** Trades of one futures contract over [from, to), oldest first. */
   async *futuresTradePages(ticker: string, window: TimeWindow, signal?: AbortSignal): AsyncGenerator<RowPage<TradeTick>> {
     checkWindow(window);
+    const { m, requests } = await polygonClient();
     const { url } = await requests.getFuturesTrades(
       ticker,
       undefined,
@@ -144,7 +144,7 @@ export class PolygonRest {
       undefined,
       undefined,
       undefined,
-      GetFuturesTradesSortEnum.TimestampAsc,
+      m.GetFuturesTradesSortEnum.TimestampAsc,
     );
     yield* this.rowPages(url, (body) => parseFuturesTrades(body, ticker), signal);
   }
@@ -156,6 +156,7 @@ export class PolygonRest {
   /** Top-of-book quotes of one futures contract over [from, to), oldest first. */
   async *futuresQuotePages(ticker: string, window: TimeWindow, signal?: AbortSignal): AsyncGenerator<RowPage<Quote>> {
     checkWindow(window);
+    const { m, requests } = await polygonClient();
     const { url } = await requests.getFuturesQuotes(
       ticker,
       undefined,
@@ -169,7 +170,7 @@ export class PolygonRest {
       undefined,
       undefined,
       undefined,
-      GetFuturesQuotesSortEnum.TimestampAsc,
+      m.GetFuturesQuotesSortEnum.TimestampAsc,
     );
     yield* this.rowPages(url, (body) => parseFuturesQuotes(body, ticker), signal);
   }
@@ -190,13 +191,14 @@ export class PolygonRest {
     signal?: AbortSignal,
   ): AsyncGenerator<RowPage<Bar>> {
     checkWindow(window);
+    const { m, requests } = await polygonClient();
     const { url } = await requests.getIndicesAggregates(
       ticker,
       multiplier,
       timespan as GetIndicesAggregatesTimespanEnum,
       String(window.from),
       String(window.to - 1),
-      GetIndicesAggregatesSortEnum.Asc,
+      m.GetIndicesAggregatesSortEnum.Asc,
       this.limit,
     );
     yield* this.rowPages(url, (body) => parseV2Aggs(body, ticker), signal);
@@ -208,6 +210,7 @@ export class PolygonRest {
 
   /** Latest values of indices; tickers Polygon does not know or the plan lacks come back in `errors`. */
   async indicesSnapshot(tickers: readonly string[], signal?: AbortSignal): Promise<{ values: IndexValue[]; errors: IndexSnapshotError[]; rejected: RejectedRow[] }> {
+    const { requests } = await polygonClient();
     const { url } = await requests.getIndicesSnapshot(tickers.join(','));
     const { body } = await this.http.getJson(url, signal);
     return parseIndicesSnapshot(body);
@@ -220,6 +223,7 @@ export class PolygonRest {
    * from files, where nanosecond fields are numbers.
    */
   async optionChainBody(underlying: string, signal?: AbortSignal): Promise<PolygonChainBody> {
+    const { requests } = await polygonClient();
     const { url } = await requests.getOptionsChain(
       underlying,
       undefined,
