@@ -1,0 +1,135 @@
+/**
+ * The live path's decision latency (issue 16, deliverable 3): from a bar reaching the
+ * strategy side of the session's market bus to the bytes of the order it decides being
+ * written to the DTC socket, through the whole session (scoring, orchestrator, risk, order
+ * actor, write-ahead ledger with its fdatasync, execution actor, DTC encoder) against the
+ * embedded paper DTC server on loopback, binary encoding.
+ *
+ * A sample is the first order frame (SUBMIT_NEW_SINGLE_ORDER / SUBMIT_NEW_OCO_ORDER /
+ * CANCEL_ORDER) written after a bar and before the next one: entries and exits decided on a
+ * bar. Orders that follow a fill (stops placed after an entry fills) are not bar decisions
+ * and are left out. The bar's venue half (the paper server filling resting orders) runs
+ * before the clock starts, as it would at a real venue. Baseline in the same run: the same
+ * bars through the same session with the strategy unable to fire (threshold 1, out of reach),
+ * i.e. the cost of a bar that decides nothing.
+ * The time inside fdatasync is shown apart: it is the disk's, and the write-ahead rule (an order
+ * is on disk before it is on the wire) puts it on this path on purpose.
+ * Aim: p99 < 1 ms. Run: `node --import tsx bench/decisionLatency.bench.ts [seeds]`.
+ */
+import { Socket } from 'node:net';
+import fs, { mkdtempSync, rmSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { configSchema, type MiaConfigInput } from '../config/schema.ts';
+import { systemClock } from '../core/clock.ts';
+import { openStateStore } from '../adapters/store/stateStore.ts';
+import { silentLogger } from '../adapters/log/logger.ts';
+import { MessageType } from '../adapters/dtc/messageType.ts';
+import { sessionParts } from '../session/fromConfig.ts';
+import { startSession } from '../session/session.ts';
+
+const SEEDS = Number(process.argv[2] ?? 8);
+const BARS = 2_000;
+const ORDER_TYPES = new Set<number>([MessageType.SUBMIT_NEW_SINGLE_ORDER, MessageType.SUBMIT_NEW_OCO_ORDER, MessageType.CANCEL_ORDER]);
+
+/** Binary DTC frames: uint16 size, uint16 type, little endian; a write may carry several. */
+function carriesOrder(chunk: unknown): boolean {
+  if (!(chunk instanceof Uint8Array)) return false;
+  const view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  for (let at = 0; at + 4 <= view.length; ) {
+    const size = view.readUInt16LE(at);
+    if (ORDER_TYPES.has(view.readUInt16LE(at + 2))) return true;
+    if (size < 4) return false;
+    at += size;
+  }
+  return false;
+}
+
+// The clock starts when a bar reaches the strategy stage and stops at the first order write after it.
+let barAt: bigint | null = null;
+let samples: number[] = [];
+/** Of each sample, the time spent in fdatasync (the write-ahead ledger's durability, issue 13). */
+let syncShare: number[] = [];
+let syncNs = 0n;
+let bars = 0;
+const timed = (sync: (fd: number) => void) => (fd: number) => {
+  const t0 = process.hrtime.bigint();
+  try {
+    sync(fd);
+  } finally {
+    if (barAt !== null) syncNs += process.hrtime.bigint() - t0;
+  }
+};
+fs.fdatasyncSync = timed(fs.fdatasyncSync);
+fs.fsyncSync = timed(fs.fsyncSync); // a new day's ledger file syncs its directory
+syncBuiltinESMExports(); // the ledger's `import { fdatasyncSync } from 'node:fs'` sees the timed ones
+const write = Socket.prototype.write;
+Socket.prototype.write = function (this: Socket, chunk: unknown, ...rest: unknown[]) {
+  if (barAt !== null && carriesOrder(chunk)) {
+    samples.push(Number(process.hrtime.bigint() - barAt) / 1000);
+    syncShare.push(Number(syncNs) / 1000);
+    barAt = null;
+  }
+  return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+} as typeof Socket.prototype.write;
+
+async function run(input: MiaConfigInput): Promise<{ samples: number[]; sync: number[]; bars: number; barCostUs: number[] }> {
+  samples = [];
+  syncShare = [];
+  bars = 0;
+  const barCostUs: number[] = [];
+  const home = mkdtempSync(join(tmpdir(), 'mia-bench-decision-'));
+  const store = await openStateStore(home, { clock: systemClock });
+  const config = configSchema.parse(input);
+  const logger = silentLogger();
+  const parts = sessionParts(config, { store, logger });
+  // Subscribed before the session starts: first in the strategy stage, last in the observer stage.
+  let barStarted = 0n;
+  parts.bus.subscribe('strategy', {
+    onBar: () => {
+      bars++;
+      barStarted = process.hrtime.bigint();
+      barAt = barStarted;
+      syncNs = 0n;
+    },
+  });
+  const session = startSession({ config, store, logger, parts });
+  parts.bus.subscribe('observer', { onBar: () => barCostUs.push(Number(process.hrtime.bigint() - barStarted) / 1000) });
+  await session.done;
+  barAt = null;
+  await store.close();
+  rmSync(home, { recursive: true, force: true });
+  return { samples, sync: syncShare, bars, barCostUs };
+}
+
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? Number.NaN : s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+};
+const line = (name: string, xs: number[]) =>
+  console.log(`${name.padEnd(44)} p50 ${percentile(xs, 0.5).toFixed(1).padStart(7)} us   p99 ${percentile(xs, 0.99).toFixed(1).padStart(7)} us   (n=${xs.length})`);
+
+const trading: number[] = [];
+const inSync: number[] = [];
+const quiet: number[] = [];
+let totalBars = 0;
+for (let seed = 1; seed <= SEEDS; seed++) {
+  // The pacer (venue.dtc.maxMessagesPerSecond 20, burst 2) is a deliberate throttle for a live venue, where a bar
+  // comes once a minute and the bucket refills in 100 ms; at full replay speed it would queue orders behind each
+  // other and measure the throttle, not the decision. Raised here, and said so in the output.
+  const venue = { kind: 'dtc' as const, dtc: { encoding: 'binary' as const, maxMessagesPerSecond: 100_000, burstMessages: 1_000 } };
+  const r = await run({ feed: { maxBars: BARS, seed }, venue });
+  trading.push(...r.samples);
+  inSync.push(...r.sync);
+  totalBars += r.bars;
+  const q = await run({ feed: { maxBars: BARS, seed }, venue, strategy: { threshold: 1 } });
+  quiet.push(...q.barCostUs);
+}
+console.log(`${SEEDS} seeded simulated sessions of ${BARS} bars, DTC binary to the embedded paper server on loopback (${totalBars} bars; pacing raised to 100k msg/s, burst 1000)`);
+line('baseline: a bar that decides nothing', quiet);
+line('decision: bar -> order bytes on the socket', trading);
+line('  of which fsync (write-ahead ledger)', inSync);
+line('  the rest (decision without the fsync)', trading.map((t, i) => t - inSync[i]!));
+const p99 = percentile(trading, 0.99);
+console.log(`decision p99 ${(p99 / 1000).toFixed(3)} ms (aim < 1 ms) ${p99 < 1000 ? 'MET' : 'MISSED'}; ratio to the baseline p99 ${(p99 / percentile(quiet, 0.99)).toFixed(1)}x`);
