@@ -4,7 +4,7 @@
  * on at least 1,000,000 real ES minute bars, against the bare replay loop over the same
  * bars in the same run (iterate the bars, nothing else), and the peak resident memory
  * (process.memoryUsage().rss, sampled every 20 ms).
- * Run: `node --import tsx bench/backtest.bench.ts [bars]`. Aim (issue 6): 1,000,000 bars/s.
+ * Run: `node --import tsx bench/backtest.bench.ts [bars]`. Aim (issue 16): 500,000 bars/s under 500 MiB.
  *
  * Input: the FirstRate 1-minute sample of ../shared/data (16,200 real bars) repeated, each
  * copy shifted by whole weeks so that times keep increasing and every bar keeps its weekday
@@ -20,7 +20,9 @@ import { runBacktest } from '../backtest/engine.ts';
 import { loadBacktestData } from '../backtest/engineData.ts';
 
 const TARGET = Number(process.argv[2] ?? 1_000_000);
-const AIM_BARS_PER_SECOND = 1_000_000;
+/** Issue 16, deliverable 2: the keeps-trading scenario at >= 500k bars/s under 500 MiB. */
+const AIM_BARS_PER_SECOND = 500_000;
+const AIM_RSS_MIB = 500;
 const WEEK = 7 * 86_400_000;
 
 const file = fileURLToPath(new URL('../../shared/data/es/firstrate/edisoniver_2023-03/ES_1min_sample.csv', import.meta.url));
@@ -50,7 +52,10 @@ const source = new ArrayBarSource(bars);
 for (let bar = source.next(); bar; bar = source.next()) checksum += bar.close;
 const loopMs = Number(process.hrtime.bigint() - loopStart) / 1e6;
 
+// The availability guard (strategy.minAvailableWeight, 0.4 by default) holds back every signal on price-only
+// bars: without lifting it this "keeps trading" scenario would replay bars and trade nothing.
 const config = configSchema.parse({
+  strategy: { minAvailableWeight: 0 },
   risk: { maxConsecutiveLosses: 1_000_000, dailyLossLimit: 1e9, trailingDrawdown: 1e9, maxTradesPerDay: 1_000_000 },
 });
 const runStart = process.hrtime.bigint();
@@ -69,6 +74,6 @@ const lines = [
   `  published ${result.counts.bars.toLocaleString('en-US')} bars · ${result.counts.signals?.toLocaleString('en-US')} signals · ${result.counts.orders.toLocaleString('en-US')} orders · ${result.counts.riskRefusals.toLocaleString('en-US')} refusals · ${result.trades.length.toLocaleString('en-US')} trades · ${result.counts.operatorResumes} operator resumes`,
   `ratio                backtest ${(runMs / loopMs).toFixed(0)}x the bare loop`,
   `peak rss             ${(peakRss / 1024 / 1024).toFixed(0)} MB`,
-  `aim                  ${AIM_BARS_PER_SECOND.toLocaleString('en-US')} bars/s end to end: ${result.counts.bars / (runMs / 1000) >= AIM_BARS_PER_SECOND ? 'met' : 'NOT met'}`,
+  `aim                  ${AIM_BARS_PER_SECOND.toLocaleString('en-US')} bars/s end to end: ${result.counts.bars / (runMs / 1000) >= AIM_BARS_PER_SECOND ? 'met' : 'NOT met'}; peak rss < ${AIM_RSS_MIB} MiB: ${peakRss / 1024 / 1024 < AIM_RSS_MIB ? 'met' : 'NOT met'}`,
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
