@@ -14,6 +14,7 @@ import { loadColumnarReplay } from '../adapters/files/barColumnsFile.ts';
 import { BarColumns, arrayBarTable, type BarTable } from '../core/barColumns.ts';
 import type { LoaderOptions } from '../adapters/files/seriesTypes.ts';
 import { ChainSourceError, loadChainSource, type ChainSkip } from './chainSource.ts';
+import { loadVixDaily, type VixReading } from '../adapters/files/vixDaily.ts';
 import type { DataProvenance } from './result.ts';
 import { MiaError } from '../core/errors.ts';
 
@@ -216,4 +217,59 @@ export async function loadChainDir(path: string): Promise<ChainData> {
     if (err instanceof ChainSourceError) throw new BacktestInputError('--chains', err.message);
     throw err;
   }
+}
+
+/** VIX daily closes for a replay, their provenance and how many of its trading days they cover. */
+export interface VixStream {
+  readings: VixReading[];
+  /** `from`/`to`: the first and last close the replay's days apply (ISO of the close). */
+  provenance: DataProvenance;
+  /** Trading days of the bars, and those with a close of the 4 calendar days before them (a long weekend at most). */
+  coverage: { tradingDays: number; withVix: number };
+}
+
+const VIX_LOOKBACK_DAYS = 4;
+
+/**
+ * The VIX file of `--vix` for `bars`: the readings the replay can apply (each from the
+ * session after its close), with coverage. A file none of whose closes applies to any
+ * trading day of the bars is an error naming both ranges: a backtest never claims a VIX
+ * it did not use.
+ */
+export async function loadVixStream(path: string, bars: BarTable): Promise<VixStream> {
+  const series = await loadVixDaily(path);
+  const days = new TradingDayTracker();
+  const tradingDays: string[] = [];
+  for (let i = 0; i < bars.length; i++) {
+    const d = days.dayOf(bars.timeAt(i));
+    if (tradingDays.at(-1) !== d) tradingDays.push(d);
+  }
+  const applied: VixReading[] = [];
+  let withVix = 0;
+  let k = 0;
+  for (const d of tradingDays) {
+    while (k < series.readings.length && series.readings[k]!.day < d) k++;
+    const r = series.readings[k - 1];
+    if (!r) continue;
+    if (applied.at(-1) !== r) applied.push(r);
+    if ((Date.parse(d) - Date.parse(r.day)) / 86_400_000 <= VIX_LOOKBACK_DAYS) withVix++;
+  }
+  const first = series.readings[0]!.day;
+  const last = series.readings.at(-1)!.day;
+  if (withVix === 0) {
+    throw new BacktestInputError('--vix', `${series.file} (${first} .. ${last}) has no close in the ${VIX_LOOKBACK_DAYS} days before any trading day of the data (${tradingDays[0] ?? '-'} .. ${tradingDays.at(-1) ?? '-'})`);
+  }
+  return {
+    readings: series.readings,
+    provenance: {
+      file: series.file,
+      sha256: series.sha256,
+      format: 'vix-daily',
+      rows: series.rows,
+      from: iso(applied[0]?.time),
+      to: iso(applied.at(-1)?.time),
+      label: provenanceLabel({ kind: 'replay', file: series.file, sha256: series.sha256 }),
+    },
+    coverage: { tradingDays: tradingDays.length, withVix },
+  };
 }

@@ -14,7 +14,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadConfig } from '../config/load.ts';
 import { InstrumentMismatchError } from '../config/instruments.ts';
 import { BacktestEmptyError, runBacktest, type OperatorResumePolicy } from '../backtest/engine.ts';
-import { BacktestInputError, loadBacktestTable, loadChainDir, parseDay, type ChainData } from '../backtest/engineData.ts';
+import { BacktestInputError, loadBacktestTable, loadChainDir, loadVixStream, parseDay, type ChainData, type VixStream } from '../backtest/engineData.ts';
 import type { BacktestResult } from '../backtest/result.ts';
 import { renderTerminalReport } from '../backtest/report/terminalReport.ts';
 import type { WalkForwardResult } from '../backtest/walkForward.ts';
@@ -30,6 +30,7 @@ import { expandGrid, readGridSpec } from '../backtest/sweepGrid.ts';
 export interface BacktestOptions extends Record<string, unknown> {
   data?: string[];
   chains?: string;
+  vix?: string;
   config?: string;
   from?: string;
   to?: string;
@@ -64,6 +65,7 @@ export function registerBacktest(program: Command): void {
     .description('replay market-data files through the same scoring, risk checks and order machines as mia run, and report')
     .option('--data <file>', 'market-data file (repeatable; files are joined in time order and must not overlap)', collect)
     .option('--chains <path>', 'option chains for gamma: a directory or file of CBOE *quotedata*.csv exports or Polygon snapshot *.json (SPX only; none found is an error)')
+    .option('--vix <file>', "VIX daily closes (CBOE VIX_History.csv) for the volatility regime; each close applies from the next session's open")
     .option('--config <file>', 'configuration file (JSON); also MIA_CONFIG')
     .option('--from <day>', 'first CME trading day to replay, YYYY-MM-DD (inclusive)', day('--from'))
     .option('--to <day>', 'last CME trading day to replay, YYYY-MM-DD (inclusive)', day('--to'))
@@ -105,9 +107,11 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
 
   let data;
   let chains: ChainData = { chains: [], files: [] };
+  let vix: VixStream | null = null;
   try {
     data = await loadBacktestTable(files, loader, window);
     if (opts.chains !== undefined) chains = await loadChainDir(opts.chains);
+    if (opts.vix !== undefined) vix = await loadVixStream(opts.vix, data.bars);
   } catch (err) {
     throw usage(err);
   }
@@ -121,7 +125,8 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
       config,
       bars: data.bars,
       barMs: data.barMs,
-      data: data.data,
+      data: vix ? [...data.data, vix.provenance] : data.data,
+      ...(vix ? { vix: vix.readings } : {}),
       chains: chains.chains,
       chainFiles: chains.files,
       window,
@@ -136,6 +141,11 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
   }
   // The bars are not needed for the output: let their columns go before it is written.
   data = undefined;
+  if (vix) {
+    // Each stream's coverage (issue 15): the VIX closes the replay's trading days could apply.
+    (result as BacktestResult & { streams?: unknown }).streams = { vix: { file: vix.provenance.file, ...vix.coverage, from: vix.provenance.from, to: vix.provenance.to } };
+    if (!quiet) process.stderr.write(`vix: a close of the 4 days before ${vix.coverage.withVix} of ${vix.coverage.tradingDays} trading days (${vix.provenance.from ?? '-'} .. ${vix.provenance.to ?? '-'}), each applied from the next session's open\n`);
+  }
 
   if (opts.walkForward) {
     let walkForwardOnData;
