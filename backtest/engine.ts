@@ -32,7 +32,7 @@ import { instrumentFor, replayContract } from '../config/instruments.ts';
 import { ManualClock } from '../core/clock.ts';
 import type { MarketBus } from '../core/marketBus.ts';
 import { tradingDay } from '../core/tradingDay.ts';
-import type { Bar, OptionChainSnapshot, Provenance } from '../core/types.ts';
+import type { Bar, BookSnapshot, OptionChainSnapshot, Provenance, Quote, TradeTick } from '../core/types.ts';
 import { arrayBarTable, type BarTable } from '../core/barColumns.ts';
 import { startSession, type Session } from '../session/session.ts';
 import { sessionParts } from '../session/fromConfig.ts';
@@ -65,6 +65,8 @@ export interface BacktestInput {
   chains?: readonly OptionChainSnapshot[];
   /** VIX daily closes in day order, each applied from the next session's open (engineFeed.ts). */
   vix?: readonly VixReading[];
+  /** Trades, quotes and book snapshots merged by time before each bar's close (engineFeed.ts). */
+  streams?: { trades: readonly TradeTick[]; quotes: readonly Quote[]; books: readonly BookSnapshot[] };
   chainFiles?: DataProvenance[];
   /** The requested window (recorded in the provenance). */
   window?: { from: string | null; to: string | null };
@@ -145,6 +147,7 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
     barMs,
     chains,
     bus: () => session!.bus,
+    ...(input.streams ? { streams: input.streams } : {}),
     ...(input.vix && input.vix.length > 0 ? { vix: { readings: input.vix, symbol: config.strategy.volatility.vixSymbol } } : {}),
     onNewDay: (bar, day) => {
       if (policy !== 'next-day' || warmingUp || bar.time < tradeFrom) return;

@@ -14,7 +14,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadConfig } from '../config/load.ts';
 import { InstrumentMismatchError } from '../config/instruments.ts';
 import { BacktestEmptyError, runBacktest, type OperatorResumePolicy } from '../backtest/engine.ts';
-import { BacktestInputError, loadBacktestTable, loadChainDir, loadVixStream, parseDay, type ChainData, type VixStream } from '../backtest/engineData.ts';
+import { BacktestInputError, loadBacktestTable, loadChainDir, loadReplayStreams, loadVixStream, parseDay, type ChainData, type ReplayStreams, type VixStream } from '../backtest/engineData.ts';
 import type { BacktestResult } from '../backtest/result.ts';
 import { renderTerminalReport } from '../backtest/report/terminalReport.ts';
 import type { WalkForwardResult } from '../backtest/walkForward.ts';
@@ -31,6 +31,7 @@ export interface BacktestOptions extends Record<string, unknown> {
   data?: string[];
   chains?: string;
   vix?: string;
+  stream?: string[];
   config?: string;
   from?: string;
   to?: string;
@@ -65,6 +66,7 @@ export function registerBacktest(program: Command): void {
     .description('replay market-data files through the same scoring, risk checks and order machines as mia run, and report')
     .option('--data <file>', 'market-data file (repeatable; files are joined in time order and must not overlap)', collect)
     .option('--chains <path>', 'option chains for gamma: a directory or file of CBOE *quotedata*.csv exports or Polygon snapshot *.json (SPX only; none found is an error)')
+    .option('--stream <file>', 'trades with aggressor (tick files; a DOM file adds its book snapshots) or quotes (Lean quote zips, CSV bid/ask with sizes), merged by time before each bar (repeatable)', collect)
     .option('--vix <file>', "VIX daily closes (CBOE VIX_History.csv) for the volatility regime; each close applies from the next session's open")
     .option('--config <file>', 'configuration file (JSON); also MIA_CONFIG')
     .option('--from <day>', 'first CME trading day to replay, YYYY-MM-DD (inclusive)', day('--from'))
@@ -108,10 +110,12 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
   let data;
   let chains: ChainData = { chains: [], files: [] };
   let vix: VixStream | null = null;
+  let streams: ReplayStreams | null = null;
   try {
     data = await loadBacktestTable(files, loader, window);
     if (opts.chains !== undefined) chains = await loadChainDir(opts.chains);
     if (opts.vix !== undefined) vix = await loadVixStream(opts.vix, data.bars);
+    if (opts.stream !== undefined) streams = await loadReplayStreams(opts.stream, loader, data.bars, data.barMs, data.data);
   } catch (err) {
     throw usage(err);
   }
@@ -125,8 +129,9 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
       config,
       bars: data.bars,
       barMs: data.barMs,
-      data: vix ? [...data.data, vix.provenance] : data.data,
+      data: [...data.data, ...(streams?.provenance ?? []), ...(vix ? [vix.provenance] : [])],
       ...(vix ? { vix: vix.readings } : {}),
+      ...(streams ? { streams: streams.items } : {}),
       chains: chains.chains,
       chainFiles: chains.files,
       window,
@@ -141,9 +146,15 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
   }
   // The bars are not needed for the output: let their columns go before it is written.
   data = undefined;
+  if (vix || streams) {
+    // Each stream's coverage (issue 15): what the replay's bars could use of it.
+    (result as BacktestResult & { streams?: unknown }).streams = {
+      ...(streams ? { market: streams.coverage } : {}),
+      ...(vix ? { vix: { file: vix.provenance.file, ...vix.coverage, from: vix.provenance.from, to: vix.provenance.to } } : {}),
+    };
+    if (streams && !quiet) for (const c of streams.coverage) process.stderr.write(`stream: ${c.file}: ${c.kind} ${c.inBars} of ${c.items} inside the bars (${c.from ?? '-'} .. ${c.to ?? '-'})${c.books > 0 ? `, ${c.books} book snapshots` : ''}\n`);
+  }
   if (vix) {
-    // Each stream's coverage (issue 15): the VIX closes the replay's trading days could apply.
-    (result as BacktestResult & { streams?: unknown }).streams = { vix: { file: vix.provenance.file, ...vix.coverage, from: vix.provenance.from, to: vix.provenance.to } };
     if (!quiet) process.stderr.write(`vix: a close of the 4 days before ${vix.coverage.withVix} of ${vix.coverage.tradingDays} trading days (${vix.provenance.from ?? '-'} .. ${vix.provenance.to ?? '-'}), each applied from the next session's open\n`);
   }
 
