@@ -12,7 +12,9 @@ import { dirname, resolve } from 'node:path';
 import { progressBar } from './progressBar.ts';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadConfig } from '../config/load.ts';
-import { InstrumentMismatchError } from '../config/instruments.ts';
+import { InstrumentMismatchError, instrumentFor } from '../config/instruments.ts';
+import { reportCloses, type ResearchInputs } from '../backtest/report/researchSection.ts';
+import type { BarTable } from '../core/barColumns.ts';
 import { BacktestEmptyError, runBacktest, type OperatorResumePolicy } from '../backtest/engine.ts';
 import { BacktestInputError, loadBacktestTable, loadChainDir, loadReplayStreams, loadVixStream, parseDay, type ChainData, type ReplayStreams, type VixStream } from '../backtest/engineData.ts';
 import type { BacktestResult } from '../backtest/result.ts';
@@ -144,6 +146,9 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
   } finally {
     bar.stop();
   }
+  // The report's price and buy-and-hold charts need the closes: a few thousand of them, kept before the bars go.
+  const research: ResearchInputs | undefined =
+    opts.report !== undefined ? { closes: reportCloses(closesOf(data.bars, data.barMs)), pointValue: instrumentFor(result.config.symbol as string ?? config.symbol).pointValue } : undefined;
   // The bars are not needed for the output: let their columns go before it is written.
   data = undefined;
   if (vix || streams) {
@@ -182,7 +187,7 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
     const dir = resolve(opts.report);
     await mkdir(dir, { recursive: true });
     await writeJson(resolve(dir, 'backtest.json'), result);
-    const html = await writeHtmlReport(result, dir);
+    const html = await writeHtmlReport(result, dir, research);
     if (!quiet) process.stderr.write(`report: ${html}\n`);
   }
   if (opts.json === '-') {
@@ -194,6 +199,16 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
     process.stdout.write(`${renderTerminalReport(result)}${tables.length > 0 ? `${tables.join('\n')}\n` : ''}\n`);
   }
   return 0;
+}
+
+/** Every bar's close at its close time (the report downsamples them). */
+function closesOf(bars: BarTable, barMs: number): Array<{ t: number; v: number }> {
+  const out = new Array<{ t: number; v: number }>(bars.length);
+  for (let i = 0; i < bars.length; i++) {
+    const b = bars.barAt(i);
+    out[i] = { t: b.time + barMs, v: b.close };
+  }
+  return out;
 }
 
 async function writeJson(file: string, value: unknown): Promise<void> {
