@@ -1,7 +1,7 @@
 /**
  * A market-data file as a stream beside the bars of a replay (`mia backtest --stream`):
- * trades with their aggressor (tick files), quotes (Lean quote zips, CSV bid/ask with
- * sizes) and order-book snapshots (the depth columns of a DOM file such as the NQ
+ * trades with their aggressor (tick files), quotes (Lean quote zips, Polygon quotes, CSV
+ * bid/ask with sizes: quoteText.ts) and order-book snapshots (the depth columns of a DOM file such as the NQ
  * `Timestamp,Price,Size,Side,DOM_BID,DOM_ASK` export). Any format `mia data inspect`
  * reads is accepted through loadSeries; a file of bars is refused (bars go to --data).
  *
@@ -14,6 +14,8 @@ import type { BookLevel, BookSnapshot, Quote, TradeTick } from '../../core/types
 import { decodeText } from './delimitedText.ts';
 import { loadSeries } from './loadSeries.ts';
 import { readDataFile } from './seriesBuilder.ts';
+import { isQuoteHeader, loadQuoteText } from './quoteText.ts';
+import { textLayout } from './ohlcvText.ts';
 import { DataFileError, type LoadedSeries, type LoaderOptions } from './seriesTypes.ts';
 
 export interface MarketStream {
@@ -61,6 +63,14 @@ export function domSnapshots(text: string, file: string, trades: readonly TradeT
 }
 
 export async function loadMarketStream(path: string, options: LoaderOptions = {}): Promise<MarketStream> {
+  if (options.format === undefined) {
+    // CSV bid/ask with sizes: not a format of loadSeries (which reads bars and ticks from text).
+    const src = await readDataFile(path).catch(() => null);
+    if (src && !/\.(zip|json|bin|gz)$/i.test(src.file) && isQuoteHeader(textLayout(decodeText(src.bytes.subarray(0, 4096))).header)) {
+      const series = loadQuoteText(src, options);
+      return { series, trades: [], quotes: series.items, books: [] };
+    }
+  }
   const series = await loadSeries(path, options);
   if (series.kind === 'bars') throw new DataFileError('unsupported', series.file, `${series.file} holds bars (${series.format}): bars go to --data, a stream carries trades, quotes or book snapshots`);
   if (series.kind === 'quotes') return { series, trades: [], quotes: series.items, books: [] };

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { domSnapshots, loadMarketStream } from '../../adapters/files/marketStream.ts';
+import { isQuoteHeader, loadQuoteText } from '../../adapters/files/quoteText.ts';
 import { BacktestFeed } from '../../backtest/engineFeed.ts';
 import { runBacktest } from '../../backtest/engine.ts';
 import { loadBacktestData, loadReplayStreams } from '../../backtest/engineData.ts';
@@ -25,6 +26,22 @@ describe('DOM snapshots', () => {
     ]);
     expect(domSnapshots('Timestamp,Price,Size,Side\n', 'f.csv', [], 'NQ')).toEqual([]);
     expect(() => domSnapshots(text, 'f.csv', [], 'NQ')).toThrow(/cannot be timed/);
+  });
+});
+
+describe('CSV quotes', () => {
+  it('reads bid/ask with sizes in New York time, rejects a crossed quote, and is told from bars by its header', async () => {
+    const text = 'timestamp,bid,ask,bid_size,ask_size\n2023-03-13 09:30:00.100,3900.00,3900.25,12,9\n2023-03-13 09:31:05.000,3901.00,3900.50,8,15\n2023-03-13 09:32:05.000,3901.00,3901.25,4,15\n';
+    const series = loadQuoteText({ file: '/x/es_quotes.csv', bytes: Buffer.from(text), sha256: 'f'.repeat(64) }, {});
+    expect(series.kind).toBe('quotes');
+    expect(series.items).toEqual([
+      { symbol: 'ES', time: Date.parse('2023-03-13T13:30:00.100Z'), bid: 3900, ask: 3900.25, bidSize: 12, askSize: 9 },
+      { symbol: 'ES', time: Date.parse('2023-03-13T13:32:05.000Z'), bid: 3901, ask: 3901.25, bidSize: 4, askSize: 15 },
+    ]);
+    expect(series.rejected).toBe(1);
+    expect(isQuoteHeader(['timestamp', 'bid', 'ask', 'bid_size', 'ask_size'])).toBe(true);
+    expect(isQuoteHeader(['timestamp', 'open', 'high', 'low', 'close', 'volume'])).toBe(false);
+    expect(isQuoteHeader(['Timestamp', 'Precio', 'Volumen', 'Lado', 'Bid', 'Ask'])).toBe(false);
   });
 });
 
