@@ -104,6 +104,8 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
   const files = opts.data ?? [];
   if (files.length === 0) throw new UsageError('--data FILE is required (repeat it for several files)');
   if (opts.grid !== undefined && !opts.walkForward) throw new UsageError('--grid needs --walk-forward (a plain sweep is `mia sweep`)');
+  // The walk-forward's workers load bars only: a stream would silently be missing from its windows.
+  if (opts.walkForward && (opts.vix !== undefined || opts.stream !== undefined)) throw new UsageError(`--${opts.vix !== undefined ? 'vix' : 'stream'}: not available with --walk-forward yet (its workers replay bars only)`);
   if (opts.from !== undefined && opts.to !== undefined && opts.from > opts.to) throw new UsageError(`--from ${opts.from} is after --to ${opts.to}`);
   const config = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { venue: { kind: 'simulated' }, feed: { kind: 'replay', speed: 'max' } } });
   const window = { from: opts.from ?? null, to: opts.to ?? null };
