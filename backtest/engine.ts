@@ -32,7 +32,7 @@ import { instrumentFor, replayContract } from '../config/instruments.ts';
 import { ManualClock } from '../core/clock.ts';
 import type { MarketBus } from '../core/marketBus.ts';
 import { tradingDay } from '../core/tradingDay.ts';
-import type { Bar, OptionChainSnapshot, Provenance } from '../core/types.ts';
+import type { Bar, BookSnapshot, OptionChainSnapshot, Provenance, Quote, TradeTick } from '../core/types.ts';
 import { arrayBarTable, type BarTable } from '../core/barColumns.ts';
 import { startSession, type Session } from '../session/session.ts';
 import { sessionParts } from '../session/fromConfig.ts';
@@ -41,6 +41,7 @@ import type { OrchestratorEvent } from '../machines/orchestrator.ts';
 import { riskStatus, type RiskSnapshot } from '../machines/risk.ts';
 import type { Scorer, ScoredSignal } from '../strategy/scorer.ts';
 import { BacktestFeed } from './engineFeed.ts';
+import type { VixReading } from '../adapters/files/vixDaily.ts';
 import { FeatureAvailability } from './engineFeatures.ts';
 import { availabilityReport } from './availability.ts';
 import { EquityMarks } from './equityMarks.ts';
@@ -62,6 +63,10 @@ export interface BacktestInput {
   data?: DataProvenance[];
   /** Option chains in time order, published onto the bus at their time. */
   chains?: readonly OptionChainSnapshot[];
+  /** VIX daily closes in day order, each applied from the next session's open (engineFeed.ts). */
+  vix?: readonly VixReading[];
+  /** Trades, quotes and book snapshots merged by time before each bar's close (engineFeed.ts). */
+  streams?: { trades: readonly TradeTick[]; quotes: readonly Quote[]; books: readonly BookSnapshot[] };
   chainFiles?: DataProvenance[];
   /** The requested window (recorded in the provenance). */
   window?: { from: string | null; to: string | null };
@@ -142,6 +147,8 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
     barMs,
     chains,
     bus: () => session!.bus,
+    ...(input.streams ? { streams: input.streams } : {}),
+    ...(input.vix && input.vix.length > 0 ? { vix: { readings: input.vix, symbol: config.strategy.volatility.vixSymbol } } : {}),
     onNewDay: (bar, day) => {
       if (policy !== 'next-day' || warmingUp || bar.time < tradeFrom) return;
       const risk = riskSnapshot();
@@ -202,6 +209,7 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
   const s = session;
   if (warmingUp) send({ type: 'OPERATOR.PAUSE', who: BACKTEST_OPERATOR, reason: 'warm-up: features only', time: first.time });
 
+  const vixSymbol = config.strategy.volatility.vixSymbol;
   const marks = new EquityMarks(config.startingEquity, instrument.pointValue);
   const bus: MarketBus = s.bus;
   let published = 0;
@@ -209,7 +217,7 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
   const unsubscribe = [
     bus.subscribe('observer', {
       onBar(bar) {
-        if (ended) return;
+        if (ended || bar.symbol === vixSymbol) return; // a VIX reading is not a price of the instrument
         storeClock.set(bar.time + barMs);
         published++;
         lastBar = bar;

@@ -7,13 +7,15 @@
  * (naming both), as are files of different bar lengths: a backtest never silently picks
  * one of two prices for the same minute.
  */
-import { provenanceLabel, type Bar, type OptionChainSnapshot } from '../core/types.ts';
+import { provenanceLabel, type Bar, type BookSnapshot, type OptionChainSnapshot, type Quote, type TradeTick } from '../core/types.ts';
+import { loadMarketStream } from '../adapters/files/marketStream.ts';
 import { TradingDayTracker } from '../core/tradingDay.ts';
 import { openReplaySource } from '../adapters/files/replaySource.ts';
 import { loadColumnarReplay } from '../adapters/files/barColumnsFile.ts';
 import { BarColumns, arrayBarTable, type BarTable } from '../core/barColumns.ts';
 import type { LoaderOptions } from '../adapters/files/seriesTypes.ts';
 import { ChainSourceError, loadChainSource, type ChainSkip } from './chainSource.ts';
+import { loadVixDaily, type VixReading } from '../adapters/files/vixDaily.ts';
 import type { DataProvenance } from './result.ts';
 import { MiaError } from '../core/errors.ts';
 
@@ -216,4 +218,103 @@ export async function loadChainDir(path: string): Promise<ChainData> {
     if (err instanceof ChainSourceError) throw new BacktestInputError('--chains', err.message);
     throw err;
   }
+}
+
+/** VIX daily closes for a replay, their provenance and how many of its trading days they cover. */
+export interface VixStream {
+  readings: VixReading[];
+  /** `from`/`to`: the first and last close the replay's days apply (ISO of the close). */
+  provenance: DataProvenance;
+  /** Trading days of the bars, and those with a close of the 4 calendar days before them (a long weekend at most). */
+  coverage: { tradingDays: number; withVix: number };
+}
+
+const VIX_LOOKBACK_DAYS = 4;
+
+/**
+ * The VIX file of `--vix` for `bars`: the readings the replay can apply (each from the
+ * session after its close), with coverage. A file none of whose closes applies to any
+ * trading day of the bars is an error naming both ranges: a backtest never claims a VIX
+ * it did not use.
+ */
+export async function loadVixStream(path: string, bars: BarTable): Promise<VixStream> {
+  const series = await loadVixDaily(path);
+  const days = new TradingDayTracker();
+  const tradingDays: string[] = [];
+  for (let i = 0; i < bars.length; i++) {
+    const d = days.dayOf(bars.timeAt(i));
+    if (tradingDays.at(-1) !== d) tradingDays.push(d);
+  }
+  const applied: VixReading[] = [];
+  let withVix = 0;
+  let k = 0;
+  for (const d of tradingDays) {
+    while (k < series.readings.length && series.readings[k]!.day < d) k++;
+    const r = series.readings[k - 1];
+    if (!r) continue;
+    if (applied.at(-1) !== r) applied.push(r);
+    if ((Date.parse(d) - Date.parse(r.day)) / 86_400_000 <= VIX_LOOKBACK_DAYS) withVix++;
+  }
+  const first = series.readings[0]!.day;
+  const last = series.readings.at(-1)!.day;
+  if (withVix === 0) {
+    throw new BacktestInputError('--vix', `${series.file} (${first} .. ${last}) has no close in the ${VIX_LOOKBACK_DAYS} days before any trading day of the data (${tradingDays[0] ?? '-'} .. ${tradingDays.at(-1) ?? '-'})`);
+  }
+  return {
+    readings: series.readings,
+    provenance: {
+      file: series.file,
+      sha256: series.sha256,
+      format: 'vix-daily',
+      rows: series.rows,
+      from: iso(applied[0]?.time),
+      to: iso(applied.at(-1)?.time),
+      label: provenanceLabel({ kind: 'replay', file: series.file, sha256: series.sha256 }),
+    },
+    coverage: { tradingDays: tradingDays.length, withVix },
+  };
+}
+
+/** The `--stream` files of a replay, merged by kind in time order, with their provenance and coverage. */
+export interface ReplayStreams {
+  items: { trades: TradeTick[]; quotes: Quote[]; books: BookSnapshot[] };
+  provenance: DataProvenance[];
+  coverage: Array<{ file: string; kind: 'trades' | 'quotes'; items: number; books: number; inBars: number; from: string | null; to: string | null }>;
+}
+
+/**
+ * Loads the stream files (adapters/files/marketStream.ts) for `bars`: each must hold the
+ * bars' instrument (named otherwise), and one that has no item inside the bars' time span
+ * is refused (a backtest never claims a stream it did not use).
+ */
+export async function loadReplayStreams(files: readonly string[], options: LoaderOptions, bars: BarTable, barMs: number, data: readonly DataProvenance[]): Promise<ReplayStreams> {
+  const first = bars.length > 0 ? bars.timeAt(0) : Infinity;
+  const end = bars.length > 0 ? bars.timeAt(bars.length - 1) + barMs : -Infinity;
+  const root = (s: string | undefined) => (s ? s.replace(/[FGHJKMNQUVXZ]\d{1,2}$/, '') : undefined);
+  const dataRoot = root(data.find((d) => d.symbol !== undefined)?.symbol);
+  const items: ReplayStreams['items'] = { trades: [], quotes: [], books: [] };
+  const provenance: DataProvenance[] = [];
+  const coverage: ReplayStreams['coverage'] = [];
+  for (const file of files) {
+    const stream = await loadMarketStream(file, options);
+    const { series } = stream;
+    if (dataRoot !== undefined && root(series.symbol) !== dataRoot) {
+      throw new BacktestInputError('--stream', `${series.file} holds ${series.symbol} but the bars hold ${dataRoot}: a stream must be of the bars' instrument`);
+    }
+    const times = (series.kind === 'trades' ? stream.trades : stream.quotes).map((x) => x.time);
+    const inside = times.filter((t) => t >= first && t < end);
+    if (inside.length === 0) {
+      throw new BacktestInputError('--stream', `${series.file} (${series.from ?? '-'} .. ${series.to ?? '-'}) has no ${series.kind} inside the bars (${iso(first)} .. ${iso(end)})`);
+    }
+    items.trades.push(...stream.trades);
+    items.quotes.push(...stream.quotes);
+    items.books.push(...stream.books);
+    provenance.push({ file: series.file, sha256: series.sha256, format: series.format, rows: series.rows, from: iso(inside[0]), to: iso(inside.at(-1)), label: provenanceLabel(series.provenance) });
+    coverage.push({ file: series.file, kind: series.kind, items: times.length, books: stream.books.length, inBars: inside.length, from: iso(inside[0]), to: iso(inside.at(-1)) });
+  }
+  const byTime = (a: { time: number }, b: { time: number }) => a.time - b.time;
+  items.trades.sort(byTime);
+  items.quotes.sort(byTime);
+  items.books.sort(byTime);
+  return { items, provenance, coverage };
 }

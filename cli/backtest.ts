@@ -12,9 +12,11 @@ import { dirname, resolve } from 'node:path';
 import { progressBar } from './progressBar.ts';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadConfig } from '../config/load.ts';
-import { InstrumentMismatchError } from '../config/instruments.ts';
+import { InstrumentMismatchError, instrumentFor } from '../config/instruments.ts';
+import { reportCloses, type ResearchInputs } from '../backtest/report/researchSection.ts';
+import type { BarTable } from '../core/barColumns.ts';
 import { BacktestEmptyError, runBacktest, type OperatorResumePolicy } from '../backtest/engine.ts';
-import { BacktestInputError, loadBacktestTable, loadChainDir, parseDay, type ChainData } from '../backtest/engineData.ts';
+import { BacktestInputError, loadBacktestTable, loadChainDir, loadReplayStreams, loadVixStream, parseDay, type ChainData, type ReplayStreams, type VixStream } from '../backtest/engineData.ts';
 import type { BacktestResult } from '../backtest/result.ts';
 import { renderTerminalReport } from '../backtest/report/terminalReport.ts';
 import type { WalkForwardResult } from '../backtest/walkForward.ts';
@@ -30,6 +32,8 @@ import { expandGrid, readGridSpec } from '../backtest/sweepGrid.ts';
 export interface BacktestOptions extends Record<string, unknown> {
   data?: string[];
   chains?: string;
+  vix?: string;
+  stream?: string[];
   config?: string;
   from?: string;
   to?: string;
@@ -64,6 +68,8 @@ export function registerBacktest(program: Command): void {
     .description('replay market-data files through the same scoring, risk checks and order machines as mia run, and report')
     .option('--data <file>', 'market-data file (repeatable; files are joined in time order and must not overlap)', collect)
     .option('--chains <path>', 'option chains for gamma: a directory or file of CBOE *quotedata*.csv exports or Polygon snapshot *.json (SPX only; none found is an error)')
+    .option('--stream <file>', 'trades with aggressor (tick files; a DOM file adds its book snapshots) or quotes (Lean quote zips, CSV bid/ask with sizes), merged by time before each bar (repeatable)', collect)
+    .option('--vix <file>', "VIX daily closes (CBOE VIX_History.csv) for the volatility regime; each close applies from the next session's open")
     .option('--config <file>', 'configuration file (JSON); also MIA_CONFIG')
     .option('--from <day>', 'first CME trading day to replay, YYYY-MM-DD (inclusive)', day('--from'))
     .option('--to <day>', 'last CME trading day to replay, YYYY-MM-DD (inclusive)', day('--to'))
@@ -98,6 +104,8 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
   const files = opts.data ?? [];
   if (files.length === 0) throw new UsageError('--data FILE is required (repeat it for several files)');
   if (opts.grid !== undefined && !opts.walkForward) throw new UsageError('--grid needs --walk-forward (a plain sweep is `mia sweep`)');
+  // The walk-forward's workers load bars only: a stream would silently be missing from its windows.
+  if (opts.walkForward && (opts.vix !== undefined || opts.stream !== undefined)) throw new UsageError(`--${opts.vix !== undefined ? 'vix' : 'stream'}: not available with --walk-forward yet (its workers replay bars only)`);
   if (opts.from !== undefined && opts.to !== undefined && opts.from > opts.to) throw new UsageError(`--from ${opts.from} is after --to ${opts.to}`);
   const config = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { venue: { kind: 'simulated' }, feed: { kind: 'replay', speed: 'max' } } });
   const window = { from: opts.from ?? null, to: opts.to ?? null };
@@ -105,9 +113,13 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
 
   let data;
   let chains: ChainData = { chains: [], files: [] };
+  let vix: VixStream | null = null;
+  let streams: ReplayStreams | null = null;
   try {
     data = await loadBacktestTable(files, loader, window);
     if (opts.chains !== undefined) chains = await loadChainDir(opts.chains);
+    if (opts.vix !== undefined) vix = await loadVixStream(opts.vix, data.bars);
+    if (opts.stream !== undefined) streams = await loadReplayStreams(opts.stream, loader, data.bars, data.barMs, data.data);
   } catch (err) {
     throw usage(err);
   }
@@ -121,7 +133,9 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
       config,
       bars: data.bars,
       barMs: data.barMs,
-      data: data.data,
+      data: [...data.data, ...(streams?.provenance ?? []), ...(vix ? [vix.provenance] : [])],
+      ...(vix ? { vix: vix.readings } : {}),
+      ...(streams ? { streams: streams.items } : {}),
       chains: chains.chains,
       chainFiles: chains.files,
       window,
@@ -134,8 +148,22 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
   } finally {
     bar.stop();
   }
+  // The report's price and buy-and-hold charts need the closes: a few thousand of them, kept before the bars go.
+  const research: ResearchInputs | undefined =
+    opts.report !== undefined ? { closes: reportCloses(closesOf(data.bars, data.barMs)), pointValue: instrumentFor(result.config.symbol as string ?? config.symbol).pointValue } : undefined;
   // The bars are not needed for the output: let their columns go before it is written.
   data = undefined;
+  if (vix || streams) {
+    // Each stream's coverage (issue 15): what the replay's bars could use of it.
+    (result as BacktestResult & { streams?: unknown }).streams = {
+      ...(streams ? { market: streams.coverage } : {}),
+      ...(vix ? { vix: { file: vix.provenance.file, ...vix.coverage, from: vix.provenance.from, to: vix.provenance.to } } : {}),
+    };
+    if (streams && !quiet) for (const c of streams.coverage) process.stderr.write(`stream: ${c.file}: ${c.kind} ${c.inBars} of ${c.items} inside the bars (${c.from ?? '-'} .. ${c.to ?? '-'})${c.books > 0 ? `, ${c.books} book snapshots` : ''}\n`);
+  }
+  if (vix) {
+    if (!quiet) process.stderr.write(`vix: a close of the 4 days before ${vix.coverage.withVix} of ${vix.coverage.tradingDays} trading days (${vix.provenance.from ?? '-'} .. ${vix.provenance.to ?? '-'}), each applied from the next session's open\n`);
+  }
 
   if (opts.walkForward) {
     let walkForwardOnData;
@@ -161,7 +189,7 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
     const dir = resolve(opts.report);
     await mkdir(dir, { recursive: true });
     await writeJson(resolve(dir, 'backtest.json'), result);
-    const html = await writeHtmlReport(result, dir);
+    const html = await writeHtmlReport(result, dir, research);
     if (!quiet) process.stderr.write(`report: ${html}\n`);
   }
   if (opts.json === '-') {
@@ -173,6 +201,16 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
     process.stdout.write(`${renderTerminalReport(result)}${tables.length > 0 ? `${tables.join('\n')}\n` : ''}\n`);
   }
   return 0;
+}
+
+/** Every bar's close at its close time (the report downsamples them). */
+function closesOf(bars: BarTable, barMs: number): Array<{ t: number; v: number }> {
+  const out = new Array<{ t: number; v: number }>(bars.length);
+  for (let i = 0; i < bars.length; i++) {
+    const b = bars.barAt(i);
+    out[i] = { t: b.time + barMs, v: b.close };
+  }
+  return out;
 }
 
 async function writeJson(file: string, value: unknown): Promise<void> {

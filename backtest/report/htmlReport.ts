@@ -14,6 +14,7 @@ import { count, HEADLINE_METRICS, money, NA, nullReason, num, pct, signedPct } f
 import { attrs, esc } from './html.ts';
 import { genericValue, monteCarloSection, walkForwardSection } from './looseSections.ts';
 import { timeSeriesChart, type SeriesPoint } from './timeSeriesChart.ts';
+import { researchSection, type ResearchInputs } from './researchSection.ts';
 
 /** Most trade rows the report lists; the JSON result always has every trade. */
 export const TRADE_ROW_CAP = 2_000;
@@ -22,7 +23,7 @@ export const TRADE_ROW_CAP = 2_000;
 type ExtendedResult = BacktestResult & { monteCarlo?: unknown; walkForward?: unknown; risk?: unknown };
 
 /** The report as one HTML document. Throws on an equity point whose time or value is not usable. */
-export function renderHtmlReport(result: BacktestResult): string {
+export function renderHtmlReport(result: BacktestResult, research?: ResearchInputs): string {
   const r = result as ExtendedResult;
   const title = `MIA backtest ${result.period.from} .. ${result.period.to}`;
   const sections = [
@@ -30,6 +31,7 @@ export function renderHtmlReport(result: BacktestResult): string {
     metricsSection(result),
     equitySection(result),
     monthlySection(result),
+    researchSection(result, research),
     tradesSection(result),
     `<section id="features"><h2>Feature availability</h2><p class="note">Share of bars on which each feature could be computed.</p>${featureBars(result.featureAvailability)}</section>`,
     r.monteCarlo !== undefined && r.monteCarlo !== null ? monteCarloSection(r.monteCarlo) : '',
@@ -46,8 +48,8 @@ export function renderHtmlReport(result: BacktestResult): string {
 }
 
 /** Writes `<dir>/report.html` (creating dir; temporary file + rename) and returns its path. */
-export async function writeHtmlReport(result: BacktestResult, dir: string): Promise<string> {
-  const html = renderHtmlReport(result);
+export async function writeHtmlReport(result: BacktestResult, dir: string, research?: ResearchInputs): Promise<string> {
+  const html = renderHtmlReport(result, research);
   await mkdir(dir, { recursive: true });
   const path = join(dir, 'report.html');
   const tmp = `${path}.${process.pid}.tmp`;
@@ -238,6 +240,7 @@ svg.chart{width:100%;height:auto;display:block;margin:8px 0;font-size:11px;fill:
 svg .grid{stroke:#eef1f4}svg .frame,svg .tick{stroke:#9aa5b1}
 svg path.line{fill:none;stroke:var(--accent);stroke-width:1.4}
 svg path.area{fill:rgba(185,28,28,.25);stroke:none}svg path.area-edge{fill:none;stroke:var(--loss);stroke-width:1}
+svg .band{fill:#2e7d32;opacity:.15}svg .month .bar{fill:#3b6ea5}svg .month.in-band .bar{fill:#2e7d32}svg .line.hold{stroke:#9aa5b1;stroke-dasharray:5 4}svg .marker.long{fill:#2e7d32}svg .marker.short{fill:#c62828}svg .marker.exit-win{fill:#2e7d32;stroke:#fff}svg .marker.exit-loss{fill:#c62828;stroke:#fff}svg .legend{font-size:11px}
 svg .reference{stroke:#9aa5b1;stroke-dasharray:4 3}svg .chart-title{font-weight:600;font-size:12px}
 svg .bar-bg{fill:#eef1f4}svg .bar{fill:var(--accent)}
 pre{background:#f6f8fa;padding:8px;overflow:auto;font-size:12px}

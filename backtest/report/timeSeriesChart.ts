@@ -25,6 +25,10 @@ export interface ChartOptions {
   maxPoints?: number;
   width?: number;
   height?: number;
+  /** More lines on the same axes (e.g. buy-and-hold beside equity), each downsampled alike. */
+  overlays?: ReadonlyArray<{ id: string; className: string; label: string; points: readonly SeriesPoint[] }>;
+  /** Point marks on the same axes (e.g. trade entries and exits), drawn as small shapes with a tooltip. */
+  markers?: ReadonlyArray<{ t: number; v: number; kind: 'long' | 'short' | 'exit-win' | 'exit-loss'; title: string }>;
 }
 
 const MARGIN = { left: 92, right: 16, top: 28, bottom: 40 };
@@ -42,8 +46,11 @@ export function timeSeriesChart(series: readonly SeriesPoint[], options: ChartOp
 
   const t0 = points[0]!.t;
   const t1 = points[points.length - 1]!.t;
-  let lo = Math.min(...points.map((p) => p.v), options.kind === 'area' ? 0 : Infinity);
-  let hi = Math.max(...points.map((p) => p.v), options.kind === 'area' ? 0 : -Infinity);
+  const overlays = (options.overlays ?? []).map((o) => ({ ...o, points: downsampleMinMax(o.points, options.maxPoints ?? MAX_CHART_POINTS, (p) => p.v) }));
+  const markers = options.markers ?? [];
+  const extraValues = [...overlays.flatMap((o) => o.points.map((p) => p.v)), ...markers.map((m) => m.v)];
+  let lo = Math.min(...points.map((p) => p.v), ...extraValues, options.kind === 'area' ? 0 : Infinity);
+  let hi = Math.max(...points.map((p) => p.v), ...extraValues, options.kind === 'area' ? 0 : -Infinity);
   if (options.reference) {
     lo = Math.min(lo, options.reference.value);
     hi = Math.max(hi, options.reference.value);
@@ -97,6 +104,24 @@ export function timeSeriesChart(series: readonly SeriesPoint[], options: ChartOp
     parts.push(`<path class="area" d="M${first} ${zero}${line.replace(/^M/, 'L')}L${last} ${zero}Z"/>`);
   }
   parts.push(`<path${attrs({ id: `${options.id}-path`, class: options.kind === 'area' ? 'area-edge' : 'line', 'data-points': points.length })} d="${line}"/>`);
+  overlays.forEach((o, k) => {
+    const d = o.points.map((p, i) => (i === 0 ? `M${coord(x(p.t))} ${coord(y(p.v))}` : `H${coord(x(p.t))}V${coord(y(p.v))}`)).join('');
+    if (d !== '') parts.push(`<path${attrs({ id: o.id, class: `line ${o.className}`, 'data-points': o.points.length })} d="${d}"/>`);
+    parts.push(`<text${attrs({ class: `legend ${o.className}`, x: width - MARGIN.right, y: MARGIN.top - 10 - 14 * k, 'text-anchor': 'end' })}>${esc(o.label)}</text>`);
+  });
+  if (markers.length > 0) {
+    parts.push(`<g${attrs({ class: 'markers', 'data-markers': markers.length })}>`);
+    for (const m of markers) {
+      const cx = coord(x(m.t));
+      const cy = coord(y(m.v));
+      const shape =
+        m.kind === 'long' ? `<path class="marker long" d="M${cx} ${coord(y(m.v) - 6)}l5 9h-10z">`
+        : m.kind === 'short' ? `<path class="marker short" d="M${cx} ${coord(y(m.v) + 6)}l5 -9h-10z">`
+        : `<circle class="marker ${m.kind}" cx="${cx}" cy="${cy}" r="3.5">`;
+      parts.push(`${shape}<title>${esc(m.title)}</title>${shape.startsWith('<path') ? '</path>' : '</circle>'}`);
+    }
+    parts.push('</g>');
+  }
   parts.push(`<text class="chart-title" x="${MARGIN.left}" y="${MARGIN.top - 10}">${esc(options.title)}</text>`);
   return `${head({ 'data-from': new Date(t0).toISOString(), 'data-to': new Date(t1).toISOString() })}${parts.join('')}</svg>`;
 }
