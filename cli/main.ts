@@ -16,11 +16,12 @@ type Registrar = (program: Command) => unknown;
  */
 const registrars: Record<string, Registrar> = {
   data: async (program) => {
-    const [{ registerDataInspect }, { registerDataDownload, registerDataRecord }] = await Promise.all([import('./dataInspect.ts'), import('./dataDownload.ts')]);
-    const data = program.command('data').description('market data: inspect files, download and record history');
+    const [{ registerDataInspect }, { registerDataDownload, registerDataRecord }, { registerDataCheck }] = await Promise.all([import('./dataInspect.ts'), import('./dataDownload.ts'), import('./dataCheck.ts')]);
+    const data = program.command('data').description('market data: inspect files, download and record history, check ES and SPX access');
     registerDataInspect(data);
     registerDataDownload(data);
     registerDataRecord(data);
+    registerDataCheck(data);
   },
   control: async (program) => (await import('./control.ts')).registerControlCommands(program),
   signals: async (program) => (await import('./signals.ts')).registerSignalsCommands(program),
