@@ -34,6 +34,7 @@ const registrars: Record<string, Registrar> = {
   attribution: async (program) => (await import('./attribution.ts')).registerAttribution(program),
   config: async (program) => (await import('./config.ts')).registerConfigCommands(program),
   journal: async (program) => (await import('./journal.ts')).registerJournalCommand(program),
+  killDrill: async (program) => (await import('./killDrill.ts')).registerKillDrill(program),
 };
 
 /** Which registrars a command name needs (`run` takes the control channel's flags too). */
@@ -61,7 +62,7 @@ const groupsOf: Record<string, readonly string[]> = {
   journal: ['journal'],
 };
 
-async function buildProgram(command: string | undefined): Promise<Command> {
+async function buildProgram(command: string | undefined, argv: readonly string[] = []): Promise<Command> {
   const program = new Command('mia')
     .description('MIA: automated, supervised ES futures trading on XState state machines')
     .version(miaVersion(), '-V, --version', 'print the MIA version')
@@ -102,14 +103,16 @@ async function buildProgram(command: string | undefined): Promise<Command> {
   });
 
   // Help or an unknown command: every group, so that help lists them all and errors name them.
-  const groups = (command !== undefined && groupsOf[command]) || Object.keys(registrars);
+  // `mia kill --drill` is the kill-switch drill (cli/killDrill.ts), not the control command.
+  const drill = command === 'kill' && argv.includes('--drill');
+  const groups = drill ? ['killDrill'] : (command !== undefined && groupsOf[command]) || Object.keys(registrars).filter((g) => g !== 'killDrill');
   for (const group of groups) await registrars[group]!(program);
 
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = await buildProgram(argv[2]);
+  const program = await buildProgram(argv[2], argv);
   if (argv.length <= 2) {
     program.outputHelp();
     return EXIT_USAGE;
