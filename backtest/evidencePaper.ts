@@ -96,6 +96,21 @@ export class PaperEvidenceError extends MiaError<'PAPER_EVIDENCE_MISSING'> {
   }
 }
 
+/**
+ * The data labels the evidence rests on: those of the sessions that count as paper time and
+ * of every session whose bars hold one of the journal's trades. A session that left nothing
+ * in this journal (the kill drill keeps its own state in memory) says nothing about it.
+ */
+function evidenceLabels(sessions: readonly PaperSession[], qualifying: readonly QualifyingSession[], trades: PaperEvidenceInput['trades']): string[] {
+  const used = new Set(qualifying.map((q) => q.sessionId));
+  for (const end of sessions) {
+    if (end.from === null || end.to === null) continue;
+    const [from, to] = [Date.parse(end.from), Date.parse(end.to)];
+    if (trades.some((t) => t.entryTime >= from && t.entryTime <= to)) used.add(end.sessionId);
+  }
+  return sessions.filter((s) => used.has(s.sessionId) && s.provenance !== null).map((s) => s.provenance!);
+}
+
 /** The journal's evidence for `simulation->propFirm`; see the module comment. */
 export function paperEvidence({ trades, sessions, startingEquity, producedAt }: PaperEvidenceInput): StoredEvidence {
   const times: number[] = [];
@@ -105,8 +120,8 @@ export function paperEvidence({ trades, sessions, startingEquity, producedAt }: 
   if (finite.length === 0) throw new PaperEvidenceError('no paper session and no trade found: nothing to judge');
   const period = { from: tradingDay(Math.min(...finite)), to: tradingDay(Math.max(...finite)) };
   const performance = computeMetrics({ trades, startingEquity, period });
-  const labels = sessions.map((s) => s.provenance).filter((p): p is string => p !== null);
   const qualifying = qualifyingSessions(sessions);
+  const labels = evidenceLabels(sessions, qualifying, trades);
   return {
     transition: 'simulation->propFirm',
     evidence: {

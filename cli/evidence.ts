@@ -109,12 +109,13 @@ async function recordAndShow(home: string, config: ReturnType<typeof loadConfig>
 export async function propFirmEvidenceAction(opts: EvidenceOptions, clock: Clock = systemClock): Promise<number> {
   const home = resolveHome(opts.home);
   const config = loadConfig(opts.config ? { file: opts.config } : {});
-  const journalPath = join(home, 'state', 'journal.json');
-  if (!existsSync(journalPath)) {
+  // The journal as the paper producer reads it (the ledger directory, or a legacy journal.json), read only.
+  const journalPath = journalDir(join(home, 'state'));
+  if (!journalExists(join(home, 'state'))) {
     process.stderr.write(`mia: no journal at ${journalPath}: run the prop-firm account (mia run) on this home first\n`);
     return EXIT_FAILURE;
   }
-  const journal = await openJournal(journalPath, clock);
+  const journal = await openJournal(journalPath, clock, { readOnly: true });
   try {
     const piece = propFirmEvidence({ trades: journal.trades() as readonly Trade[], sessions: await readSessionLog(home), breaches: riskBreaches(home), startingEquity: config.startingEquity, producedAt: new Date(clock.now()).toISOString() });
     return await recordAndShow(home, config, piece, 'mia evidence propfirm', opts);

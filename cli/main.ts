@@ -16,11 +16,12 @@ type Registrar = (program: Command) => unknown;
  */
 const registrars: Record<string, Registrar> = {
   data: async (program) => {
-    const [{ registerDataInspect }, { registerDataDownload, registerDataRecord }] = await Promise.all([import('./dataInspect.ts'), import('./dataDownload.ts')]);
-    const data = program.command('data').description('market data: inspect files, download and record history');
+    const [{ registerDataInspect }, { registerDataDownload, registerDataRecord }, { registerDataCheck }] = await Promise.all([import('./dataInspect.ts'), import('./dataDownload.ts'), import('./dataCheck.ts')]);
+    const data = program.command('data').description('market data: inspect files, download and record history, check ES and SPX access');
     registerDataInspect(data);
     registerDataDownload(data);
     registerDataRecord(data);
+    registerDataCheck(data);
   },
   control: async (program) => (await import('./control.ts')).registerControlCommands(program),
   signals: async (program) => (await import('./signals.ts')).registerSignalsCommands(program),
@@ -34,6 +35,7 @@ const registrars: Record<string, Registrar> = {
   config: async (program) => (await import('./config.ts')).registerConfigCommands(program),
   journal: async (program) => (await import('./journal.ts')).registerJournalCommand(program),
   calibrate: async (program) => (await import('./calibrate.ts')).registerCalibrate(program),
+  killDrill: async (program) => (await import('./killDrill.ts')).registerKillDrill(program),
 };
 
 /** Which registrars a command name needs (`run` takes the control channel's flags too). */
@@ -62,7 +64,7 @@ const groupsOf: Record<string, readonly string[]> = {
   calibrate: ['calibrate'],
 };
 
-async function buildProgram(command: string | undefined): Promise<Command> {
+async function buildProgram(command: string | undefined, argv: readonly string[] = []): Promise<Command> {
   const program = new Command('mia')
     .description('MIA: automated, supervised ES futures trading on XState state machines')
     .version(miaVersion(), '-V, --version', 'print the MIA version')
@@ -103,14 +105,16 @@ async function buildProgram(command: string | undefined): Promise<Command> {
   });
 
   // Help or an unknown command: every group, so that help lists them all and errors name them.
-  const groups = (command !== undefined && groupsOf[command]) || Object.keys(registrars);
+  // `mia kill --drill` is the kill-switch drill (cli/killDrill.ts), not the control command.
+  const drill = command === 'kill' && argv.includes('--drill');
+  const groups = drill ? ['killDrill'] : (command !== undefined && groupsOf[command]) || Object.keys(registrars).filter((g) => g !== 'killDrill');
   for (const group of groups) await registrars[group]!(program);
 
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = await buildProgram(argv[2]);
+  const program = await buildProgram(argv[2], argv);
   if (argv.length <= 2) {
     program.outputHelp();
     return EXIT_USAGE;

@@ -42,21 +42,52 @@ const examples: Record<PhaseId, PhaseExample> = {
     config: { feed: { kind: 'polygon' }, venue: { kind: 'dtc', dtc: { host: null } } },
   },
   4: {
-    summary: "propFirm: a prop firm's DTC gateway with its own limits; edit the host, account and risk.* to the firm's rules",
+    summary: "propFirm: a prop firm's DTC gateway; edit the host, the account and risk.propFirm to the firm's rule profile (risk.* stay MIA's own limits, the stricter wins)",
     config: {
       feed: { kind: 'polygon' },
       venue: { kind: 'dtc', dtc: { ...sierraChart, host: 'dtc.propfirm.example', encoding: 'json', account: 'PROP-ACCOUNT', passwordEnv: 'MIA_PROP_PASSWORD' } },
       accounts: [{ id: 'PROP-ACCOUNT', kind: 'propFirm', description: "the prop firm's evaluation account" }],
-      risk: { maxContracts: 2, dailyLossLimit: 1000, trailingDrawdown: 2000, trailingDrawdownMode: 'eod' },
+      risk: {
+        maxContracts: 2,
+        dailyLossLimit: 1000,
+        trailingDrawdown: 2000,
+        trailingDrawdownMode: 'eod',
+        propFirm: {
+          profitTarget: 3000,
+          dailyLossLimit: 1000,
+          trailingDrawdown: 2000,
+          trailingDrawdownMode: 'eod',
+          trailingStopsAtStart: true,
+          maxContracts: 5,
+          consistencyMaxDayShare: 0.4,
+          allowedHours: { start: '08:30', end: '15:10', timeZone: 'America/Chicago' },
+          newsBlackouts: [{ from: '2026-01-09T13:25:00Z', to: '2026-01-09T13:45:00Z', label: 'NFP (replace with the firm\'s list)' }],
+        },
+      },
     },
   },
   5: {
-    summary: 'ownAccount: your own account through Sierra Chart; edit the account, and keep the limits tight at first',
+    summary: 'ownAccount: your own account through Sierra Chart; edit the account, keep the limits tight at first; risk.live.scaling grows the position with the profit',
     config: {
       feed: { kind: 'polygon' },
       venue: { kind: 'dtc', dtc: { ...sierraChart, account: 'YOUR-ACCOUNT' } },
       accounts: [{ id: 'YOUR-ACCOUNT', kind: 'live', description: 'your own futures account (real money)' }],
-      risk: { maxContracts: 1, maxOrderSize: 1, dailyLossLimit: 500, trailingDrawdown: 1500 },
+      risk: {
+        maxContracts: 3,
+        maxOrderSize: 3,
+        dailyLossLimit: 500,
+        trailingDrawdown: 1500,
+        live: {
+          dailyLossLimit: 500,
+          trailingDrawdown: 1500,
+          trailingDrawdownMode: 'intraday',
+          scaling: [
+            { profitAbove: 0, maxContracts: 1 },
+            { profitAbove: 2000, maxContracts: 2 },
+            { profitAbove: 5000, maxContracts: 3 },
+          ],
+        },
+      },
     },
   },
   6: {

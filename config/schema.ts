@@ -10,6 +10,7 @@ import { strategySchema } from './strategySchema.ts';
 import { mlSchema } from './mlSchema.ts';
 import { backtestSchema } from './backtestSchema.ts';
 import { accountsSchema } from './accounts.ts';
+import { liveRulesSchema, propFirmRulesSchema } from './accountRules.ts';
 
 const money = z.number().finite().positive();
 const count = z.number().int().positive();
@@ -46,6 +47,10 @@ export const riskLimitsSchema = z.object({
    * past it MIA flattens, alerts and goes limited.
    */
   unprotectedMaxMs: count.default(5_000),
+  /** Phase 4: the prop firm's rule profile, applied on top of the limits above (config/accountRules.ts). */
+  propFirm: propFirmRulesSchema.prefault({}),
+  /** Phases 5-6: the own live account's limits and the plan's scaling rule, on top of the limits above. */
+  live: liveRulesSchema.prefault({}),
 });
 export type RiskLimits = z.infer<typeof riskLimitsSchema>;
 

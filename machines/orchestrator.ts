@@ -26,6 +26,7 @@ import type { AccountKind } from '../config/accounts.ts';
 import { backoffDelay } from '../core/backoff.ts';
 import { Tx, type Enqueue } from './orchestratorTx.ts';
 import * as routing from './orderRouting.ts';
+import { configureRisk } from './riskConfigure.ts';
 import { decayFailure, failedChild, initialSupervision, onChildFailure, restartChild, type SupervisionRecord } from './supervision.ts';
 import {
   SUPERVISED_CHILDREN,
@@ -263,6 +264,8 @@ export const orchestratorMachine = setup({
           systemId: 'deployment',
           src: 'deployment',
           input: ({ context }) => ({ thresholds: context.settings.gates }),
+          // A phase change brings its account rules to risk at once (riskConfigure.ts).
+          onSnapshot: { actions: transact((tx) => configureRisk(tx, tx.ctx.lastTime, true)) },
         },
       ],
       entry: enqueueActions(({ enqueue }) => {
@@ -280,6 +283,8 @@ export const orchestratorMachine = setup({
               tx.update({ settings: e.settings });
               if (changed.length > 0) tx.emit({ type: 'audit', who: 'config', action: 'settings-refreshed', detail: changed.join('; '), time: e.time });
             }
+            // The risk actor judges with the current limits and phase (a restored one kept its own).
+            configureRisk(tx, e.time);
             // A start or restart trades nothing until the venue's orders and positions are known.
             tx.send('risk', { type: 'RECONCILE_START', time: e.time });
             routing.requestReconcile(tx);

@@ -5,13 +5,18 @@
  *
  * Order of the rules: inputs valid, account allowed by the phase (config/accounts.ts), risk state, order size, order rate, then the checks
  * that only apply to entries (orders that do not strictly reduce |position|): max
- * contracts, account margin, protective stop, worst-case loss, daily loss, trades per day, losing streak.
+ * contracts (the smallest of MIA's own, the prop firm's and the live scaling rule's),
+ * the prop firm's allowed hours and news blackouts, account margin, protective stop,
+ * worst-case loss, daily loss (the stricter of MIA's and the account's), trades per day,
+ * losing streak.
  */
 import type { RiskLimits } from '../config/schema.ts';
 import { accountAllowed, type AccountKind } from '../config/accounts.ts';
 import type { PhaseName } from '../config/gates.ts';
 import type { OrderRequest } from '../core/types.ts';
-import { dailyLoss, ordersInLastMinute, rollDay } from './risk.ts';
+import { accountRules, accountStops, configuredContext, dailyLoss, dailyLossLimitNow, maxContractsNow, ordersInLastMinute, rollDay } from './risk.ts';
+import { ZoneClock } from '../core/zonedTime.ts';
+import type { PropFirmRules } from '../config/accountRules.ts';
 import type { RiskContext, RiskStatus } from './risk.ts';
 
 export { riskStatus } from './risk.ts';
@@ -56,6 +61,10 @@ export type PreTradeRule =
   | 'max-order-size'
   | 'order-rate'
   | 'max-contracts'
+  | 'allowed-hours'
+  | 'news-blackout'
+  | 'profit-target'
+  | 'consistency'
   | 'margin'
   | 'require-stop'
   | 'max-loss-per-trade'
@@ -89,6 +98,29 @@ function orderDefect(order: OrderRequest): string | null {
   if (!isPositivePrice(order.stopDistance)) return `stopDistance must be finite and positive, got ${order.stopDistance}`;
   if ((order.type === 'limit' || order.type === 'stopLimit') && order.price === undefined) return `${order.type} order needs a price`;
   if ((order.type === 'stop' || order.type === 'stopLimit') && order.stopPrice === undefined) return `${order.type} order needs a stopPrice`;
+  return null;
+}
+
+const zoneClocks = new Map<string, ZoneClock>();
+/** Minutes since local midnight of `time` in `timeZone` (a clock per zone, cached: same input, same answer). */
+function localMinutes(time: number, timeZone: string): number {
+  let clock = zoneClocks.get(timeZone);
+  if (!clock) zoneClocks.set(timeZone, (clock = new ZoneClock(timeZone)));
+  const f = clock.fields(time);
+  return f.hour * 60 + f.minute;
+}
+const minutesOf = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** Why the prop firm forbids an entry at `time` (outside its hours, inside a news window), or null. */
+export function propFirmTimeRefusal(rules: PropFirmRules, time: number): { rule: 'allowed-hours' | 'news-blackout'; reason: string } | null {
+  const { start, end, timeZone } = rules.allowedHours;
+  const now = localMinutes(time, timeZone);
+  const [from, to] = [minutesOf(start), minutesOf(end)];
+  // A window that wraps midnight (e.g. 17:00-15:10) is allowed outside (to, from).
+  const inside = from <= to ? now >= from && now < to : now >= from || now < to;
+  if (!inside) return { rule: 'allowed-hours', reason: `the prop firm allows entries ${start}-${end} ${timeZone} only` };
+  const blackout = rules.newsBlackouts.find((w) => time >= Date.parse(w.from) && time < Date.parse(w.to));
+  if (blackout) return { rule: 'news-blackout', reason: `news blackout '${blackout.label}' ${blackout.from} .. ${blackout.to}` };
   return null;
 }
 
@@ -129,8 +161,10 @@ export function preTradeCheck(input: PreTradeInput): PreTradeResult {
 
   if (order.qty > limits.maxOrderSize) return refuse('max-order-size', `qty ${order.qty} exceeds maxOrderSize ${limits.maxOrderSize}`);
 
-  // Counters of an earlier trading day no longer apply at `time`.
-  const ctx = rollDay(input.ctx, time);
+  // Counters of an earlier trading day no longer apply at `time`; the phase given (live, from
+  // the deployment machine) and the current limits decide the account rules.
+  const rolled = rollDay(input.ctx, time);
+  const ctx = input.phase !== undefined ? configuredContext(rolled, limits, input.phase.name) : rolled;
   const recent = ordersInLastMinute(ctx, time);
   if (recent >= limits.maxOrdersPerMinute) {
     return refuse('order-rate', `${recent} orders in the last 60 s reaches maxOrdersPerMinute ${limits.maxOrdersPerMinute}`);
@@ -139,8 +173,21 @@ export function preTradeCheck(input: PreTradeInput): PreTradeResult {
 
   const sign = order.side === 'buy' ? 1 : -1;
   const worstExposure = Math.abs(position + sign * (workingQty[order.side] + order.qty));
-  if (worstExposure > limits.maxContracts) {
-    return refuse('max-contracts', `position ${position} + working ${order.side} ${workingQty[order.side]} + ${order.qty} would reach ${worstExposure} contracts, max ${limits.maxContracts}`);
+  const maxContracts = input.phase !== undefined ? maxContractsNow(ctx) : limits.maxContracts;
+  if (worstExposure > maxContracts) {
+    const whose = maxContracts < limits.maxContracts ? ` (${accountRules(ctx)?.kind === 'live' ? 'the live scaling rule' : 'the prop firm'})` : '';
+    return refuse('max-contracts', `position ${position} + working ${order.side} ${workingQty[order.side]} + ${order.qty} would reach ${worstExposure} contracts, max ${maxContracts}${whose}`);
+  }
+  const rules = input.phase !== undefined ? accountRules(ctx) : null;
+  if (rules?.kind === 'propFirm') {
+    const timeRefusal = propFirmTimeRefusal(rules.rules, time);
+    if (timeRefusal) return refuse(timeRefusal.rule, timeRefusal.reason);
+    // Also judged here: the risk actor may not have been told the phase yet.
+    const stop = accountStops(ctx)[0];
+    if (stop === 'profit-target') return refuse('profit-target', `the prop firm's profit target $${rules.rules.profitTarget.toFixed(2)} is reached: no new entries`);
+    if (stop === 'consistency') {
+      return refuse('consistency', `today's profit $${ctx.realizedPnlToday.toFixed(2)} reached ${(rules.rules.consistencyMaxDayShare * 100).toFixed(0)}% of the profit target (consistency rule): no new entries today`);
+    }
   }
   // Only a venue that reports a balance is checked (the in-process paper venue never does);
   // working orders on the same side are counted as if they filled, pessimistically.
@@ -161,8 +208,9 @@ export function preTradeCheck(input: PreTradeInput): PreTradeResult {
     }
   }
   const loss = dailyLoss(ctx);
-  if (loss >= limits.dailyLossLimit) {
-    return refuse('daily-loss', `daily loss $${loss.toFixed(2)} reached dailyLossLimit $${limits.dailyLossLimit.toFixed(2)}`);
+  const lossLimit = input.phase !== undefined ? dailyLossLimitNow(ctx) : limits.dailyLossLimit;
+  if (loss >= lossLimit) {
+    return refuse('daily-loss', `daily loss $${loss.toFixed(2)} reached the daily loss limit $${lossLimit.toFixed(2)}`);
   }
   if (ctx.tradesToday >= limits.maxTradesPerDay) {
     return refuse('max-trades-per-day', `${ctx.tradesToday} entries today reaches maxTradesPerDay ${limits.maxTradesPerDay}`);

@@ -9,12 +9,21 @@
  * orders and positions match the venue. `limited` (reduce-only) holds while any reason is
  * present. `killed` only leaves on an explicit RESUME with a reason.
  *
+ * The phase's account rules (config/accountRules.ts) come with CONFIGURE: in phase 4 the
+ * prop firm's profile (daily loss, trailing drawdown from its high-water mark, profit target,
+ * consistency), in phases 5-6 the live account's limits. A breach kills like MIA's own limits
+ * do, its reason naming the rule; a reached profit target or a day at the consistency cap
+ * only stops entries (limited). CONFIGURE also brings the configuration's current limits: a
+ * restored actor keeps the ones it was saved with (XState ignores `input` on restore).
+ *
  * Context is plain JSON so `getPersistedSnapshot()` survives a JSON round trip. Time comes
  * only from event payloads (`time`, event-time ms), never from the wall clock.
  */
 import { assign, setup } from 'xstate';
 import type { SnapshotFrom } from 'xstate';
 import type { RiskLimits } from '../config/schema.ts';
+import type { PhaseName } from '../config/gates.ts';
+import { rulesForPhase, scaledMaxContracts, type AccountRules } from '../config/accountRules.ts';
 import { tradingDay } from '../core/tradingDay.ts';
 
 /** Why risk is reduce-only; `supervisor:<child>` names the escalating child. */
@@ -25,7 +34,14 @@ export type LimitReason =
   | 'operator-pause'
   | 'consecutive-losses'
   | `supervisor:${string}`
-  | AnomalyReason;
+  | AnomalyReason
+  | AccountRuleReason;
+
+/**
+ * The account rules' stops that are not breaches: the prop-firm profit target is reached
+ * (nothing left to prove), or today's profit reached the consistency cap (until the day rolls).
+ */
+export type AccountRuleReason = 'profit-target' | 'consistency';
 
 /**
  * Something the order path cannot vouch for: an order actor's anomaly (overfill,
@@ -86,8 +102,22 @@ export interface RiskContext {
   killedAt: number | null;
   /** The last {@link RISK_LOG_SIZE} audit entries, oldest first. */
   log: RiskLogEntry[];
+  /** The deployment phase the limits apply to (CONFIGURE); null or absent: MIA's own limits only. */
+  phase?: PhaseName | null;
+  /** What the phase's account rules measure; null or absent in the paper phases. */
+  account?: AccountRuleState | null;
 }
 
+/** The state of the account rules (prop firm or live) since their phase began. */
+export interface AccountRuleState {
+  kind: AccountRules['kind'];
+  /** Equity when the phase began: the evaluation's (or the own account's) starting balance. */
+  startEquity: number;
+  /** High-water mark of the trailing drawdown: open equity (intraday) or the closing balance (eod). */
+  highWater: number;
+  /** Best realised trading day before today, dollars (consistency). */
+  bestDay: number;
+}
 /** Everything the risk actor understands; `time` is event time (ms UTC). */
 export type RiskEvent =
   /** A reconnect or restart: positions must be re-checked before trading. */
@@ -120,7 +150,12 @@ export type RiskEvent =
   /** The order path saw something it cannot vouch for: limited until an operator's UNPAUSE. */
   | { type: 'ANOMALY'; time: number; reason: AnomalyReason; detail: string }
   /** The only way out of killed; refused without a non-empty `who` and `reason`. */
-  | { type: 'RESUME'; time: number; who: string; reason?: string };
+  | { type: 'RESUME'; time: number; who: string; reason?: string }
+  /**
+   * The configuration's current limits and the deployment phase (at a session start, a
+   * restore included, and at every phase change): which account rules apply from now on.
+   */
+  | { type: 'CONFIGURE'; time: number; limits: RiskLimits; phase: PhaseName };
 
 /** How many audit entries the context keeps. */
 export const RISK_LOG_SIZE = 50;
@@ -149,7 +184,18 @@ export function initialRiskContext(input: RiskInput): RiskContext {
     killedBy: null,
     killedAt: null,
     log: [],
+    phase: null,
+    account: null,
   };
+}
+
+/**
+ * The context as CONFIGURE with these limits and this phase would make it, without the log:
+ * what the pre-trade check judges with (the phase and the limits it is given are the live ones,
+ * even before the risk actor has been told).
+ */
+export function configuredContext(ctx: RiskContext, limits: RiskLimits, phase: PhaseName): RiskContext {
+  return { ...configure(ctx, { type: 'CONFIGURE', time: Number.NaN, limits, phase }), log: ctx.log };
 }
 
 /** Today's loss in dollars (0 when up): realised today plus the open P&L of the latest mark. */
@@ -168,6 +214,8 @@ export function rollDay(ctx: RiskContext, time: number): RiskContext {
   if (!Number.isFinite(time)) return ctx;
   const day = tradingDay(time);
   if (ctx.day !== null && day <= ctx.day) return ctx;
+  const account = ctx.account ?? null;
+  const rules = accountRules(ctx);
   return {
     ...ctx,
     day,
@@ -175,7 +223,72 @@ export function rollDay(ctx: RiskContext, time: number): RiskContext {
     tradesToday: 0,
     orderTimes: [],
     peakEquity: ctx.limits.trailingDrawdownMode === 'eod' ? Math.max(ctx.peakEquity, ctx.equity) : ctx.peakEquity,
+    // The day that ends is a candidate best day; an end-of-day high-water mark moves to its close.
+    account:
+      account === null || rules === null
+        ? account
+        : {
+            ...account,
+            bestDay: ctx.day === null ? account.bestDay : Math.max(account.bestDay, ctx.realizedPnlToday),
+            highWater: rules.rules.trailingDrawdownMode === 'eod' ? Math.max(account.highWater, ctx.equity - ctx.openPnl) : account.highWater,
+          },
+    reasons: dropReasons(ctx.reasons, (r) => r === 'consistency'),
   };
+}
+
+/** The account rules the context's phase applies, or null (paper phases, or not configured yet). */
+export function accountRules(ctx: Pick<RiskContext, 'phase' | 'limits'>): AccountRules | null {
+  const phase = ctx.phase ?? null;
+  if (phase === null || !ctx.limits.propFirm || !ctx.limits.live) return null;
+  return rulesForPhase(phase, { propFirm: ctx.limits.propFirm, live: ctx.limits.live });
+}
+
+/**
+ * The trailing floor of the account rules: the high-water mark minus the drawdown, which
+ * stops rising at the starting balance when the prop firm's profile says so. Null without rules.
+ */
+export function accountFloor(ctx: RiskContext): number | null {
+  const rules = accountRules(ctx);
+  const account = ctx.account ?? null;
+  if (rules === null || account === null || account.kind !== rules.kind) return null;
+  const floor = account.highWater - rules.rules.trailingDrawdown;
+  return rules.kind === 'propFirm' && rules.rules.trailingStopsAtStart ? Math.min(floor, account.startEquity) : floor;
+}
+
+/** Largest position the phase allows: MIA's own limit, the firm's, the scaling rule's; the smallest wins. */
+export function maxContractsNow(ctx: RiskContext): number {
+  const rules = accountRules(ctx);
+  const account = ctx.account ?? null;
+  if (rules === null) return ctx.limits.maxContracts;
+  if (rules.kind === 'propFirm') return Math.min(ctx.limits.maxContracts, rules.rules.maxContracts);
+  const profit = account && account.kind === 'live' ? ctx.equity - ctx.openPnl - account.startEquity : 0;
+  return Math.min(ctx.limits.maxContracts, scaledMaxContracts(rules.rules.scaling, profit));
+}
+
+/** Daily loss limit in force: MIA's own, or the account's when stricter. */
+export function dailyLossLimitNow(ctx: Pick<RiskContext, 'phase' | 'limits'>): number {
+  const rules = accountRules(ctx);
+  return rules === null ? ctx.limits.dailyLossLimit : Math.min(ctx.limits.dailyLossLimit, rules.rules.dailyLossLimit);
+}
+
+/** The stops of the account rules that hold now (profit target reached, consistency cap). */
+export function accountStops(ctx: RiskContext): AccountRuleReason[] {
+  const rules = accountRules(ctx);
+  const account = ctx.account ?? null;
+  if (rules === null || rules.kind !== 'propFirm' || account === null) return [];
+  const out: AccountRuleReason[] = [];
+  const balance = ctx.equity - ctx.openPnl;
+  if (balance - account.startEquity >= rules.rules.profitTarget) out.push('profit-target');
+  if (ctx.realizedPnlToday >= rules.rules.consistencyMaxDayShare * rules.rules.profitTarget) out.push('consistency');
+  return out;
+}
+
+/** The context with the account-rule reasons recomputed from the facts. */
+function withAccountStops(ctx: RiskContext): RiskContext {
+  const stops = accountStops(ctx);
+  let reasons = dropReasons(ctx.reasons, (r) => (r === 'profit-target' || r === 'consistency') && !stops.includes(r));
+  for (const r of stops) reasons = addReason(reasons, r);
+  return reasons === ctx.reasons ? ctx : { ...ctx, reasons };
 }
 
 /** Why the loss limits are breached, or null: daily loss or trailing drawdown. */
@@ -187,6 +300,25 @@ export function lossBreach(ctx: RiskContext): string | null {
   const floor = ctx.peakEquity - ctx.limits.trailingDrawdown;
   if (ctx.equity < floor) {
     return `equity $${ctx.equity.toFixed(2)} below peak $${ctx.peakEquity.toFixed(2)} - trailing drawdown $${ctx.limits.trailingDrawdown.toFixed(2)}`;
+  }
+  return accountBreach(ctx);
+}
+
+const accountLabel = { propFirm: 'prop-firm rule', live: 'live-account rule' } as const;
+
+/**
+ * Why the phase's account rules are broken, or null: the account's daily loss, or equity at
+ * or below its trailing floor (the firm closes the account when the floor is touched).
+ */
+export function accountBreach(ctx: RiskContext): string | null {
+  const rules = accountRules(ctx);
+  if (rules === null) return null;
+  const label = accountLabel[rules.kind];
+  const loss = dailyLoss(ctx);
+  if (loss >= rules.rules.dailyLossLimit) return `${label} daily loss: $${loss.toFixed(2)} >= $${rules.rules.dailyLossLimit.toFixed(2)}`;
+  const floor = accountFloor(ctx);
+  if (floor !== null && ctx.equity <= floor) {
+    return `${label} trailing drawdown (${rules.rules.trailingDrawdownMode}): equity $${ctx.equity.toFixed(2)} at or below $${floor.toFixed(2)} (high-water $${ctx.account!.highWater.toFixed(2)} - $${rules.rules.trailingDrawdown.toFixed(2)})`;
   }
   return null;
 }
@@ -224,6 +356,39 @@ const filled = (s: unknown): s is string => typeof s === 'string' && s.trim() !=
  * machine adds what depends on the state (kill, resume, refusals).
  */
 export function applyRiskEvent(context: RiskContext, event: RiskEvent): RiskContext {
+  const next = applyFacts(context, event);
+  return next === context ? context : withAccountStops(next);
+}
+
+/** `key: old -> new` for each limit that differs (nested keys joined by dots). */
+function limitsDiff(before: unknown, after: unknown, path = ''): string[] {
+  if (before !== null && after !== null && typeof before === 'object' && typeof after === 'object' && !Array.isArray(before) && !Array.isArray(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    return keys.flatMap((k) => limitsDiff((before as Record<string, unknown>)[k], (after as Record<string, unknown>)[k], path ? `${path}.${k}` : k));
+  }
+  const a = JSON.stringify(before);
+  const b = JSON.stringify(after);
+  return a === b ? [] : [`${path}: ${a ?? 'absent'} -> ${b ?? 'absent'}`];
+}
+
+/** CONFIGURE: the current limits, and the account rules' state restarted when the phase's rules change kind. */
+function configure(ctx: RiskContext, event: Extract<RiskEvent, { type: 'CONFIGURE' }>): RiskContext {
+  const changed = limitsDiff(ctx.limits, event.limits);
+  const phaseBefore = ctx.phase ?? null;
+  const next: RiskContext = { ...ctx, limits: event.limits, phase: event.phase };
+  const rules = accountRules(next);
+  const before = ctx.account ?? null;
+  const balance = ctx.equity - ctx.openPnl;
+  const account: AccountRuleState | null =
+    rules === null ? null : before !== null && before.kind === rules.kind ? before : { kind: rules.kind, startEquity: balance, highWater: balance, bestDay: 0 };
+  const notes: string[] = [];
+  if (phaseBefore !== event.phase) notes.push(`phase ${phaseBefore ?? 'unknown'} -> ${event.phase}: ${rules === null ? "MIA's own limits only" : `${accountLabel[rules.kind]}s apply`}`);
+  if (changed.length > 0) notes.push(`limits refreshed: ${changed.join('; ')}`);
+  const log = notes.length === 0 ? ctx.log : appendLog(ctx.log, { time: event.time, kind: 'note', event: event.type, detail: notes.join('; ') });
+  return { ...next, account, log };
+}
+
+function applyFacts(context: RiskContext, event: RiskEvent): RiskContext {
   const ctx = rollDay(context, event.time);
   const note = (kind: RiskLogEntry['kind'], detail: string): RiskLogEntry[] =>
     appendLog(ctx.log, { time: eventTime(event), kind, event: event.type, detail });
@@ -272,11 +437,17 @@ export function applyRiskEvent(context: RiskContext, event: RiskEvent): RiskCont
         return { ...ctx, log: note('refusal', `ignored non-finite mark equity=${event.equity} openPnl=${event.openPnl}`) };
       }
       const intraday = ctx.limits.trailingDrawdownMode === 'intraday';
+      const rules = accountRules(ctx);
+      const account = ctx.account ?? null;
       return {
         ...ctx,
         equity: event.equity,
         openPnl: event.openPnl,
         peakEquity: intraday ? Math.max(ctx.peakEquity, event.equity) : ctx.peakEquity,
+        account:
+          account !== null && rules !== null && rules.rules.trailingDrawdownMode === 'intraday'
+            ? { ...account, highWater: Math.max(account.highWater, event.equity) }
+            : account,
       };
     }
     case 'ACCOUNT': {
@@ -310,6 +481,8 @@ export function applyRiskEvent(context: RiskContext, event: RiskEvent): RiskCont
       return { ...ctx, reasons: addReason(ctx.reasons, event.reason), log: note('note', `${event.reason}: ${event.detail}`) };
     case 'RECONCILED':
       return { ...ctx, log: note('note', `reconciled with the venue at position ${event.position}`) };
+    case 'CONFIGURE':
+      return configure(ctx, event);
     case 'RECONCILE_START':
     case 'KILL':
     case 'RESUME':
@@ -415,6 +588,8 @@ export const riskMachine = setup({
     UNPAUSE: { actions: 'apply' },
     SUPERVISOR_ESCALATE: { actions: 'apply' },
     ANOMALY: { actions: 'apply' },
+    // The next mark judges the new limits (every price brings one).
+    CONFIGURE: { actions: 'apply' },
   },
   states: {
     active: {

@@ -4,7 +4,8 @@
  * settings a restored snapshot kept (audited as a diff).
  */
 import { describe, expect, it } from 'vitest';
-import { T0, signal, startHarness, startTrading, testSettings, useHarnessTeardown } from './orchestratorHarness.ts';
+import { T0, roundTrip, signal, startHarness, startTrading, testSettings, useHarnessTeardown, type Harness } from './orchestratorHarness.ts';
+import type { RiskSnapshot } from '../../machines/risk.ts';
 import type { DeploymentEvent } from '../../machines/deployment.ts';
 
 const MIN = 60_000;
@@ -47,4 +48,41 @@ describe('orchestrator: the phase decides the account', () => {
     h.send({ type: 'SESSION.START', sessionId: 'S2', time: T0 + 1, settings: { ...fresh, account: { id: 'SIM7', kind: 'paper' } } });
     expect(h.ofType('audit').filter((e) => e.action === 'settings-refreshed')).toHaveLength(1);
   });
+
+  it('a restored home judges with the current limits: SESSION.START configures the restored risk actor', () => {
+    const first = open({ settings: testSettings({ limits: { dailyLossLimit: 2_000 } }) });
+    startTrading(first);
+    expect(riskCtx(first).limits.dailyLossLimit).toBe(2_000);
+    const saved = roundTrip(first.actor.getPersistedSnapshot());
+    first.actor.stop();
+    const fresh = testSettings({ limits: { dailyLossLimit: 800 } });
+    const h = open({ snapshot: saved, settings: fresh });
+    // XState ignored the input: the restored risk actor still has 2,000 ...
+    expect(riskCtx(h).limits.dailyLossLimit).toBe(2_000);
+    h.send({ type: 'SESSION.START', sessionId: 'S2', time: T0 + MIN, settings: fresh });
+    // ... until the session start brings the configuration's.
+    expect(riskCtx(h).limits.dailyLossLimit).toBe(800);
+    expect(riskCtx(h).log.some((e) => e.detail.includes('limits refreshed: dailyLossLimit: 2000 -> 800'))).toBe(true);
+    expect(h.ofType('audit').find((e) => e.action === 'settings-refreshed')?.detail).toContain('limits.dailyLossLimit: 2000 -> 800');
+  });
+
+  it("a phase change brings its account rules to risk at once: the firm's in phase 4, none after a demotion", () => {
+    const h = open({ settings: { ...testSettings(), account: { id: 'APEX-50K', kind: 'propFirm' } } });
+    startTrading(h);
+    expect(riskCtx(h).phase).toBe('setup');
+    for (let i = 1; i <= 4; i++) h.send({ type: 'PHASE', event: override(i) });
+    expect(riskCtx(h).phase).toBe('propFirm');
+    expect(riskCtx(h).account).toMatchObject({ kind: 'propFirm', startEquity: 50_000 });
+    // Outside the firm's hours (default 08:30-15:10 CT), no entry leaves.
+    h.send(signal('buy', Date.UTC(2025, 10, 4, 22, 0)));
+    expect(h.submits()).toEqual([]);
+    expect(h.ofType('journal.order').at(-1)?.detail).toMatch(/^allowed-hours: /);
+    h.send({ type: 'PHASE', event: { type: 'DEMOTE', who: 'op', at: '2026-01-05T00:00:00.000Z', reason: 'breach review' } });
+    expect(riskCtx(h).phase).toBe('simulation');
+    expect(riskCtx(h).account).toBeNull();
+  });
 });
+
+function riskCtx(h: Harness) {
+  return (h.actor.getSnapshot().children.risk!.getSnapshot() as RiskSnapshot).context;
+}

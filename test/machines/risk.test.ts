@@ -75,6 +75,9 @@ describe('riskMachine: model-based (xstate/graph)', () => {
     { type: 'RESUME', time: t, who: 'op', reason: 'checked the account' },
     { type: 'RESUME', time: t, who: 'op' },
     { type: 'ANOMALY', time: t, reason: 'foreign-order', detail: 'a fill for an order MIA never sent' },
+    // The phase's account rules come and go (prop firm in phase 4, none in paper phases).
+    { type: 'CONFIGURE', time: t, limits: input.limits, phase: 'propFirm' },
+    { type: 'CONFIGURE', time: t, limits: input.limits, phase: 'simulation' },
   ];
   // Serialise the state value plus what steers guards, with streaks capped at their limits,
   // so that P&L, clocks and the log do not multiply the state space.
@@ -86,6 +89,7 @@ describe('riskMachine: model-based (xstate/graph)', () => {
       reasons: [...new Set(s.context.reasons.map((r) => (r === 'foreign-order' ? 'operator-pause' : r)))],
       rejects: Math.min(s.context.rejectStreak, input.limits.rejectsToLimited),
       losses: Math.min(s.context.consecutiveLosses, input.limits.maxConsecutiveLosses),
+      rules: s.context.account?.kind ?? null,
     });
   const model = createTestModel(riskMachine, { input, events: palette, serializeState });
   const paths = model.getShortestPaths();
