@@ -204,7 +204,7 @@ export function registerControlCommands(program: Command): void {
   common(program.command('resume').description('lift a pause; leaving killed needs --reason'))
     .option('--reason <text>', 'why (required to leave killed)')
     .action(action('resume'));
-  common(program.command('kill').description('kill switch: cancel all, flatten, refuse orders; latched across restarts'))
+  common(program.command('kill').description('kill switch: cancel all, flatten, refuse orders; latched across restarts (`mia kill --drill`: the kill-switch drill on a paper venue, see `mia kill --drill --help`)'))
     .requiredOption('--reason <text>', 'why')
     .action(action('kill'));
   common(program.command('flatten').description('cancel working orders, close the position at market, and pause entries until resume'))
