@@ -1,6 +1,7 @@
 /**
  * The signal log (adapters/signals/signalLog.ts, hash-chained) as evidence for the signals
- * gate (phase 6): signal win rate over the published signals' closed outcomes (void ones,
+ * gate (phase 6): signal win rate over the logged signals' closed outcomes (phase 5 logs them
+ * unpublished as the track record, phase 6 publishes them; void ones,
  * never traded, do not count) and their number. A log that does not verify is no evidence.
  */
 import type { StoredEvidence } from '../adapters/store/evidenceStore.ts';

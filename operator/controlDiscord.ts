@@ -149,21 +149,35 @@ export async function startDiscordSurface(options: DiscordSurfaceOptions): Promi
   const appendAll = (bodies: ReturnType<SignalTracker['onTrade']>) => {
     if (!log) return;
     for (const body of bodies) {
+      // Published only while phase 6 is on: in phase 5 the log is the track record the signals gate judges.
+      const publish = body.kind === 'signal' && isSignalsOn();
       log
         .append(body)
         .then((record) => {
-          if (record.kind === 'signal') publisher?.publish({ id: record.signal.id, text: signalMessage(record) });
+          if (record.kind === 'signal' && publish) publisher?.publish({ id: record.signal.id, text: signalMessage(record) });
         })
         .catch((err: unknown) => warn(err, 'signal log append failed'));
     }
+  };
+  const isSignalsOn = () => {
+    const d = deployment();
+    return d !== undefined && signalsOn(d);
+  };
+  /**
+   * Signals enter the log while Discord signals are on (phase 6) and, unpublished, in the own-account
+   * phase before them: the signals gate (`mia evidence signals`) needs a track record before anything
+   * is published, and only phase 6 publishes.
+   */
+  const logsSignals = () => {
+    const d = deployment();
+    return d !== undefined && (signalsOn(d) || currentPhase(d).name === 'ownAccount');
   };
 
   const subscriptions = [
     session.actor.on('journal.order', (e) => {
       if (!log) return;
-      // A new signal is published only while phase 6 is on; the ones already out are followed to their outcome.
-      const d = deployment();
-      if (e.status === 'submitted' && e.request.purpose === 'entry' && !(d && signalsOn(d))) return;
+      // A new signal is logged in phase 5 and 6 (published in 6 only); the ones already logged are followed to their outcome.
+      if (e.status === 'submitted' && e.request.purpose === 'entry' && !logsSignals()) return;
       appendAll(tracker.onOrder(e.clientOrderId, e.request, e.status));
     }),
     session.actor.on('journal.fill', (e) => {

@@ -6,6 +6,7 @@
  * and are audited. A second surface on the same home never posts a signal twice.
  */
 import { describe, expect, it } from 'vitest';
+import { signalsEvidence } from '../../backtest/evidenceSignals.ts';
 import { configSchema } from '../../config/schema.ts';
 import { ManualClock, systemClock } from '../../core/clock.ts';
 import { startPaperDtcServer } from '../../adapters/dtc/paperServer.ts';
@@ -189,6 +190,35 @@ describe('discord surface', () => {
     await timers.advance(600_000);
     expect(second.posts.filter((p) => p.channel !== CH.alerts)).toEqual([]);
     await second.surface.close();
+    await store.close();
+    await broker.close();
+  });
+
+  it('in phase 5 logs every signal as the track record for the signals gate and publishes none', { timeout: 60_000 }, async () => {
+    const home = tempHome();
+    const timers = new ManualTimers(Date.parse('2026-01-05T15:00:00Z'));
+    const broker = await liveVenue(home);
+    const store = await openStateStore(home, { clock: systemClock });
+    const session = startSession({ config, store, logger: silentLogger() });
+    broker.attach(session);
+    const { posts, surface } = await surfaceOn(home, session, store, timers);
+    await session.done;
+    const log = surface.signalLog!;
+    await log.flush();
+    await timers.advance(3_600_000);
+    const signals = log.records().filter((r) => r.kind === 'signal');
+    expect(signals.length).toBeGreaterThan(0);
+    expect(posts.filter((p) => p.channel === CH.premium || p.channel === CH.public)).toEqual([]);
+    const verified = await readSignalLog(signalLogPath(home));
+    expect(verified.ok).toBe(true);
+    expect(verified.records.filter((r) => r.kind === 'published')).toEqual([]);
+    // The gate's producer judges that unpublished record.
+    const outcomes = verified.records.filter((r) => r.kind === 'outcome' && r.outcome.result !== 'void');
+    expect(outcomes.length).toBeGreaterThan(0);
+    const evidence = signalsEvidence(verified.records, [{ kind: 'live' }] as never, '2026-01-06T00:00:00Z');
+    expect(evidence.transition).toBe('signals');
+    expect(evidence.evidence.metrics.signals).toBe(outcomes.length);
+    await surface.close();
     await store.close();
     await broker.close();
   });
