@@ -27,8 +27,31 @@ export interface Enqueue {
   emit(event: OrchestratorEmitted): void;
   spawnChild(src: string, options: { id: string; systemId?: string; input: unknown }): void;
   stopChild(id: string): void;
-  raise(event: EventObject, options: { delay: string }): void;
+  raise(event: EventObject, options?: { delay: string }): void;
 }
+
+/** What the closing order waiting in the exit protocol is for: `flatten` outranks `exit`. */
+export type ExitPurpose = 'exit' | 'flatten';
+
+/**
+ * The orchestrator's protocol states as a transaction starts: the exit protocol's pending
+ * closing order (running.exit) and whether the current kill was acted upon (running.kill).
+ * Read lazily: most transitions never look at them.
+ */
+export interface ProtocolProbe {
+  exit(): ExitPurpose | null;
+  killHandled(): boolean;
+}
+
+/**
+ * The events a transaction raises to move the protocol regions, processed in the same
+ * macrostep (before any other event reaches the orchestrator). Internal: nothing else sends them.
+ */
+export type ProtocolEvent =
+  | { type: 'EXIT.PENDING'; purpose: ExitPurpose }
+  | { type: 'EXIT.DONE' }
+  | { type: 'KILL.HANDLED' }
+  | { type: 'KILL.CLEARED' };
 
 type Effect = (enqueue: Enqueue) => void;
 
@@ -44,12 +67,42 @@ export class Tx {
   /** Anomalies the order machines recorded during this transaction (for risk). */
   readonly anomalies: Array<OrderAnomaly & { clientOrderId: string }> = [];
 
+  /** The protocol states as of this point of the transaction (undefined: not read yet). */
+  private exitDraft: ExitPurpose | null | undefined;
+  private exitAtStart: ExitPurpose | null | undefined;
+  private killDraft: boolean | undefined;
+  private killAtStart: boolean | undefined;
+
   constructor(
     ctx: OrchestratorContext,
     /** The orchestrator itself, to look up children that existed before this transition. */
     readonly self: AnyActorRef,
+    private readonly probe: ProtocolProbe = { exit: () => null, killHandled: () => false },
   ) {
     this.ctx = ctx;
+  }
+
+  /** The closing order the exit protocol waits to send (running.exit.pending), or null (running.exit.idle). */
+  get pendingExit(): ExitPurpose | null {
+    if (this.exitDraft === undefined) this.exitDraft = this.exitAtStart = this.probe.exit();
+    return this.exitDraft;
+  }
+
+  /** Moves the exit protocol; the region follows at commit. */
+  setPendingExit(purpose: ExitPurpose | null): void {
+    if (this.exitAtStart === undefined) this.exitAtStart = this.probe.exit();
+    this.exitDraft = purpose;
+  }
+
+  /** The current kill was acted upon (running.kill.handled). */
+  get killHandled(): boolean {
+    if (this.killDraft === undefined) this.killDraft = this.killAtStart = this.probe.killHandled();
+    return this.killDraft;
+  }
+
+  setKillHandled(handled: boolean): void {
+    if (this.killAtStart === undefined) this.killAtStart = this.probe.killHandled();
+    this.killDraft = handled;
   }
 
   update(values: Partial<OrchestratorContext>): void {
@@ -138,5 +191,14 @@ export class Tx {
   commit(enqueue: Enqueue, original: OrchestratorContext): void {
     if (this.ctx !== original) enqueue.assign(this.ctx);
     for (const effect of this.effects) effect(enqueue);
+    // The protocol regions take what this transaction left (only a change raises an event).
+    if (this.exitDraft !== undefined && this.exitDraft !== this.exitAtStart) {
+      const event: ProtocolEvent = this.exitDraft === null ? { type: 'EXIT.DONE' } : { type: 'EXIT.PENDING', purpose: this.exitDraft };
+      enqueue.raise(event);
+    }
+    if (this.killDraft !== undefined && this.killDraft !== this.killAtStart) {
+      const event: ProtocolEvent = { type: this.killDraft ? 'KILL.HANDLED' : 'KILL.CLEARED' };
+      enqueue.raise(event);
+    }
   }
 }

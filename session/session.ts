@@ -20,7 +20,7 @@ import type { MarketBus } from '../core/marketBus.ts';
 import { provenanceLabel } from '../core/types.ts';
 import type { StateStore } from '../adapters/store/stateStore.ts';
 import type { OrderStatus } from '../adapters/store/journal.ts';
-import { orchestratorMachine, type OrchestratorActor, type OrchestratorEvent, type OrchestratorSettings, type OrchestratorSnapshot } from '../machines/orchestrator.ts';
+import { orchestratorMachine, upgradeSnapshot, type OrchestratorActor, type OrchestratorEvent, type OrchestratorSettings, type OrchestratorSnapshot } from '../machines/orchestrator.ts';
 import { accountAllowed, tradedAccount, type AccountKind } from '../config/accounts.ts';
 import { ConfigError } from '../config/load.ts';
 import { currentPhase, type DeploymentSnapshot } from '../machines/deployment.ts';
@@ -204,7 +204,8 @@ export function startSession({ config, store, logger, inspect, replay, maxBars, 
     void venue.close().catch(() => undefined);
     throw err;
   };
-  const saved = built.saved ?? undefined;
+  // A snapshot saved before the exit protocol and kill handling were states restores in today's shape.
+  const saved = built.saved ? { ...built.saved, snapshot: upgradeSnapshot(built.saved.snapshot) } : undefined;
 
   let liveScorer: Scorer | null = null;
   const batcher = batchSignals ? new SignalBatcher() : null;

@@ -248,7 +248,7 @@ describe('orchestrator: exit on an opposite signal', () => {
     expect(h.submits()).toHaveLength(submitsBefore);
     const ctx = h.actor.getSnapshot().context;
     expect(ctx.book.qty).toBe(0);
-    expect(ctx.pendingExit).toBeNull();
+    expect(h.actor.getSnapshot().matches({ running: { exit: 'idle' } })).toBe(true);
     expect(ctx.live).toEqual({});
   });
 });
@@ -328,7 +328,10 @@ describe('orchestrator: persist and restore', () => {
 
     const r = open({ snapshot: saved });
     expect(r.risk()).toBe('killed');
-    expect(r.actor.getSnapshot().context).toMatchObject({ riskState: 'killed', killHandledAt: killedAt, pendingExit: 'flatten' });
+    expect(r.actor.getSnapshot().context).toMatchObject({ riskState: 'killed' });
+    expect(killedAt).not.toBeNull();
+    // The kill was acted upon and the flatten waits for the cancels: both are states, restored as such.
+    expect(r.actor.getSnapshot().value).toMatchObject({ running: { session: 'trading', exit: { pending: 'flatten' }, kill: 'handled' } });
     // Order actors came back by name with their state; the I/O children started again.
     expect(r.order(stop.clientOrderId)?.value).toBe('pendingCancel');
     expect(r.order(target.clientOrderId)?.value).toBe('pendingCancel');
@@ -524,7 +527,7 @@ describe('orchestrator: session end', () => {
     const h = open();
     const { stop, target } = longWithBracket(h, 6000);
     h.from('marketData', { type: 'MD.ENDING', time: T0 + 10 * MIN });
-    expect(h.actor.getSnapshot().matches({ running: 'flattening' })).toBe(true);
+    expect(h.actor.getSnapshot().matches({ running: { session: 'flattening' } })).toBe(true);
     expect(h.cancels().sort()).toEqual([stop.clientOrderId, target.clientOrderId].sort());
     const submitsBefore = h.submits().length;
 
@@ -539,7 +542,7 @@ describe('orchestrator: session end', () => {
     expect(h.children.marketData.received).toEqual([]);
 
     h.from('execution', { type: 'VENUE.FILL', fill: fillOf(flatten, 6001, 'x-flat', T0 + 10 * MIN + 4) });
-    expect(h.actor.getSnapshot().matches({ running: 'ended' })).toBe(true);
+    expect(h.actor.getSnapshot().matches({ running: { session: 'ended' } })).toBe(true);
     expect(h.ofType('session.ended')).toEqual([{ type: 'session.ended', openPosition: 0, time: T0 + 10 * MIN + 4 }]);
     expect(h.children.marketData.received).toEqual([{ type: 'MD.STOP' }]);
     expect(h.actor.getSnapshot().context.openAtEnd).toBe(0);
@@ -552,14 +555,14 @@ describe('orchestrator: session end', () => {
     const flat = open();
     startTrading(flat);
     flat.from('marketData', { type: 'MD.ENDING', time: T0 + MIN });
-    expect(flat.actor.getSnapshot().matches({ running: 'ended' })).toBe(true);
+    expect(flat.actor.getSnapshot().matches({ running: { session: 'ended' } })).toBe(true);
     expect(flat.ofType('session.ended')).toHaveLength(1);
 
     const h = open();
     longWithBracket(h, 6000);
     h.from('marketData', { type: 'MD.ENDING', time: T0 + 10 * MIN });
     h.from('marketData', { type: 'MD.DONE', bars: 100, time: T0 + 10 * MIN + 1 });
-    expect(h.actor.getSnapshot().matches({ running: 'ended' })).toBe(true);
+    expect(h.actor.getSnapshot().matches({ running: { session: 'ended' } })).toBe(true);
     expect(h.ofType('session.ended')).toEqual([{ type: 'session.ended', openPosition: 1, time: expect.any(Number) }]);
     expect(h.actor.getSnapshot().context.openAtEnd).toBe(1);
   });
