@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import type { Fill, OrderRequest, Trade } from '../../core/types.ts';
 import type { OrchestratorEmitted } from '../../machines/orchestrator.ts';
+import { upgradeSnapshot } from '../../machines/orchestrator.ts';
 import type { RiskSnapshot } from '../../machines/risk.ts';
 import { COMMISSION, T0, fillOf, roundTrip, signal, startHarness, startTrading, testSettings, useHarnessTeardown, type Harness } from './orchestratorHarness.ts';
 
@@ -366,6 +367,31 @@ describe('orchestrator: persist and restore', () => {
     const newIds = [...new Set(idsAfter)].filter((id) => id !== stop.clientOrderId && id !== target.clientOrderId);
     expect(newIds.length).toBeGreaterThanOrEqual(3); // flatten, refused entry, entry
     for (const id of newIds) expect(idsBefore.has(id)).toBe(false);
+  });
+  it('a snapshot saved when pending exit and kill handling were context flags restores into the same states and carries on alike', () => {
+    const h = open();
+    const { stop, target } = longWithBracket(h, 6000);
+    h.send({ type: 'OPERATOR.KILL', who: 'alice', reason: 'before restart', time: T0 + 4 * MIN });
+    const killedAt = (h.actor.getSnapshot().children.risk!.getSnapshot() as RiskSnapshot).context.killedAt;
+    const saved = roundTrip(h.actor.getPersistedSnapshot()) as { value: { running: { session: string } }; context: Record<string, unknown> };
+    h.actor.stop();
+    // The old shape: the session's state directly under running, the protocol in the context.
+    const old = { ...saved, value: { running: saved.value.running.session }, context: { ...saved.context, pendingExit: 'flatten', killHandledAt: killedAt } };
+
+    const r = open({ snapshot: upgradeSnapshot(old) });
+    expect(r.actor.getSnapshot().value).toEqual({ running: { session: 'trading', exit: { pending: 'flatten' }, kill: 'handled' } });
+    expect(r.actor.getSnapshot().context).not.toHaveProperty('pendingExit');
+    expect(r.cancels()).toEqual([]);
+    r.from('execution', { type: 'VENUE.CANCELED', clientOrderId: stop.clientOrderId, time: T0 + 4 * MIN + 10 });
+    r.from('execution', { type: 'VENUE.CANCELED', clientOrderId: target.clientOrderId, time: T0 + 4 * MIN + 11 });
+    expect(r.submits().map((o) => o.purpose)).toEqual(['flatten']);
+    expect(r.actor.getSnapshot().matches({ running: { exit: 'idle', kill: 'handled' } })).toBe(true);
+
+    // A kill that was not acted upon (another killedAt) is acted upon after the restore, once.
+    const unhandled = upgradeSnapshot({ ...old, context: { ...old.context, pendingExit: null, killHandledAt: (killedAt ?? 0) - 1 } });
+    expect((unhandled as { value: unknown }).value).toEqual({ running: { session: 'trading', exit: 'idle', kill: 'idle' } });
+    // Today's shape is left as it is.
+    expect(upgradeSnapshot(saved)).toBe(saved);
   });
 });
 
