@@ -29,7 +29,7 @@
  * The routing logic (orderRouting.ts) moves the exit and kill regions through its
  * transaction (orchestratorTx.ts), which raises EXIT.* and KILL.* at commit.
  */
-import { enqueueActions, fromCallback, setup, stateIn, type ActorRefFrom, type AnyActorRef, type CallbackActorLogic, type EventObject, type SnapshotFrom } from 'xstate';
+import { enqueueActions, fromCallback, setup, type ActorRefFrom, type AnyActorRef, type CallbackActorLogic, type EventObject, type SnapshotFrom } from 'xstate';
 import type { Fill, OrderRequest, Trade } from '../core/types.ts';
 import { emptyBook, type PositionBook } from '../core/positionBook.ts';
 import { emptyTradeRecord, type SizingSettings, type TradeRecord } from '../strategy/sizing.ts';
@@ -39,7 +39,7 @@ import { riskMachine, riskStatus, type RiskStatus } from './risk.ts';
 import { deploymentMachine, type DeploymentEvent } from './deployment.ts';
 import type { AccountKind } from '../config/accounts.ts';
 import { backoffDelay } from '../core/backoff.ts';
-import { Tx, type Enqueue, type ExitPurpose, type ProtocolEvent } from './orchestratorTx.ts';
+import { Tx, type Enqueue, type ProtocolEvent, type SessionState } from './orchestratorTx.ts';
 import * as routing from './orderRouting.ts';
 import { decayFailure, failedChild, initialSupervision, onChildFailure, restartChild, type SupervisionRecord } from './supervision.ts';
 import {
@@ -172,14 +172,10 @@ const idle = <TEvent extends EventObject>() =>
  * is fully typed; only the action object handed to XState's config is cast, because its
  * exact type depends on each transition's event and is not expressible here.
  */
-const transact = (fn: (tx: Tx, event: OrchestratorEvent, inSession: (state: SessionState) => boolean) => void): never =>
+const transact = (fn: (tx: Tx, event: OrchestratorEvent) => void): never =>
   enqueueActions(({ context, event, enqueue, check, self }: { context: OrchestratorContext; event: OrchestratorEvent; enqueue: unknown; check: (guard: never) => boolean; self: AnyActorRef }) => {
-    // The protocol states as of this microstep (stateIn reads the configuration being taken).
-    const tx = new Tx(context, self, {
-      exit: () => (check(inState(EXIT_PENDING.flatten)) ? 'flatten' : check(inState(EXIT_PENDING.exit)) ? 'exit' : null),
-      killHandled: () => check(inState(KILL_HANDLED)),
-    });
-    fn(tx, event, (state) => check(inState(`#orchestrator.running.session.${state}`)));
+    const tx = new Tx(context, self, check);
+    fn(tx, event);
     // Every transition ends with the order path's invariants: anomalies reach risk, and no
     // position stays without its stop past the limit.
     routing.reportAnomalies(tx);
@@ -188,12 +184,7 @@ const transact = (fn: (tx: Tx, event: OrchestratorEvent, inSession: (state: Sess
     tx.commit(enqueue as Enqueue, context);
   }) as never;
 
-/** The states of the session region. */
-export type SessionState = 'trading' | 'stopping' | 'flattening' | 'ended';
-
-const EXIT_PENDING: Record<ExitPurpose, string> = { exit: '#orchestrator.running.exit.pending.exit', flatten: '#orchestrator.running.exit.pending.flatten' };
-const KILL_HANDLED = '#orchestrator.running.kill.handled';
-const inState = (id: string) => stateIn(id) as never;
+export type { SessionState };
 
 export const orchestratorMachine = setup({
   types: {
@@ -258,8 +249,8 @@ export const orchestratorMachine = setup({
             actions: transact((tx, e) => {
               const snap = (e as unknown as { snapshot: SnapshotFrom<typeof riskMachine> }).snapshot;
               const status = riskStatus(snap);
-              if (status !== tx.ctx.riskState) {
-                const was = tx.ctx.riskState;
+              const was = tx.ctx.riskState;
+              if (status !== was) {
                 tx.emit({ type: 'audit', who: 'risk', action: 'risk-state', detail: `${was} -> ${status}`, time: tx.ctx.lastTime });
                 tx.update({ riskState: status });
                 // Reconciled: an unprotected position gets its bracket now that orders may leave.
@@ -267,8 +258,9 @@ export const orchestratorMachine = setup({
                 if (was === 'reconciling' && (status === 'normal' || status === 'limited') && !routing.enforcePositionLimit(tx)) routing.protectPosition(tx);
               }
               // Killed: cancel every working order and flatten, once per kill (running.kill).
+              // A handled kill is left with killed (checked only then: this runs on every risk snapshot).
               if (status !== 'killed') {
-                if (tx.killHandled) tx.setKillHandled(false);
+                if (was === 'killed' && tx.killHandled) tx.setKillHandled(false);
               } else if (!tx.killHandled) {
                 tx.setKillHandled(true);
                 routing.cancelAllAndFlatten(tx);
@@ -310,19 +302,19 @@ export const orchestratorMachine = setup({
           }),
         },
         'VENUE.FILL': {
-          actions: transact((tx, e, inSession) => {
+          actions: transact((tx, e) => {
             if (e.type !== 'VENUE.FILL') return;
             routing.onFill(tx, e.fill);
             // Killed or ending: whatever is still open gets flattened.
-            if (tx.ctx.riskState === 'killed' || inSession('flattening')) routing.cancelAllAndFlatten(tx);
+            if (tx.ctx.riskState === 'killed' || tx.inSession('flattening')) routing.cancelAllAndFlatten(tx);
           }),
         },
         'VENUE.RECONCILED': {
-          actions: transact((tx, e, inSession) => {
+          actions: transact((tx, e) => {
             if (e.type !== 'VENUE.RECONCILED') return;
             // Killed or ending: whatever is still open after the outage gets flattened (a
             // flatten order lost with the link is asked for again).
-            if (tx.ctx.riskState === 'killed' || inSession('flattening')) tx.setPendingExit('flatten');
+            if (tx.ctx.riskState === 'killed' || tx.inSession('flattening')) tx.setPendingExit('flatten');
             // What the venue could not give (fills too far back): limited, never a guess.
             if (e.incomplete) routing.onIncompleteHistory(tx, e.incomplete, e.time);
             routing.onReconciled(tx, e.orders, e.position, e.time, e.avgPrice);

@@ -9,7 +9,7 @@
  * snapshot advanced by the same pure machine over the events sent so far: exactly what the
  * actor will hold once the effects are applied.
  */
-import { getInitialSnapshot, getNextSnapshot, type AnyActorRef, type EventObject } from 'xstate';
+import { getInitialSnapshot, getNextSnapshot, stateIn, type AnyActorRef, type EventObject } from 'xstate';
 import type { OrderRequest } from '../core/types.ts';
 import { orderMachine, type OrderAnomaly, type OrderEvent, type OrderSnapshot } from './order.ts';
 
@@ -33,15 +33,27 @@ export interface Enqueue {
 /** What the closing order waiting in the exit protocol is for: `flatten` outranks `exit`. */
 export type ExitPurpose = 'exit' | 'flatten';
 
+/** The session region's states. */
+export type SessionState = 'trading' | 'stopping' | 'flattening' | 'ended';
+
 /**
- * The orchestrator's protocol states as a transaction starts: the exit protocol's pending
- * closing order (running.exit) and whether the current kill was acted upon (running.kill).
- * Read lazily: most transitions never look at them.
+ * XState's `check` of an enqueueActions action: evaluates a guard against the state being
+ * taken. With `stateIn`, it reads the orchestrator's regions as of this microstep.
  */
-export interface ProtocolProbe {
-  exit(): ExitPurpose | null;
-  killHandled(): boolean;
-}
+export type Check = (guard: never) => boolean;
+
+const inState = (id: string) => stateIn(id) as never;
+const IN = {
+  exit: inState('#orchestrator.running.exit.pending.exit'),
+  flatten: inState('#orchestrator.running.exit.pending.flatten'),
+  killHandled: inState('#orchestrator.running.kill.handled'),
+  session: {
+    trading: inState('#orchestrator.running.session.trading'),
+    stopping: inState('#orchestrator.running.session.stopping'),
+    flattening: inState('#orchestrator.running.session.flattening'),
+    ended: inState('#orchestrator.running.session.ended'),
+  } satisfies Record<SessionState, never>,
+};
 
 /**
  * The events a transaction raises to move the protocol regions, processed in the same
@@ -77,31 +89,41 @@ export class Tx {
     ctx: OrchestratorContext,
     /** The orchestrator itself, to look up children that existed before this transition. */
     readonly self: AnyActorRef,
-    private readonly probe: ProtocolProbe = { exit: () => null, killHandled: () => false },
+    /** Reads the protocol regions as of this microstep (lazily: most transitions never look). */
+    private readonly check: Check,
   ) {
     this.ctx = ctx;
   }
 
+  private exitInState(): ExitPurpose | null {
+    return this.check(IN.flatten) ? 'flatten' : this.check(IN.exit) ? 'exit' : null;
+  }
+
+  /** The session region is in `state` (as of this microstep). */
+  inSession(state: SessionState): boolean {
+    return this.check(IN.session[state]);
+  }
+
   /** The closing order the exit protocol waits to send (running.exit.pending), or null (running.exit.idle). */
   get pendingExit(): ExitPurpose | null {
-    if (this.exitDraft === undefined) this.exitDraft = this.exitAtStart = this.probe.exit();
+    if (this.exitDraft === undefined) this.exitDraft = this.exitAtStart = this.exitInState();
     return this.exitDraft;
   }
 
   /** Moves the exit protocol; the region follows at commit. */
   setPendingExit(purpose: ExitPurpose | null): void {
-    if (this.exitAtStart === undefined) this.exitAtStart = this.probe.exit();
+    if (this.exitAtStart === undefined) this.exitAtStart = this.exitInState();
     this.exitDraft = purpose;
   }
 
   /** The current kill was acted upon (running.kill.handled). */
   get killHandled(): boolean {
-    if (this.killDraft === undefined) this.killDraft = this.killAtStart = this.probe.killHandled();
+    if (this.killDraft === undefined) this.killDraft = this.killAtStart = this.check(IN.killHandled);
     return this.killDraft;
   }
 
   setKillHandled(handled: boolean): void {
-    if (this.killAtStart === undefined) this.killAtStart = this.probe.killHandled();
+    if (this.killAtStart === undefined) this.killAtStart = this.check(IN.killHandled);
     this.killDraft = handled;
   }
 
