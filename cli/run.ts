@@ -14,17 +14,14 @@ import { escapeControl } from '../core/escapeControl.ts';
 import { openEvidenceStore } from '../adapters/store/evidenceStore.ts';
 import { consoleLogFormat, createLogger } from '../adapters/log/logger.ts';
 import { startSession } from '../session/session.ts';
-import { sessionParts } from '../session/fromConfig.ts';
+import { sessionParts, sessionSurfaces, type SessionSurfaces } from '../session/fromConfig.ts';
 import type { ReplayFeed } from '../session/sessionFeed.ts';
 import { openReplaySource } from '../adapters/files/replaySource.ts';
 import { InstrumentMismatchError, replayContract } from '../config/instruments.ts';
 import { dataErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
 import { UsageError, type LogOptions } from './usage.ts';
-import { startControlSurfaces, type ControlSurfaces } from '../operator/controlSurfaces.ts';
 import { resolveHome } from './home.ts';
 import { formatSummary } from './summary.ts';
-import type { Logger } from 'pino';
-import type { InspectionEvent } from 'xstate';
 import { InvalidArgumentError } from 'commander';
 import type { Session, SessionSummary } from '../session/session.ts';
 import type { RiskSnapshot } from '../machines/risk.ts';
@@ -90,12 +87,10 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   if (reset?.backup) process.stderr.write(`mia: --reset-state: ${reset.moved.join(', ')} moved to ${reset.backup}; starting fresh (the ledger and audit trail stay)\n`);
   const store = await openStateStore(home, { clock: systemClock });
   let released = false;
-  let surfaces: ControlSurfaces | undefined;
-  let inspector: InspectorSurface | undefined;
+  let surfaces: SessionSurfaces | undefined;
   const release = async () => {
     if (released) return;
     released = true;
-    await inspector?.close();
     await surfaces?.close();
     await store.close();
   };
@@ -115,15 +110,24 @@ export async function runCommand(opts: RunOptions): Promise<number> {
       await store.audit.append({ who: 'operator', action: 'reset-state', args: { backup: reset.backup, moved: reset.moved }, result: 'ok' });
     }
 
-    // The control channel opens before the session trades: without a kill switch, no trading.
-    // `mia phase advance` judges the home's evidence chain (verified at each advance: operator/phaseCommands.ts).
-    surfaces = await startControlSurfaces({ config, home, audit: store.audit, logger, clock: systemClock, controlPort: opts.controlPort, controlSocket: opts.controlSocket });
     // `--speed N` without `--max-bars` plays until stopped (by a signal or the operator).
     const untilStopped = typeof opts.speed === 'number' && opts.maxBars === undefined;
     // A replay plays its whole file unless --max-bars says otherwise.
     const replayBars = replay && opts.maxBars === undefined ? { maxBars: replay.bars } : {};
-    // Without --inspect no hook at all: zero cost on the session's inspection path.
-    if (opts.inspect || opts.inspectStately) inspector = await startInspectorSurface(opts, home, logger);
+    // The control channel opens before the session trades: without a kill switch, no trading.
+    // `mia phase advance` judges the home's evidence chain (verified at each advance: operator/phaseCommands.ts).
+    // Without --inspect no inspection hook at all: zero cost on the session's inspection path.
+    surfaces = await sessionSurfaces(config, {
+      home,
+      store,
+      logger,
+      clock: systemClock,
+      env: process.env,
+      control: { port: opts.controlPort, socket: opts.controlSocket },
+      maxBars: untilStopped ? null : replay && opts.maxBars === undefined ? replay.bars : config.feed.maxBars,
+      // A --json run keeps stdout for the summary's JSON: the URLs go to stderr then.
+      inspector: { page: opts.inspect === true, stately: opts.inspectStately === true, ...(opts.inspectPort !== undefined ? { port: opts.inspectPort } : {}), say: (line) => void (opts.json ? process.stderr : process.stdout).write(`${line}\n`) },
+    });
     // Which features had data on this session's bars (price-only data feeds few of them).
     const availability = new FeatureAvailability();
     const parts = sessionParts(config, { store, logger, env: process.env, ...(replay ? { replay: replay.feed } : {}), ...replayBars, ...(untilStopped ? { maxBars: Infinity } : {}) });
@@ -135,8 +139,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
         firstBarWatch();
       },
     });
-    const session = startSession({ config, store, logger, parts, onScored: (scorer, bar) => availability.count(scorer, bar), ...(inspector ? { inspect: inspector.inspect } : {}) });
-    inspector?.attach(session);
+    const session = startSession({ config, store, logger, parts, surfaces: surfaces.list, onScored: (scorer, bar) => availability.count(scorer, bar) });
     let signalled = false;
     const onSignal = (signal: NodeJS.Signals) => {
       signalled = true;
@@ -155,7 +158,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     });
     let summary;
     try {
-      await surfaces.attach(session, untilStopped ? null : replay && opts.maxBars === undefined ? replay.bars : config.feed.maxBars);
+      await surfaces.attached();
       const ended = await session.done;
       // Stopped by the operator before the timeout: a stop, not a venue failure.
       if (neverReady === null && !signalled) {
@@ -166,7 +169,6 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      await inspector?.close();
       await surfaces.close();
     }
     if (opts.summaryJson) {
@@ -213,60 +215,3 @@ async function loadReplay(file: string | null | undefined, opts: Record<string, 
 
 /** `--inspect-port`: 0 (an ephemeral port) to 65535. */
 export { parseInspectPort } from './usage.ts';
-
-interface InspectorSurface {
-  inspect(event: InspectionEvent): void;
-  attach(session: Session): void;
-  close(): Promise<void>;
-}
-
-/**
- * The live inspector (`--inspect`: page and ws on 127.0.0.1, URL printed and written to
- * `$MIA_HOME/inspector.url`) and/or the forwarding to Stately (`--inspect-stately`, which
- * fails soft: a warning, the rest keeps working). One inspect hook feeds both.
- */
-async function startInspectorSurface(opts: RunOptions, home: string, logger: Logger): Promise<InspectorSurface> {
-  // Loaded only with --inspect / --inspect-stately: a run without them starts faster.
-  const [{ createInspectorBridge }, { startInspectorServer }, { inspectorPage }, { startStatelyForwarder }] = await Promise.all([
-    import('../operator/inspectorBridge.ts'),
-    import('../adapters/inspector/inspectorServer.ts'),
-    import('../adapters/inspector/inspectorPage.ts'),
-    import('../adapters/inspector/statelyForwarder.ts'),
-  ]);
-  const bridge = opts.inspect ? createInspectorBridge({ clock: systemClock }) : undefined;
-  const server = bridge
-    ? await startInspectorServer({
-        home,
-        feed: bridge,
-        page: inspectorPage(),
-        ...(opts.inspectPort !== undefined ? { port: opts.inspectPort } : {}),
-        onRefused: (r) => logger.warn(r, 'inspector request refused'),
-      }).catch((err: unknown) => {
-        throw new Error(`the inspector cannot listen on 127.0.0.1:${opts.inspectPort ?? 0}: ${(err as Error).message}`);
-      })
-    : undefined;
-  // A --json run keeps stdout for the summary's JSON: the URL goes to stderr then.
-  const say = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
-  if (server) {
-    logger.info({ port: server.port, file: server.file }, 'inspector listening');
-    say(`mia: inspector at ${server.url}`);
-  }
-  const stately = opts.inspectStately
-    ? startStatelyForwarder({
-        onConnected: (url) => {
-          logger.info({ url }, 'forwarding inspection to Stately');
-          say(`mia: Stately inspector at ${url}`);
-        },
-        onUnavailable: (reason) => logger.warn({ reason }, 'Stately inspector unreachable; the local inspector keeps working'),
-      })
-    : undefined;
-  const inspect = bridge && stately ? (e: InspectionEvent) => (bridge.inspect(e), stately.inspect(e)) : (bridge?.inspect ?? stately!.inspect);
-  return {
-    inspect,
-    attach: (session) => bridge?.attach(session),
-    close: async () => {
-      stately?.close();
-      await server?.close();
-    },
-  };
-}

@@ -7,12 +7,27 @@
  * Pure: no I/O. Journal and audit records leave through `emit` (the runner persists
  * them); the real actor logic is supplied with `orchestratorMachine.provide({ actors })`.
  *
- *   running.trading    normal operation
- *   running.flattening the session is ending: cancel everything, close the position
- *   running.ended      flat (or out of data); market data told to stop
- *   running.stopping   the runner is stopping: market data told to stop, orders in flight
- *                      still get their answers (and their fills are journaled)
- *   stopped            final, after SHUTDOWN
+ * `running` has three parallel regions:
+ *
+ *   session      where the session is:
+ *     trading      normal operation
+ *     flattening   the session is ending: cancel everything, close the position
+ *     ended        flat (or out of data); market data told to stop
+ *     stopping     the runner is stopping: market data told to stop, orders in flight
+ *                  still get their answers (and their fills are journaled)
+ *   exit         the exit protocol: a position is closed only once the bracket's cancels
+ *                are confirmed, so that a stop and the exit can never both fill
+ *     idle         no closing order waiting
+ *     pending      a closing order (pending.exit, or pending.flatten, which outranks it)
+ *                  waits for the cancels; left when it is sent or the position is flat
+ *   kill         the kill switch is acted upon once per kill
+ *     idle         risk is not killed, or the kill is not acted upon yet
+ *     handled      risk is killed and everything was cancelled and flattened: a restored
+ *                  snapshot does not do it again
+ *   stopped      final, after SHUTDOWN
+ *
+ * The routing logic (orderRouting.ts) moves the exit and kill regions through its
+ * transaction (orchestratorTx.ts), which raises EXIT.* and KILL.* at commit.
  */
 import { enqueueActions, fromCallback, setup, type ActorRefFrom, type AnyActorRef, type CallbackActorLogic, type EventObject, type SnapshotFrom } from 'xstate';
 import type { Fill, OrderRequest, Trade } from '../core/types.ts';
@@ -24,7 +39,7 @@ import { riskMachine, riskStatus, type RiskStatus } from './risk.ts';
 import { deploymentMachine, type DeploymentEvent } from './deployment.ts';
 import type { AccountKind } from '../config/accounts.ts';
 import { backoffDelay } from '../core/backoff.ts';
-import { Tx, type Enqueue } from './orchestratorTx.ts';
+import { Tx, type Enqueue, type ProtocolEvent, type SessionState } from './orchestratorTx.ts';
 import * as routing from './orderRouting.ts';
 import { configureRisk } from './riskConfigure.ts';
 import { decayFailure, failedChild, initialSupervision, onChildFailure, restartChild, type SupervisionRecord } from './supervision.ts';
@@ -80,8 +95,6 @@ export interface OrchestratorContext {
   lastTime: number;
   counters: SessionCounters;
   supervision: Record<SupervisedChild, SupervisionRecord>;
-  /** Kill already acted upon, so a restored killed state does not cancel/flatten twice. */
-  killHandledAt: number | null;
   riskState: RiskStatus;
   /** Orders not finished yet, by ClientOrderID (the routing table). */
   live: Record<string, routing.LiveOrder>;
@@ -92,8 +105,6 @@ export interface OrchestratorContext {
    * acted on it; null while flat or protected. Absent in snapshots saved before the watch.
    */
   unprotected?: { since: number; actedAt: number | null } | null;
-  /** A closing order waiting for the bracket's cancels to be confirmed. */
-  pendingExit: 'exit' | 'flatten' | null;
   openAtEnd: number;
   /**
    * Closed trades for Kelly sizing (bounded by strategy.sizing.lookbackTrades). Kept across
@@ -116,7 +127,7 @@ export type SessionEvent =
   | { type: 'SUPERVISION.DECAY'; child: SupervisedChild }
   | { type: 'PHASE'; event: DeploymentEvent };
 
-export type OrchestratorEvent = ChildEvent | OperatorEvent | SessionEvent;
+export type OrchestratorEvent = ChildEvent | OperatorEvent | SessionEvent | ProtocolEvent;
 
 /** Records that leave the machine for the journal and the audit trail. */
 export type OrchestratorEmitted =
@@ -163,8 +174,8 @@ const idle = <TEvent extends EventObject>() =>
  * exact type depends on each transition's event and is not expressible here.
  */
 const transact = (fn: (tx: Tx, event: OrchestratorEvent) => void): never =>
-  enqueueActions(({ context, event, enqueue, self }: { context: OrchestratorContext; event: OrchestratorEvent; enqueue: unknown; self: AnyActorRef }) => {
-    const tx = new Tx(context, self);
+  enqueueActions(({ context, event, enqueue, check, self }: { context: OrchestratorContext; event: OrchestratorEvent; enqueue: unknown; check: (guard: never) => boolean; self: AnyActorRef }) => {
+    const tx = new Tx(context, self, check);
     fn(tx, event);
     // Every transition ends with the order path's invariants: anomalies reach risk, and no
     // position stays without its stop past the limit.
@@ -174,9 +185,7 @@ const transact = (fn: (tx: Tx, event: OrchestratorEvent) => void): never =>
     tx.commit(enqueue as Enqueue, context);
   }) as never;
 
-// `matches` is absent when the graph tools run transitions with a stand-in `self`.
-const isRunningState = (self: AnyActorRef, sub: string) =>
-  (self.getSnapshot() as { matches?(v: unknown): boolean }).matches?.({ running: sub }) ?? false;
+export type { SessionState };
 
 export const orchestratorMachine = setup({
   types: {
@@ -203,6 +212,7 @@ export const orchestratorMachine = setup({
   },
   guards: {
     isFlatAndIdle: ({ context }) => context.book.qty === 0 && Object.keys(context.live).length === 0,
+    forFlatten: ({ event }) => event.type === 'EXIT.PENDING' && event.purpose === 'flatten',
   },
 }).createMachine({
   id: 'orchestrator',
@@ -215,11 +225,9 @@ export const orchestratorMachine = setup({
     lastTime: 0,
     counters: emptyCounters(),
     supervision: initialSupervision(),
-    killHandledAt: null,
     riskState: 'reconciling',
     live: {},
     seenExecutions: [],
-    pendingExit: null,
     unprotected: null,
     openAtEnd: 0,
     tradeRecord: emptyTradeRecord(),
@@ -242,18 +250,20 @@ export const orchestratorMachine = setup({
             actions: transact((tx, e) => {
               const snap = (e as unknown as { snapshot: SnapshotFrom<typeof riskMachine> }).snapshot;
               const status = riskStatus(snap);
-              if (status !== tx.ctx.riskState) {
-                const was = tx.ctx.riskState;
+              const was = tx.ctx.riskState;
+              if (status !== was) {
                 tx.emit({ type: 'audit', who: 'risk', action: 'risk-state', detail: `${was} -> ${status}`, time: tx.ctx.lastTime });
                 tx.update({ riskState: status });
                 // Reconciled: an unprotected position gets its bracket now that orders may leave.
                 // A position over maxContracts is reduced first; what remains keeps its stop.
                 if (was === 'reconciling' && (status === 'normal' || status === 'limited') && !routing.enforcePositionLimit(tx)) routing.protectPosition(tx);
               }
-              // Killed: cancel every working order and flatten, once per kill.
-              const killedAt = snap.context.killedAt;
-              if (status === 'killed' && killedAt !== tx.ctx.killHandledAt) {
-                tx.update({ killHandledAt: killedAt });
+              // Killed: cancel every working order and flatten, once per kill (running.kill).
+              // A handled kill is left with killed (checked only then: this runs on every risk snapshot).
+              if (status !== 'killed') {
+                if (was === 'killed' && tx.killHandled) tx.setKillHandled(false);
+              } else if (!tx.killHandled) {
+                tx.setKillHandled(true);
                 routing.cancelAllAndFlatten(tx);
               }
             }),
@@ -268,28 +278,11 @@ export const orchestratorMachine = setup({
           onSnapshot: { actions: transact((tx) => configureRisk(tx, tx.ctx.lastTime, true)) },
         },
       ],
+      type: 'parallel',
       entry: enqueueActions(({ enqueue }) => {
         for (const child of SUPERVISED_CHILDREN) enqueue.spawnChild(child, { id: child, systemId: child, input: { generation: 0 } });
       }),
       on: {
-        'SESSION.START': {
-          // A restored snapshot may have ended: a new session trades again (risk permitting).
-          target: '.trading',
-          actions: transact((tx, e) => {
-            if (e.type !== 'SESSION.START') return;
-            tx.update({ sessionId: e.sessionId, counters: emptyCounters(), lastTime: Math.max(tx.ctx.lastTime, e.time), openAtEnd: 0 });
-            if (e.settings) {
-              const changed = settingsDiff(tx.ctx.settings, e.settings);
-              tx.update({ settings: e.settings });
-              if (changed.length > 0) tx.emit({ type: 'audit', who: 'config', action: 'settings-refreshed', detail: changed.join('; '), time: e.time });
-            }
-            // The risk actor judges with the current limits and phase (a restored one kept its own).
-            configureRisk(tx, e.time);
-            // A start or restart trades nothing until the venue's orders and positions are known.
-            tx.send('risk', { type: 'RECONCILE_START', time: e.time });
-            routing.requestReconcile(tx);
-          }),
-        },
         'MD.STALE': { actions: transact((tx, e) => tx.send('risk', { type: 'MARKET_DATA_STALE', time: (e as { time: number }).time })) },
         'MD.OK': { actions: transact((tx, e) => tx.send('risk', { type: 'MARKET_DATA_OK', time: (e as { time: number }).time })) },
         'VENUE.UP': { actions: transact((tx, e) => tx.send('risk', { type: 'VENUE_UP', time: (e as { time: number }).time })) },
@@ -316,7 +309,7 @@ export const orchestratorMachine = setup({
             if (e.type !== 'VENUE.FILL') return;
             routing.onFill(tx, e.fill);
             // Killed or ending: whatever is still open gets flattened.
-            if (tx.ctx.riskState === 'killed' || isRunningState(tx.self, 'flattening')) routing.cancelAllAndFlatten(tx);
+            if (tx.ctx.riskState === 'killed' || tx.inSession('flattening')) routing.cancelAllAndFlatten(tx);
           }),
         },
         'VENUE.RECONCILED': {
@@ -324,7 +317,7 @@ export const orchestratorMachine = setup({
             if (e.type !== 'VENUE.RECONCILED') return;
             // Killed or ending: whatever is still open after the outage gets flattened (a
             // flatten order lost with the link is asked for again).
-            if (tx.ctx.riskState === 'killed' || isRunningState(tx.self, 'flattening')) tx.update({ pendingExit: 'flatten' });
+            if (tx.ctx.riskState === 'killed' || tx.inSession('flattening')) tx.setPendingExit('flatten');
             // What the venue could not give (fills too far back): limited, never a guess.
             if (e.incomplete) routing.onIncompleteHistory(tx, e.incomplete, e.time);
             routing.onReconciled(tx, e.orders, e.position, e.time, e.avgPrice);
@@ -399,47 +392,93 @@ export const orchestratorMachine = setup({
         'SUPERVISION.DECAY': { actions: transact((tx, e) => e.type === 'SUPERVISION.DECAY' && decayFailure(tx, e.child)) },
         SHUTDOWN: { target: 'stopped' },
       },
-      initial: 'trading',
       states: {
-        trading: {
+        session: {
+          initial: 'trading',
           on: {
-            SIGNAL: { actions: transact((tx, e) => e.type === 'SIGNAL' && routing.onSignal(tx, e.signal, e.entryBlocked)) },
-            SIGNALS: { actions: transact((tx, e) => e.type === 'SIGNALS' && e.signals.forEach((s) => routing.onSignal(tx, s.signal, s.entryBlocked))) },
-            TIME_STOP: {
+            'SESSION.START': {
+              // A restored snapshot may have ended: a new session trades again (risk permitting).
+              target: '.trading',
               actions: transact((tx, e) => {
-                if (e.type !== 'TIME_STOP') return;
-                tx.update({ lastTime: Math.max(tx.ctx.lastTime, e.time) });
-                routing.exitPosition(tx, 'exit');
+                if (e.type !== 'SESSION.START') return;
+                tx.update({ sessionId: e.sessionId, counters: emptyCounters(), lastTime: Math.max(tx.ctx.lastTime, e.time), openAtEnd: 0 });
+                if (e.settings) {
+                  const changed = settingsDiff(tx.ctx.settings, e.settings);
+                  tx.update({ settings: e.settings });
+                  if (changed.length > 0) tx.emit({ type: 'audit', who: 'config', action: 'settings-refreshed', detail: changed.join('; '), time: e.time });
+                }
+                // The risk actor judges with the current limits and phase (a restored one kept its own).
+                configureRisk(tx, e.time);
+                // A start or restart trades nothing until the venue's orders and positions are known.
+                tx.send('risk', { type: 'RECONCILE_START', time: e.time });
+                routing.requestReconcile(tx);
               }),
             },
-            SESSION_CLOSE: { actions: transact((tx, e) => e.type === 'SESSION_CLOSE' && routing.onSessionClose(tx, e.time, e.sessionEnd)) },
-            'MD.ENDING': { target: 'flattening' },
-            'MD.DONE': { target: 'flattening' },
-            'SESSION.STOPPING': { target: 'stopping' },
+          },
+          states: {
+            trading: {
+              on: {
+                SIGNAL: { actions: transact((tx, e) => e.type === 'SIGNAL' && routing.onSignal(tx, e.signal, e.entryBlocked)) },
+                SIGNALS: { actions: transact((tx, e) => e.type === 'SIGNALS' && e.signals.forEach((s) => routing.onSignal(tx, s.signal, s.entryBlocked))) },
+                TIME_STOP: {
+                  actions: transact((tx, e) => {
+                    if (e.type !== 'TIME_STOP') return;
+                    tx.update({ lastTime: Math.max(tx.ctx.lastTime, e.time) });
+                    routing.exitPosition(tx, 'exit');
+                  }),
+                },
+                SESSION_CLOSE: { actions: transact((tx, e) => e.type === 'SESSION_CLOSE' && routing.onSessionClose(tx, e.time, e.sessionEnd)) },
+                'MD.ENDING': { target: 'flattening' },
+                'MD.DONE': { target: 'flattening' },
+                'SESSION.STOPPING': { target: 'stopping' },
+              },
+            },
+            stopping: {
+              // No signal, time stop or session-close exit is handled here: nothing new opens.
+              entry: transact((tx, e) => {
+                tx.update({ lastTime: Math.max(tx.ctx.lastTime, (e as { time?: number }).time ?? 0) });
+                tx.send('marketData', { type: 'MD.STOP' });
+                tx.emit({ type: 'audit', who: 'session', action: 'stopping', detail: `position ${tx.ctx.book.qty}, ${Object.keys(tx.ctx.live).length} order(s) live`, time: tx.ctx.lastTime });
+              }),
+            },
+            flattening: {
+              entry: transact((tx) => routing.cancelAllAndFlatten(tx)),
+              always: { guard: 'isFlatAndIdle', target: 'ended' },
+              on: {
+                // Out of data before the position closed: end anyway and report it open.
+                'MD.DONE': { target: 'ended' },
+              },
+            },
+            ended: {
+              entry: transact((tx) => {
+                tx.update({ openAtEnd: tx.ctx.book.qty });
+                tx.send('marketData', { type: 'MD.STOP' });
+                tx.emit({ type: 'session.ended', openPosition: tx.ctx.book.qty, time: tx.ctx.lastTime });
+              }),
+            },
           },
         },
-        stopping: {
-          // No signal, time stop or session-close exit is handled here: nothing new opens.
-          entry: transact((tx, e) => {
-            tx.update({ lastTime: Math.max(tx.ctx.lastTime, (e as { time?: number }).time ?? 0) });
-            tx.send('marketData', { type: 'MD.STOP' });
-            tx.emit({ type: 'audit', who: 'session', action: 'stopping', detail: `position ${tx.ctx.book.qty}, ${Object.keys(tx.ctx.live).length} order(s) live`, time: tx.ctx.lastTime });
-          }),
-        },
-        flattening: {
-          entry: transact((tx) => routing.cancelAllAndFlatten(tx)),
-          always: { guard: 'isFlatAndIdle', target: 'ended' },
+        exit: {
+          initial: 'idle',
           on: {
-            // Out of data before the position closed: end anyway and report it open.
-            'MD.DONE': { target: 'ended' },
+            'EXIT.PENDING': [{ guard: 'forFlatten', target: '.pending.flatten' }, { target: '.pending.exit' }],
+            'EXIT.DONE': { target: '.idle' },
+          },
+          states: {
+            idle: {},
+            pending: {
+              initial: 'exit',
+              states: { exit: {}, flatten: {} },
+            },
           },
         },
-        ended: {
-          entry: transact((tx) => {
-            tx.update({ openAtEnd: tx.ctx.book.qty });
-            tx.send('marketData', { type: 'MD.STOP' });
-            tx.emit({ type: 'session.ended', openPosition: tx.ctx.book.qty, time: tx.ctx.lastTime });
-          }),
+        kill: {
+          initial: 'idle',
+          on: {
+            'KILL.HANDLED': { target: '.handled' },
+            'KILL.CLEARED': { target: '.idle' },
+          },
+          states: { idle: {}, handled: {} },
         },
       },
     },
@@ -464,3 +503,37 @@ function auditOperator(tx: Tx, e: OperatorEvent): void {
 
 export type OrchestratorActor = ActorRefFrom<typeof orchestratorMachine>;
 export type OrchestratorSnapshot = SnapshotFrom<typeof orchestratorMachine>;
+
+/** Where the session is: the session region's state while running, else `stopped`. */
+export function sessionState(snapshot: OrchestratorSnapshot): SessionState | 'stopped' {
+  const value = snapshot.value as { running?: { session?: SessionState } } | string;
+  return typeof value === 'object' && value.running?.session ? value.running.session : 'stopped';
+}
+
+/**
+ * A persisted snapshot saved before the exit protocol and the kill handling were states
+ * (`running` held the session's state directly and the context carried `pendingExit` and
+ * `killHandledAt`), in today's shape: the same session state, `running.exit.pending.<purpose>`
+ * for a pending closing order, `running.kill.handled` when the saved kill (risk's `killedAt`)
+ * was the one acted upon. Anything else is returned as it is (restore judges it).
+ */
+export function upgradeSnapshot(snapshot: unknown): unknown {
+  if (snapshot === null || typeof snapshot !== 'object') return snapshot;
+  const s = snapshot as { value?: unknown; context?: Record<string, unknown>; children?: Record<string, { snapshot?: { context?: { killedAt?: unknown }; value?: unknown } }> };
+  const value = s.value as { running?: unknown } | undefined;
+  if (!value || typeof value !== 'object' || typeof value.running !== 'string' || !s.context || typeof s.context !== 'object') return snapshot;
+  const { pendingExit, killHandledAt, ...context } = s.context;
+  const killedAt = s.children?.risk?.snapshot?.context?.killedAt;
+  const handled = typeof killHandledAt === 'number' && killedAt === killHandledAt;
+  return {
+    ...s,
+    value: {
+      running: {
+        session: value.running,
+        exit: pendingExit === 'exit' || pendingExit === 'flatten' ? { pending: pendingExit } : 'idle',
+        kill: handled ? 'handled' : 'idle',
+      },
+    },
+    context,
+  };
+}

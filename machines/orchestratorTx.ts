@@ -9,7 +9,7 @@
  * snapshot advanced by the same pure machine over the events sent so far: exactly what the
  * actor will hold once the effects are applied.
  */
-import { getInitialSnapshot, getNextSnapshot, type AnyActorRef, type EventObject } from 'xstate';
+import { getInitialSnapshot, getNextSnapshot, stateIn, type AnyActorRef, type EventObject } from 'xstate';
 import type { OrderRequest } from '../core/types.ts';
 import { orderMachine, type OrderAnomaly, type OrderEvent, type OrderSnapshot } from './order.ts';
 
@@ -27,8 +27,43 @@ export interface Enqueue {
   emit(event: OrchestratorEmitted): void;
   spawnChild(src: string, options: { id: string; systemId?: string; input: unknown }): void;
   stopChild(id: string): void;
-  raise(event: EventObject, options: { delay: string }): void;
+  raise(event: EventObject, options?: { delay: string }): void;
 }
+
+/** What the closing order waiting in the exit protocol is for: `flatten` outranks `exit`. */
+export type ExitPurpose = 'exit' | 'flatten';
+
+/** The session region's states. */
+export type SessionState = 'trading' | 'stopping' | 'flattening' | 'ended';
+
+/**
+ * XState's `check` of an enqueueActions action: evaluates a guard against the state being
+ * taken. With `stateIn`, it reads the orchestrator's regions as of this microstep.
+ */
+export type Check = (guard: never) => boolean;
+
+const inState = (id: string) => stateIn(id) as never;
+const IN = {
+  exit: inState('#orchestrator.running.exit.pending.exit'),
+  flatten: inState('#orchestrator.running.exit.pending.flatten'),
+  killHandled: inState('#orchestrator.running.kill.handled'),
+  session: {
+    trading: inState('#orchestrator.running.session.trading'),
+    stopping: inState('#orchestrator.running.session.stopping'),
+    flattening: inState('#orchestrator.running.session.flattening'),
+    ended: inState('#orchestrator.running.session.ended'),
+  } satisfies Record<SessionState, never>,
+};
+
+/**
+ * The events a transaction raises to move the protocol regions, processed in the same
+ * macrostep (before any other event reaches the orchestrator). Internal: nothing else sends them.
+ */
+export type ProtocolEvent =
+  | { type: 'EXIT.PENDING'; purpose: ExitPurpose }
+  | { type: 'EXIT.DONE' }
+  | { type: 'KILL.HANDLED' }
+  | { type: 'KILL.CLEARED' };
 
 type Effect = (enqueue: Enqueue) => void;
 
@@ -44,12 +79,52 @@ export class Tx {
   /** Anomalies the order machines recorded during this transaction (for risk). */
   readonly anomalies: Array<OrderAnomaly & { clientOrderId: string }> = [];
 
+  /** The protocol states as of this point of the transaction (undefined: not read yet). */
+  private exitDraft: ExitPurpose | null | undefined;
+  private exitAtStart: ExitPurpose | null | undefined;
+  private killDraft: boolean | undefined;
+  private killAtStart: boolean | undefined;
+
   constructor(
     ctx: OrchestratorContext,
     /** The orchestrator itself, to look up children that existed before this transition. */
     readonly self: AnyActorRef,
+    /** Reads the protocol regions as of this microstep (lazily: most transitions never look). */
+    private readonly check: Check,
   ) {
     this.ctx = ctx;
+  }
+
+  private exitInState(): ExitPurpose | null {
+    return this.check(IN.flatten) ? 'flatten' : this.check(IN.exit) ? 'exit' : null;
+  }
+
+  /** The session region is in `state` (as of this microstep). */
+  inSession(state: SessionState): boolean {
+    return this.check(IN.session[state]);
+  }
+
+  /** The closing order the exit protocol waits to send (running.exit.pending), or null (running.exit.idle). */
+  get pendingExit(): ExitPurpose | null {
+    if (this.exitDraft === undefined) this.exitDraft = this.exitAtStart = this.exitInState();
+    return this.exitDraft;
+  }
+
+  /** Moves the exit protocol; the region follows at commit. */
+  setPendingExit(purpose: ExitPurpose | null): void {
+    if (this.exitAtStart === undefined) this.exitAtStart = this.exitInState();
+    this.exitDraft = purpose;
+  }
+
+  /** The current kill was acted upon (running.kill.handled). */
+  get killHandled(): boolean {
+    if (this.killDraft === undefined) this.killDraft = this.killAtStart = this.check(IN.killHandled);
+    return this.killDraft;
+  }
+
+  setKillHandled(handled: boolean): void {
+    if (this.killAtStart === undefined) this.killAtStart = this.check(IN.killHandled);
+    this.killDraft = handled;
   }
 
   update(values: Partial<OrchestratorContext>): void {
@@ -138,5 +213,14 @@ export class Tx {
   commit(enqueue: Enqueue, original: OrchestratorContext): void {
     if (this.ctx !== original) enqueue.assign(this.ctx);
     for (const effect of this.effects) effect(enqueue);
+    // The protocol regions take what this transaction left (only a change raises an event).
+    if (this.exitDraft !== undefined && this.exitDraft !== this.exitAtStart) {
+      const event: ProtocolEvent = this.exitDraft === null ? { type: 'EXIT.DONE' } : { type: 'EXIT.PENDING', purpose: this.exitDraft };
+      enqueue.raise(event);
+    }
+    if (this.killDraft !== undefined && this.killDraft !== this.killAtStart) {
+      const event: ProtocolEvent = { type: this.killDraft ? 'KILL.HANDLED' : 'KILL.CLEARED' };
+      enqueue.raise(event);
+    }
   }
 }

@@ -282,10 +282,11 @@ export function onSessionClose(tx: Tx, time: number, sessionEnd: number): void {
 /**
  * Closes the position at market. Working orders (the bracket) are cancelled first and the
  * closing order goes out only once the venue confirmed those cancels, so the stop and the
- * exit can never both fill and flip the position. `flatten` outranks `exit`.
+ * exit can never both fill and flip the position. `flatten` outranks `exit`. The wait is
+ * the orchestrator's exit region (running.exit.pending), left by `continueExit`.
  */
 export function exitPosition(tx: Tx, purpose: 'exit' | 'flatten'): void {
-  if (tx.ctx.pendingExit !== 'flatten') tx.update({ pendingExit: purpose });
+  if (tx.pendingExit !== 'flatten') tx.setPendingExit(purpose);
   for (const o of Object.values(tx.ctx.live)) {
     if (!isClosingOrder(o)) cancelOrder(tx, o.request.clientOrderId);
   }
@@ -298,17 +299,17 @@ function isClosingOrder(o: LiveOrder): boolean {
 
 /** Sends the pending closing order once nothing else is working; called after every venue report. */
 export function continueExit(tx: Tx): void {
-  const purpose = tx.ctx.pendingExit;
+  const purpose = tx.pendingExit;
   if (!purpose) return;
   const live = Object.values(tx.ctx.live);
   if (live.some((o) => !isClosingOrder(o))) return; // cancels not confirmed yet
   const pos = tx.ctx.book.qty;
   if (pos === 0) {
-    tx.update({ pendingExit: null });
+    tx.setPendingExit(null);
     return;
   }
   if (live.some(isClosingOrder)) return; // already on its way out
-  tx.update({ pendingExit: null });
+  tx.setPendingExit(null);
   placeOrder(tx, { side: pos > 0 ? 'sell' : 'buy', qty: Math.abs(pos), type: 'market', purpose, time: tx.ctx.lastTime });
 }
 
@@ -412,7 +413,7 @@ export function onFill(tx: Tx, fill: Fill): void {
  */
 export function protectPosition(tx: Tx): void {
   const c = tx.ctx;
-  if (c.book.qty === 0 || c.pendingExit || c.riskState === 'killed' || !(c.book.avgPrice > 0)) return;
+  if (c.book.qty === 0 || tx.pendingExit || c.riskState === 'killed' || !(c.book.avgPrice > 0)) return;
   const live = liveOrders(tx);
   if (live.some(isClosingOrder)) return;
   const size = Math.abs(c.book.qty);
@@ -529,7 +530,7 @@ export function watchProtection(tx: Tx): void {
   const c = tx.ctx;
   const pos = c.book.qty;
   const closing: Side = pos > 0 ? 'sell' : 'buy';
-  const handled = pos === 0 || c.pendingExit !== null || Object.values(c.live).some(isClosingOrder) || stopCover(tx, closing) >= Math.abs(pos);
+  const handled = pos === 0 || tx.pendingExit !== null || Object.values(c.live).some(isClosingOrder) || stopCover(tx, closing) >= Math.abs(pos);
   if (handled) {
     if (c.unprotected) tx.update({ unprotected: null });
     return;
@@ -602,5 +603,5 @@ export function onReconciled(tx: Tx, orders: Record<string, VenueOrderState>, po
   if (tx.has('scoring')) tx.send('scoring', { type: 'POSITION', qty: tx.ctx.book.qty, since: tx.ctx.book.openedAt });
   // Cancels sent before or during the outage may never have reached the venue: a pending
   // exit asks again for whatever is still working, then goes on once they are confirmed.
-  if (tx.ctx.pendingExit) exitPosition(tx, tx.ctx.pendingExit);
+  if (tx.pendingExit) exitPosition(tx, tx.pendingExit);
 }

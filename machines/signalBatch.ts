@@ -13,9 +13,11 @@ import { riskStatus, type RiskSnapshot } from './risk.ts';
 import type { OrchestratorSnapshot } from './orchestrator.ts';
 
 export function signalOnlyCounts(snap: OrchestratorSnapshot): boolean {
-  if (snap.status !== 'active' || !snap.matches({ running: 'trading' })) return false;
+  // Read off the value (this runs for every signal; `matches` on the parallel value costs more).
+  const running = (snap.value as { running?: { session?: string; exit?: unknown } }).running;
+  if (snap.status !== 'active' || running?.session !== 'trading' || running.exit !== 'idle') return false;
   const c = snap.context;
-  if (c.book.qty !== 0 || c.pendingExit !== null) return false;
+  if (c.book.qty !== 0) return false;
   for (const _ in c.live) return false;
   const risk = snap.children.risk?.getSnapshot() as RiskSnapshot | undefined;
   if (!risk) return true; // placeOrder refuses: 'risk machine unavailable'

@@ -23,6 +23,7 @@ import type { ControlHandler, ControlRequest, ControlResponse, ControlStatus } f
 import { currentPhase, signalsOn, type DeploymentSnapshot } from '../machines/deployment.ts';
 import { riskStatus, type RiskSnapshot } from '../machines/risk.ts';
 import { orderActorId } from '../machines/orderRouting.ts';
+import { sessionState } from '../machines/orchestrator.ts';
 import type { OrderSnapshot } from '../machines/order.ts';
 import type { Session } from '../session/session.ts';
 
@@ -68,7 +69,7 @@ export function createSessionControl(options: SessionControlOptions): ControlHan
     const summary = session.summary();
     const phase = deployment ? currentPhase(deployment) : { id: -1, name: 'unknown' };
     const connected = risk ? !risk.context.reasons.includes('venue-down') : false;
-    const state = typeof snap.value === 'string' ? snap.value : Object.values(snap.value)[0] ?? 'unknown';
+    const state = sessionState(snap);
     return {
       pid: process.pid,
       home,

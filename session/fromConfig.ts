@@ -1,9 +1,10 @@
 /**
  * The composition root's one reading of configuration and environment: from a validated
  * configuration (and `process.env`, or the environment a test passes) it builds the parts a
- * session runs on (clock, market bus, feed, venue, ML filter). `startSession` only wires
- * parts; `mia run` and the backtest both come through here, so nothing deeper reads
- * `process.env` or picks an adapter.
+ * session runs on (clock, market bus, feed, venue, ML filter) and, for `mia run`, the
+ * operator surfaces joined to it (control channel and Discord, inspector). `startSession`
+ * only wires parts; `mia run` and the backtest both come through here, so nothing deeper
+ * reads `process.env` or picks an adapter.
  */
 import type { AnyActorLogic } from 'xstate';
 import type { Logger } from 'pino';
@@ -19,6 +20,10 @@ import { openMlFilter, type LoadedMlFilter } from '../adapters/files/mlModelFile
 import { feedBasics, sessionFeed, type ReplayFeed } from './sessionFeed.ts';
 import { sessionVenue, type SessionVenue } from './sessionVenue.ts';
 import { venueJournalView, type VenueJournal } from './ledgerTail.ts';
+import type { Clock } from '../core/clock.ts';
+import type { ControlSurfaces } from '../operator/controlSurfaces.ts';
+import type { InspectorSurfaceOptions } from '../operator/inspectorSurface.ts';
+import type { SessionSurface } from './session.ts';
 
 /** What a session runs on, built before it starts. */
 export interface SessionParts {
@@ -67,4 +72,86 @@ export function sessionParts(config: MiaConfig, { store, logger, env = process.e
   const venue = sessionVenue(config, { bus, clock, journal, logger, barMs, env });
   const logic = sessionFeed(config, { bus, clock, maxBars, progress, logger, env, ...(venue.settle ? { settle: venue.settle } : {}) }, replay);
   return { clock, bus, instrument, feed: { logic, provenance, barMs, progress }, venue, venueJournal: journal, saved, ml };
+}
+
+export interface SurfacesOptions {
+  home: string;
+  store: StateStore;
+  logger: Logger;
+  /** The operator's clock (the real one in `mia run`). */
+  clock: Clock;
+  /** Where DISCORD_TOKEN and DISCORD_API_URL come from (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+  /** The control channel: a TCP port on 127.0.0.1 (default ephemeral) or a unix socket. */
+  control?: { port?: number | undefined; socket?: string | undefined };
+  /** What the control channel's status reports as the session's bars: null when it runs until stopped. */
+  maxBars: number | null;
+  /** The inspector page and/or Stately forwarding; absent or both off: no inspection hook at all. */
+  inspector?: Omit<InspectorSurfaceOptions, 'home' | 'logger'>;
+}
+
+/** The operator surfaces of a run, built before its session; see `sessionSurfaces`. */
+export interface SessionSurfaces {
+  /** What `startSession({ surfaces })` takes. */
+  readonly list: readonly SessionSurface[];
+  readonly control: ControlSurfaces;
+  /** Resolves once every surface attached to the session (Discord connected, or given up). */
+  attached(): Promise<void>;
+  /** Closes the inspector, then Discord and the control channel. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the operator surfaces: the control channel first (it is part of the safety net: if
+ * it cannot listen, nothing trades), then the inspector when asked. Each joins the session
+ * when `startSession` attaches it.
+ */
+export async function sessionSurfaces(config: MiaConfig, o: SurfacesOptions): Promise<SessionSurfaces> {
+  const { home, store, logger, clock } = o;
+  // Loaded here, not at the top: the backtest comes through this module and needs none of them.
+  const { startControlSurfaces } = await import('../operator/controlSurfaces.ts');
+  const control = await startControlSurfaces({
+    config,
+    home,
+    audit: store.audit,
+    logger,
+    clock,
+    ...(o.env ? { env: o.env } : {}),
+    controlPort: o.control?.port,
+    controlSocket: o.control?.socket,
+  });
+  const wantsInspector = o.inspector && (o.inspector.page || o.inspector.stately);
+  const inspector = wantsInspector
+    ? // The inspector's modules (server, page, Stately forwarding) load only when asked for: a run without them starts faster.
+      await import('../operator/inspectorSurface.ts')
+        .then(({ startInspectorSurface }) => startInspectorSurface({ ...o.inspector!, home, logger }))
+        .catch(async (err: unknown) => {
+          await control.close();
+          throw err;
+        })
+    : undefined;
+  const attaching: Promise<void>[] = [];
+  const list: SessionSurface[] = [
+    ...(inspector ? [{ inspect: inspector.inspect, attach: (session) => inspector.attach(session) } satisfies SessionSurface] : []),
+    {
+      attach: (session) => {
+        const attached = control.attach(session, o.maxBars);
+        attaching.push(attached);
+        return attached;
+      },
+    },
+  ];
+  let closing: Promise<void> | undefined;
+  return {
+    list,
+    control,
+    attached: async () => {
+      await Promise.all(attaching);
+    },
+    close: () =>
+      (closing ??= (async () => {
+        await inspector?.close();
+        await control.close();
+      })()),
+  };
 }

@@ -20,7 +20,7 @@ import type { MarketBus } from '../core/marketBus.ts';
 import { provenanceLabel } from '../core/types.ts';
 import type { StateStore } from '../adapters/store/stateStore.ts';
 import type { OrderStatus } from '../adapters/store/journal.ts';
-import { orchestratorMachine, type OrchestratorActor, type OrchestratorEvent, type OrchestratorSettings, type OrchestratorSnapshot } from '../machines/orchestrator.ts';
+import { orchestratorMachine, upgradeSnapshot, type OrchestratorActor, type OrchestratorEvent, type OrchestratorSettings, type OrchestratorSnapshot } from '../machines/orchestrator.ts';
 import { accountAllowed, tradedAccount, type AccountKind } from '../config/accounts.ts';
 import { ConfigError } from '../config/load.ts';
 import { currentPhase, type DeploymentSnapshot } from '../machines/deployment.ts';
@@ -55,10 +55,26 @@ export function sessionSettings(config: MiaConfig, account: { id: string; kind: 
   };
 }
 
+/**
+ * An operator surface joined to the session (the control channel and Discord, the
+ * inspector), built before the session by session/fromConfig.ts `sessionSurfaces`.
+ */
+export interface SessionSurface {
+  /** Sees every inspection event of the session's actors (only a surface that needs it: it costs on every event). */
+  inspect?: (event: InspectionEvent) => void;
+  /** Joins the session once it runs: commands reach it from now on. */
+  attach(session: Session): void | Promise<void>;
+}
+
 export interface SessionOptions {
   config: MiaConfig;
   store: StateStore;
   logger: Logger;
+  /**
+   * The operator surfaces, built (and closed) by the caller: each sees the inspection
+   * events it asks for and is attached once the session runs.
+   */
+  surfaces?: readonly SessionSurface[];
   /**
    * What the session runs on (feed, venue, clock, bus, ML filter), built by
    * `sessionParts` in session/fromConfig.ts; built from `config` and `process.env` when absent.
@@ -194,7 +210,10 @@ function randomNonce(): string {
   return (randomBytes(6).readUIntBE(0, 6) % 36 ** 8).toString(36).padStart(8, '0');
 }
 
-export function startSession({ config, store, logger, inspect, replay, maxBars, persist = true, onSignal, onScored, parts, batchSignals = false, operatorClock = systemClock, orderIdNonce }: SessionOptions): Session {
+export function startSession({ config, store, logger, surfaces = [], inspect: inspectOption, replay, maxBars, persist = true, onSignal, onScored, parts, batchSignals = false, operatorClock = systemClock, orderIdNonce }: SessionOptions): Session {
+  // One inspection hook for the caller's observer and the surfaces that watch; none: no hook at all.
+  const inspectors = [...(inspectOption ? [inspectOption] : []), ...surfaces.flatMap((s) => (s.inspect ? [s.inspect] : []))];
+  const inspect = inspectors.length <= 1 ? inspectors[0] : (event: InspectionEvent) => inspectors.forEach((f) => f(event));
   const built = parts ?? sessionParts(config, { store, logger, ...(replay ? { replay } : {}), ...(maxBars !== undefined ? { maxBars } : {}) });
   const { clock, bus, instrument, ml, venue } = built;
   const { provenance, barMs: BAR_MS, progress } = built.feed;
@@ -204,7 +223,8 @@ export function startSession({ config, store, logger, inspect, replay, maxBars, 
     void venue.close().catch(() => undefined);
     throw err;
   };
-  const saved = built.saved ?? undefined;
+  // A snapshot saved before the exit protocol and kill handling were states restores in today's shape.
+  const saved = built.saved ? { ...built.saved, snapshot: upgradeSnapshot(built.saved.snapshot) } : undefined;
 
   let liveScorer: Scorer | null = null;
   const batcher = batchSignals ? new SignalBatcher() : null;
@@ -454,7 +474,7 @@ export function startSession({ config, store, logger, inspect, replay, maxBars, 
   logger.info({ sessionId, restored: Boolean(saved), provenance: provenanceLabel(provenance), account, phase: phaseAtStart, wallClock: new Date(operatorClock.now()).toISOString() }, 'session started');
   logger.info({ ml: { model: ml.path, modelVersion: ml.modelVersion, off: ml.off } }, ml.off ? `ML filter off: ${ml.off}` : `ML filter on: model v${ml.modelVersion}`);
 
-  return {
+  const session: Session = {
     actor,
     done,
     clock,
@@ -479,4 +499,14 @@ export function startSession({ config, store, logger, inspect, replay, maxBars, 
         venueWatch.onReady.add(done);
       }),
   };
+  // The surfaces join the running session (an attach that fails is logged: trading goes on).
+  const attachFailed = (err: unknown) => logger.error({ err }, 'an operator surface could not attach');
+  for (const surface of surfaces) {
+    try {
+      void Promise.resolve(surface.attach(session)).catch(attachFailed);
+    } catch (err) {
+      attachFailed(err);
+    }
+  }
+  return session;
 }

@@ -65,7 +65,7 @@ describe.skipIf(!hasChromium)('mia run --inspect in a browser', () => {
       const risk = page.locator('#machines .machine[data-actor="risk"]');
       await expect(risk.locator('.state[data-path="killed"]').count()).resolves.toBe(1);
       await expect(risk.locator('.state[data-path="killed"].active').count()).resolves.toBe(0);
-      await expect(page.locator('#machines .machine[data-actor="orchestrator"] .state[data-path="running.trading"].active').count()).resolves.toBe(1);
+      await expect(page.locator('#machines .machine[data-actor="orchestrator"] .state[data-path="running.session.trading"].active').count()).resolves.toBe(1);
       // The bars keep moving while nothing else changes: the summary refreshes.
       await page.locator('#risk-state').waitFor();
       expect(await page.locator('#risk-state').textContent()).not.toBe('killed');

@@ -125,7 +125,7 @@ describe('orchestrator supervision: escalation', () => {
     expect(h.submits()).toEqual([]);
     // The session still ends cleanly without its market-data actor.
     h.send({ type: 'MD.ENDING', time: T0 + 120_000 });
-    expect(h.actor.getSnapshot().matches({ running: 'ended' })).toBe(true);
+    expect(h.actor.getSnapshot().matches({ running: { session: 'ended' } })).toBe(true);
     expect(h.ofType('session.ended')).toHaveLength(1);
   });
 

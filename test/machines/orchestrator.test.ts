@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import type { Fill, OrderRequest, Trade } from '../../core/types.ts';
 import type { OrchestratorEmitted } from '../../machines/orchestrator.ts';
+import { upgradeSnapshot } from '../../machines/orchestrator.ts';
 import type { RiskSnapshot } from '../../machines/risk.ts';
 import { COMMISSION, T0, fillOf, roundTrip, signal, startHarness, startTrading, testSettings, useHarnessTeardown, type Harness } from './orchestratorHarness.ts';
 
@@ -248,7 +249,7 @@ describe('orchestrator: exit on an opposite signal', () => {
     expect(h.submits()).toHaveLength(submitsBefore);
     const ctx = h.actor.getSnapshot().context;
     expect(ctx.book.qty).toBe(0);
-    expect(ctx.pendingExit).toBeNull();
+    expect(h.actor.getSnapshot().matches({ running: { exit: 'idle' } })).toBe(true);
     expect(ctx.live).toEqual({});
   });
 });
@@ -328,7 +329,10 @@ describe('orchestrator: persist and restore', () => {
 
     const r = open({ snapshot: saved });
     expect(r.risk()).toBe('killed');
-    expect(r.actor.getSnapshot().context).toMatchObject({ riskState: 'killed', killHandledAt: killedAt, pendingExit: 'flatten' });
+    expect(r.actor.getSnapshot().context).toMatchObject({ riskState: 'killed' });
+    expect(killedAt).not.toBeNull();
+    // The kill was acted upon and the flatten waits for the cancels: both are states, restored as such.
+    expect(r.actor.getSnapshot().value).toMatchObject({ running: { session: 'trading', exit: { pending: 'flatten' }, kill: 'handled' } });
     // Order actors came back by name with their state; the I/O children started again.
     expect(r.order(stop.clientOrderId)?.value).toBe('pendingCancel');
     expect(r.order(target.clientOrderId)?.value).toBe('pendingCancel');
@@ -363,6 +367,31 @@ describe('orchestrator: persist and restore', () => {
     const newIds = [...new Set(idsAfter)].filter((id) => id !== stop.clientOrderId && id !== target.clientOrderId);
     expect(newIds.length).toBeGreaterThanOrEqual(3); // flatten, refused entry, entry
     for (const id of newIds) expect(idsBefore.has(id)).toBe(false);
+  });
+  it('a snapshot saved when pending exit and kill handling were context flags restores into the same states and carries on alike', () => {
+    const h = open();
+    const { stop, target } = longWithBracket(h, 6000);
+    h.send({ type: 'OPERATOR.KILL', who: 'alice', reason: 'before restart', time: T0 + 4 * MIN });
+    const killedAt = (h.actor.getSnapshot().children.risk!.getSnapshot() as RiskSnapshot).context.killedAt;
+    const saved = roundTrip(h.actor.getPersistedSnapshot()) as { value: { running: { session: string } }; context: Record<string, unknown> };
+    h.actor.stop();
+    // The old shape: the session's state directly under running, the protocol in the context.
+    const old = { ...saved, value: { running: saved.value.running.session }, context: { ...saved.context, pendingExit: 'flatten', killHandledAt: killedAt } };
+
+    const r = open({ snapshot: upgradeSnapshot(old) });
+    expect(r.actor.getSnapshot().value).toEqual({ running: { session: 'trading', exit: { pending: 'flatten' }, kill: 'handled' } });
+    expect(r.actor.getSnapshot().context).not.toHaveProperty('pendingExit');
+    expect(r.cancels()).toEqual([]);
+    r.from('execution', { type: 'VENUE.CANCELED', clientOrderId: stop.clientOrderId, time: T0 + 4 * MIN + 10 });
+    r.from('execution', { type: 'VENUE.CANCELED', clientOrderId: target.clientOrderId, time: T0 + 4 * MIN + 11 });
+    expect(r.submits().map((o) => o.purpose)).toEqual(['flatten']);
+    expect(r.actor.getSnapshot().matches({ running: { exit: 'idle', kill: 'handled' } })).toBe(true);
+
+    // A kill that was not acted upon (another killedAt) is acted upon after the restore, once.
+    const unhandled = upgradeSnapshot({ ...old, context: { ...old.context, pendingExit: null, killHandledAt: (killedAt ?? 0) - 1 } });
+    expect((unhandled as { value: unknown }).value).toEqual({ running: { session: 'trading', exit: 'idle', kill: 'idle' } });
+    // Today's shape is left as it is.
+    expect(upgradeSnapshot(saved)).toBe(saved);
   });
 });
 
@@ -524,7 +553,7 @@ describe('orchestrator: session end', () => {
     const h = open();
     const { stop, target } = longWithBracket(h, 6000);
     h.from('marketData', { type: 'MD.ENDING', time: T0 + 10 * MIN });
-    expect(h.actor.getSnapshot().matches({ running: 'flattening' })).toBe(true);
+    expect(h.actor.getSnapshot().matches({ running: { session: 'flattening' } })).toBe(true);
     expect(h.cancels().sort()).toEqual([stop.clientOrderId, target.clientOrderId].sort());
     const submitsBefore = h.submits().length;
 
@@ -539,7 +568,7 @@ describe('orchestrator: session end', () => {
     expect(h.children.marketData.received).toEqual([]);
 
     h.from('execution', { type: 'VENUE.FILL', fill: fillOf(flatten, 6001, 'x-flat', T0 + 10 * MIN + 4) });
-    expect(h.actor.getSnapshot().matches({ running: 'ended' })).toBe(true);
+    expect(h.actor.getSnapshot().matches({ running: { session: 'ended' } })).toBe(true);
     expect(h.ofType('session.ended')).toEqual([{ type: 'session.ended', openPosition: 0, time: T0 + 10 * MIN + 4 }]);
     expect(h.children.marketData.received).toEqual([{ type: 'MD.STOP' }]);
     expect(h.actor.getSnapshot().context.openAtEnd).toBe(0);
@@ -552,14 +581,14 @@ describe('orchestrator: session end', () => {
     const flat = open();
     startTrading(flat);
     flat.from('marketData', { type: 'MD.ENDING', time: T0 + MIN });
-    expect(flat.actor.getSnapshot().matches({ running: 'ended' })).toBe(true);
+    expect(flat.actor.getSnapshot().matches({ running: { session: 'ended' } })).toBe(true);
     expect(flat.ofType('session.ended')).toHaveLength(1);
 
     const h = open();
     longWithBracket(h, 6000);
     h.from('marketData', { type: 'MD.ENDING', time: T0 + 10 * MIN });
     h.from('marketData', { type: 'MD.DONE', bars: 100, time: T0 + 10 * MIN + 1 });
-    expect(h.actor.getSnapshot().matches({ running: 'ended' })).toBe(true);
+    expect(h.actor.getSnapshot().matches({ running: { session: 'ended' } })).toBe(true);
     expect(h.ofType('session.ended')).toEqual([{ type: 'session.ended', openPosition: 1, time: expect.any(Number) }]);
     expect(h.actor.getSnapshot().context.openAtEnd).toBe(1);
   });

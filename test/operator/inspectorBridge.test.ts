@@ -50,13 +50,29 @@ describe('inspector bridge', () => {
       expect(find(risk, 'active')).toMatchObject({ type: 'compound', initial: 'reconciling' });
       expect(find(risk, 'killed')!.events).toContain('RESUME');
       const orchestrator = first.definitions[root.machine!]!;
-      expect(paths(orchestrator).sort()).toEqual(['running', 'running.ended', 'running.flattening', 'running.stopping', 'running.trading', 'stopped']);
+      expect(paths(orchestrator).sort()).toEqual([
+        'running',
+        'running.exit',
+        'running.exit.idle',
+        'running.exit.pending',
+        'running.exit.pending.exit',
+        'running.exit.pending.flatten',
+        'running.kill',
+        'running.kill.handled',
+        'running.kill.idle',
+        'running.session',
+        'running.session.ended',
+        'running.session.flattening',
+        'running.session.stopping',
+        'running.session.trading',
+        'stopped',
+      ]);
       const deployment = first.definitions[byId.get('deployment')!.machine!]!;
       expect(deployment.type).toBe('parallel');
       expect(paths(deployment)).toEqual(expect.arrayContaining(['phase', 'phase.setup', 'phase.calibration', 'phase.backtest', 'phase.simulation', 'phase.propFirm', 'phase.ownAccount', 'signals', 'signals.off', 'signals.on']));
 
       // Active states: the live actors' own snapshots, ancestors included.
-      expect(root.active).toEqual(['running', 'running.trading']);
+      expect(root.active).toEqual(['running', 'running.session', 'running.session.trading', 'running.exit', 'running.exit.idle', 'running.kill', 'running.kill.idle']);
       expect(byId.get('deployment')!.active).toEqual(['phase', 'phase.setup', 'signals', 'signals.off']);
       expect(byId.get('risk')!.active[0]).toBe('active');
 
@@ -67,6 +83,8 @@ describe('inspector bridge', () => {
       const second = bridge.view(cursor, false)!;
       expect(second.actors.find((a) => a.id === 'risk')!.active).toEqual(['killed']);
       expect(second.session).toMatchObject({ riskState: 'killed', killReason: 'inspector test', killedBy: 'alice' });
+      // The orchestrator acted on the kill: its kill region is drawn in handled.
+      expect(second.actors.find((a) => a.id === 'orchestrator')!.active).toContain('running.kill.handled');
       // Definitions go once per client.
       expect(second.definitions).toEqual({});
       const kill = second.events.find((e) => e.type === 'OPERATOR.KILL');
@@ -110,7 +128,7 @@ describe('inspector bridge', () => {
     // After the session: every actor stopped, the orchestrator's final state still drawn.
     const root = view.actors.find((a) => a.id === 'orchestrator')!;
     expect(root.status).toBe('stopped');
-    expect(root.active).toEqual(['running', 'running.ended']);
+    expect(root.active).toEqual(expect.arrayContaining(['running', 'running.session', 'running.session.ended']));
     expect(view.session).toMatchObject({ bars: summary.bars, pnl: summary.pnl, trades: summary.trades });
   });
 });
