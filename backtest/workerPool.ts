@@ -14,6 +14,7 @@
  * workerPoolWorker.cjs (plain CommonJS), which registers tsx in the thread and then imports
  * the task module. SharedArrayBuffers in a payload are shared with the worker, not copied.
  */
+import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
@@ -73,6 +74,7 @@ export class WorkerPool {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
     if (payloads.length === 0) return Promise.resolve([]);
     const abort = new AbortController();
+    setMaxListeners(payloads.length + 10, abort.signal); // one listener per task of the batch
     const results = new Array<Out>(payloads.length);
     let done = 0;
     return new Promise<Out[]>((resolve, reject) => {

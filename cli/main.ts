@@ -33,6 +33,7 @@ const registrars: Record<string, Registrar> = {
   attribution: async (program) => (await import('./attribution.ts')).registerAttribution(program),
   config: async (program) => (await import('./config.ts')).registerConfigCommands(program),
   journal: async (program) => (await import('./journal.ts')).registerJournalCommand(program),
+  worker: async (program) => (await import('./worker.ts')).registerWorker(program),
 };
 
 /** Which registrars a command name needs (`run` takes the control channel's flags too). */
@@ -58,6 +59,7 @@ const groupsOf: Record<string, readonly string[]> = {
   evidence: ['attribution'],
   config: ['config'],
   journal: ['journal'],
+  worker: ['worker'],
 };
 
 async function buildProgram(command: string | undefined): Promise<Command> {

@@ -27,7 +27,7 @@ import { systemClock, type Clock } from '../../core/clock.ts';
 import type { EngineData } from '../sweepEngine.ts';
 import type { BacktestOutcome, BacktestRequest, BatchRunner } from '../sweepRunner.ts';
 import { dataRefs, uploadData } from './queueData.ts';
-import { QueueError } from './queueError.ts';
+import { QueueError, authRefusal } from './queueError.ts';
 import { JOB_FORMAT, JOB_NAME, QUEUE_NAME, batchParams, decodeOutcome, describeJob, encodeRequest, type DataRef, type QueueJobData, type QueueJobResult } from './queueJob.ts';
 import { parseQueueUrl, redisOptions, type QueueTarget } from './queueUrl.ts';
 
@@ -117,6 +117,8 @@ export function queueBatch(options: QueueBatchOptions): QueueBatch {
         return value;
       } catch (err) {
         if (err instanceof QueueError) throw err;
+        const refused = authRefusal(err, target.safe);
+        if (refused) throw refused;
         const now = clock.now();
         if (lostSince === null) {
           lostSince = now;

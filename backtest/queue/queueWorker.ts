@@ -13,6 +13,7 @@ import type { EngineData } from '../sweepEngine.ts';
 import type { BacktestOutcome, BacktestRequest } from '../sweepRunner.ts';
 import { poolBatch, sweepPool } from '../sweepPool.ts';
 import { DataStore } from './queueData.ts';
+import { authRefusal } from './queueError.ts';
 import { JOB_FORMAT, QUEUE_NAME, decode, describeJob, encode, type QueueJobData, type QueueJobResult } from './queueJob.ts';
 import { parseQueueUrl, redisOptions } from './queueUrl.ts';
 
@@ -61,6 +62,16 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const emit = options.onEvent ?? (() => undefined);
   const redis = new Redis(redisOptions(target, 'worker'));
   redis.on('error', () => undefined); // ioredis reconnects; BullMQ reports what matters
+  // A refused password ends the worker at once; an unreachable Redis is waited for.
+  const ping = await Promise.race([redis.ping().then(() => null, (err: unknown) => err), new Promise((r) => setTimeout(() => r('timeout'), 3000))]);
+  if (ping !== null) {
+    const refused = authRefusal(ping, target.safe);
+    if (refused) {
+      redis.disconnect();
+      throw refused;
+    }
+    emit({ kind: 'notice', line: `worker: waiting for Redis at ${target.safe}` });
+  }
   const store = new DataStore(redis, { cacheDir: options.cacheDir, ...(options.sharedDir ? { sharedDir: options.sharedDir } : {}) });
 
   let runner = options.runner;
