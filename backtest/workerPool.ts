@@ -61,6 +61,9 @@ export class WorkerPool {
       maxThreads: workers,
       idleTimeout: Number.POSITIVE_INFINITY, // a worker keeps its caches for the pool's life
       concurrentTasksPerWorker: 1,
+      // Tasks last milliseconds to minutes: an idle thread waits on its port (not in a
+      // blocking Atomics.wait), so that it can load the task module before its first task.
+      atomics: 'disabled',
     });
     // A worker that dies while idle is replaced; nothing waits on it, so nothing to report.
     this.piscina.on('error', () => undefined);

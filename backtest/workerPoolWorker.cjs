@@ -39,3 +39,6 @@ module.exports = async function runInWorker(payload) {
     return { ok: false, error: { name: e.name, message: e.message, stack: e.stack } };
   }
 };
+
+// Load at thread start, not at the first task: a pool is ready when its first task comes.
+load().catch(() => undefined);

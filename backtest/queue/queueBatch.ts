@@ -29,6 +29,7 @@ import type { BacktestOutcome, BacktestRequest, BatchRunner } from '../sweepRunn
 import { dataRefs, uploadData } from './queueData.ts';
 import { QueueError, authRefusal } from './queueError.ts';
 import { JOB_FORMAT, JOB_NAME, QUEUE_NAME, batchParams, decodeOutcome, describeJob, encodeRequest, type DataRef, type QueueJobData, type QueueJobResult } from './queueJob.ts';
+import { sleep, within } from './queueTimers.ts';
 import { parseQueueUrl, redisOptions, type QueueTarget } from './queueUrl.ts';
 
 export interface QueueProgress {
@@ -251,10 +252,9 @@ export function queueBatch(options: QueueBatchOptions): QueueBatch {
       queue = null;
       redis = null;
       // Closing waits for Redis; a run that lost it must still end promptly.
-      await Promise.race([q?.close().catch(() => undefined), sleep(1000)]);
+      if (q) await within(q.close().catch(() => undefined), 1000, undefined);
       r?.disconnect();
     },
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

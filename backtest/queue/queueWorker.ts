@@ -15,6 +15,7 @@ import { poolBatch, sweepPool } from '../sweepPool.ts';
 import { DataStore } from './queueData.ts';
 import { authRefusal } from './queueError.ts';
 import { JOB_FORMAT, QUEUE_NAME, decode, describeJob, encode, type QueueJobData, type QueueJobResult } from './queueJob.ts';
+import { within } from './queueTimers.ts';
 import { parseQueueUrl, redisOptions } from './queueUrl.ts';
 
 /** Runs one request over local data files. */
@@ -63,7 +64,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const redis = new Redis(redisOptions(target, 'worker'));
   redis.on('error', () => undefined); // ioredis reconnects; BullMQ reports what matters
   // A refused password ends the worker at once; an unreachable Redis is waited for.
-  const ping = await Promise.race([redis.ping().then(() => null, (err: unknown) => err), new Promise((r) => setTimeout(() => r('timeout'), 3000))]);
+  const ping = await within(redis.ping().then(() => null, (err: unknown) => err), 3000, 'no answer in 3 s');
   if (ping !== null) {
     const refused = authRefusal(ping, target.safe);
     if (refused) {
@@ -118,8 +119,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     done: () => finished,
     close: async () => {
       // A graceful close lets the jobs in hand finish; without Redis it could wait forever.
-      await Promise.race([worker.close(), new Promise((r) => setTimeout(r, closeMs))]);
-      await Promise.race([worker.close(true).catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
+      const closed = await within(worker.close().then(() => true), closeMs, false);
+      if (!closed) await within(worker.close(true).catch(() => undefined), 1000, undefined);
       await pool?.close();
       redis.disconnect();
     },

@@ -56,7 +56,7 @@ describe.skipIf(!ready)(`mia worker and --queue on real ES bars${ready ? '' : ` 
     const grid = join(home, 'grid.json');
     writeFileSync(grid, JSON.stringify({ 'strategy.stopPoints': [4, 8] }));
     const env = { MIA_HOME: home, MIA__strategy__minAvailableWeight: '0', MIA_QUEUE_PASSWORD: redis.password };
-    const args = (out: string) => ['backtest', '--data', sharedData(MARCH), '--walk-forward', '--grid', grid, '--in-sample', '2d', '--out-of-sample', '2d', '--from', '2023-03-13', '--to', '2023-03-22', '--quiet', '--no-evidence', '--json', join(home, out)];
+    const args = (out: string) => ['backtest', '--data', sharedData(MARCH), '--walk-forward', '--grid', grid, '--in-sample', '2d', '--out-of-sample', '1d', '--from', '2023-03-13', '--to', '2023-03-17', '--quiet', '--no-evidence', '--json', join(home, out)];
     const workerArgs = ['worker', '--queue', redis.url, '--lock-ms', '2000'];
 
     const a = startMia(workerArgs, env);
