@@ -97,12 +97,15 @@ export function queueBatch(options: QueueBatchOptions): QueueBatch {
   let refs: Promise<DataRef[]> | null = null;
   let batches = 0;
   let lostSince: number | null = null;
+  let closing = false;
+  const isClosing = () => closing;
 
   const connect = (): { redis: Redis; queue: Queue } => {
     if (!redis || !queue) {
-      redis = new Redis({ ...redisOptions(target, 'client'), lazyConnect: false });
+      closing = false;
+      redis = new Redis(redisOptions(target, 'client', isClosing));
       redis.on('error', () => undefined); // counted by the calls that fail (see persist)
-      queue = new Queue(QUEUE_NAME, { connection: redisOptions(target, 'client') });
+      queue = new Queue(QUEUE_NAME, { connection: redisOptions(target, 'client', isClosing) });
       queue.on('error', () => undefined);
     }
     return { redis, queue };
@@ -247,6 +250,7 @@ export function queueBatch(options: QueueBatchOptions): QueueBatch {
     target: target.safe,
     workersSeen: () => [...workers].sort(),
     close: async () => {
+      closing = true;
       const q = queue;
       const r = redis;
       queue = null;

@@ -46,8 +46,12 @@ export function parseQueueUrl(url: string, env: NodeJS.ProcessEnv = process.env)
   };
 }
 
-/** ioredis options for a target (`worker`: a BullMQ worker's connection, which must retry commands forever). */
-export function redisOptions(t: QueueTarget, role: 'worker' | 'client') {
+/**
+ * ioredis options for a target (`worker`: a BullMQ worker's connection, which must retry
+ * commands forever). Reconnecting stops once `closing()` says so: a connection that is
+ * being closed while Redis is away must not keep its process alive retrying.
+ */
+export function redisOptions(t: QueueTarget, role: 'worker' | 'client', closing: () => boolean = () => false) {
   return {
     host: t.host,
     port: t.port,
@@ -58,6 +62,6 @@ export function redisOptions(t: QueueTarget, role: 'worker' | 'client') {
     // A worker waits for Redis as long as it takes; a submitter's command fails fast so
     // that it can count how long Redis has been away and give up with a clear message.
     maxRetriesPerRequest: role === 'worker' ? null : 1,
-    retryStrategy: (times: number) => Math.min(100 * times, role === 'worker' ? 2000 : 500),
+    retryStrategy: (times: number) => (closing() ? null : Math.min(100 * times, role === 'worker' ? 2000 : 500)),
   };
 }

@@ -61,7 +61,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const lockMs = options.lockMs ?? 30_000;
   const closeMs = options.closeMs ?? 30_000;
   const emit = options.onEvent ?? (() => undefined);
-  const redis = new Redis(redisOptions(target, 'worker'));
+  let closing = false;
+  const isClosing = () => closing;
+  const redis = new Redis(redisOptions(target, 'worker', isClosing));
   redis.on('error', () => undefined); // ioredis reconnects; BullMQ reports what matters
   // A refused password ends the worker at once; an unreachable Redis is waited for.
   const ping = await within(redis.ping().then(() => null, (err: unknown) => err), 3000, 'no answer in 3 s');
@@ -96,7 +98,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   };
 
   const worker = new Worker<QueueJobData, QueueJobResult>(QUEUE_NAME, processor, {
-    connection: redisOptions(target, 'worker'),
+    connection: redisOptions(target, 'worker', isClosing),
     name,
     concurrency: threads,
     lockDuration: lockMs,
@@ -118,6 +120,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     store,
     done: () => finished,
     close: async () => {
+      closing = true;
       // A graceful close lets the jobs in hand finish; without Redis it could wait forever.
       const closed = await within(worker.close().then(() => true), closeMs, false);
       if (!closed) await within(worker.close(true).catch(() => undefined), 1000, undefined);
