@@ -3,7 +3,8 @@
  * March 2023): two `mia worker` processes on a redis-server of the test's own, and
  * `mia backtest --walk-forward --queue` writes the very bytes the in-process run writes;
  * again when one worker is killed (SIGKILL) in the middle of a job, which the other worker
- * then runs. The password travels in MIA_QUEUE_PASSWORD and is never printed.
+ * then runs; and `mia sweep --queue` gives the local sweep's rows. The password travels in
+ * MIA_QUEUE_PASSWORD and is never printed.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -85,6 +86,15 @@ describe.skipIf(!ready)(`mia worker and --queue on real ES bars${ready ? '' : ` 
     // The job A had in hand was run by B after A's lock ran out.
     expect(wb.text()).toContain(`job ${jobId} done`);
     expect(wa.text()).not.toContain(`job ${jobId} done`);
+
+    // mia sweep --queue: the rows, choice and provenance of the local sweep (`workers` counts the queue's).
+    const sweepArgs = (out: string) => ['sweep', '--data', sharedData(MARCH), '--grid', grid, '--from', '2023-03-14', '--to', '2023-03-15', '--min-trades', '1', '--json', join(home, out)];
+    const [localSweep, queuedSweep] = await Promise.all([runMia([...sweepArgs('sweep-local.json'), '--workers', '1'], env), runMia([...sweepArgs('sweep-queued.json'), '--queue', redis.url], env)]);
+    expect([localSweep.code, queuedSweep.code, queuedSweep.stderr]).toEqual([0, 0, '']);
+    const { workers: localWorkers, ...localRows } = JSON.parse(readFileSync(join(home, 'sweep-local.json'), 'utf8'));
+    const { workers: queueWorkers, ...queuedRows } = JSON.parse(readFileSync(join(home, 'sweep-queued.json'), 'utf8'));
+    expect(queuedRows).toEqual(localRows);
+    expect([localWorkers, queueWorkers]).toEqual([1, 1]);
 
     for (const text of [wa.text(), wb.text(), local.stderr, queued.stderr, killed.stderr]) expect(text).not.toContain(redis.password);
     b.child.kill('SIGTERM');
