@@ -57,7 +57,7 @@ describe.skipIf(!ready)(`mia worker and --queue on real ES bars${ready ? '' : ` 
     const grid = join(home, 'grid.json');
     writeFileSync(grid, JSON.stringify({ 'strategy.stopPoints': [4, 8] }));
     const env = { MIA_HOME: home, MIA__strategy__minAvailableWeight: '0', MIA_QUEUE_PASSWORD: redis.password };
-    const args = (out: string) => ['backtest', '--data', sharedData(MARCH), '--walk-forward', '--grid', grid, '--in-sample', '2d', '--out-of-sample', '1d', '--from', '2023-03-13', '--to', '2023-03-17', '--quiet', '--no-evidence', '--json', join(home, out)];
+    const args = (out: string) => ['backtest', '--data', sharedData(MARCH), '--walk-forward', '--grid', grid, '--in-sample', '3d', '--out-of-sample', '1d', '--from', '2023-03-13', '--to', '2023-03-20', '--quiet', '--no-evidence', '--json', join(home, out)];
     const workerArgs = ['worker', '--queue', redis.url, '--lock-ms', '2000'];
 
     const a = startMia(workerArgs, env);
@@ -70,12 +70,18 @@ describe.skipIf(!ready)(`mia worker and --queue on real ES bars${ready ? '' : ` 
     expect(queued.stderr).toBe('');
     expect(queued.code).toBe(0);
     const expected = readFileSync(join(home, 'local.json'));
+    // The comparison has something to compare: windows chose a set and traded out of sample.
+    const wf = JSON.parse(expected.toString()).walkForward;
+    expect(wf.windows.length).toBe(3);
+    expect(wf.windows.some((w: { chosen: unknown }) => w.chosen !== null)).toBe(true);
+    expect(wf.outOfSample.trades.length).toBeGreaterThan(0);
     expect(readFileSync(join(home, 'queued.json')).equals(expected)).toBe(true);
     // Both workers took jobs.
     expect(wa.text()).toMatch(/job \S+ done/);
     expect(wb.text()).toMatch(/job \S+ done/);
 
-    // Again, and worker A dies (kill -9) as soon as it starts a job of this run.
+    // Again, and worker A dies (kill -9) as soon as it starts a job of this run. The jobs are
+    // 3-4 trading days (a few hundred ms), far longer than the few ms the kill takes to land.
     const from = wa.mark();
     const run = runMia([...args('killed.json'), '--queue', redis.url], env);
     const [, jobId] = await wa.waitFor(/job (\S+) started/, from);
