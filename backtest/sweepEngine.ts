@@ -7,7 +7,8 @@
 import type { LoaderOptions } from '../adapters/files/seriesTypes.ts';
 import { TradingDayTracker } from '../core/tradingDay.ts';
 import { BacktestEmptyError, runBacktest } from './engine.ts';
-import { barsInWindow, loadBacktestData, type BacktestData } from './engineData.ts';
+import { loadBacktestData, windowRange, type BacktestData, type BacktestTableData } from './engineData.ts';
+import { BarColumns, arrayBarTable, type BarTable } from '../core/barColumns.ts';
 import { computeMetrics } from './metrics.ts';
 import { headlineMetrics } from './result.ts';
 import { outcomeOf, type BacktestOutcome, type BacktestRequest, type BacktestRunner } from './sweepRunner.ts';
@@ -35,14 +36,26 @@ export function cachedData(data: EngineData): Promise<BacktestData> {
 /** Runs one request on the engine over cached data. */
 export async function runOnEngine(data: EngineData, request: BacktestRequest): Promise<BacktestOutcome> {
   const all = await cachedData(data);
+  return runOnBars({ bars: arrayBarTable(all.bars), barMs: all.barMs, data: all.data }, request);
+}
+
+/**
+ * Runs one request on the engine over bars already in memory (objects or columns, e.g. the
+ * columns a worker shares with the others): the request's window, with its warm-up days,
+ * is a view of them.
+ */
+export async function runOnBars(all: BacktestTableData, request: BacktestRequest): Promise<BacktestOutcome> {
   const from = request.from ?? null;
   const to = request.to ?? null;
   const warmupFrom = request.warmupFrom !== undefined && from !== null && request.warmupFrom < from ? request.warmupFrom : null;
-  const bars = barsInWindow(all.bars, { from: warmupFrom ?? from, to });
+  const [a, b] = windowRange(all.bars, { from: warmupFrom ?? from, to });
+  const bars = sliceTable(all.bars, a, b);
   let tradeFrom: number | undefined;
   if (warmupFrom !== null) {
     const days = new TradingDayTracker();
-    tradeFrom = bars.find((b) => days.dayOf(b.time) >= from!)?.time ?? Infinity;
+    let i = 0;
+    while (i < bars.length && days.dayOf(bars.timeAt(i)) < from!) i++;
+    tradeFrom = i < bars.length ? bars.timeAt(i) : Infinity;
   }
   try {
     const result = await runBacktest({
@@ -61,6 +74,15 @@ export async function runOnEngine(data: EngineData, request: BacktestRequest): P
     if (err instanceof BacktestEmptyError && from !== null && to !== null) return emptyOutcome(request, from, to);
     throw err;
   }
+}
+
+/** Rows [a, b) of a table: a view for columns, a copy of the references otherwise. */
+function sliceTable(bars: BarTable, a: number, b: number): BarTable {
+  if (bars instanceof BarColumns) return bars.slice(a, b);
+  if (a === 0 && b === bars.length) return bars;
+  const out = [];
+  for (let i = a; i < b; i++) out.push(bars.barAt(i));
+  return arrayBarTable(out);
 }
 
 /** A runner on the engine in this thread. */

@@ -1,7 +1,10 @@
 /**
- * A batch runner on a worker pool: each request runs in a worker on the engine, over data
- * the worker loads from the same paths and keeps for the pool's lifetime.
+ * A batch runner on a worker pool: each request runs in a worker on the engine. The bars
+ * are loaded once, in this thread, into shared memory that every worker reads (no copy per
+ * worker: sharedBars.ts), and kept as long as the pool; data that does not fit shared
+ * columns is loaded by each worker from the same paths instead.
  */
+import { dataKey, shareBars, type SharedBars } from './sharedBars.ts';
 import type { EngineData } from './sweepEngine.ts';
 import type { SweepTask } from './sweepWorkerTask.ts';
 import type { BacktestOutcome, BatchRunner } from './sweepRunner.ts';
@@ -12,11 +15,32 @@ export const SWEEP_TASK = new URL('./sweepWorkerTask.ts', import.meta.url);
 /** A pool of engine workers (default one per core); close() it when done. */
 export const sweepPool = (workers?: number): WorkerPool => new WorkerPool({ task: SWEEP_TASK, ...(workers !== undefined ? { workers } : {}) });
 
+/** The shared bars of each pool, by data: they live (and are freed) with their pool. */
+const sharedOf = new WeakMap<WorkerPool, Map<string, Promise<SharedBars | null>>>();
+
+/** `data` as the pool's workers read it: shared columns, loaded on first use. */
+export function poolData(pool: WorkerPool, data: EngineData): Promise<SharedBars | null> {
+  let byKey = sharedOf.get(pool);
+  if (!byKey) sharedOf.set(pool, (byKey = new Map()));
+  const key = dataKey(data);
+  let shared = byKey.get(key);
+  if (!shared) {
+    shared = shareBars(data);
+    byKey.set(key, shared);
+    shared.catch(() => byKey.delete(key)); // a failed load is retried, not remembered
+  }
+  return shared;
+}
+
 /** `onProgress` hears (done, total) of each batch as its runs finish. */
 export const poolBatch =
   (pool: WorkerPool, data: EngineData, onProgress?: (done: number, total: number) => void): BatchRunner =>
-  (requests) =>
-    pool.run<SweepTask, BacktestOutcome>(
-      requests.map((request) => ({ data: { files: [...data.files], ...(data.loader ? { loader: data.loader } : {}) }, request })),
+  async (requests) => {
+    if (requests.length === 0) return [];
+    const shared = await poolData(pool, data);
+    const taskData: SweepTask['data'] = shared ?? { files: [...data.files], ...(data.loader ? { loader: data.loader } : {}) };
+    return pool.run<SweepTask, BacktestOutcome>(
+      requests.map((request) => ({ data: taskData, request })),
       onProgress,
     );
+  };

@@ -10,6 +10,7 @@ import type { GridPoint } from './sweepGrid.ts';
 import { dataDays } from './sweepEngine.ts';
 import { poolBatch, sweepPool } from './sweepPool.ts';
 import { walkForward, type WalkForwardResult } from './walkForward.ts';
+import type { BatchRunner } from './sweepRunner.ts';
 
 export interface WalkForwardOnDataOptions {
   files: readonly string[];
@@ -27,6 +28,8 @@ export interface WalkForwardOnDataOptions {
   warmup?: boolean;
   /** Worker threads; default `backtest.workers`, else one per core. */
   workers?: number;
+  /** Where the runs go instead of a local pool (e.g. the job queue: backtest/queue/queueBatch.ts). */
+  batch?: BatchRunner;
 }
 
 export async function walkForwardOnData(options: WalkForwardOnDataOptions): Promise<WalkForwardResult> {
@@ -37,7 +40,7 @@ export async function walkForwardOnData(options: WalkForwardOnDataOptions): Prom
   const to = options.to ?? days.at(-1);
   if (from === undefined || to === undefined) throw new RangeError('walk-forward: the data has no bar');
   const workers = options.workers ?? settings.workers ?? undefined;
-  const pool = sweepPool(workers);
+  const pool = options.batch ? null : sweepPool(workers);
   try {
     return await walkForward({
       baseConfig: options.config,
@@ -50,9 +53,9 @@ export async function walkForwardOnData(options: WalkForwardOnDataOptions): Prom
       objective: options.objective ?? settings.objective,
       minTrades: options.minTrades ?? settings.minTrades,
       warmup: options.warmup ?? settings.walkForward.warmup,
-      batch: poolBatch(pool, data),
+      batch: options.batch ?? poolBatch(pool!, data),
     });
   } finally {
-    await pool.close();
+    await pool?.close();
   }
 }

@@ -1,22 +1,23 @@
 /**
- * A pool of node:worker_threads running one task module (a file exporting
- * `runTask(payload)`): inputs in, results out in input order whatever the workers' timing.
- * One worker per core by default (os.availableParallelism()). Workers live as long as the
- * pool, so whatever a task module caches (loaded data files) serves every later task.
+ * A pool of worker threads running one task module (a file exporting `runTask(payload)`),
+ * on piscina: inputs in, results out in input order whatever the workers' timing. One
+ * worker per core by default (os.availableParallelism()). Workers live as long as the pool,
+ * so whatever a task module caches (data it loaded or was handed) serves every later task.
  *
  * Failures never hang: a task that throws rejects its batch with the task's message; a
- * worker that dies (uncaught error, process.exit, out of memory, a module that does not
- * load) rejects the batch of the task it was running and is replaced on demand.
+ * worker that dies (uncaught error, process.exit, out of memory) rejects the batch of the
+ * task it was running, and piscina starts a new one. A failed batch stops: its tasks not
+ * yet finished are cancelled (piscina ends a thread that was running one).
  *
  * TypeScript in workers: MIA runs .ts sources through tsx, and a worker does not inherit
- * the loader hooks of the thread that starts it (neither bin/mia.js's register() nor
- * vitest's transform). Each worker therefore starts from a tiny ES module given as a
- * data: URL that registers tsx in the worker, then imports workerPoolWorker.ts.
+ * the loader hooks of the thread that starts it. Each thread therefore runs
+ * workerPoolWorker.cjs (plain CommonJS), which registers tsx in the thread and then imports
+ * the task module. SharedArrayBuffers in a payload are shared with the worker, not copied.
  */
+import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Piscina } from 'piscina';
 import { MiaError } from '../core/errors.ts';
 
 export interface WorkerPoolOptions {
@@ -38,55 +39,13 @@ export class WorkerTaskError extends MiaError<'WORKER_TASK_FAILED'> {
   }
 }
 
-interface Batch {
-  results: unknown[];
-  remaining: number;
-  onProgress: ((done: number, total: number) => void) | undefined;
-  settled: boolean;
-  resolve: (values: unknown[]) => void;
-  reject: (err: Error) => void;
-}
+type Reply = { ok: true; value: unknown } | { ok: false; error: { name: string; message: string; stack?: string } };
 
-interface Job {
-  batch: Batch;
-  index: number;
-  payload: unknown;
-}
-
-interface Slot {
-  worker: Worker;
-  id: number;
-  job: Job | null;
-  dead: boolean;
-}
-
-type Reply = { job: number; ok: true; value: unknown } | { job: number; ok: false; error: { name: string; message: string; stack?: string } };
-
-const entryUrl = new URL('./workerPoolWorker.ts', import.meta.url).href;
-
-/** The tsx loader's ES module API, resolved from this package (works from any cwd). */
-const tsxApiUrl = (() => {
-  const resolved = createRequire(import.meta.url).resolve('tsx/esm/api');
-  // `require` resolves the CommonJS build; the worker imports the ES module beside it.
-  return pathToFileURL(resolved.replace(/\.cjs$/, '.mjs')).href;
-})();
-
-const bootstrap = (taskUrl: string): URL => {
-  const code = [
-    `const { register } = await import(${JSON.stringify(tsxApiUrl)});`,
-    'register();',
-    `const { serve } = await import(${JSON.stringify(entryUrl)});`,
-    `await serve(${JSON.stringify(taskUrl)});`,
-  ].join('\n');
-  return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
-};
+const ENTRY = fileURLToPath(new URL('./workerPoolWorker.cjs', import.meta.url));
 
 export class WorkerPool {
   readonly size: number;
-  private readonly taskUrl: string;
-  private readonly slots: Slot[] = [];
-  private readonly queue: Job[] = [];
-  private nextId = 1;
+  private readonly piscina: Piscina;
   private closed = false;
 
   constructor(options: WorkerPoolOptions) {
@@ -94,7 +53,20 @@ export class WorkerPool {
     if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive integer, got ${workers}`);
     this.size = workers;
     const task = options.task;
-    this.taskUrl = task instanceof URL ? task.href : task.startsWith('file:') ? task : pathToFileURL(task).href;
+    const taskUrl = task instanceof URL ? task.href : task.startsWith('file:') ? task : pathToFileURL(task).href;
+    this.piscina = new Piscina({
+      filename: ENTRY,
+      workerData: { task: taskUrl },
+      minThreads: workers,
+      maxThreads: workers,
+      idleTimeout: Number.POSITIVE_INFINITY, // a worker keeps its caches for the pool's life
+      concurrentTasksPerWorker: 1,
+      // Tasks last milliseconds to minutes: an idle thread waits on its port (not in a
+      // blocking Atomics.wait), so that it can load the task module before its first task.
+      atomics: 'disabled',
+    });
+    // A worker that dies while idle is replaced; nothing waits on it, so nothing to report.
+    this.piscina.on('error', () => undefined);
   }
 
   /**
@@ -104,94 +76,46 @@ export class WorkerPool {
   run<In, Out>(payloads: readonly In[], onProgress?: (done: number, total: number) => void): Promise<Out[]> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
     if (payloads.length === 0) return Promise.resolve([]);
+    const abort = new AbortController();
+    setMaxListeners(payloads.length + 10, abort.signal); // one listener per task of the batch
+    const results = new Array<Out>(payloads.length);
+    let done = 0;
     return new Promise<Out[]>((resolve, reject) => {
-      const batch: Batch = {
-        results: new Array<unknown>(payloads.length),
-        remaining: payloads.length,
-        onProgress,
-        settled: false,
-        resolve: resolve as (values: unknown[]) => void,
-        reject,
+      let settled = false;
+      const fail = (err: Error): void => {
+        if (settled) return;
+        settled = true;
+        abort.abort();
+        reject(err);
       };
-      payloads.forEach((payload, index) => this.queue.push({ batch, index, payload }));
-      this.dispatch();
+      payloads.forEach((payload, index) => {
+        this.piscina.run(payload, { signal: abort.signal }).then(
+          (reply: Reply) => {
+            if (settled) return;
+            if (!reply.ok) return fail(new WorkerTaskError(`task ${index} failed: ${reply.error.message}`, index, false));
+            results[index] = reply.value as Out;
+            done++;
+            onProgress?.(done, payloads.length);
+            if (done === payloads.length) {
+              settled = true;
+              resolve(results);
+            }
+          },
+          (err: Error) => {
+            if (settled) return;
+            if (this.closed) return fail(new Error('worker pool closed'));
+            // The handler answers every error of its own: a rejection is a thread that died.
+            fail(new WorkerTaskError(`task ${index} failed: its worker died: ${err.message}`, index, true));
+          },
+        );
+      });
     });
   }
 
   /** Stops every worker; pending batches reject. */
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
-    for (const job of this.queue.splice(0)) this.fail(job.batch, new Error('worker pool closed'));
-    const slots = this.slots.splice(0);
-    for (const s of slots) {
-      s.dead = true;
-      if (s.job) this.fail(s.job.batch, new Error('worker pool closed'));
-    }
-    await Promise.all(slots.map((s) => s.worker.terminate()));
-  }
-
-  private dispatch(): void {
-    while (this.queue.length > 0) {
-      const job = this.queue[0]!;
-      if (job.batch.settled) {
-        this.queue.shift(); // its batch already failed: do not run the rest
-        continue;
-      }
-      let slot = this.slots.find((s) => !s.dead && s.job === null);
-      if (!slot && this.slots.length < this.size) slot = this.spawn();
-      if (!slot) return;
-      this.queue.shift();
-      slot.job = job;
-      slot.worker.postMessage({ job: job.index, payload: job.payload });
-    }
-  }
-
-  private spawn(): Slot {
-    const worker = new Worker(bootstrap(this.taskUrl), { workerData: null });
-    const slot: Slot = { worker, id: this.nextId++, job: null, dead: false };
-    worker.on('message', (reply: Reply) => this.onReply(slot, reply));
-    worker.on('error', (err: Error) => this.onDeath(slot, `worker ${slot.id} crashed: ${err.message}`));
-    worker.on('exit', (code: number) => this.onDeath(slot, `worker ${slot.id} exited (code ${code})`));
-    this.slots.push(slot);
-    return slot;
-  }
-
-  private onReply(slot: Slot, reply: Reply): void {
-    const job = slot.job;
-    if (!job || job.index !== reply.job) return;
-    slot.job = null;
-    const { batch } = job;
-    if (!batch.settled) {
-      if (reply.ok) {
-        batch.results[job.index] = reply.value;
-        batch.remaining--;
-        batch.onProgress?.(batch.results.length - batch.remaining, batch.results.length);
-        if (batch.remaining === 0) {
-          batch.settled = true;
-          batch.resolve(batch.results);
-        }
-      } else {
-        this.fail(batch, new WorkerTaskError(`task ${job.index} failed: ${reply.error.message}`, job.index, false));
-      }
-    }
-    this.dispatch();
-  }
-
-  private onDeath(slot: Slot, reason: string): void {
-    if (slot.dead) return;
-    slot.dead = true;
-    const i = this.slots.indexOf(slot);
-    if (i >= 0) this.slots.splice(i, 1);
-    const job = slot.job;
-    slot.job = null;
-    if (job) this.fail(job.batch, new WorkerTaskError(`${reason} while running task ${job.index}`, job.index, true));
-    void slot.worker.terminate();
-    if (!this.closed) this.dispatch();
-  }
-
-  private fail(batch: Batch, err: Error): void {
-    if (batch.settled) return;
-    batch.settled = true;
-    batch.reject(err);
+    await this.piscina.destroy();
   }
 }

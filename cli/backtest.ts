@@ -50,6 +50,8 @@ export interface BacktestOptions extends Record<string, unknown> {
   home?: string;
   /** false with --no-evidence. */
   evidence?: boolean;
+  /** With --walk-forward: run the windows' backtests as jobs on this Redis queue (mia worker). */
+  queue?: string;
 }
 
 function day(flag: string) {
@@ -87,7 +89,8 @@ export function registerBacktest(program: Command): void {
     .option('--in-sample <span>', 'with --walk-forward: in-sample span, Nd trading days or Nm months (default backtest.walkForward.inSample)')
     .option('--out-of-sample <span>', 'with --walk-forward: out-of-sample span and step (default backtest.walkForward.outOfSample)')
     .option('--home <dir>', 'home whose evidence/ receives the result for the phase gates; also MIA_HOME (default: working directory)')
-    .option('--no-evidence', 'do not record the result as gate evidence');
+    .option('--no-evidence', 'do not record the result as gate evidence')
+    .option('--queue <url>', 'with --walk-forward: run each window\'s backtests as jobs on a Redis queue served by `mia worker` (redis://HOST:PORT; password in MIA_QUEUE_PASSWORD)');
   addLoaderOptions(cmd).action(async (opts: BacktestOptions) => {
     process.exitCode = await backtestCommand(opts);
   });
@@ -106,6 +109,7 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
   if (opts.grid !== undefined && !opts.walkForward) throw new UsageError('--grid needs --walk-forward (a plain sweep is `mia sweep`)');
   // The walk-forward's workers load bars only: a stream would silently be missing from its windows.
   if (opts.walkForward && (opts.vix !== undefined || opts.stream !== undefined)) throw new UsageError(`--${opts.vix !== undefined ? 'vix' : 'stream'}: not available with --walk-forward yet (its workers replay bars only)`);
+  if (opts.queue !== undefined && !opts.walkForward) throw new UsageError('--queue needs --walk-forward (a plain backtest is one run: `mia sweep --queue` for many)');
   if (opts.from !== undefined && opts.to !== undefined && opts.from > opts.to) throw new UsageError(`--from ${opts.from} is after --to ${opts.to}`);
   const config = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { venue: { kind: 'simulated' }, feed: { kind: 'replay', speed: 'max' } } });
   const window = { from: opts.from ?? null, to: opts.to ?? null };
@@ -173,7 +177,12 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
       throw new UsageError(`--walk-forward: not available in this build (${(err as Error).message})`);
     }
     const points = opts.grid !== undefined ? expandGrid(readGridSpec(opts.grid), opts.config ? { file: opts.config } : {}) : undefined;
-    result.walkForward = await walkForwardOnData({ files, loader, config, ...(points ? { points } : {}), ...(opts.inSample ? { inSample: opts.inSample } : {}), ...(opts.outOfSample ? { outOfSample: opts.outOfSample } : {}), ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}) });
+    const queued = opts.queue !== undefined ? (await import('./queueRun.ts')).queueRun(opts.queue, { files, loader }, 'walk-forward', quiet) : null;
+    try {
+      result.walkForward = await walkForwardOnData({ files, loader, config, ...(points ? { points } : {}), ...(opts.inSample ? { inSample: opts.inSample } : {}), ...(opts.outOfSample ? { outOfSample: opts.outOfSample } : {}), ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}), ...(queued ? { batch: queued.batch } : {}) });
+    } finally {
+      await queued?.close();
+    }
   }
 
   // The result is evidence for the phase gates of this home (`mia phase advance` reads the latest).

@@ -36,6 +36,7 @@ const registrars: Record<string, Registrar> = {
   journal: async (program) => (await import('./journal.ts')).registerJournalCommand(program),
   calibrate: async (program) => (await import('./calibrate.ts')).registerCalibrate(program),
   killDrill: async (program) => (await import('./killDrill.ts')).registerKillDrill(program),
+  worker: async (program) => (await import('./worker.ts')).registerWorker(program),
 };
 
 /** Which registrars a command name needs (`run` takes the control channel's flags too). */
@@ -62,6 +63,7 @@ const groupsOf: Record<string, readonly string[]> = {
   config: ['config'],
   journal: ['journal'],
   calibrate: ['calibrate'],
+  worker: ['worker'],
 };
 
 async function buildProgram(command: string | undefined, argv: readonly string[] = []): Promise<Command> {

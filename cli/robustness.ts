@@ -80,32 +80,35 @@ const fmt = (x: number | null, digits = 2): string => (x === null ? '-' : x.toFi
 const metricCells = (m: BacktestMetrics): string =>
   `trades ${m.trades}  net ${fmt(m.netProfit)}  sharpe ${fmt(m.sharpe)}  PF ${fmt(m.profitFactor)}  maxDD ${fmt(m.maxDrawdown)} (${fmt(m.maxDrawdownPct * 100, 1)}%)`;
 
-async function sweepCommand(opts: CommonOptions & { grid: string; objective?: Objective; minTrades?: number }): Promise<void> {
+async function sweepCommand(opts: CommonOptions & { grid: string; objective?: Objective; minTrades?: number; queue?: string }): Promise<void> {
   const spec = readGridSpec(opts.grid);
   const points = expandGrid(spec, opts.config ? { file: opts.config } : {});
   const settings = points[0]!.config.backtest;
   const { data, provenance } = await checkedData(opts);
-  const pool = sweepPool(workersFor(opts, points[0]!.config, points.length));
+  const queued = opts.queue !== undefined ? (await import('./queueRun.ts')).queueRun(opts.queue, data, 'sweep') : null;
+  const pool = queued ? null : sweepPool(workersFor(opts, points[0]!.config, points.length));
   const progress = progressBar('sweep', 'runs');
   let result: SweepResult;
   try {
     result = await sweep({
       points,
-      batch: poolBatch(pool, data, progress.update),
+      batch: queued ? queued.batch : poolBatch(pool!, data, progress.update),
       ...windowOf(opts),
       objective: opts.objective ?? settings.objective,
       minTrades: opts.minTrades ?? settings.minTrades,
     });
   } finally {
     progress.stop();
-    await pool.close();
+    await pool?.close();
+    await queued?.close();
   }
   const best = result.best === null ? null : result.rows[result.best]!;
   await writeJson(opts.json, {
     command: 'sweep',
     provenance: { data: provenance },
     grid: spec,
-    workers: pool.size,
+    // Local threads, or with --queue the queue workers that ran jobs.
+    workers: queued ? queued.workersSeen().length : pool!.size,
     ...result,
     chosen: best ? { index: best.index, params: best.params, metrics: best.metrics } : null,
   });
@@ -181,7 +184,8 @@ export function registerRobustness(program: Command): void {
       .requiredOption('--grid <file>', 'JSON grid: { "strategy.threshold": [0.2, 0.25], "strategy.stopPoints": [6, 8] }')
       .option('--config <file>', 'base configuration file (JSON); also MIA_CONFIG')
       .addOption(new Option('--objective <metric>', 'metric that ranks the points (default: backtest.objective)').choices(OBJECTIVES))
-      .option('--min-trades <n>', 'a point needs this many trades to be chosen (default: backtest.minTrades)', atLeast('--min-trades', 0)),
+      .option('--min-trades <n>', 'a point needs this many trades to be chosen (default: backtest.minTrades)', atLeast('--min-trades', 0))
+      .option('--queue <url>', 'run the points as jobs on a Redis queue served by `mia worker` instead of local threads (redis://HOST:PORT; password in MIA_QUEUE_PASSWORD)'),
     { window: true },
   ).action((opts) => sweepCommand(opts));
 
