@@ -45,6 +45,8 @@ export interface CalibrateCliOptions extends Record<string, unknown> {
   outOfSample?: string;
   weights?: 'available' | 'all';
   workers?: number;
+  /** Run the candidates on a BullMQ queue (`redis://HOST:PORT`) served by `mia worker`. */
+  queue?: string;
   json?: string;
   outConfig?: string;
   home?: string;
@@ -95,6 +97,7 @@ export function registerCalibrate(program: Command): void {
     .option('--out-of-sample <span>', 'out-of-sample span and step (default backtest.walkForward.outOfSample)', span('--out-of-sample'))
     .addOption(new Option('--weights <which>', 'feature weights searched: available (the features the data feeds; the others 0) or all').choices(['available', 'all']).default('available'))
     .option('--workers <n>', 'worker threads (1: in this thread; default backtest.workers, else one per core)', positiveInt('--workers'))
+    .option('--queue <url>', 'run the candidates as jobs on a Redis queue served by `mia worker` instead of local threads (redis://HOST:PORT; password in MIA_QUEUE_PASSWORD)')
     .option('--json <out>', 'write the JSON result to OUT')
     .option('--out-config <file>', 'write the configuration the last window chose (JSON, usable with --config)')
     .option('--home <dir>', 'home whose evidence/ receives the calibration; also MIA_HOME (default: working directory)')
@@ -111,7 +114,12 @@ function usage(err: unknown): Error {
 }
 
 /** The runner candidates are evaluated through: this thread, or a pool of engine workers. */
-async function openRunner(data: EngineData, workers: number): Promise<{ runner: BatchRunner; close: () => Promise<void> }> {
+async function openRunner(data: EngineData, workers: number, queue: string | undefined, quiet: boolean): Promise<{ runner: BatchRunner; close: () => Promise<void> }> {
+  if (queue !== undefined) {
+    // The candidates as jobs on the Redis queue served by `mia worker` (cli/queueRun.ts): same results as in process.
+    const queued = (await import('./queueRun.ts')).queueRun(queue, data, 'calibrate', quiet);
+    return { runner: queued.batch, close: () => queued.close() };
+  }
   if (workers <= 1) return { runner: serialBatch(engineRunner(data)), close: async () => undefined };
   const { poolBatch, sweepPool } = await import('../backtest/sweepPool.ts');
   const pool = sweepPool(workers);
@@ -157,7 +165,7 @@ export async function calibrateCommand(opts: CalibrateCliOptions): Promise<numbe
   }
   const space = defaultSpace(features);
   const workers = Math.max(1, opts.workers ?? settings.workers ?? availableParallelism());
-  const { runner, close } = await openRunner(data, workers);
+  const { runner, close } = await openRunner(data, workers, opts.queue, quiet);
   const bar = progressBar('calibrate', 'runs', !quiet);
   let result: CalibrationResult;
   try {

@@ -107,6 +107,37 @@ describe.skipIf(!ready)(`mia worker and --queue on real ES bars${ready ? '' : ` 
     expect((await b.done).code).toBe(0);
   }, 240_000);
 
+  it('mia calibrate --queue on two workers gives the in-process calibration byte for byte, also when one is killed mid-job', async () => {
+    const home = tempHome();
+    const env = { MIA_HOME: home, MIA_QUEUE_PASSWORD: redis.password };
+    const args = (out: string) => [
+      'calibrate', '--data', sharedData(MARCH), '--from', '2023-03-13', '--to', '2023-03-17', '--in-sample', '3d', '--out-of-sample', '1d',
+      '--candidates', '4', '--threshold-steps', '3', '--min-trades', '1', '--quiet', '--no-evidence', '--json', join(home, out),
+    ];
+    const workerArgs = ['worker', '--queue', redis.url, '--lock-ms', '2000'];
+    const a = startMia(workerArgs, env);
+    const b = startMia(workerArgs, env);
+    const [wa, wb] = [watch(a), watch(b)];
+    const [local] = await Promise.all([runMia([...args('local.json'), '--workers', '1'], env), wa.waitFor(/serving/), wb.waitFor(/serving/)]);
+    expect(local.code).toBe(0);
+    const expected = readFileSync(join(home, 'local.json'));
+    // Something to compare: every window ran its candidates in sample.
+    const result = JSON.parse(expected.toString()) as { windows: Array<{ candidates: Array<{ trades: number }> }> };
+    expect(result.windows.length).toBe(2);
+    expect(result.windows.every((w) => w.candidates.some((c) => c.trades > 0))).toBe(true);
+
+    const from = wa.mark();
+    const run = runMia([...args('queued.json'), '--queue', redis.url], env);
+    await wa.waitFor(/job (\S+) started/, from);
+    a.child.kill('SIGKILL');
+    const queued = await run;
+    expect([queued.code, queued.stderr]).toEqual([0, '']);
+    expect(readFileSync(join(home, 'queued.json')).equals(expected)).toBe(true);
+    expect(wb.text()).toMatch(/job \S+ done/);
+    b.child.kill('SIGTERM');
+    expect((await b.done).code).toBe(0);
+  }, 240_000);
+
   it('a wrong password is a usage error (exit 2) that names no password', async () => {
     const home = tempHome();
     const r = await runMia(['worker', '--queue', redis.url], { MIA_HOME: home, MIA_QUEUE_PASSWORD: 'not-the-password' });
