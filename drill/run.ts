@@ -8,10 +8,10 @@ import { formatTable, runCrashDrill } from './crashDrill.ts';
 import { runMaliciousDrill } from './maliciousDrill.ts';
 
 const { values } = parseArgs({
-  options: { 'client-kills': { type: 'string', default: '20' }, 'server-kills': { type: 'string', default: '5' }, speed: { type: 'string', default: '300' } },
+  options: { 'client-kills': { type: 'string', default: '20' }, 'server-kills': { type: 'string', default: '5' }, speed: { type: 'string', default: '300' }, log: { type: 'string' } },
 });
 const say = (line: string) => process.stdout.write(`${line}\n`);
-const table = await runCrashDrill({ clientKills: Number(values['client-kills']), serverKills: Number(values['server-kills']), speed: Number(values.speed), say });
+const table = await runCrashDrill({ clientKills: Number(values['client-kills']), serverKills: Number(values['server-kills']), speed: Number(values.speed), say, logFile: values.log });
 say('\n== crash drill ==');
 say(formatTable(table));
 const malicious = await runMaliciousDrill({ say });
