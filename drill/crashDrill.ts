@@ -57,6 +57,20 @@ export interface DrillTable {
   /** Times the drill, as an operator, resumed a limited or killed risk machine, and why it was. */
   resumes: number;
   resumeReasons: Record<string, number>;
+  /** Times MIA's own watch (`risk.unprotectedMaxMs`) flattened a position, from its audit trail. */
+  watchFlattens: number;
+}
+
+function readAudit(home: string): Array<{ action: string; detail: string }> {
+  try {
+    return readFileSync(join(home, 'state', 'audit.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as { action: string; args?: { detail?: string } })
+      .map((a) => ({ action: a.action, detail: String(a.args?.detail ?? '') }));
+  } catch {
+    return [];
+  }
 }
 
 interface Proc {
@@ -65,9 +79,34 @@ interface Proc {
   output: () => string;
 }
 
+/**
+ * The drill's risk settings, and why. MIA's simulated feed and the paper server's market are
+ * two unrelated simulated markets (MIA marks its position with its own feed's prices while
+ * fills come at the server's), and every `mia run` replays its feed from the same start, so
+ * the same trading day over and over: the P&L kills (daily loss, trailing drawdown) and
+ * the trades-per-day cap would stop the drill for reasons that are artifacts of that. They
+ * are lifted. The drill compresses time (`speed` simulated minutes per wall second), so
+ * `unprotectedMaxMs`, in event time, is scaled to mean 5 wall seconds, what the drill
+ * measures. Everything else keeps its default, and what latches is resumed as an operator
+ * would (operatorCheck), counted in the table.
+ */
+export function drillRiskEnv(speed: number): Record<string, string> {
+  return {
+    MIA__risk__dailyLossLimit: '100000000',
+    MIA__risk__trailingDrawdown: '100000000',
+    MIA__risk__maxTradesPerDay: '1000000',
+    MIA__risk__unprotectedMaxMs: String(Math.round(UNPROTECTED_LIMIT_MS * 60 * speed)),
+  };
+}
+
+/** The drill's limit on a position without a working stop, wall ms. */
+export const UNPROTECTED_LIMIT_MS = 5_000;
+
+let extraEnv: Record<string, string> = {};
+
 function startMia(args: string[], home: string): Proc {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MIA')));
-  const child = spawn(process.execPath, [bin, ...args], { cwd: repo, env: { ...env, MIA_HOME: home, MIA__accounts: PAPER_ACCOUNTS }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, ...args], { cwd: repo, env: { ...env, ...extraEnv, MIA_HOME: home, MIA__accounts: PAPER_ACCOUNTS }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
@@ -138,6 +177,7 @@ export async function runCrashDrill(o: DrillOptions): Promise<DrillTable> {
   const say = o.say ?? (() => {});
   const speed = o.speed ?? 300;
   const roundMs = o.roundMs ?? 8000;
+  extraEnv = drillRiskEnv(speed);
   const dir = mkdtempSync(join(tmpdir(), 'mia-drill-'));
   const home = join(dir, 'home');
   const serverHome = join(dir, 'server');
@@ -222,7 +262,9 @@ export async function runCrashDrill(o: DrillOptions): Promise<DrillTable> {
       orders: Array<{ clientOrderId: string; status: string; account: string }>;
       fills: Array<{ executionId: string; clientOrderId: string; account: string }>;
     };
-    return { ...compare(journal, venue, proxy.log), clientKills: o.clientKills, serverKills, resumes, resumeReasons };
+    const watchAlerts = readAudit(home).filter((a) => a.action === 'unprotected-position');
+    for (const a of watchAlerts) say(`watch: ${a.detail}`);
+    return { ...compare(journal, venue, proxy.log), clientKills: o.clientKills, serverKills, resumes, resumeReasons, watchFlattens: watchAlerts.length };
   } finally {
     if (o.logFile) writeFileSync(o.logFile, proxy.log.map((m) => JSON.stringify(m)).join('\n') + '\n');
     server.child.kill('SIGKILL');
@@ -237,7 +279,7 @@ export function compare(
   journal: { orders: Array<{ clientOrderId: string; status: string }>; fills: Array<{ executionId: string; clientOrderId: string }> },
   venue: { orders: Array<{ clientOrderId: string; status: string; account: string }>; fills: Array<{ executionId: string; clientOrderId: string; account: string }> },
   log: readonly RecordedMessage[],
-): Omit<DrillTable, 'clientKills' | 'serverKills' | 'resumes' | 'resumeReasons'> {
+): Omit<DrillTable, 'clientKills' | 'serverKills' | 'resumes' | 'resumeReasons' | 'watchFlattens'> {
   const sentIds: string[] = [];
   for (const m of log) {
     if (m.dir !== 'toVenue') continue;
@@ -262,7 +304,7 @@ export function compare(
     const js = finalStatus[j.status] ?? j.status;
     if (vs !== undefined && vs !== js) stale++;
   }
-  return { venueFills: venueFills.length, lost, duplicate, stale, foreign, unprotected: unprotectedEpisodes(log), ordersSent: sent.size };
+  return { venueFills: venueFills.length, lost, duplicate, stale, foreign, unprotected: unprotectedEpisodes(log, UNPROTECTED_LIMIT_MS), ordersSent: sent.size };
 }
 
 /** Exposure without a working stop, split by whether MIA had a logged-on link to the venue. */
@@ -367,6 +409,7 @@ export function formatTable(t: DrillTable): string {
     ['unprotected while down: episodes', t.unprotected.down.episodes],
     ['  longest (s)', t.unprotected.down.maxSeconds],
     ['  over 5 s', t.unprotected.down.overLimit],
+    ['watch flattens (MIA alerts)', t.watchFlattens],
     ['operator resumes', t.resumes],
   ];
   const reasons = Object.entries(t.resumeReasons).map(([k, v]) => `  ${k}: ${v}`);

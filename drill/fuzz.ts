@@ -231,6 +231,7 @@ async function fuzzClient(frames: number, perConnection: number, gen: Gen, dir: 
   let sent = 0;
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
+  let allSent = false;
   const server = createServer((s) => {
     connections++;
     s.on('error', () => {});
@@ -250,8 +251,9 @@ async function fuzzClient(frames: number, perConnection: number, gen: Gen, dir: 
           sent += n;
           remaining += quota - n; // what a closed connection did not take goes to the next one
           if (remaining <= 0) {
+            // The client has read everything once it sees the end (then 'disconnected').
+            allSent = true;
             s.end();
-            done();
             return;
           }
           sent++;
@@ -279,6 +281,9 @@ async function fuzzClient(frames: number, perConnection: number, gen: Gen, dir: 
   });
   client.on('message', () => observed++);
   client.on('protocolError', () => observed++);
+  client.on('disconnected', () => {
+    if (allSent) done();
+  });
   let failed: string | null = null;
   client.on('failed', (e) => {
     failed = String(e.message);
