@@ -36,6 +36,10 @@ export interface FuzzOptions {
   say?: (line: string) => void;
 }
 
+/** Protocol errors the client reported, by code; HANDLER_THREW means MIA's own code threw on a frame. */
+export const errorCodes: Record<string, number> = {};
+export const handlerThrew: string[] = [];
+
 export interface FuzzSide {
   framesSent: number;
   connections: number;
@@ -81,6 +85,8 @@ function corpus(r: () => number, perType: number): { binary: Buffer[]; json: Buf
   const binary: Buffer[] = [];
   const json: Buffer[] = [];
   for (const layout of MESSAGE_LAYOUTS.values()) {
+    // A LOGOFF ends the session by design (a peer may always hang up): not a fuzz case.
+    if (layout.type === MessageType.LOGOFF) continue;
     for (let i = 0; i < perType; i++) {
       const members: Record<string, unknown> = {};
       for (const f of layout.fields) if (r() < 0.7) members[f.name] = randomMember(f, r);
@@ -280,13 +286,21 @@ async function fuzzClient(frames: number, perConnection: number, gen: Gen, dir: 
     logger,
   });
   client.on('message', () => observed++);
-  client.on('protocolError', () => observed++);
+  client.on('protocolError', (e) => {
+    observed++;
+    errorCodes[e.code] = (errorCodes[e.code] ?? 0) + 1;
+    if (e.code === 'HANDLER_THREW' && handlerThrew.length < 5) handlerThrew.push(String((e.cause as Error | undefined)?.stack ?? e.message).slice(0, 600));
+  });
   client.on('disconnected', () => {
     if (allSent) done();
   });
   let failed: string | null = null;
   client.on('failed', (e) => {
     failed = String(e.message);
+    done();
+  });
+  client.on('stopped', (reason) => {
+    failed = `stopped: ${reason}`;
     done();
   });
   client.start();
@@ -431,5 +445,6 @@ export function formatFuzz(f: FuzzResult): string {
       `${name} log bytes`.padEnd(30) + ` ${s.logBytes} (${(s.logBytes / Math.max(1, s.framesSent)).toFixed(3)} B/frame, ${Math.round(s.logBytes / Math.max(1, s.connections))} B/connection)`,
       `${name} works afterwards`.padEnd(30) + ` ${s.healthyAfter ? 'yes' : 'NO'}`,
     ].join('\n');
-  return [`frames`.padEnd(30) + ` ${f.frames}`, `crashes`.padEnd(30) + ` ${f.crashes}`, `seconds`.padEnd(30) + ` ${f.seconds}`, `frames/s`.padEnd(30) + ` ${f.framesPerSecond}`, side('client', f.client), side('server', f.server)].join('\n');
+  const codes = Object.entries(errorCodes).map(([k, v]) => `  ${k}: ${v}`);
+  return [...(codes.length ? ['client protocol errors by code', ...codes] : []), ...handlerThrew.map((h) => `handler threw: ${h}`), `frames`.padEnd(30) + ` ${f.frames}`, `crashes`.padEnd(30) + ` ${f.crashes}`, `seconds`.padEnd(30) + ` ${f.seconds}`, `frames/s`.padEnd(30) + ` ${f.framesPerSecond}`, side('client', f.client), side('server', f.server)].join('\n');
 }
