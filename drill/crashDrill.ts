@@ -41,6 +41,8 @@ export interface DrillOptions {
   say?: (line: string) => void;
   /** Writes the proxy's recorded traffic there (JSON lines) for analysis. */
   logFile?: string;
+  /** Leaves the drill's directory (MIA's home, the venue's state) in place. */
+  keep?: boolean;
 }
 
 export interface DrillTable {
@@ -264,12 +266,14 @@ export async function runCrashDrill(o: DrillOptions): Promise<DrillTable> {
     };
     const watchAlerts = readAudit(home).filter((a) => a.action === 'unprotected-position');
     for (const a of watchAlerts) say(`watch: ${a.detail}`);
+    for (const line of explain(journal, venue, proxy.log)) say(line);
     return { ...compare(journal, venue, proxy.log), clientKills: o.clientKills, serverKills, resumes, resumeReasons, watchFlattens: watchAlerts.length };
   } finally {
     if (o.logFile) writeFileSync(o.logFile, proxy.log.map((m) => JSON.stringify(m)).join('\n') + '\n');
     server.child.kill('SIGKILL');
     await proxy.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (o.keep) say(`kept: ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -305,6 +309,30 @@ export function compare(
     if (vs !== undefined && vs !== js) stale++;
   }
   return { venueFills: venueFills.length, lost, duplicate, stale, foreign, unprotected: unprotectedEpisodes(log, UNPROTECTED_LIMIT_MS), ordersSent: sent.size };
+}
+
+/** One line per lost fill and stale order: what the journal says against the venue. */
+export function explain(
+  journal: { orders: Array<{ clientOrderId: string; status: string; filledQty?: number }>; fills: Array<{ executionId: string; clientOrderId: string }> },
+  venue: { orders: Array<{ clientOrderId: string; status: string; account: string }>; fills: Array<{ executionId: string; clientOrderId: string; account: string }> },
+  log: readonly RecordedMessage[],
+): string[] {
+  const lines: string[] = [];
+  const sent = new Set<string>();
+  for (const m of log) {
+    if (m.dir !== 'toVenue') continue;
+    if (m.msg.Type === 208) sent.add(String(m.msg.ClientOrderID));
+    if (m.msg.Type === 201) [m.msg.ClientOrderID_1, m.msg.ClientOrderID_2].forEach((c) => sent.add(String(c)));
+  }
+  const orders = new Map(journal.orders.map((x) => [x.clientOrderId, x]));
+  const fills = new Set(journal.fills.map((f) => f.executionId));
+  for (const f of venue.fills) if (f.account === 'PAPER1' && sent.has(f.clientOrderId) && !fills.has(f.executionId)) lines.push(`lost fill ${f.executionId} of ${f.clientOrderId} (journal: ${orders.get(f.clientOrderId)?.status ?? 'no order'})`);
+  for (const v of venue.orders) {
+    const j = orders.get(v.clientOrderId);
+    const vs = finalStatus[v.status];
+    if (j && vs !== undefined && vs !== (finalStatus[j.status] ?? j.status)) lines.push(`stale ${v.clientOrderId}: venue ${v.status}, journal ${j.status} (filled ${j.filledQty ?? '?'})`);
+  }
+  return lines;
 }
 
 /** Exposure without a working stop, split by whether MIA had a logged-on link to the venue. */

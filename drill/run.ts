@@ -16,6 +16,7 @@ const { values } = parseArgs({
     'server-kills': { type: 'string', default: '5' },
     speed: { type: 'string', default: '300' },
     log: { type: 'string' },
+    keep: { type: 'boolean', default: false },
     fuzz: { type: 'string' },
     'soak-months': { type: 'string' },
   },
@@ -41,7 +42,7 @@ if (values.fuzz !== undefined) {
   say('\n== soak ==');
   say(formatSoak(result));
 } else {
-  const table = await runCrashDrill({ clientKills: Number(values['client-kills']), serverKills: Number(values['server-kills']), speed: Number(values.speed), say, logFile: values.log });
+  const table = await runCrashDrill({ clientKills: Number(values['client-kills']), serverKills: Number(values['server-kills']), speed: Number(values.speed), say, logFile: values.log, keep: values.keep });
   say('\n== crash drill ==');
   say(formatTable(table));
   const malicious = await runMaliciousDrill({ say });
