@@ -77,6 +77,12 @@ export interface DtcExecutionDeps {
    * reports about any other order are foreign. Absent: only this run's orders are known.
    */
   knownOrder?(clientOrderId: string): boolean;
+  /**
+   * Orders the ledger holds as sent or working (not finished): reconciliation asks the
+   * venue about those the orchestrator does not know (journaled after the snapshot it
+   * restored), so that their fills are theirs, never foreign, and their fate is known.
+   */
+  ledgerOrders?(): ReconcileHint[];
   /** Time of the newest journaled fill, ms: fills history is asked from there. */
   lastFillTime(): number | undefined;
   /**
@@ -280,6 +286,13 @@ function dtcIo(deps: DtcExecutionDeps) {
         if (o && o.final !== null) continue;
         live[c] = { request, filledQty: o?.filledQty ?? 0, ...(o?.serverOrderId ? { serverOrderId: o.serverOrderId } : {}) };
       }
+      const orphans: Record<string, ReconcileHint> = {};
+      for (const h of deps.ledgerOrders?.() ?? []) {
+        const c = h.request.clientOrderId;
+        if (Object.hasOwn(live, c)) continue;
+        live[c] = h;
+        orphans[c] = h;
+      }
       const createdTimes = Object.values(live).map((h) => h.request.createdAt);
       const window = fillsWindow(deps.lastFillTime(), createdTimes.length > 0 ? Math.min(...createdTimes) : undefined, now(), deps.maxFillHistoryDays ?? 30);
       let incomplete = window.incomplete;
@@ -337,6 +350,7 @@ function dtcIo(deps: DtcExecutionDeps) {
         position: truth.position,
         ...(truth.avgPrice !== undefined ? { avgPrice: truth.avgPrice } : {}),
         ...(incomplete !== null ? { incomplete } : {}),
+        ...(Object.keys(orphans).length > 0 ? { orphans } : {}),
         time: now(),
       });
     };
