@@ -8,7 +8,8 @@
  *
  * Every few seconds: the process's RSS (/proc), `mia status --json` (simulated time, bars,
  * orders, fills, risk) and the bytes under state/ (ledger, snapshots, audit) and logs/.
- * When risk latches limited or killed, the soak resumes it as an operator would (counted).
+ * When risk latches limited or killed, the soak resumes it as an operator would (counted);
+ * the P&L kills are lifted (see the env below).
  * Printed by simulated week: RSS, wall seconds per simulated day, disk, orders, fills.
  */
 import { spawn } from 'node:child_process';
@@ -100,7 +101,10 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const sampleMs = o.sampleMs ?? 3_000;
   const home = mkdtempSync(join(tmpdir(), 'mia-soak-'));
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MIA')));
-  const env = { ...base, MIA_HOME: home, MIA__accounts: PAPER_ACCOUNTS };
+  // The P&L kills latch for good on a losing simulated strategy (the trailing drawdown's peak
+  // never comes back) and would end the trading a soak is there to exercise: lifted, as in
+  // the crash drill; every other limit keeps its default and is resumed when it latches.
+  const env = { ...base, MIA_HOME: home, MIA__accounts: PAPER_ACCOUNTS, MIA__risk__dailyLossLimit: '100000000', MIA__risk__trailingDrawdown: '100000000' };
   const bars = Math.ceil(o.months * 30.44 * BARS_PER_DAY);
   const samples: Sample[] = [];
   let resumes = 0;
