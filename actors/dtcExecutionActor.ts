@@ -83,6 +83,11 @@ export interface DtcExecutionDeps {
    * restored), so that their fills are theirs, never foreign, and their fate is known.
    */
   ledgerOrders?(): ReconcileHint[];
+  /**
+   * The ClientOrderID the ledger holds for a venue order id: a fill the history gives
+   * again (ledgered after the restored snapshot) belongs to its order, never foreign.
+   */
+  ledgerClientIdOf?(serverOrderId: string): string | undefined;
   /** Time of the newest journaled fill, ms: fills history is asked from there. */
   lastFillTime(): number | undefined;
   /**
@@ -319,7 +324,7 @@ function dtcIo(deps: DtcExecutionDeps) {
         venueSymbol: route.symbol,
         miaSymbol: deps.miaSymbol,
         commissionPerContract: deps.commissionPerContract,
-        clientIdOf: (s) => translator.clientIdOf(s),
+        clientIdOf: (s) => translator.clientIdOf(s) ?? deps.ledgerClientIdOf?.(s),
         knownExecution: (id) => translator.hasExecution(id) || deps.knownExecution(id),
       });
       // Ready before the reports: the orchestrator answers them at once (in the same turn)

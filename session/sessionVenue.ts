@@ -153,6 +153,7 @@ export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): Session
       lastFillTime: () => deps.journal.lastFillTime(),
       knownOrder: (id) => deps.journal.order(id) !== undefined,
       ledgerOrders: () => inFlightOrders(deps.journal),
+      ledgerClientIdOf: (serverOrderId) => deps.journal.orders().find((o) => o.serverOrderId === serverOrderId)?.request.clientOrderId,
       maxFillHistoryDays: dtc.fillHistoryDays,
       bus: deps.bus,
       barMs: deps.barMs,

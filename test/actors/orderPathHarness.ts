@@ -61,6 +61,7 @@ export function startOrderPath(server: PaperDtcServer, clock: ManualClock, setti
       [...home.orders.values()]
         .filter((o) => o.status === 'submitted' || o.status === 'working')
         .map((o) => ({ request: o.request, filledQty: o.filledQty ?? 0, ...(o.serverOrderId ? { serverOrderId: o.serverOrderId } : {}) })),
+    ledgerClientIdOf: (serverOrderId) => [...home.orders.values()].find((o) => o.serverOrderId === serverOrderId)?.clientOrderId,
     ...(extra.maxFillHistoryDays !== undefined ? { maxFillHistoryDays: extra.maxFillHistoryDays } : {}),
     barMs: MIN,
   });
