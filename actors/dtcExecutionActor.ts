@@ -299,12 +299,15 @@ function dtcIo(deps: DtcExecutionDeps) {
         orphans[c] = h;
       }
       const createdTimes = Object.values(live).map((h) => h.request.createdAt);
+      // With a start time the venue needs no day count: the most it keeps is asked, so that
+      // a venue whose clock runs ahead of MIA's (counting the days back from its own now)
+      // still reaches the start; the days wanted only decide whether the history is complete.
       const window = fillsWindow(deps.lastFillTime(), createdTimes.length > 0 ? Math.min(...createdTimes) : undefined, now(), deps.maxFillHistoryDays ?? 30);
       let incomplete = window.incomplete;
       const [openOrders, positions, fills, balance] = await Promise.all([
         client.openOrders(route.account),
         client.positions(route.account),
-        client.fills(route.account, window.days, window.startSeconds).catch((error: unknown) => {
+        client.fills(route.account, window.startSeconds > 0 ? Math.max(window.days, deps.maxFillHistoryDays ?? 30) : window.days, window.startSeconds).catch((error: unknown) => {
           // Reconcile with the open orders and the position the venue does give; say what is missing.
           incomplete = `the venue refused the fills history: ${String((error as Error).message ?? error)}`;
           return [];

@@ -139,6 +139,25 @@ describe('dtcExecutionActor over the paper DTC server', () => {
     expect(blind.of('VENUE.FOREIGN')).toHaveLength(1);
   });
 
+  it('a venue whose clock runs days ahead of MIA\'s still gives the fills since the last journaled one', async () => {
+    const DAY = 86_400_000;
+    const venueClock = new ManualClock(T0 + 2 * DAY);
+    const server = await startPaperDtcServer({ port: 0, clock: venueClock });
+    cleanups.push(() => server.close());
+    server.onBar(bar(T0 + 2 * DAY - MIN, 6000));
+    server.venue.submit(order('A-1'), T0 + 2 * DAY);
+    server.onBar(bar(T0 + 2 * DAY, 6000));
+    await until('filled at the venue', () => server.venue.snapshot().orders['A-1']?.status === 'filled' || undefined);
+    venueClock.set(T0 + 5 * DAY);
+    // MIA's clock is at T0, its last journaled fill a minute before: it wants 2 days back from T0.
+    const h = await harness(server, new ManualClock(T0), new Set(), true, undefined, {
+      lastFillTime: () => T0 - MIN,
+      knownOrder: (id: string) => id === 'A-1',
+      ledgerClientIdOf: (s: string) => (s === server.venue.snapshot().orders['A-1']?.serverOrderId ? 'A-1' : undefined),
+    });
+    expect(h.of('VENUE.FILL').map((e) => e.fill.clientOrderId)).toEqual(['A-1']);
+  });
+
   it('after a restart of MIA (a new actor that never saw the order), the orchestrator hint ties the venue records to it', async () => {
     const clock = new ManualClock(T0);
     const server = await startPaperDtcServer({ port: 0, clock });
