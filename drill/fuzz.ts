@@ -75,6 +75,7 @@ const ODD_TEXT = ['', 'ESZ25', 'PAPER1', '\u001b[2J', 'ﬀ\u0000x', 'x'.repeat(2
 
 function randomMember(f: FieldSpec, r: () => number): unknown {
   if (f.kind === 'char') return ODD_TEXT[Math.floor(r() * ODD_TEXT.length)]!.slice(0, Math.max(0, f.size - 1));
+  if (f.kind === 'float') return Math.fround(r() * 1000);
   if (f.kind === 'double') return r() < 0.5 ? 5000 + Math.round(r() * 400) / 4 : (r() - 0.5) * 1e12;
   const [lo, hi] = INTEGER_RANGE[f.kind];
   return r() < 0.3 ? (r() < 0.5 ? lo : hi) : Math.min(hi, Math.max(lo, Math.floor(lo + r() * Math.min(hi - lo, 1e6))));
