@@ -77,6 +77,17 @@ export interface DtcExecutionDeps {
    * reports about any other order are foreign. Absent: only this run's orders are known.
    */
   knownOrder?(clientOrderId: string): boolean;
+  /**
+   * Orders the ledger holds as sent or working (not finished): reconciliation asks the
+   * venue about those the orchestrator does not know (journaled after the snapshot it
+   * restored), so that their fills are theirs, never foreign, and their fate is known.
+   */
+  ledgerOrders?(): ReconcileHint[];
+  /**
+   * The ClientOrderID the ledger holds for a venue order id: a fill the history gives
+   * again (ledgered after the restored snapshot) belongs to its order, never foreign.
+   */
+  ledgerClientIdOf?(serverOrderId: string): string | undefined;
   /** Time of the newest journaled fill, ms: fills history is asked from there. */
   lastFillTime(): number | undefined;
   /**
@@ -280,13 +291,23 @@ function dtcIo(deps: DtcExecutionDeps) {
         if (o && o.final !== null) continue;
         live[c] = { request, filledQty: o?.filledQty ?? 0, ...(o?.serverOrderId ? { serverOrderId: o.serverOrderId } : {}) };
       }
+      const orphans: Record<string, ReconcileHint> = {};
+      for (const h of deps.ledgerOrders?.() ?? []) {
+        const c = h.request.clientOrderId;
+        if (Object.hasOwn(live, c)) continue;
+        live[c] = h;
+        orphans[c] = h;
+      }
       const createdTimes = Object.values(live).map((h) => h.request.createdAt);
+      // With a start time the venue needs no day count: the most it keeps is asked, so that
+      // a venue whose clock runs ahead of MIA's (counting the days back from its own now)
+      // still reaches the start; the days wanted only decide whether the history is complete.
       const window = fillsWindow(deps.lastFillTime(), createdTimes.length > 0 ? Math.min(...createdTimes) : undefined, now(), deps.maxFillHistoryDays ?? 30);
       let incomplete = window.incomplete;
       const [openOrders, positions, fills, balance] = await Promise.all([
         client.openOrders(route.account),
         client.positions(route.account),
-        client.fills(route.account, window.days, window.startSeconds).catch((error: unknown) => {
+        client.fills(route.account, window.startSeconds > 0 ? Math.max(window.days, deps.maxFillHistoryDays ?? 30) : window.days, window.startSeconds).catch((error: unknown) => {
           // Reconcile with the open orders and the position the venue does give; say what is missing.
           incomplete = `the venue refused the fills history: ${String((error as Error).message ?? error)}`;
           return [];
@@ -306,7 +327,7 @@ function dtcIo(deps: DtcExecutionDeps) {
         venueSymbol: route.symbol,
         miaSymbol: deps.miaSymbol,
         commissionPerContract: deps.commissionPerContract,
-        clientIdOf: (s) => translator.clientIdOf(s),
+        clientIdOf: (s) => translator.clientIdOf(s) ?? deps.ledgerClientIdOf?.(s),
         knownExecution: (id) => translator.hasExecution(id) || deps.knownExecution(id),
       });
       // Ready before the reports: the orchestrator answers them at once (in the same turn)
@@ -337,6 +358,7 @@ function dtcIo(deps: DtcExecutionDeps) {
         position: truth.position,
         ...(truth.avgPrice !== undefined ? { avgPrice: truth.avgPrice } : {}),
         ...(incomplete !== null ? { incomplete } : {}),
+        ...(Object.keys(orphans).length > 0 ? { orphans } : {}),
         time: now(),
       });
     };

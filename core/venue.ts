@@ -61,7 +61,20 @@ export type VenueReport =
    * The venue's truth: every order it knows, its position and that position's average price.
    * `incomplete` says what the venue could not give (fills history): then risk goes limited.
    */
-  | { type: 'VENUE.RECONCILED'; orders: Record<string, VenueOrderState>; position: number; avgPrice?: number; incomplete?: string; time: number }
+  | {
+      type: 'VENUE.RECONCILED';
+      orders: Record<string, VenueOrderState>;
+      position: number;
+      avgPrice?: number;
+      incomplete?: string;
+      /**
+       * Orders the ledger holds as in flight that the orchestrator did not ask about (it
+       * restored a snapshot saved before they were journaled): their venue state is in
+       * `orders`, and the orchestrator adopts them.
+       */
+      orphans?: Record<string, ReconcileHint>;
+      time: number;
+    }
   /** An update, open order or fill for a ClientOrderID MIA never sent; `fill` when it moved the position. */
   | { type: 'VENUE.FOREIGN'; clientOrderId: string; serverOrderId: string; detail: string; fill?: Fill; time: number }
   | { type: 'VENUE.MARK'; price: number; time: number }

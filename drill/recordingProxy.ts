@@ -9,7 +9,8 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 export interface RecordedMessage {
   /** Wall time, ms. */
   t: number;
-  dir: 'toVenue' | 'toClient';
+  /** 'link': the proxy's own record of a client connection opening (Type 'open') or closing (Type 'closed'). */
+  dir: 'toVenue' | 'toClient' | 'link';
   /** Connection number (one per client connection). */
   conn: number;
   msg: Record<string, unknown>;
@@ -25,7 +26,7 @@ export interface RecordingProxy {
   close(): Promise<void>;
 }
 
-function splitter(dir: RecordedMessage['dir'], conn: number, push: (m: RecordedMessage) => void) {
+function splitter(dir: 'toVenue' | 'toClient', conn: number, push: (m: RecordedMessage) => void) {
   let skip = 16; // the binary ENCODING_REQUEST / ENCODING_RESPONSE
   let buf = '';
   return (chunk: Buffer) => {
@@ -67,6 +68,7 @@ export async function startRecordingProxy(venuePort: number): Promise<RecordingP
   };
   const server: Server = createServer((client) => {
     const conn = ++conns;
+    push({ t: Date.now(), dir: 'link', conn, msg: { Type: 'open' } });
     const venue = connect(venuePort, '127.0.0.1');
     sockets.add(client);
     sockets.add(venue);
@@ -80,7 +82,10 @@ export async function startRecordingProxy(venuePort: number): Promise<RecordingP
       toClient(b);
       client.write(b);
     });
+    let ended = false;
     const end = () => {
+      if (!ended) push({ t: Date.now(), dir: 'link', conn, msg: { Type: 'closed' } });
+      ended = true;
       client.destroy();
       venue.destroy();
       sockets.delete(client);

@@ -320,7 +320,7 @@ export const orchestratorMachine = setup({
             if (tx.ctx.riskState === 'killed' || tx.inSession('flattening')) tx.setPendingExit('flatten');
             // What the venue could not give (fills too far back): limited, never a guess.
             if (e.incomplete) routing.onIncompleteHistory(tx, e.incomplete, e.time);
-            routing.onReconciled(tx, e.orders, e.position, e.time, e.avgPrice);
+            routing.onReconciled(tx, e.orders, e.position, e.time, e.avgPrice, e.orphans);
           }),
         },
         'VENUE.FOREIGN': { actions: transact((tx, e) => e.type === 'VENUE.FOREIGN' && routing.onForeign(tx, e)) },

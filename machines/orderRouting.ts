@@ -563,8 +563,40 @@ export function onLinkLost(tx: Tx, time: number): void {
  * over from the venue is valued at (never 0, which would make equity and the daily loss
  * limit meaningless).
  */
-export function onReconciled(tx: Tx, orders: Record<string, VenueOrderState>, position: number, time: number, avgPrice?: number): void {
+export function onReconciled(
+  tx: Tx,
+  orders: Record<string, VenueOrderState>,
+  position: number,
+  time: number,
+  avgPrice?: number,
+  orphans?: Record<string, ReconcileHint>,
+): void {
   tx.update({ lastTime: Math.max(tx.ctx.lastTime, time) });
+  // Orders the ledger holds in flight that the restored snapshot does not (journaled after
+  // it was saved): adopted, so that the venue's record decides their fate like any other's
+  // (a working stop keeps protecting, and is not doubled by a new bracket).
+  // A finished one is journaled as the venue has it, one the venue never saw as lost.
+  for (const [c, hint] of Object.entries(orphans ?? {})) {
+    if (tx.ctx.live[c] || hint.request.clientOrderId !== c) continue;
+    const venue = orders[c];
+    if (venue?.status === 'working') {
+      tx.spawnOrder(hint.request);
+      tx.sendOrder(c, { type: 'SUBMIT', time: hint.request.createdAt });
+      tx.update({ live: { ...tx.ctx.live, [c]: { request: hint.request } } });
+      continue;
+    }
+    tx.emit({
+      type: 'journal.order',
+      clientOrderId: c,
+      request: hint.request,
+      status: venue ? venue.status : 'lost',
+      time,
+      filledQty: venue ? venue.filledQty : hint.filledQty,
+      ...(venue?.avgFillPrice != null ? { avgFillPrice: venue.avgFillPrice } : {}),
+      ...(venue?.serverOrderId ? { serverOrderId: venue.serverOrderId } : {}),
+      detail: venue?.reason ?? (venue ? 'reconciled with the venue (journaled after the restored snapshot)' : 'the venue has no record of it (journaled after the restored snapshot)'),
+    });
+  }
   for (const c of Object.keys(tx.ctx.live)) {
     const venue = orders[c] ?? null;
     // The order actor takes the venue's record and ends wherever that puts it.

@@ -24,7 +24,7 @@ export function uncountedFills(journal: Journal, saved: { snapshot: unknown; sav
 }
 
 /** What the venue asks the journal, with the fills the restored snapshot does not count left out. */
-export type VenueJournal = Pick<Journal, 'hasFill' | 'lastFillTime' | 'order'> & {
+export type VenueJournal = Pick<Journal, 'hasFill' | 'lastFillTime' | 'order' | 'orders'> & {
   /** The session journaled this fill again (the restored machine now counts it). */
   recounted(executionId: string): void;
 };
@@ -40,6 +40,7 @@ export function venueJournalView(journal: Journal, saved: { snapshot: unknown; s
       return Math.min(last, ...uncounted.values()) - 1;
     },
     order: (id: string) => journal.order(id),
+    orders: () => journal.orders(),
     recounted: (executionId: string) => void uncounted.delete(executionId),
   };
 }

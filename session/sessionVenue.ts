@@ -21,6 +21,8 @@ import type { VenueJournal } from './ledgerTail.ts';
 import { dtcExecutionActor } from '../actors/dtcExecutionActor.ts';
 import { simulatedExecutionActor } from '../actors/simulatedExecutionActor.ts';
 import { VenueSettle } from '../core/venueSettle.ts';
+import type { ReconcileHint } from '../core/venue.ts';
+import type { OrderRequest } from '../core/types.ts';
 
 export interface SessionVenue {
   /** The execution actor's logic, provided to the orchestrator as `execution`. */
@@ -150,6 +152,8 @@ export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): Session
       knownExecution: (id) => deps.journal.hasFill(id),
       lastFillTime: () => deps.journal.lastFillTime(),
       knownOrder: (id) => deps.journal.order(id) !== undefined,
+      ledgerOrders: () => inFlightOrders(deps.journal),
+      ledgerClientIdOf: (serverOrderId) => deps.journal.orders().find((o) => o.serverOrderId === serverOrderId)?.request.clientOrderId,
       maxFillHistoryDays: dtc.fillHistoryDays,
       bus: deps.bus,
       barMs: deps.barMs,
@@ -165,4 +169,15 @@ export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): Session
       await s?.close();
     },
   };
+}
+
+/** The journal's statuses of an order that has not finished (the venue may still act on it). */
+const IN_FLIGHT = new Set(['created', 'sent', 'pendingOpen', 'pendingChild', 'open', 'pendingCancelReplace', 'pendingCancel', 'partiallyFilled']);
+
+/** Orders the ledger holds in flight, as reconciliation hints. */
+export function inFlightOrders(journal: Pick<VenueJournal, 'orders'>): ReconcileHint[] {
+  return journal
+    .orders()
+    .filter((o) => IN_FLIGHT.has(o.status))
+    .map((o) => ({ request: o.request as OrderRequest, filledQty: o.filledQty, ...(o.serverOrderId ? { serverOrderId: o.serverOrderId } : {}) }));
 }

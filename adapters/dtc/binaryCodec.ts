@@ -44,6 +44,7 @@ const scratch = {
   u16: new Uint16Array(scratchMemory),
   i32: new Int32Array(scratchMemory),
   u32: new Uint32Array(scratchMemory),
+  f32: new Float32Array(scratchMemory),
   f64: new Float64Array(scratchMemory),
 };
 
@@ -75,6 +76,8 @@ function typedRead(field: FieldSpec): string {
       return `(s.u32[${at / 4}] + s.u32[${at / 4 + 1}] * ${TWO_32})`;
     case 'double':
       return field.absent ? `absent(s.f64[${at / 8}])` : `s.f64[${at / 8}]`;
+    case 'float':
+      return `s.f32[${at / 4}]`;
     case 'char':
       throw new Error('strings are read by FixedStringReader');
   }
@@ -143,6 +146,8 @@ function writeStatement(field: FieldSpec): string {
       return field.absent
         ? `buf.writeDoubleLE(v === undefined ? ${DBL_MAX} : v, ${at});`
         : `buf.writeDoubleLE(v, ${at});`;
+    case 'float':
+      return `buf.writeFloatLE(v, ${at});`;
     case 'char':
       return `writeString(buf, ${at}, ${field.size}, v);`;
   }

@@ -20,6 +20,10 @@ export function encodableValue(field: FieldSpec, raw: unknown, messageType: numb
     case 'double':
       if (typeof raw === 'number' && Number.isFinite(raw)) return raw;
       break;
+    case 'float':
+      // Only a value float32 holds exactly: the wire must not change what was meant.
+      if (typeof raw === 'number' && Number.isFinite(raw) && Math.fround(raw) === raw) return raw;
+      break;
     default: {
       const [min, maxExclusive] = INTEGER_RANGE[field.kind];
       if (typeof raw === 'number' && Number.isInteger(raw) && raw >= min && raw < maxExclusive) return raw;

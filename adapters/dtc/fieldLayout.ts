@@ -7,7 +7,7 @@ import type { DtcMessage } from './messages.ts';
 
 export type IntegerKind = 'int8' | 'uint8' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64';
 /** Binary kinds of struct members: fixed-width numbers, or a fixed char array. */
-export type FieldKind = IntegerKind | 'double' | 'char';
+export type FieldKind = IntegerKind | 'double' | 'float' | 'char';
 
 /** DBL_MAX, the protocol's "unset" marker for doubles. */
 export const DBL_MAX = Number.MAX_VALUE;
@@ -47,7 +47,7 @@ export interface MessageLayout {
 }
 
 /** Width in bytes of each fixed-width kind. */
-export const KIND_WIDTH: Readonly<Record<IntegerKind | 'double', number>> = {
+export const KIND_WIDTH: Readonly<Record<IntegerKind | 'double' | 'float', number>> = {
   int8: 1,
   uint8: 1,
   uint16: 2,
@@ -56,6 +56,7 @@ export const KIND_WIDTH: Readonly<Record<IntegerKind | 'double', number>> = {
   int64: 8,
   uint64: 8,
   double: 8,
+  float: 4,
 };
 
 /** Integer ranges as [min, max + 1): 64-bit bounds are exact powers of two, values exact to 2^53. */
@@ -105,6 +106,10 @@ export const int32 = integer('int32');
 export const uint32 = integer('uint32');
 export const int64 = integer('int64');
 export const uint64 = integer('uint64');
+
+/** A 4-byte float (e.g. the quantities of MARKET_DATA_UPDATE_BID_ASK); values must be exact in float32. */
+export const float = <N extends string>(name: N, offset: number, dflt = 0): NumberSpec<N> =>
+  spec(name, 'float', offset, 4, dflt, 'number' as const);
 
 /** A double that is always meaningful (default 0 unless the header says otherwise). */
 export const double = <N extends string>(name: N, offset: number, dflt = 0): NumberSpec<N> =>

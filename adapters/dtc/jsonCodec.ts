@@ -83,6 +83,9 @@ function memberFromJson(field: FieldSpec, raw: unknown, type: number): number | 
     case 'char':
       if (typeof raw === 'string') return raw;
       break;
+    case 'float':
+      if (typeof raw === 'number' && Number.isFinite(raw) && Math.abs(raw) <= 3.4028234663852886e38) return raw;
+      break;
     case 'double':
       if (typeof raw === 'number') {
         if (field.absent && raw >= ABSENT_THRESHOLD) return undefined;

@@ -8,9 +8,11 @@ import {
   chars,
   defineLayout,
   double,
+  float,
   int32,
   int64,
   int8,
+  uint16,
   uint32,
   uint64,
   uint8,
@@ -169,6 +171,22 @@ const layouts: readonly MessageLayout[] = [
       int8('TradingStatus', 128),
       double('MarketDepthUpdateDateTime', 136),
     ],
+  }),
+  // DTCProtocol.h (version 8, pack 8): s_MarketDataUpdateTrade, 40 bytes.
+  defineLayout<M.MarketDataUpdateTrade>()({
+    type: MessageType.MARKET_DATA_UPDATE_TRADE,
+    name: 'MARKET_DATA_UPDATE_TRADE',
+    size: 40,
+    knownSizes: [40],
+    fields: [uint32('SymbolID', 4), uint16('AtBidOrAsk', 8), double('Price', 16), double('Volume', 24), double('DateTime', 32)],
+  }),
+  // DTCProtocol.h (version 8, pack 8): s_MarketDataUpdateBidAsk, 40 bytes; the quantities are floats.
+  defineLayout<M.MarketDataUpdateBidAsk>()({
+    type: MessageType.MARKET_DATA_UPDATE_BID_ASK,
+    name: 'MARKET_DATA_UPDATE_BID_ASK',
+    size: 40,
+    knownSizes: [40],
+    fields: [uint32('SymbolID', 4), absentDouble('BidPrice', 8), float('BidQuantity', 16), absentDouble('AskPrice', 24), float('AskQuantity', 32), uint32('DateTime', 36)],
   }),
   defineLayout<M.SubmitNewSingleOrder>()({
     type: MessageType.SUBMIT_NEW_SINGLE_ORDER,

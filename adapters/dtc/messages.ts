@@ -120,6 +120,31 @@ export interface MarketDataSnapshot {
   MarketDepthUpdateDateTime: number;
 }
 
+/** A trade print for a subscribed symbol (DTCProtocol.h s_MarketDataUpdateTrade). */
+export interface MarketDataUpdateTrade {
+  Type: typeof MessageType.MARKET_DATA_UPDATE_TRADE;
+  SymbolID: number;
+  /** AtBidOrAskEnum: 0 unset, 1 at bid, 2 at ask. */
+  AtBidOrAsk: number;
+  Price: number;
+  Volume: number;
+  /** Seconds since the epoch, with a fractional part (t_DateTimeWithMilliseconds). */
+  DateTime: number;
+}
+
+/** A new best bid and ask (DTCProtocol.h s_MarketDataUpdateBidAsk); an absent price is unset. */
+export interface MarketDataUpdateBidAsk {
+  Type: typeof MessageType.MARKET_DATA_UPDATE_BID_ASK;
+  SymbolID: number;
+  BidPrice?: number;
+  /** float32 on the wire. */
+  BidQuantity: number;
+  AskPrice?: number;
+  AskQuantity: number;
+  /** Whole seconds since the epoch (t_DateTime4Byte). */
+  DateTime: number;
+}
+
 export interface SubmitNewSingleOrder {
   Type: typeof MessageType.SUBMIT_NEW_SINGLE_ORDER;
   Symbol: string;
@@ -418,6 +443,8 @@ export type DtcMessage =
   | MarketDataRequest
   | MarketDataReject
   | MarketDataSnapshot
+  | MarketDataUpdateTrade
+  | MarketDataUpdateBidAsk
   | SubmitNewSingleOrder
   | SubmitNewOCOOrder
   | CancelOrder

@@ -28,7 +28,8 @@ const rootOf = (symbol: string): string | null => {
 type Entry = SymbolMarket & { tradesToday: boolean };
 
 /** One entry per instrument (ES, ESZ25 and ESZ25-CME share one), or per symbol when the root is unknown. */
-const keyOf = (symbol: string): string => rootOf(symbol) ?? symbol.toUpperCase();
+export const instrumentKey = (symbol: string): string => rootOf(symbol) ?? symbol.toUpperCase();
+const keyOf = instrumentKey;
 
 export class PaperMarketData implements MarketListener {
   private readonly symbols = new Map<string, Entry>();

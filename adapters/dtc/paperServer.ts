@@ -169,6 +169,18 @@ export async function startPaperDtcServer(options: PaperDtcServerOptions): Promi
     }
   };
 
+  /** Market data updates to every session; one client's trouble never stops the feed. */
+  const stream = (send: (s: PaperSession) => void) => {
+    for (const s of [...sessions]) {
+      try {
+        send(s);
+      } catch (err) {
+        logger.error({ err }, 'paper server could not stream market data');
+        s.destroy('market data failed');
+      }
+    }
+  };
+
   let nextId = 1;
   const server: Server = createServer((socket) => {
     sockets.add(socket);
@@ -207,14 +219,18 @@ export async function startPaperDtcServer(options: PaperDtcServerOptions): Promi
     onBar(bar) {
       market.onBar(bar);
       venue.onBar(bar);
+      // The bar's close is the last trade subscribers see (stamped at the bar's close).
+      stream((s) => s.onMarketTrade(bar.symbol, bar.close, bar.volume, bar.time + (options.barMs ?? 60_000)));
     },
     onQuote(quote) {
       market.onQuote(quote);
       venue.onQuote(quote);
+      stream((s) => s.onMarketQuote(quote));
     },
     onTrade(trade) {
       market.onTrade(trade);
       venue.onTrade(trade);
+      stream((s) => s.onMarketTrade(trade.symbol, trade.price, trade.size, trade.time));
     },
     onEnd() {
       venue.onEnd();

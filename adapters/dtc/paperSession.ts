@@ -22,7 +22,7 @@ import { DtcFrameDecoder, type DtcFrameResult } from './frameDecoder.ts';
 import { DTC_PROTOCOL_VERSION, MessageType } from './messageType.ts';
 import type * as M from './messages.ts';
 import type { PaperFaults } from './paperFaults.ts';
-import type { PaperMarketData } from './paperMarket.ts';
+import { instrumentKey, type PaperMarketData } from './paperMarket.ts';
 import {
   balanceUpdateFor,
   fillResponseFor,
@@ -422,8 +422,34 @@ export class PaperSession {
     fills.forEach((f, i) => this.send(fillResponseFor(f, { requestId: m.RequestID, total: fills.length, number: i + 1 })));
   }
 
+  /** Subscribed instruments (paperMarket's instrumentKey) and the SymbolID each was asked with. */
+  private readonly subscriptions = new Map<string, number>();
+
+  /**
+   * A trade print or a bar's close for a subscribed instrument: MARKET_DATA_UPDATE_TRADE.
+   * `time` is ms; DTC carries seconds with a fractional part.
+   */
+  onMarketTrade(symbol: string, price: number, volume: number, time: number): void {
+    const id = this.phase === 'loggedOn' ? this.subscriptions.get(instrumentKey(symbol)) : undefined;
+    if (id === undefined || !(Number.isFinite(price) && price > 0)) return;
+    this.send(createDtcMessage(MessageType.MARKET_DATA_UPDATE_TRADE, { SymbolID: id, AtBidOrAsk: 0, Price: price, Volume: Number.isFinite(volume) && volume >= 0 ? volume : 0, DateTime: time / 1000 }));
+  }
+
+  /** A new best bid and ask for a subscribed instrument: MARKET_DATA_UPDATE_BID_ASK (quantities are float32, time whole seconds). */
+  onMarketQuote(q: { symbol: string; bid: number; ask: number; bidSize: number; askSize: number; time: number }): void {
+    const id = this.phase === 'loggedOn' ? this.subscriptions.get(instrumentKey(q.symbol)) : undefined;
+    if (id === undefined || !(Number.isFinite(q.bid) && Number.isFinite(q.ask) && q.bid > 0 && q.ask >= q.bid)) return;
+    const size = (x: number) => (Number.isFinite(x) && x >= 0 ? Math.fround(x) : 0);
+    this.send(
+      createDtcMessage(MessageType.MARKET_DATA_UPDATE_BID_ASK, { SymbolID: id, BidPrice: q.bid, BidQuantity: size(q.bidSize), AskPrice: q.ask, AskQuantity: size(q.askSize), DateTime: Math.floor(q.time / 1000) }),
+    );
+  }
+
   private onMarketData(m: M.MarketDataRequest): void {
-    if (m.RequestAction === RequestAction.UNSUBSCRIBE) return;
+    if (m.RequestAction === RequestAction.UNSUBSCRIBE) {
+      for (const [key, id] of this.subscriptions) if (id === m.SymbolID) this.subscriptions.delete(key);
+      return;
+    }
     const known = m.Symbol === '' ? undefined : this.ctx.market.lookup(m.Symbol);
     if (!known) {
       const why = m.Symbol === '' ? 'Symbol is required' : `no market data for ${m.Symbol}${m.Exchange ? ` (${m.Exchange})` : ''} yet`;
@@ -431,6 +457,8 @@ export class PaperSession {
       return;
     }
     this.send(marketSnapshotFor(m.SymbolID, known));
+    // A subscription (not a one-off snapshot) then streams the updates.
+    if (m.RequestAction !== RequestAction.SNAPSHOT) this.subscriptions.set(instrumentKey(m.Symbol), m.SymbolID);
   }
 
   // ---------------------------------------------------------------- orders

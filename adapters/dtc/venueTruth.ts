@@ -155,6 +155,16 @@ export function venueTruth(live: Record<string, ReconcileHint>, records: VenueRe
     };
   }
 
+  // A leg of an OCO group the venue neither works nor filled, whose sibling filled: the venue
+  // cancelled it with the sibling's fill (a leg MIA never heard acknowledged has no
+  // ServerOrderID to ask about, and is otherwise indistinguishable from one never received).
+  for (const [c, hint] of Object.entries(live)) {
+    const group = hint.request.ocoGroup;
+    if (orders[c] || group === undefined) continue;
+    const siblingFilled = Object.entries(live).some(([s, h]) => s !== c && h.request.ocoGroup === group && orders[s]?.status === 'filled');
+    if (siblingFilled) orders[c] = { status: 'cancelled', filledQty: 0, reason: 'its OCO sibling filled at the venue' };
+  }
+
   const pos = records.positions.find((x) => x.NoPositions !== 1 && x.Symbol === p.venueSymbol);
   const position = pos && finite(pos.Quantity) ? pos.Quantity : 0;
   const avgPrice = pos && position !== 0 && finite(pos.AveragePrice) && pos.AveragePrice > 0 ? pos.AveragePrice : undefined;

@@ -37,7 +37,7 @@ async function until<T>(what: string, probe: () => T | undefined, ms = 8_000): P
 
 const reconnect = { heartbeatSeconds: 5, maxReconnectAttempts: 50, backoffBaseMs: 20, backoffMaxMs: 100 };
 
-async function harness(server: PaperDtcServer, clock: ManualClock, knownExecutions: Set<string> = new Set(), waitReconciled = true, snapshot?: unknown) {
+async function harness(server: PaperDtcServer, clock: ManualClock, knownExecutions: Set<string> = new Set(), waitReconciled = true, snapshot?: unknown, extra: Partial<Parameters<typeof dtcExecutionActor>[0]> = {}) {
   const port = server.port;
   const logic = dtcExecutionActor({
     createClient: (connection) => new DtcClient({ host: '127.0.0.1', port, encoding: 'binary', ...reconnect, maxMessagesPerSecond: 1000, clock, connection }),
@@ -49,6 +49,7 @@ async function harness(server: PaperDtcServer, clock: ManualClock, knownExecutio
     knownExecution: (id) => knownExecutions.has(id),
     lastFillTime: () => undefined,
     barMs: MIN,
+    ...extra,
   });
   const parent = setup({ actors: { execution: logic }, types: { context: {} as { events: ChildEvent[] }, events: {} as ChildEvent } }).createMachine({
     context: { events: [] },
@@ -118,6 +119,43 @@ describe('dtcExecutionActor over the paper DTC server', () => {
     expect(h.of('VENUE.RECONCILED')[1]).toMatchObject({ orders: { 'B-1': { status: 'filled', filledQty: 1 } }, position: 1 });
     // One order at the venue: B-1 was never resent and B-2 never left.
     expect(Object.keys(venue.snapshot().orders)).toEqual(['B-1']);
+  });
+
+  it('a fill the history gives again (ledgered after the restored snapshot) is its order\'s, found by the ledger\'s venue id, never foreign', async () => {
+    const clock = new ManualClock(T0);
+    const server = await startPaperDtcServer({ port: 0, clock });
+    cleanups.push(() => server.close());
+    server.onBar(bar(T0 - MIN, 6000));
+    server.venue.submit(order('L-1'), T0);
+    server.onBar(bar(T0, 6000));
+    const serverOrderId = await until('filled at the venue', () => server.venue.snapshot().orders['L-1']?.status === 'filled' && server.venue.snapshot().orders['L-1']!.serverOrderId);
+    // The ledger knows L-1 by its venue id; the fill is not counted (knownExecution false).
+    const ledger = { knownOrder: (id: string) => id === 'L-1', ledgerClientIdOf: (s: string) => (s === serverOrderId ? 'L-1' : undefined) };
+    const h = await harness(server, clock, new Set(), true, undefined, ledger);
+    expect(h.of('VENUE.FOREIGN')).toEqual([]);
+    expect(h.of('VENUE.FILL').map((e) => e.fill.clientOrderId)).toEqual(['L-1']);
+    // Without the ledger's venue id the same fill reads as someone else's.
+    const blind = await harness(server, clock, new Set(), true, undefined, { knownOrder: ledger.knownOrder });
+    expect(blind.of('VENUE.FOREIGN')).toHaveLength(1);
+  });
+
+  it('a venue whose clock runs days ahead of MIA\'s still gives the fills since the last journaled one', async () => {
+    const DAY = 86_400_000;
+    const venueClock = new ManualClock(T0 + 2 * DAY);
+    const server = await startPaperDtcServer({ port: 0, clock: venueClock });
+    cleanups.push(() => server.close());
+    server.onBar(bar(T0 + 2 * DAY - MIN, 6000));
+    server.venue.submit(order('A-1'), T0 + 2 * DAY);
+    server.onBar(bar(T0 + 2 * DAY, 6000));
+    await until('filled at the venue', () => server.venue.snapshot().orders['A-1']?.status === 'filled' || undefined);
+    venueClock.set(T0 + 5 * DAY);
+    // MIA's clock is at T0, its last journaled fill a minute before: it wants 2 days back from T0.
+    const h = await harness(server, new ManualClock(T0), new Set(), true, undefined, {
+      lastFillTime: () => T0 - MIN,
+      knownOrder: (id: string) => id === 'A-1',
+      ledgerClientIdOf: (s: string) => (s === server.venue.snapshot().orders['A-1']?.serverOrderId ? 'A-1' : undefined),
+    });
+    expect(h.of('VENUE.FILL').map((e) => e.fill.clientOrderId)).toEqual(['A-1']);
   });
 
   it('after a restart of MIA (a new actor that never saw the order), the orchestrator hint ties the venue records to it', async () => {

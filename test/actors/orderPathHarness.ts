@@ -36,6 +36,10 @@ export interface OrderPath {
   position(): number;
   /** Persists into the home and stops (a clean stop or, without a final write, a crash). */
   stop(): void;
+  /** Saves the snapshot now (as the periodic save does), without stopping. */
+  save(): void;
+  /** Stops without saving: the home keeps the last saved snapshot and the whole journal. */
+  crash(): void;
 }
 
 const idle = <T extends EventObject>() => fromCallback<T, ChildInput>(() => undefined);
@@ -53,6 +57,11 @@ export function startOrderPath(server: PaperDtcServer, clock: ManualClock, setti
     knownExecution: (id) => home.fills.some((f) => f.executionId === id),
     lastFillTime: () => (home.fills.length === 0 ? undefined : Math.max(...home.fills.map((f) => f.time))),
     knownOrder: (id) => home.orders.has(id),
+    ledgerOrders: () =>
+      [...home.orders.values()]
+        .filter((o) => o.status === 'submitted' || o.status === 'working')
+        .map((o) => ({ request: o.request, filledQty: o.filledQty ?? 0, ...(o.serverOrderId ? { serverOrderId: o.serverOrderId } : {}) })),
+    ledgerClientIdOf: (serverOrderId) => [...home.orders.values()].find((o) => o.serverOrderId === serverOrderId)?.clientOrderId,
     ...(extra.maxFillHistoryDays !== undefined ? { maxFillHistoryDays: extra.maxFillHistoryDays } : {}),
     barMs: MIN,
   });
@@ -79,6 +88,12 @@ export function startOrderPath(server: PaperDtcServer, clock: ManualClock, setti
     position: () => actor.getSnapshot().context.book.qty,
     stop() {
       home.snapshot = JSON.parse(JSON.stringify(actor.getPersistedSnapshot()));
+      actor.stop();
+    },
+    save() {
+      home.snapshot = JSON.parse(JSON.stringify(actor.getPersistedSnapshot()));
+    },
+    crash() {
       actor.stop();
     },
   };

@@ -39,6 +39,34 @@ async function enterLong(server: PaperDtcServer, clock: ManualClock, p: OrderPat
   await until('bracket acknowledged', () => p.emitted.filter((e) => e.type === 'journal.order' && e.status === 'working' && e.request.purpose.startsWith('bracket')).length === 2);
 }
 
+describe('a crash after orders left, before the next snapshot', () => {
+  it('the orders the ledger holds are reconciled and adopted: their fills are MIA\'s, the working bracket is not doubled', async () => {
+    const clock = new ManualClock(T0);
+    const server = await startPaperDtcServer({ port: 0, clock });
+    cleanups.push(() => server.close());
+    const home = emptyHome();
+    const first = track(startOrderPath(server, clock, settings, home));
+    await until('risk normal', () => first.risk() === 'normal');
+    first.save(); // the last snapshot: flat, nothing live
+    await enterLong(server, clock, first);
+    first.crash(); // entry, fill and bracket are journaled; the snapshot knows none of them
+    clock.set(T0 + 3 * MIN);
+
+    const second = track(startOrderPath(server, clock, settings, home));
+    await until('reconciled', () => second.risk() === 'normal' && second.position() === 1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(second.emitted.filter((e) => e.type === 'audit' && e.action === 'foreign-order')).toEqual([]);
+    expect(second.riskReasons()).toEqual([]);
+    // The bracket still working at the venue is adopted, not doubled.
+    expect(workingStops(server)).toHaveLength(1);
+    const live = Object.values(second.actor.getSnapshot().context.live).map((o) => o.request.purpose).sort();
+    expect(live).toEqual(['bracket-stop', 'bracket-target']);
+    // The entry is journaled filled, as the venue has it (never left at 'sent').
+    const entry = [...home.orders.values()].find((o) => o.request.purpose === 'entry');
+    expect(entry).toMatchObject({ status: 'filled', filledQty: 1 });
+  });
+});
+
 describe('a stop on every position', () => {
   it('a restart with an open position whose stop was lost gets its stop back as soon as the venue is ready', async () => {
     const clock = new ManualClock(T0);

@@ -35,6 +35,8 @@ export function memberArbitrary(field: FieldSpec): fc.Arbitrary<unknown> {
       return field.absent
         ? fc.option(presentDouble, { nil: undefined })
         : fc.double({ noNaN: true, noDefaultInfinity: true });
+    case 'float':
+      return fc.float({ noNaN: true, noDefaultInfinity: true }).map((x) => (Object.is(x, -0) ? 0 : x));
     case 'int64':
       return fc.maxSafeInteger();
     case 'uint64':

@@ -115,4 +115,16 @@ describe('venueTruth', () => {
     const truth = venueTruth(live, { openOrders: [], orderAnswers: [answer], fills: [], positions: [] }, params());
     expect(truth.orders.c1).toEqual({ status: 'cancelled', serverOrderId: 'P-5', filledQty: 0, reason: 'OCO sibling filled' });
   });
+
+  it('an OCO leg the venue neither works nor filled is cancelled when its sibling filled, not lost; alone it stays unknown', () => {
+    const leg = (id: string, over: Partial<OrderRequest>) => hint(id, { side: 'sell', qty: 1, tif: 'gtc', purpose: 'bracket-target', ocoGroup: 'oco-e1', ...over });
+    const live = { s1: leg('s1', { type: 'stop', stopPrice: 5990, purpose: 'bracket-stop' }), t1: leg('t1', { type: 'limit', price: 6010 }) };
+    // The target's fill is history (tied to it by side, quantity, time and price); the stop is gone without a word.
+    const filled = venueTruth(live, { openOrders: [], fills: [fill('P-9', 1, 6010, T0 + 5 * SEC, BuySell.SELL)], positions: [] }, params());
+    expect(filled.orders.t1).toMatchObject({ status: 'filled', filledQty: 1 });
+    expect(filled.orders.s1).toMatchObject({ status: 'cancelled', filledQty: 0 });
+    // Without a filled sibling nothing is inferred: the orchestrator decides (lost).
+    const none = venueTruth(live, { openOrders: [], fills: [], positions: [] }, params());
+    expect(none.orders).toEqual({});
+  });
 });
