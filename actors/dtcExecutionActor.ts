@@ -17,6 +17,7 @@
  * `connection`, the connection statechart the DTC client is driven by (inspected,
  * persisted, its failures typed), and `io`, the callback below that owns the client.
  */
+import type { FillIdentity } from '../core/fillIdentity.ts';
 import { fromCallback } from 'xstate';
 import type { Logger } from 'pino';
 import type { ConnectionHost, ConnectionInput } from '../core/connection.ts';
@@ -71,7 +72,7 @@ export interface DtcExecutionDeps {
   route: { account: string | null; symbol: string; exchange: string };
   commissionPerContract: number;
   /** True when the fill journal already holds this execution (survives restarts). */
-  knownExecution(executionId: string): boolean;
+  knownExecution(fill: FillIdentity): boolean;
   /**
    * True when MIA sent (and journaled) this ClientOrderID, in this run or an earlier one:
    * reports about any other order are foreign. Absent: only this run's orders are known.
@@ -247,7 +248,9 @@ function dtcIo(deps: DtcExecutionDeps) {
       deps.settle?.received();
       if (m.Type === MessageType.ORDER_UPDATE) {
         if (m.RequestID !== 0) return; // an answer to our open-orders request: reconciliation reads it
-        for (const e of translator.translate(m, now())) {
+        for (const reported of translator.translate(m, now())) {
+          // Every fill names its account: an execution id is unique on its account only (core/fillIdentity.ts).
+          const e = reported.type === 'VENUE.FILL' && route ? { ...reported, fill: { ...reported.fill, account: route.account } } : reported;
           const id = e.type === 'VENUE.FILL' ? e.fill.clientOrderId : 'clientOrderId' in e ? e.clientOrderId : null;
           if (id !== null && !isOurs(id)) {
             // Not MIA's order: never reported as MIA's acceptance, fill or cancel.
@@ -328,7 +331,8 @@ function dtcIo(deps: DtcExecutionDeps) {
         miaSymbol: deps.miaSymbol,
         commissionPerContract: deps.commissionPerContract,
         clientIdOf: (s) => translator.clientIdOf(s) ?? deps.ledgerClientIdOf?.(s),
-        knownExecution: (id) => translator.hasExecution(id) || deps.knownExecution(id),
+        account: route.account,
+        knownExecution: (f) => translator.hasExecution(f.executionId) || deps.knownExecution(f),
       });
       // Ready before the reports: the orchestrator answers them at once (in the same turn)
       // with the orders it needs, the protective stop of an open position first among them.

@@ -130,8 +130,10 @@ export interface OrderRequest {
 
 export interface Fill {
   clientOrderId: string;
-  /** The venue's execution id: the de-duplication key of the fill journal. */
+  /** The venue's execution id: unique on its account only (see core/fillIdentity.ts). */
   executionId: string;
+  /** The venue account the fill belongs to, stamped by a DTC venue (absent in process). */
+  account?: string;
   symbol: string;
   side: Side;
   qty: number;

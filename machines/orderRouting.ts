@@ -15,6 +15,7 @@
  *   their anomalies, foreign reports and incomplete history put risk in limited;
  * - no position stays without an acknowledged stop past `limits.unprotectedMaxMs`.
  */
+import { fillKey } from '../core/fillIdentity.ts';
 import type { Fill, OrderRequest, Side } from '../core/types.ts';
 import { applyFill, openPnl } from '../core/positionBook.ts';
 import { isTerminal, NOT_AT_VENUE, type OrderSnapshot, type VenueOrderState } from './order.ts';
@@ -367,7 +368,9 @@ export function onMark(tx: Tx, price: number, time: number): void {
 /** Applies a fill once: book, journal, risk, order actor; brackets a filled entry. */
 export function onFill(tx: Tx, fill: Fill): void {
   const live = tx.ctx.live[fill.clientOrderId];
-  if (tx.order(fill.clientOrderId)?.context.fills.includes(fill.executionId) || tx.ctx.seenExecutions.includes(fill.executionId)) return;
+  // An execution id is unique on its account (or order) only: core/fillIdentity.ts.
+  const key = fillKey(fill);
+  if (tx.order(fill.clientOrderId)?.context.fills.includes(fill.executionId) || tx.ctx.seenExecutions.includes(key)) return;
   const { book, closed } = applyFill(tx.ctx.book, fill, tx.ctx.settings.pointValue);
   const counters = tx.ctx.counters;
   tx.update({
@@ -375,7 +378,7 @@ export function onFill(tx: Tx, fill: Fill): void {
     lastTime: Math.max(tx.ctx.lastTime, fill.time),
     lastMark: fill.price,
     // A bounded memory of recent executions catches duplicates that arrive after the order retired.
-    seenExecutions: [...tx.ctx.seenExecutions.slice(-199), fill.executionId],
+    seenExecutions: [...tx.ctx.seenExecutions.slice(-199), key],
     counters: { ...counters, fills: counters.fills + 1, trades: counters.trades + closed.length },
   });
   tx.emit({ type: 'journal.fill', fill });

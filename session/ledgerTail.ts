@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { Journal } from '../adapters/store/journal.ts';
+import { fillKey } from '../core/fillIdentity.ts';
 
 /**
  * Fills the ledger wrote after the snapshot was saved that the snapshot does not count
@@ -18,8 +19,15 @@ export function uncountedFills(journal: Journal, saved: { snapshot: unknown; sav
   const ctx = (saved.snapshot as { context?: { seenExecutions?: unknown; live?: Record<string, { executions?: unknown }> } } | null)?.context;
   const counted = new Set<string>(Array.isArray(ctx?.seenExecutions) ? (ctx.seenExecutions as string[]) : []);
   for (const o of Object.values(ctx?.live ?? {})) if (Array.isArray(o?.executions)) for (const x of o.executions as string[]) counted.add(x);
-  const times = new Map(journal.fills().map((f) => [f.executionId, f.time]));
-  for (const w of written) if (w.at >= saved.savedAt && !counted.has(w.executionId)) out.set(w.executionId, times.get(w.executionId) ?? 0);
+  // The snapshot remembers fills by fillKey (account- or order-scoped; bare ids in older snapshots).
+  const byId = new Map<string, Array<{ key: string; time: number }>>();
+  for (const f of journal.fills()) byId.set(f.executionId, [...(byId.get(f.executionId) ?? []), { key: fillKey(f), time: f.time }]);
+  for (const w of written) {
+    if (w.at < saved.savedAt || counted.has(w.executionId)) continue;
+    const fills = byId.get(w.executionId) ?? [];
+    if (fills.length > 0 && fills.every((f) => counted.has(f.key))) continue;
+    out.set(w.executionId, fills[0]?.time ?? 0);
+  }
   return out;
 }
 
@@ -33,7 +41,7 @@ export function venueJournalView(journal: Journal, saved: { snapshot: unknown; s
   const uncounted = saved ? uncountedFills(journal, saved) : new Map<string, number>();
   if (uncounted.size > 0) logger.warn({ fills: [...uncounted.keys()] }, 'ledgered fills the restored snapshot does not count: reconciliation reports them again');
   return {
-    hasFill: (id: string) => journal.hasFill(id) && !uncounted.has(id),
+    hasFill: (fill) => journal.hasFill(fill) && !uncounted.has(fill.executionId),
     lastFillTime: () => {
       const last = journal.lastFillTime();
       if (uncounted.size === 0 || last === undefined) return last;

@@ -432,9 +432,12 @@ export function startSession({ config, store, logger, surfaces = [], inspect: in
     if (actor.getSnapshot().status !== 'active') return;
     actor.send({ type: 'SESSION.STOPPING', time: clock.now() });
     const deadline = Date.now() + config.venue.stopWaitMs;
-    while (ordersInFlight().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    // An exit under way (its bracket's cancels sent, its closing order still to go) is waited for too:
+    // stopping between the cancels and the closing order would leave the position without its stop.
+    const exitPending = () => actor.getSnapshot().matches({ running: { exit: 'pending' } });
+    while ((ordersInFlight().length > 0 || exitPending()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     const left = ordersInFlight();
-    if (left.length > 0) logger.warn({ orders: left, waitedMs: config.venue.stopWaitMs }, 'stopping with orders still in flight');
+    if (left.length > 0 || exitPending()) logger.warn({ orders: left, exitPending: exitPending(), waitedMs: config.venue.stopWaitMs }, 'stopping with orders still in flight');
     while (writes.size > 0) await Promise.all([...writes]);
   };
 

@@ -149,7 +149,7 @@ export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): Session
       miaSymbol: config.symbol,
       route: { account: venueAccount(config), symbol: dtc.symbol ?? config.symbol, exchange: dtc.exchange },
       commissionPerContract: commissionPerContract(config),
-      knownExecution: (id) => deps.journal.hasFill(id),
+      knownExecution: (fill) => deps.journal.hasFill(fill),
       lastFillTime: () => deps.journal.lastFillTime(),
       knownOrder: (id) => deps.journal.order(id) !== undefined,
       ledgerOrders: () => inFlightOrders(deps.journal),

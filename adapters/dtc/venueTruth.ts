@@ -10,6 +10,7 @@
  * stays a venue fill of its own (`venue:<ServerOrderID>`): the position and the fill
  * journal stay right, and MIA's order is declared lost rather than guessed.
  */
+import type { FillIdentity } from '../../core/fillIdentity.ts';
 import type { Fill } from '../../core/types.ts';
 import type { ReconcileHint, VenueOrderState } from '../../core/venue.ts';
 import type { HistoricalOrderFillResponse, OrderUpdate, PositionUpdate } from './messages.ts';
@@ -31,8 +32,10 @@ export interface VenueTruthParams {
   commissionPerContract: number;
   /** ServerOrderID -> ClientOrderID pairs MIA already knows. */
   clientIdOf(serverOrderId: string): string | undefined;
+  /** The trade account the fills are of: stamped on each (an execution id is unique on its account only). */
+  account?: string;
   /** True when the execution was already reported (journal or this session). */
-  knownExecution(executionId: string): boolean;
+  knownExecution(fill: FillIdentity): boolean;
 }
 
 export interface VenueTruth {
@@ -117,10 +120,11 @@ export function venueTruth(live: Record<string, ReconcileHint>, records: VenueRe
       sum.value += f.Quantity * f.Price;
       filledBy.set(owner, sum);
     }
-    if (p.knownExecution(executionId)) continue;
+    if (p.knownExecution({ executionId, clientOrderId, ...(p.account !== undefined ? { account: p.account } : {}) })) continue;
     missedFills.push({
       clientOrderId,
       executionId,
+      ...(p.account !== undefined ? { account: p.account } : {}),
       symbol: p.miaSymbol,
       side,
       qty: f.Quantity,

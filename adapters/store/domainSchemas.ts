@@ -42,6 +42,7 @@ export const fillSchema = z.object({
   time,
   // Rebates can make a commission negative.
   commission: finite,
+  account: id.optional(),
 });
 
 export const tradeSchema = z.object({

@@ -5,8 +5,10 @@
  * reconciles against the venue: `lastFillTime()` says from when to ask for fills again.
  */
 import { z } from 'zod';
+import { FillIndex } from '../../core/fillIdentity.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Fill, OrderRequest, Trade } from '../../core/types.ts';
+import type { FillIdentity } from '../../core/fillIdentity.ts';
 import { fillSchema, orderRequestSchema, tradeSchema } from './domainSchemas.ts';
 import { existsSync, readdirSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -88,12 +90,12 @@ export interface Journal {
   order(clientOrderId: string): DeepReadonly<OrderRecord> | undefined;
   /** Orders in first-journaled order. */
   orders(): ReadonlyArray<DeepReadonly<OrderRecord>>;
-  /** Appends `fill`; false (and nothing written) if its executionId is already journaled. */
+  /** Appends `fill`; false (and nothing written) if the same execution is already journaled (core/fillIdentity.ts). */
   recordFill(fill: Fill): Promise<boolean>;
   /** Fills in the order they were recorded. */
   fills(): ReadonlyArray<DeepReadonly<Fill>>;
-  /** True when a fill with this executionId is journaled (or being written). */
-  hasFill(executionId: string): boolean;
+  /** True when this execution is journaled (or being written): same id, and same account or same order. */
+  hasFill(fill: FillIdentity): boolean;
   /** Latest `time` among journaled fills, undefined when there are none. */
   lastFillTime(): number | undefined;
   recordTrade(trade: Trade): Promise<void>;
@@ -156,14 +158,14 @@ export async function openJournal(dir: string, clock: Clock, { sync = true, read
   const orders = new Map<string, OrderRecord>();
   const fills: Fill[] = [];
   const trades: Trade[] = [];
-  const executionIds = new Set<string>();
+  const executionIds = new FillIndex();
   const fillsWritten: Array<{ executionId: string; at: number }> = [];
   let lastFill: number | undefined;
   const apply = (r: LedgerRecord) => {
     if (r.k === 'order') orders.set(r.order.request.clientOrderId, r.order as OrderRecord);
     else if (r.k === 'trade') trades.push(r.trade);
-    else if (!executionIds.has(r.fill.executionId)) {
-      executionIds.add(r.fill.executionId);
+    else if (!executionIds.has(r.fill)) {
+      executionIds.add(r.fill);
       fills.push(r.fill);
       fillsWritten.push({ executionId: r.fill.executionId, at: r.at });
       lastFill = lastFill === undefined ? r.fill.time : Math.max(lastFill, r.fill.time);
@@ -205,12 +207,12 @@ export async function openJournal(dir: string, clock: Clock, { sync = true, read
     orders: () => [...orders.values()],
     async recordFill(fill) {
       const valid = fillSchema.parse(fill);
-      if (executionIds.has(valid.executionId)) return false;
+      if (executionIds.has(valid)) return false;
       write({ k: 'fill', at: clock.now(), fill: valid });
       return true;
     },
     fills: () => fills,
-    hasFill: (executionId) => executionIds.has(executionId),
+    hasFill: (fill) => executionIds.has(fill),
     lastFillTime: () => lastFill,
     async recordTrade(trade) {
       write({ k: 'trade', at: clock.now(), trade: tradeSchema.parse(trade) });

@@ -56,7 +56,7 @@ export function exportJournal(journal: Pick<Journal, 'orders' | 'fills'>, accoun
     };
   });
   const fills = journal.fills().map(
-    (f): ExportedFill => ({ executionId: f.executionId, clientOrderId: f.clientOrderId, qty: f.qty, price: f.price, time: f.time, account }),
+    (f): ExportedFill => ({ executionId: f.executionId, clientOrderId: f.clientOrderId, qty: f.qty, price: f.price, time: f.time, account: f.account ?? account }),
   );
   return { orders, fills };
 }

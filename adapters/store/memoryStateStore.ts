@@ -9,6 +9,7 @@
  * re-validated by zod (the orchestrator produced them; validation is what the disk needs
  * before trusting a file it reads back).
  */
+import { FillIndex } from '../../core/fillIdentity.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Fill, Trade } from '../../core/types.ts';
 import type { AuditEntry, AuditRecord, AuditTrail } from './auditTrail.ts';
@@ -111,7 +112,7 @@ function memoryJournal(clock: Clock, isClosed: () => boolean): Journal {
   const read = (id: string, r: OrderRecord | Compact): OrderRecord => ('template' in r ? rebuild(id, r) : r);
   const fills: Fill[] = [];
   const trades: Trade[] = [];
-  const executionIds = new Set<string>();
+  const executionIds = new FillIndex();
   let lastFill: number | undefined;
   const open = () => {
     if (isClosed()) throw new ClosedError('memory journal');
@@ -142,14 +143,14 @@ function memoryJournal(clock: Clock, isClosed: () => boolean): Journal {
     orders: () => Array.from(orders, ([id, r]) => read(id, r)),
     async recordFill(fill) {
       open();
-      if (executionIds.has(fill.executionId)) return false;
-      executionIds.add(fill.executionId);
+      if (executionIds.has(fill)) return false;
+      executionIds.add(fill);
       fills.push({ ...fill });
       lastFill = lastFill === undefined ? fill.time : Math.max(lastFill, fill.time);
       return true;
     },
     fills: () => fills,
-    hasFill: (executionId) => executionIds.has(executionId),
+    hasFill: (fill) => executionIds.has(fill),
     lastFillTime: () => lastFill,
     async recordTrade(trade) {
       open();

@@ -46,7 +46,7 @@ async function harness(server: PaperDtcServer, clock: ManualClock, knownExecutio
     miaSymbol: 'ESZ25',
     route: { account: null, symbol: 'ESZ25', exchange: 'CME' },
     commissionPerContract: 2.25,
-    knownExecution: (id) => knownExecutions.has(id),
+    knownExecution: (f) => knownExecutions.has(f.executionId),
     lastFillTime: () => undefined,
     barMs: MIN,
     ...extra,

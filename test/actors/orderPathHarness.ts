@@ -54,7 +54,7 @@ export function startOrderPath(server: PaperDtcServer, clock: ManualClock, setti
     miaSymbol: 'ESZ25',
     route: { account: null, symbol: 'ESZ25', exchange: 'CME' },
     commissionPerContract: 2.25,
-    knownExecution: (id) => home.fills.some((f) => f.executionId === id),
+    knownExecution: (id) => home.fills.some((f) => f.executionId === id.executionId),
     lastFillTime: () => (home.fills.length === 0 ? undefined : Math.max(...home.fills.map((f) => f.time))),
     knownOrder: (id) => home.orders.has(id),
     ledgerOrders: () =>

@@ -45,7 +45,7 @@ describe('venueTruth', () => {
     expect(truth).toMatchObject({ position: 1, avgPrice: 6000.25 });
 
     // Already journaled: the fill is not reported again, the order is still known filled.
-    const again = venueTruth(live, records, params({ knownExecution: (id) => id === 'P-1-x' }));
+    const again = venueTruth(live, records, params({ knownExecution: (id) => id.executionId === 'P-1-x' }));
     expect(again.missedFills).toEqual([]);
     expect(again.orders.e1?.status).toBe('filled');
   });

@@ -171,7 +171,12 @@ describe('openStateStore', () => {
       expect(await again.journal.recordFill(fill('x1', T0, { price: 1 }))).toBe(false);
       expect(again.journal.fills().map((f) => f.executionId)).toEqual(['x1', 'x2']);
       // The reopened journal knows its executions (reconciliation asks it after a restart).
-      expect([again.journal.hasFill('x1'), again.journal.hasFill('x2'), again.journal.hasFill('x3')]).toEqual([true, true, false]);
+      expect([again.journal.hasFill(fill('x1', T0)), again.journal.hasFill(fill('x2', T0)), again.journal.hasFill(fill('x3', T0))]).toEqual([true, true, false]);
+      // An execution id is unique on its account only: another venue's x1, for another order, is a new fill.
+      expect(again.journal.hasFill({ ...fill('x1', T0), clientOrderId: 'o9', account: 'PROP-1' })).toBe(false);
+      expect(await again.journal.recordFill(fill('x1', T0 + 60_000, { clientOrderId: 'o9', account: 'PROP-1' }))).toBe(true);
+      expect(await again.journal.recordFill(fill('x1', T0 + 60_000, { clientOrderId: 'venue:77', account: 'PROP-1' }))).toBe(false);
+      expect(again.journal.fills().map((f) => f.executionId)).toEqual(['x1', 'x2', 'x1']);
       await again.close();
     });
 
