@@ -133,8 +133,10 @@ export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): Session
       clientName: 'MIA',
       ...reconnect,
       connection,
-      maxMessagesPerSecond: dtc.maxMessagesPerSecond,
-      burstMessages: dtc.burstMessages,
+      // Pacing protects an external server (Sierra Chart refuses bursts); MIA's own embedded
+      // paper server takes any rate, and pacing it only delays the session's start and its replay.
+      maxMessagesPerSecond: serverStart ? Math.max(dtc.maxMessagesPerSecond, 10_000) : dtc.maxMessagesPerSecond,
+      burstMessages: serverStart ? Math.max(dtc.burstMessages, 1_000) : dtc.burstMessages,
       requestTimeoutMs: dtc.requestTimeoutSeconds * 1000,
       clock: deps.clock,
       logger: deps.logger,

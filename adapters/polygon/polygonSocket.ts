@@ -8,7 +8,12 @@
  * Not client-js's `websocketClient`: it wraps the `websocket` package, sends the auth
  * message itself on open and exposes no ping/pong, which the machine's heartbeat needs.
  */
-import WebSocket from 'ws';
+import { createRequire } from 'node:module';
+import type WebSocket from 'ws';
+
+/** `ws` (and its native helpers) loads with the first socket, not at start: most sessions never open one. */
+let wsClass: typeof WebSocket | undefined;
+const loadWs = (): typeof WebSocket => (wsClass ??= createRequire(import.meta.url)('ws') as typeof WebSocket);
 
 export interface PolygonSocketHandlers {
   onOpen(): void;
@@ -24,7 +29,7 @@ export class PolygonSocket {
   private closed = false;
 
   constructor(url: string, handlers: PolygonSocketHandlers) {
-    this.ws = new WebSocket(url, { handshakeTimeout: 30_000 });
+    this.ws = new (loadWs())(url, { handshakeTimeout: 30_000 });
     const live = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A) => {
       if (!this.closed) fn(...args);
     };
@@ -41,18 +46,18 @@ export class PolygonSocket {
 
   /** Sends a JSON message; false when the socket is not open (the machine will reconnect). */
   send(message: unknown): boolean {
-    if (this.closed || this.ws.readyState !== WebSocket.OPEN) return false;
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return false;
     this.ws.send(JSON.stringify(message));
     return true;
   }
 
   ping(): void {
-    if (!this.closed && this.ws.readyState === WebSocket.OPEN) this.ws.ping();
+    if (!this.closed && this.ws.readyState === this.ws.OPEN) this.ws.ping();
   }
 
   /** Drops the connection at once; idempotent; silences every handler. */
   close(): void {
-    if (this.closed && this.ws.readyState === WebSocket.CLOSED) return;
+    if (this.closed && this.ws.readyState === this.ws.CLOSED) return;
     this.closed = true;
     // A socket still connecting has nothing to close gracefully; terminate covers every state.
     this.ws.on('error', () => undefined);
