@@ -1,20 +1,24 @@
 /**
- * Which fill is which. A venue's execution id is unique on that venue's account only: MIA's
- * paper DTC server and its in-process venue both number fills `SIMX-1`, `SIMX-2` ... and a
- * home trades several venues over its life (paper, then a prop firm, then its own account).
- * So a fill is the same as one already known when the execution id matches and either the
- * account matches (fills stamped by a DTC venue) or the order does (fills with no account:
- * the in-process venue, and ledgers written before fills carried their account).
+ * Which fill is which. A venue's execution id is unique on that venue only: MIA's paper DTC
+ * server and its in-process venue both number fills `SIMX-1`, `SIMX-2` ..., two paper servers
+ * may both call their account PAPER1, and a home trades several venues over its life (paper,
+ * then a prop firm, then its own account). MIA's ClientOrderIDs are unique across homes, runs
+ * and venues, so a fill is the same as one already known when the execution id matches and
+ * so does the order; a fill reconciliation could not tie to any order (told under
+ * `venue:<ServerOrderID>`) is the same execution as a known one of the same account.
  */
 import type { Fill } from './types.ts';
 
 export type FillIdentity = Pick<Fill, 'executionId' | 'clientOrderId' | 'account'>;
 
+const untied = (f: FillIdentity): boolean => f.clientOrderId.startsWith('venue:');
+
 /** True when `known` and `fill` are the same execution. */
 export function sameFill(known: FillIdentity, fill: FillIdentity): boolean {
   if (known.executionId !== fill.executionId) return false;
-  if (known.account !== undefined && fill.account !== undefined) return known.account === fill.account;
-  return known.clientOrderId === fill.clientOrderId;
+  if (known.clientOrderId === fill.clientOrderId) return true;
+  // Untied on one side: the account decides (a record without one, from before fills carried it, matches).
+  return (untied(known) || untied(fill)) && (known.account === undefined || fill.account === undefined || known.account === fill.account);
 }
 
 /**
@@ -36,5 +40,5 @@ export class FillIndex {
   }
 }
 
-/** A compact key for a bounded memory of recent fills (the orchestrator's): account-scoped when the fill has one. */
-export const fillKey = (fill: FillIdentity): string => (fill.account !== undefined ? `${fill.account}\u0000${fill.executionId}` : `\u0000${fill.clientOrderId}\u0000${fill.executionId}`);
+/** A compact key for a bounded memory of recent fills (the orchestrator's, on the live path: the order is always known there). */
+export const fillKey = (fill: FillIdentity): string => `${fill.clientOrderId}\u0000${fill.executionId}`;

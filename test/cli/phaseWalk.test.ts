@@ -183,11 +183,9 @@ describe.skipIf(!hasSharedData(ES) || !hasSharedData('polygon/openapi-examples')
     const env = { POLYGON_API_KEY: polygon.apiKey, POLYGON_REST_URL: polygon.restUrl, POLYGON_WS_URL: polygon.wsUrl };
 
     // Phase 0: the round trip, the data, the kill switch and the logs.
-    // --market: the round trip fills and offsets. (It also moves this server's execution ids past
-    // SIMX-2, which the embedded server's fills of phase 3 take in the home's journal: MIA keys
-    // fills by execution id alone, and the prop-firm session below on this server would have its
-    // SIMX-1 dropped as a duplicate. Reported in the phases helper's note.)
-    const check = await mia('dtc', 'check', '--market', '--port', String(dtc.port), '--symbol', 'ESZ25', '--account', 'PAPER1', '--timeout', '3000', '--home', home, '--config', config);
+    // No fill here: the prop-firm session below on this server then numbers its first fill SIMX-1,
+    // as the embedded server's fills of phase 3 in the home's journal do (core/fillIdentity.ts tells them apart).
+    const check = await mia('dtc', 'check', '--port', String(dtc.port), '--symbol', 'ESZ25', '--account', 'PAPER1', '--timeout', '3000', '--home', home, '--config', config);
     expect(check.code).toBe(0);
     expect((await runDataCheck({ home, config, at: new Date(T0 + 3_600_000).toISOString() }, env)).ok).toBe(true);
     expect((await runKillDrill({ drill: true, home, config, timeout: 20_000 }, {})).ok).toBe(true);

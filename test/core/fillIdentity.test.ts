@@ -1,7 +1,7 @@
 /**
  * Fill identity (core/fillIdentity.ts): an execution id is unique on its venue account only,
  * so a home that traded one venue and then another never takes the second venue's fill for
- * one it already holds, and a fill told twice (live, then by reconciliation under a guessed
+ * one it already holds, and a fill told twice (live, then by reconciliation untied to its
  * order) is still recognised by its account.
  */
 import fc from 'fast-check';
@@ -18,9 +18,12 @@ describe('fill identity', () => {
     const paper = { executionId: 'SIMX-1', clientOrderId: 'A-1', account: 'PAPER1' };
     expect(sameFill(paper, { executionId: 'SIMX-1', clientOrderId: 'B-1', account: 'PROP-1' })).toBe(false);
     expect(sameFill(paper, { executionId: 'SIMX-1', clientOrderId: 'venue:5', account: 'PAPER1' })).toBe(true);
-    // No account on one side (the in-process venue, or a ledger written before fills carried it): the order decides.
+    // Two servers that both call their account PAPER1: the orders tell their fills apart.
+    expect(sameFill(paper, { executionId: 'SIMX-1', clientOrderId: 'B-1', account: 'PAPER1' })).toBe(false);
+    // A record from before fills carried their account: the order decides, or the account is unknown.
     expect(sameFill({ executionId: 'SIMX-1', clientOrderId: 'A-1' }, { executionId: 'SIMX-1', clientOrderId: 'A-1', account: 'PAPER1' })).toBe(true);
     expect(sameFill({ executionId: 'SIMX-1', clientOrderId: 'A-1' }, { executionId: 'SIMX-1', clientOrderId: 'B-1', account: 'PROP-1' })).toBe(false);
+    expect(sameFill({ executionId: 'SIMX-1', clientOrderId: 'A-1' }, { executionId: 'SIMX-1', clientOrderId: 'venue:5', account: 'PAPER1' })).toBe(true);
   });
 
   it('the index answers exactly sameFill against what it holds, and the key separates what sameFill separates', () => {
