@@ -68,4 +68,24 @@ describe('session over DTC', () => {
     expect(a.ids.filter((id) => b.ids.includes(id))).toEqual([]);
     for (const id of [...a.ids, ...b.ids]) expect(id.length).toBeLessThanOrEqual(31);
   });
+
+  it('a second session on the same home trades like the first, though the fresh embedded server numbers its fills from SIMX-1 again', { timeout: 60_000 }, async () => {
+    // Limits out of reach: the second session must not be held back by the first one's losses.
+    const input = { ...market, venue: { kind: 'dtc' as const }, risk: { maxConsecutiveLosses: 1000, dailyLossLimit: 1e6, trailingDrawdown: 1e6, maxTradesPerDay: 1000 } };
+    const home = tempHome();
+    const sessions = [];
+    for (let run = 0; run < 2; run++) {
+      const store = await openStateStore(home, { clock: systemClock });
+      const summary = await startSession({ config: configSchema.parse(input), store, logger: silentLogger() }).done;
+      sessions.push({ summary, fills: store.journal.fills().length });
+      await store.close();
+    }
+    const [first, second] = sessions;
+    expect(first!.summary.fills).toBeGreaterThan(2);
+    // The second session's fills (SIMX-1, SIMX-2 ... again, for its own orders) are all counted and journaled.
+    expect(second!.summary.fills).toBe(first!.summary.fills);
+    expect(second!.summary.trades).toBe(first!.summary.trades);
+    expect(second!.summary.openPosition).toBe(0);
+    expect(second!.fills).toBe(2 * first!.fills);
+  });
 });
