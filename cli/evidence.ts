@@ -10,6 +10,7 @@
  * Both only read the state files, so they run beside a running `mia run`.
  * Exit codes: 0 done; 1 nothing to judge, corrupt or unreadable files; 2 bad usage or configuration.
  */
+import { readAuditTrail } from '../adapters/store/auditTrail.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -84,16 +85,14 @@ export function listEvidenceAction(opts: EvidenceOptions): number {
   return corrupt.length > 0 ? EXIT_FAILURE : EXIT_OK;
 }
 
-/** Risk kills from the home's audit trail (read only: a running session may own it). */
-function riskBreaches(home: string): RiskBreach[] {
-  const file = join(home, 'state', 'audit.json');
-  if (!existsSync(file)) return [];
-  const doc = JSON.parse(readFileSync(file, 'utf8')) as { entries?: Array<{ who?: string; action?: string; args?: { detail?: unknown; time?: unknown } }> };
-  return (doc.entries ?? []).flatMap((e) =>
-    e.who === 'risk' && e.action === 'risk-state' && typeof e.args?.detail === 'string' && e.args.detail.endsWith('-> killed') && typeof e.args.time === 'number'
-      ? [{ time: e.args.time, detail: e.args.detail }]
-      : [],
-  );
+/** Risk kills from the home's audit trail (`state/audit.jsonl`; read only: a running session may own it). */
+export function riskBreaches(home: string): RiskBreach[] {
+  return readAuditTrail(join(home, 'state', 'audit.jsonl')).flatMap((e) => {
+    const args = e.args as { detail?: unknown; time?: unknown } | null;
+    // `normal -> killed` (older trails) or `normal -> killed: risk: <rule>`.
+    const killed = typeof args?.detail === 'string' && /-> killed(:|$)/.test(args.detail);
+    return e.who === 'risk' && e.action === 'risk-state' && killed && typeof args?.time === 'number' ? [{ time: args.time, detail: args.detail as string }] : [];
+  });
 }
 
 /** Records `piece` (with the configuration hash) and prints how its gate judges it now. */

@@ -252,7 +252,10 @@ export const orchestratorMachine = setup({
               const status = riskStatus(snap);
               const was = tx.ctx.riskState;
               if (status !== was) {
-                tx.emit({ type: 'audit', who: 'risk', action: 'risk-state', detail: `${was} -> ${status}`, time: tx.ctx.lastTime });
+                // The cause goes with the change: a prop-firm breach is read back from this line as evidence.
+                const cause =
+                  status === 'killed' ? `: ${snap.context.killedBy ?? 'unknown'}: ${snap.context.killReason ?? 'no reason recorded'}` : status === 'limited' && snap.context.reasons.length > 0 ? ` (${snap.context.reasons.join(', ')})` : '';
+                tx.emit({ type: 'audit', who: 'risk', action: 'risk-state', detail: `${was} -> ${status}${cause}`, time: tx.ctx.lastTime });
                 tx.update({ riskState: status });
                 // Reconciled: an unprotected position gets its bracket now that orders may leave.
                 // A position over maxContracts is reduced first; what remains keeps its stop.

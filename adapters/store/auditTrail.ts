@@ -49,7 +49,18 @@ function asJson(value: unknown): JsonValue {
   return text === undefined ? null : jsonValueSchema.parse(JSON.parse(text));
 }
 
-function readEntries(path: string): AuditEntry[] {
+/**
+ * The entries of `<state>/audit.jsonl` for a reader that does not own the home (a running
+ * session may be appending): a last line still being written is left alone, nothing is
+ * changed on disk. A former `audit.json` not yet imported is read as well.
+ */
+export function readAuditTrail(path: string): AuditEntry[] {
+  const legacy = join(dirname(path), 'audit.json');
+  const old = existsSync(legacy) ? legacySchema.parse(JSON.parse(readFileSync(legacy, 'utf8'))).entries : [];
+  return [...old, ...readEntries(path, false)];
+}
+
+function readEntries(path: string, setAsideTorn = true): AuditEntry[] {
   if (!existsSync(path)) return [];
   const text = readFileSync(path, 'utf8');
   const lines = text.split('\n');
@@ -65,7 +76,7 @@ function readEntries(path: string): AuditEntry[] {
     if (!parsed.success) throw new CorruptStateError(path, `line ${i + 1}: ${parsed.error.issues.map((x) => `${x.path.join('.') || '(root)'}: ${x.message}`).join('; ')}`);
     return parsed.data;
   });
-  if (tail.length > 0) {
+  if (tail.length > 0 && setAsideTorn) {
     // A crash mid-append: keep the bytes aside, cut them off, go on.
     appendFileSync(`${path}.torn`, `${tail}\n`);
     truncateSync(path, Buffer.byteLength(text) - Buffer.byteLength(tail));
