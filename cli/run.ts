@@ -6,13 +6,13 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { loadConfig } from '../config/load.ts';
-import { phaseLogFolder } from '../config/gates.ts';
 import { systemClock } from '../core/clock.ts';
 import { openStateStore, type StateStore } from '../adapters/store/stateStore.ts';
 import { resetState } from '../adapters/store/resetState.ts';
 import { escapeControl } from '../core/escapeControl.ts';
 import { openEvidenceStore } from '../adapters/store/evidenceStore.ts';
-import { consoleLogFormat, createLogger } from '../adapters/log/logger.ts';
+import { consoleLogFormat, createFolderLogger } from '../adapters/log/logger.ts';
+import { logFolderOf, type DeploymentSnapshot } from '../machines/deployment.ts';
 import { startSession } from '../session/session.ts';
 import { sessionParts, sessionSurfaces, type SessionSurfaces } from '../session/fromConfig.ts';
 import type { ReplayFeed } from '../session/sessionFeed.ts';
@@ -95,15 +95,15 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     await store.close();
   };
   try {
-    const savedDeployment = store.deployment.load()?.snapshot as { value?: { phase?: string } } | undefined;
-    const phaseName = (savedDeployment?.value?.phase ?? 'setup') as keyof typeof phaseLogFolder;
-    const logger = createLogger({
+    const savedDeployment = store.deployment.load()?.snapshot as { value?: { phase?: unknown; signals?: unknown } } | undefined;
+    const logs = createFolderLogger({
       home,
-      folder: phaseLogFolder[phaseName] ?? phaseLogFolder.setup,
+      folder: logFolderOf(savedDeployment?.value),
       level: config.log.level,
       name: 'mia',
       console: consoleLogFormat(opts.logConsole ?? 'auto', process.stderr.isTTY === true),
     });
+    const logger = logs.logger;
     logger.info({ home, config: { ...config, gates: undefined } }, 'mia run starting');
     if (reset) {
       logger.warn({ reset }, 'state reset by the operator (--reset-state)');
@@ -140,6 +140,14 @@ export async function runCommand(opts: RunOptions): Promise<number> {
       },
     });
     const session = startSession({ config, store, logger, parts, surfaces: surfaces.list, onScored: (scorer, bar) => availability.count(scorer, bar) });
+    // The log folder follows the phase live (a promotion, an override, signals on or off), not only at start.
+    const folderWatch = (session.actor.getSnapshot().children.deployment as { subscribe?: (f: (s: DeploymentSnapshot) => void) => { unsubscribe(): void } } | undefined)?.subscribe?.((snap) => {
+      const folder = logFolderOf(snap.value);
+      if (folder === logs.folder) return;
+      logger.info({ from: logs.folder, to: folder }, 'phase changed: the log moves to its folder');
+      logs.moveTo(folder);
+      logger.info({ folder }, 'log continues here after a phase change');
+    });
     let signalled = false;
     const onSignal = (signal: NodeJS.Signals) => {
       signalled = true;
@@ -169,6 +177,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      folderWatch?.unsubscribe();
       await surfaces.close();
     }
     if (opts.summaryJson) {

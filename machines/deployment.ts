@@ -7,7 +7,7 @@
  */
 import { and, assign, setup, stateIn } from 'xstate';
 import type { SnapshotFrom } from 'xstate';
-import { evaluateGate, phases } from '../config/gates.ts';
+import { evaluateGate, phaseLogFolder, phases } from '../config/gates.ts';
 import type { Evidence, GateEvaluation, GateTransition, PhaseName } from '../config/gates.ts';
 import type { GateThresholds } from '../config/schema.ts';
 
@@ -313,3 +313,14 @@ export function currentPhase(snapshot: DeploymentSnapshot): { id: 0 | 1 | 2 | 3 
 export function signalsOn(snapshot: DeploymentSnapshot): boolean {
   return snapshot.value.signals === 'on';
 }
+
+/**
+ * The log folder of a deployment state (`logs/<folder>/mia.log`): the phase's, or phase 6's
+ * while signals are on. Takes a live snapshot's value or a persisted one's.
+ */
+export function logFolderOf(value: { phase?: unknown; signals?: unknown } | undefined): string {
+  if (value?.signals === 'on') return phaseLogFolder.signals;
+  const phase = typeof value?.phase === 'string' && value.phase in phaseLogFolder ? (value.phase as DeploymentPhase) : 'setup';
+  return phaseLogFolder[phase];
+}
+

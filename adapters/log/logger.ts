@@ -75,8 +75,40 @@ export function logFilePath(home: string, folder: string): string {
 }
 
 /** A pino logger appending JSON lines to `logFilePath(home, folder)` (directories created). */
-export function createLogger({ home, folder, level, name, console = 'off', consoleStream }: LoggerOptions): Logger {
-  const dest = pino.destination({ dest: logFilePath(home, folder), sync: true, mkdir: true });
+export function createLogger(options: LoggerOptions): Logger {
+  return createFolderLogger(options).logger;
+}
+
+/** A logger whose file can follow the deployment phase: `moveTo(folder)` sends the next lines to that folder's file. */
+export interface FolderLogger {
+  logger: Logger;
+  readonly folder: string;
+  moveTo(folder: string): void;
+}
+
+export function createFolderLogger({ home, folder: first, level, name, console = 'off', consoleStream }: LoggerOptions): FolderLogger {
+  let folder = first;
+  let file = pino.destination({ dest: logFilePath(home, folder), sync: true, mkdir: true });
+  const dest: DestinationStream = { write: (line: string) => void file.write(line) };
+  const moveTo = (next: string): void => {
+    if (next === folder) return;
+    const opened = pino.destination({ dest: logFilePath(home, next), sync: true, mkdir: true });
+    const old = file;
+    file = opened;
+    folder = next;
+    old.end();
+  };
+  const logger = pinoLogger({ level, name, dest, console, consoleStream });
+  return {
+    logger,
+    get folder() {
+      return folder;
+    },
+    moveTo,
+  };
+}
+
+function pinoLogger({ level, name, dest, console, consoleStream }: { level: LevelWithSilent; name: string | undefined; dest: DestinationStream; console: ConsoleLogFormat; consoleStream: NodeJS.WritableStream | undefined }): Logger {
   const options = {
     level,
     ...(name === undefined ? {} : { name }),
