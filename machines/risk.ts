@@ -373,7 +373,8 @@ function limitsDiff(before: unknown, after: unknown, path = ''): string[] {
 
 /** CONFIGURE: the current limits, and the account rules' state restarted when the phase's rules change kind. */
 function configure(ctx: RiskContext, event: Extract<RiskEvent, { type: 'CONFIGURE' }>): RiskContext {
-  const changed = limitsDiff(ctx.limits, event.limits);
+  // The same limits object (every pre-trade check passes the settings it was configured with): nothing to diff.
+  const changed = ctx.limits === event.limits ? [] : limitsDiff(ctx.limits, event.limits);
   const phaseBefore = ctx.phase ?? null;
   const next: RiskContext = { ...ctx, limits: event.limits, phase: event.phase };
   const rules = accountRules(next);
