@@ -3,7 +3,8 @@
  * store (never a file written by the test), judged by `mia phase advance` with no mia running:
  *
  *   0 setup        `mia dtc check --market` against a paper DTC server on loopback, `mia data
- *                  check` against the fake Polygon server, `mia kill --drill` (kill -> flat -> resume)
+ *                  check` against the fake Polygon server, `mia kill --drill` (kill -> flat -> resume),
+ *                  and `mia discord test-alert` against the Discord stand-in (optional evidence)
  *   1 calibration  `mia backtest` on real ES minutes (../shared/data)
  *   2 backtest     `mia backtest --walk-forward` on the same data
  *   3 simulation   a paper session on Polygon's live feed (the fake server) through the embedded
@@ -32,6 +33,8 @@ import { controlAction } from '../../cli/control.ts';
 import type { ControlCommand } from '../../adapters/control/controlProtocol.ts';
 import { runDataCheck } from '../../cli/dataCheck.ts';
 import { runKillDrill } from '../../cli/killDrill.ts';
+import { runDiscordTestAlert } from '../../cli/discordTestAlert.ts';
+import { DiscordStandIn } from '../fixtures/discordStandIn.ts';
 import { main } from '../../cli/main.ts';
 import { openEvidenceStore } from '../../adapters/store/evidenceStore.ts';
 import { ManualClock } from '../../core/clock.ts';
@@ -194,6 +197,11 @@ describe.skipIf(!hasSharedData(ES) || !hasSharedData('polygon/openapi-examples')
       }),
     );
     const env = { POLYGON_API_KEY: polygon.apiKey, POLYGON_REST_URL: polygon.restUrl, POLYGON_WS_URL: polygon.wsUrl };
+    const walk = JSON.parse(readFileSync(config, 'utf8'));
+    // Phases 5-6: the own account at the broker (the paper DTC server, its account declared live), with Discord.
+    const CH = { alerts: '100000000000000001', premium: '100000000000000002', public: '100000000000000003' };
+    const live = join(home, 'walk-live.json');
+    writeFileSync(live, JSON.stringify({ ...walk, accounts: [{ id: 'PAPER1', kind: 'live', description: 'the own account at the broker (a paper DTC server here)' }], venue: { dtc: { host: '127.0.0.1', port: dtc.port, account: 'PAPER1' } }, discord: { guildId: '1300000000000000001', allowedUserIds: ['111111111111111111'], channels: CH } }));
 
     // Phase 0: the round trip, the data, the kill switch and the logs.
     // No fill here: the prop-firm session below on this server then numbers its first fill SIMX-1,
@@ -202,9 +210,19 @@ describe.skipIf(!hasSharedData(ES) || !hasSharedData('polygon/openapi-examples')
     expect(check.code).toBe(0);
     expect((await runDataCheck({ home, config, at: new Date(T0 + 3_600_000).toISOString() }, env)).ok).toBe(true);
     expect((await runKillDrill({ drill: true, home, config, timeout: 20_000 }, {})).ok).toBe(true);
+    // Discord configured: the test alert through the bot (discord.js against the stand-in), optional setup evidence.
+    const discord = await DiscordStandIn.start({ guildId: '1300000000000000001', channels: [CH.alerts] });
+    try {
+      const alerted = await runDiscordTestAlert({ home, config: live }, { DISCORD_TOKEN: 'walk-token', DISCORD_API_URL: discord.api });
+      expect(alerted).toMatchObject({ ok: true, channel: CH.alerts });
+      expect(discord.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${CH.alerts}/messages`)).toHaveLength(1);
+    } finally {
+      await discord.close();
+    }
     const setup = await phase(home, config, 'phase.advance');
     expect(setup.json.ok).toBe(true);
     expect(setup.json.data.record).toMatchObject({ kind: 'promotion', from: 'setup', to: 'calibration' });
+    // The four checks rest on the three records that state them; the alert states none (the gate has no Discord item).
     expect(setup.json.data.record.evidenceIds).toHaveLength(3);
 
     // Phase 1 -> 2: a backtest on real ES minutes; phase 2 -> 3: walk-forward on them.
@@ -239,7 +257,6 @@ describe.skipIf(!hasSharedData(ES) || !hasSharedData('polygon/openapi-examples')
     // Phase 4 -> 5: the prop firm's evaluation account (the paper DTC server on loopback as the
     // firm's gateway, its account declared propFirm), under the firm's rule profile.
     const prop = join(home, 'walk-prop.json');
-    const walk = JSON.parse(readFileSync(config, 'utf8'));
     writeFileSync(prop, JSON.stringify({ ...walk, accounts: [{ id: 'PAPER1', kind: 'propFirm', description: "the firm's evaluation account (a paper DTC server here)" }], venue: { dtc: { host: '127.0.0.1', port: dtc.port, account: 'PAPER1' } } }));
     // The gateway's market at the feed's level (the fixture's closes are 2874.2 and 2884.8).
     bid = 2874;
@@ -256,9 +273,6 @@ describe.skipIf(!hasSharedData(ES) || !hasSharedData('polygon/openapi-examples')
     // Phase 5 -> 6: the own account (the paper DTC server stands in for the broker, its account
     // declared live) on Polygon's live feed with Discord configured: the surface logs every signal
     // to the hash-chained signal log, unpublished (only phase 6 publishes). A fake bot takes the posts.
-    const CH = { alerts: '100000000000000001', premium: '100000000000000002', public: '100000000000000003' };
-    const live = join(home, 'walk-live.json');
-    writeFileSync(live, JSON.stringify({ ...walk, accounts: [{ id: 'PAPER1', kind: 'live', description: 'the own account at the broker (a paper DTC server here)' }], venue: { dtc: { host: '127.0.0.1', port: dtc.port, account: 'PAPER1' } }, discord: { allowedUserIds: ['111111111111111111'], channels: CH } }));
     const posts: Array<{ channel: string; text: string }> = [];
     const own = await polygonSession({
       home, config: live, env, polygon, phase: 'ownAccount', clock: operator, wallDays: 7, bars: 12, signalPrice: 2874.25, firstBar: 45, onBar: (t) => (venueAt = t),
@@ -293,5 +307,8 @@ describe.skipIf(!hasSharedData(ES) || !hasSharedData('polygon/openapi-examples')
     expect(started.data.record.evidenceIds).toEqual([openEvidenceStore(home).list().entries.at(-1)!.id]);
     const status = await phase(home, live, 'phase.status');
     expect(status.json.data).toMatchObject({ phase: { id: 5, name: 'ownAccount' }, signals: 'on' });
+    // The whole record still verifies: the evidence chain and its data files, and the signal log.
+    expect((await mia('evidence', 'verify', '--home', home)).code).toBe(0);
+    expect((await mia('signals', 'verify', '--home', home)).code).toBe(0);
   });
 });
