@@ -181,7 +181,9 @@ describe.skipIf(!hasSharedData(ES) || !hasSharedData('polygon/openapi-examples')
         strategy: { minAvailableWeight: 0 },
         // The fake feed alternates two gold fixture rows a minute apart (big jumps, stops acknowledged
         // a pushed bar later): limits roomy enough that its one trade per session is no breach
-        // (under the live account's default limits risk refused every entry the walk asked for).
+        // (every session trades the same data day, 2025-09-15: under the live account's default $500
+        // daily loss limit, risk counted the paper and prop-firm sessions' losses of that day, $1246.50,
+        // and refused every phase-5 entry).
         risk: { dailyLossLimit: 10_000, trailingDrawdown: 10_000, maxLossPerTrade: 10_000, unprotectedMaxMs: 600_000, propFirm: { dailyLossLimit: 10_000, trailingDrawdown: 10_000 }, live: { dailyLossLimit: 10_000, trailingDrawdown: 10_000 } },
         accounts: [{ id: 'PAPER1', kind: 'paper', description: 'the paper DTC server of the walk' }],
         gates: {
