@@ -1,6 +1,7 @@
 /**
- * The must-show walk of issue 14: one home goes from phase 0 to phase 6, every gate passed on evidence that MIA's own commands produced into the evidence
- * store (never a file written by the test), judged by `mia phase advance` with no mia running:
+ * The must-show walk of issue 14: one home goes from phase 0 to phase 6, every gate passed on
+ * evidence that MIA's own commands produced into the evidence store (never a file written by the
+ * test), judged by `mia phase advance` (and `mia signals start`) with no mia running:
  *
  *   0 setup        `mia dtc check --market` against a paper DTC server on loopback, `mia data
  *                  check` against the fake Polygon server, `mia kill --drill` (kill -> flat -> resume),
@@ -16,6 +17,7 @@
  *                  with Discord configured (the surface of operator/controlDiscord.ts on a fake bot):
  *                  the signal is logged to the hash-chained signal log, unpublished; `mia evidence
  *                  signals`, then `mia signals start` judges the signals gate and turns phase 6 on
+ *
  * Each session is given one entry the way a strategy signal goes (risk, order actor, venue):
  * the fake feed alternates two fixture rows, on which the confluence seldom fires.
  *
