@@ -37,6 +37,7 @@ const registrars: Record<string, Registrar> = {
   calibrate: async (program) => (await import('./calibrate.ts')).registerCalibrate(program),
   killDrill: async (program) => (await import('./killDrill.ts')).registerKillDrill(program),
   worker: async (program) => (await import('./worker.ts')).registerWorker(program),
+  discord: async (program) => (await import('./discordTestAlert.ts')).registerDiscordCommands(program),
 };
 
 /** Which registrars a command name needs (`run` takes the control channel's flags too). */
@@ -64,6 +65,7 @@ const groupsOf: Record<string, readonly string[]> = {
   journal: ['journal'],
   calibrate: ['calibrate'],
   worker: ['worker'],
+  discord: ['discord'],
 };
 
 async function buildProgram(command: string | undefined, argv: readonly string[] = []): Promise<Command> {

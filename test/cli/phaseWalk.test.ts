@@ -1,10 +1,11 @@
 /**
- * The must-show walk of issue 14, as far as it goes today: one home goes from phase 0 to
- * phase 5, every gate passed on evidence that MIA's own commands produced into the evidence
- * store (never a file written by the test), judged by `mia phase advance` with no mia running:
+ * The must-show walk of issue 14: one home goes from phase 0 to phase 6, every gate passed on
+ * evidence that MIA's own commands produced into the evidence store (never a file written by the
+ * test), judged by `mia phase advance` (and `mia signals start`) with no mia running:
  *
  *   0 setup        `mia dtc check --market` against a paper DTC server on loopback, `mia data
- *                  check` against the fake Polygon server, `mia kill --drill` (kill -> flat -> resume)
+ *                  check` against the fake Polygon server, `mia kill --drill` (kill -> flat -> resume),
+ *                  and `mia discord test-alert` against the Discord stand-in (optional evidence)
  *   1 calibration  `mia backtest` on real ES minutes (../shared/data)
  *   2 backtest     `mia backtest --walk-forward` on the same data
  *   3 simulation   a paper session on Polygon's live feed (the fake server) through the embedded
@@ -12,9 +13,11 @@
  *                  clock; `mia evidence paper`
  *   4 propFirm     a Polygon session on the loopback paper DTC server as the firm's gateway, its
  *                  account declared propFirm, under the firm's rule profile; `mia evidence propfirm`
+ *   5 ownAccount   a Polygon session on the same server as the broker, its account declared live,
+ *                  with Discord configured (the surface of operator/controlDiscord.ts on a fake bot):
+ *                  the signal is logged to the hash-chained signal log, unpublished; `mia evidence
+ *                  signals`, then `mia signals start` judges the signals gate and turns phase 6 on
  *
- * Not walked yet: 5 -> 6. The signal log (the signals gate's only evidence) is written by the
- * Discord bridge only while signals are on, so the gate has no producer before phase 6.
  * Each session is given one entry the way a strategy signal goes (risk, order actor, venue):
  * the fake feed alternates two fixture rows, on which the confluence seldom fires.
  *
@@ -32,6 +35,8 @@ import { controlAction } from '../../cli/control.ts';
 import type { ControlCommand } from '../../adapters/control/controlProtocol.ts';
 import { runDataCheck } from '../../cli/dataCheck.ts';
 import { runKillDrill } from '../../cli/killDrill.ts';
+import { runDiscordTestAlert } from '../../cli/discordTestAlert.ts';
+import { DiscordStandIn } from '../fixtures/discordStandIn.ts';
 import { main } from '../../cli/main.ts';
 import { openEvidenceStore } from '../../adapters/store/evidenceStore.ts';
 import { ManualClock } from '../../core/clock.ts';
@@ -40,9 +45,16 @@ import { FakePolygonServer } from '../fixtures/fakePolygonServer.ts';
 import { loadConfig } from '../../config/load.ts';
 import { phaseLogFolder, type PhaseName } from '../../config/gates.ts';
 import { openStateStore } from '../../adapters/store/stateStore.ts';
-import { createLogger } from '../../adapters/log/logger.ts';
+import { createLogger, silentLogger } from '../../adapters/log/logger.ts';
 import { sessionParts } from '../../session/fromConfig.ts';
-import { startSession, type SessionSummary } from '../../session/session.ts';
+import { startSession, type Session, type SessionSummary } from '../../session/session.ts';
+import type { MiaConfig } from '../../config/schema.ts';
+import type { StateStore } from '../../adapters/store/stateStore.ts';
+import type { DiscordBot } from '../../adapters/discord/discordBot.ts';
+import { startDiscordSurface } from '../../operator/controlDiscord.ts';
+import { createSessionControl } from '../../operator/controlHandler.ts';
+import { readSignalLog, signalLogPath } from '../../adapters/signals/signalLog.ts';
+import { ManualTimers } from '../adapters/discord/manualTimers.ts';
 import { hasSharedData, sharedData } from '../fixtures/sharedData.ts';
 import { useTempHomes } from '../fixtures/tempHome.ts';
 
@@ -83,13 +95,15 @@ const DAY = 86_400_000;
  * fake server's bars pushed over its WebSocket, and the operator's wall clock injected:
  * `wallDays` pass between the session's start and its end (the only way months pass quickly).
  */
-async function polygonSession(o: { home: string; config: string; env: NodeJS.ProcessEnv; polygon: FakePolygonServer; phase: PhaseName; clock: ManualClock; wallDays: number; bars: number; venue?: Record<string, unknown>; signalPrice?: number; firstBar?: number; onBar?: (time: number) => void }): Promise<SessionSummary> {
+async function polygonSession(o: { home: string; config: string; env: NodeJS.ProcessEnv; polygon: FakePolygonServer; phase: PhaseName; clock: ManualClock; wallDays: number; bars: number; venue?: Record<string, unknown>; signalPrice?: number; firstBar?: number; onBar?: (time: number) => void; attach?: (session: Session, store: StateStore, config: MiaConfig) => Promise<() => Promise<void>> }): Promise<SessionSummary> {
   const config = loadConfig({ file: o.config, env: o.env, overrides: { feed: { kind: 'polygon', maxBars: o.bars, start: new Date(T0).toISOString() }, ...(o.venue ? { venue: o.venue } : {}) } });
   const store = await openStateStore(o.home, { clock: o.clock });
   try {
     const logger = createLogger({ home: o.home, folder: phaseLogFolder[o.phase], level: 'info', name: 'mia' });
     const parts = sessionParts(config, { store, logger, env: o.env });
     const session = startSession({ config, store, logger, parts, operatorClock: o.clock });
+    // What rides on the session as `mia run` would attach it (the Discord surface), closed before the store.
+    const detach = o.attach ? await o.attach(session, store, config) : async () => undefined;
     const ready = await session.venueReady(15_000);
     expect(ready).toEqual({ ready: true });
     // The start is logged with the clock as it was; the end will be `wallDays` later.
@@ -126,13 +140,15 @@ async function polygonSession(o: { home: string; config: string; env: NodeJS.Pro
         session.send({ type: 'SIGNAL', signal: { side: 'buy', score: 1, threshold: 0, time: session.clock.now(), price, features: {}, available: [] } });
       }
     }
-    return await session.done;
+    const summary = await session.done;
+    await detach();
+    return summary;
   } finally {
     await store.close();
   }
 }
 
-describe.skipIf(!hasSharedData(ES) || !hasSharedData('polygon/openapi-examples'))('the phase walk 0 -> 5 (needs ../shared/data)', () => {
+describe.skipIf(!hasSharedData(ES) || !hasSharedData('polygon/openapi-examples'))('the phase walk 0 -> 6 (needs ../shared/data)', () => {
   let polygon: FakePolygonServer;
   let dtc: PaperDtcServer;
   let feed: ReturnType<typeof setInterval>;
@@ -166,8 +182,11 @@ describe.skipIf(!hasSharedData(ES) || !hasSharedData('polygon/openapi-examples')
       JSON.stringify({
         strategy: { minAvailableWeight: 0 },
         // The fake feed alternates two gold fixture rows a minute apart (big jumps, stops acknowledged
-        // a pushed bar later): limits roomy enough that its one trade per session is no breach.
-        risk: { dailyLossLimit: 10_000, trailingDrawdown: 10_000, maxLossPerTrade: 10_000, unprotectedMaxMs: 600_000, propFirm: { dailyLossLimit: 10_000, trailingDrawdown: 10_000 } },
+        // a pushed bar later): limits roomy enough that its one trade per session is no breach
+        // (every session trades the same data day, 2025-09-15: under the live account's default $500
+        // daily loss limit, risk counted the paper and prop-firm sessions' losses of that day, $1246.50,
+        // and refused every phase-5 entry).
+        risk: { dailyLossLimit: 10_000, trailingDrawdown: 10_000, maxLossPerTrade: 10_000, unprotectedMaxMs: 600_000, propFirm: { dailyLossLimit: 10_000, trailingDrawdown: 10_000 }, live: { dailyLossLimit: 10_000, trailingDrawdown: 10_000 } },
         accounts: [{ id: 'PAPER1', kind: 'paper', description: 'the paper DTC server of the walk' }],
         gates: {
           // What a few weeks of 2023 on which the strategy loses can meet (see the module comment).
@@ -176,11 +195,17 @@ describe.skipIf(!hasSharedData(ES) || !hasSharedData('polygon/openapi-examples')
           simulation: { paperMonths: 3, totalReturn: -0.5, winRate: -1, profitFactor: -1, monthlyStability: 1e9 },
           propFirm: { monthlyReturn: -1, winRate: -1, riskBreaches: 0, tradingDays: 1 },
 
-          signals: { signals: 1 },
+          // One signal of one session, win or lose: the walk proves the signal log is the gate's producer.
+          signals: { signalWinRate: -1, signals: 1 },
         },
       }),
     );
     const env = { POLYGON_API_KEY: polygon.apiKey, POLYGON_REST_URL: polygon.restUrl, POLYGON_WS_URL: polygon.wsUrl };
+    const walk = JSON.parse(readFileSync(config, 'utf8'));
+    // Phases 5-6: the own account at the broker (the paper DTC server, its account declared live), with Discord.
+    const CH = { alerts: '100000000000000001', premium: '100000000000000002', public: '100000000000000003' };
+    const live = join(home, 'walk-live.json');
+    writeFileSync(live, JSON.stringify({ ...walk, accounts: [{ id: 'PAPER1', kind: 'live', description: 'the own account at the broker (a paper DTC server here)' }], venue: { dtc: { host: '127.0.0.1', port: dtc.port, account: 'PAPER1' } }, discord: { guildId: '1300000000000000001', allowedUserIds: ['111111111111111111'], channels: CH } }));
 
     // Phase 0: the round trip, the data, the kill switch and the logs.
     // No fill here: the prop-firm session below on this server then numbers its first fill SIMX-1,
@@ -189,9 +214,19 @@ describe.skipIf(!hasSharedData(ES) || !hasSharedData('polygon/openapi-examples')
     expect(check.code).toBe(0);
     expect((await runDataCheck({ home, config, at: new Date(T0 + 3_600_000).toISOString() }, env)).ok).toBe(true);
     expect((await runKillDrill({ drill: true, home, config, timeout: 20_000 }, {})).ok).toBe(true);
+    // Discord configured: the test alert through the bot (discord.js against the stand-in), optional setup evidence.
+    const discord = await DiscordStandIn.start({ guildId: '1300000000000000001', channels: [CH.alerts] });
+    try {
+      const alerted = await runDiscordTestAlert({ home, config: live }, { DISCORD_TOKEN: 'walk-token', DISCORD_API_URL: discord.api });
+      expect(alerted).toMatchObject({ ok: true, channel: CH.alerts });
+      expect(discord.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${CH.alerts}/messages`)).toHaveLength(1);
+    } finally {
+      await discord.close();
+    }
     const setup = await phase(home, config, 'phase.advance');
     expect(setup.json.ok).toBe(true);
     expect(setup.json.data.record).toMatchObject({ kind: 'promotion', from: 'setup', to: 'calibration' });
+    // The four checks rest on the three records that state them; the alert states none (the gate has no Discord item).
     expect(setup.json.data.record.evidenceIds).toHaveLength(3);
 
     // Phase 1 -> 2: a backtest on real ES minutes; phase 2 -> 3: walk-forward on them.
@@ -226,7 +261,6 @@ describe.skipIf(!hasSharedData(ES) || !hasSharedData('polygon/openapi-examples')
     // Phase 4 -> 5: the prop firm's evaluation account (the paper DTC server on loopback as the
     // firm's gateway, its account declared propFirm), under the firm's rule profile.
     const prop = join(home, 'walk-prop.json');
-    const walk = JSON.parse(readFileSync(config, 'utf8'));
     writeFileSync(prop, JSON.stringify({ ...walk, accounts: [{ id: 'PAPER1', kind: 'propFirm', description: "the firm's evaluation account (a paper DTC server here)" }], venue: { dtc: { host: '127.0.0.1', port: dtc.port, account: 'PAPER1' } } }));
     // The gateway's market at the feed's level (the fixture's closes are 2874.2 and 2884.8).
     bid = 2874;
@@ -239,5 +273,46 @@ describe.skipIf(!hasSharedData(ES) || !hasSharedData('polygon/openapi-examples')
     expect(propFirm.json.data.record.evaluation.refusals).toEqual([]);
     expect(propFirm.json.data.record.evaluation.criteria.filter((c: any) => !c.pass)).toEqual([]);
     expect(propFirm.json.data.record).toMatchObject({ kind: 'promotion', from: 'propFirm', to: 'ownAccount' });
+
+    // Phase 5 -> 6: the own account (the paper DTC server stands in for the broker, its account
+    // declared live) on Polygon's live feed with Discord configured: the surface logs every signal
+    // to the hash-chained signal log, unpublished (only phase 6 publishes). A fake bot takes the posts.
+    const posts: Array<{ channel: string; text: string }> = [];
+    const own = await polygonSession({
+      home, config: live, env, polygon, phase: 'ownAccount', clock: operator, wallDays: 7, bars: 12, signalPrice: 2874.25, firstBar: 45, onBar: (t) => (venueAt = t),
+      attach: async (session, store, cfg) => {
+        const bot: DiscordBot = { post: async (channel, text) => void posts.push({ channel, text }), close: async () => undefined };
+        const surface = await startDiscordSurface({
+          session, config: cfg, home, audit: store.audit, logger: silentLogger(), clock: operator, timers: new ManualTimers(operator.now()),
+          control: createSessionControl({ session, config: cfg, home, audit: store.audit, operatorClock: operator, maxBars: 12 }),
+          connect: async () => bot,
+        });
+        expect(surface.signalLog).not.toBeNull();
+        return () => surface.close();
+      },
+    });
+    expect(own).toMatchObject({ trades: 1, openPosition: 0, riskState: 'normal', phase: { id: 5, name: 'ownAccount' } });
+    const signalLog = await readSignalLog(signalLogPath(home));
+    expect(signalLog.ok).toBe(true);
+    expect(signalLog.records.map((r) => r.kind)).toEqual(['signal', 'outcome']);
+    expect(posts.filter((p) => p.channel !== CH.alerts)).toEqual([]);
+    const signalsEvidence = await mia('evidence', 'signals', '--home', home, '--config', live, '--json');
+    expect(signalsEvidence.stderr).toBe('');
+    expect(signalsEvidence.code).toBe(0);
+    const recorded = JSON.parse(signalsEvidence.stdout).evidence;
+    expect(recorded.metrics).toMatchObject({ signals: 1 });
+    expect(recorded.provenance).toEqual([{ kind: 'polygon' }]);
+    const start = await mia('signals', 'start', '--home', home, '--config', live, '--json');
+    expect(start.code).toBe(0);
+    const started = JSON.parse(start.stdout);
+    expect(started.data.signals).toBe('on');
+    expect(started.data.record.evaluation.refusals).toEqual([]);
+    expect(started.data.record.evaluation.criteria.filter((c: any) => !c.pass)).toEqual([]);
+    expect(started.data.record.evidenceIds).toEqual([openEvidenceStore(home).list().entries.at(-1)!.id]);
+    const status = await phase(home, live, 'phase.status');
+    expect(status.json.data).toMatchObject({ phase: { id: 5, name: 'ownAccount' }, signals: 'on' });
+    // The whole record still verifies: the evidence chain and its data files, and the signal log.
+    expect((await mia('evidence', 'verify', '--home', home)).code).toBe(0);
+    expect((await mia('signals', 'verify', '--home', home)).code).toBe(0);
   });
 });
