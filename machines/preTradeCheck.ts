@@ -14,7 +14,7 @@ import type { RiskLimits } from '../config/schema.ts';
 import { accountAllowed, type AccountKind } from '../config/accounts.ts';
 import type { PhaseName } from '../config/gates.ts';
 import type { OrderRequest } from '../core/types.ts';
-import { accountRules, accountStops, configuredContext, dailyLoss, dailyLossLimitNow, maxContractsNow, ordersInLastMinute, rollDay } from './risk.ts';
+import { accountDailyLoss, accountRules, accountStops, configuredContext, dailyLoss, dailyLossLimitNow, maxContractsNow, ordersInLastMinute, rollDay } from './risk.ts';
 import { ZoneClock } from '../core/zonedTime.ts';
 import type { PropFirmRules } from '../config/accountRules.ts';
 import type { RiskContext, RiskStatus } from './risk.ts';
@@ -207,10 +207,14 @@ export function preTradeCheck(input: PreTradeInput): PreTradeResult {
       return refuse('max-loss-per-trade', `worst-case loss $${worstLoss.toFixed(2)} exceeds maxLossPerTrade $${limits.maxLossPerTrade.toFixed(2)}`);
     }
   }
+  // MIA's own limit on its whole day; the account's rules on the account's own day (since its phase began).
   const loss = dailyLoss(ctx);
-  const lossLimit = input.phase !== undefined ? dailyLossLimitNow(ctx) : limits.dailyLossLimit;
-  if (loss >= lossLimit) {
-    return refuse('daily-loss', `daily loss $${loss.toFixed(2)} reached the daily loss limit $${lossLimit.toFixed(2)}`);
+  if (loss >= limits.dailyLossLimit) {
+    return refuse('daily-loss', `daily loss $${loss.toFixed(2)} reached the daily loss limit $${limits.dailyLossLimit.toFixed(2)}`);
+  }
+  const accountLoss = accountDailyLoss(ctx);
+  if (rules !== null && accountLoss >= dailyLossLimitNow(ctx)) {
+    return refuse('daily-loss', `the account's daily loss $${accountLoss.toFixed(2)} reached its daily loss limit $${dailyLossLimitNow(ctx).toFixed(2)}`);
   }
   if (ctx.tradesToday >= limits.maxTradesPerDay) {
     return refuse('max-trades-per-day', `${ctx.tradesToday} entries today reaches maxTradesPerDay ${limits.maxTradesPerDay}`);

@@ -117,6 +117,11 @@ export interface AccountRuleState {
   highWater: number;
   /** Best realised trading day before today, dollars (consistency). */
   bestDay: number;
+  /**
+   * MIA's realised P&L of the day when these rules began (0 from the next day on): a phase
+   * change mid-day must not charge the new account with the old account's losses.
+   */
+  realizedTodayBefore?: number;
 }
 /** Everything the risk actor understands; `time` is event time (ms UTC). */
 export type RiskEvent =
@@ -201,6 +206,12 @@ export function configuredContext(ctx: RiskContext, limits: RiskLimits, phase: P
 /** Today's loss in dollars (0 when up): realised today plus the open P&L of the latest mark. */
 export const dailyLoss = (ctx: RiskContext): number => Math.max(0, -(ctx.realizedPnlToday + ctx.openPnl));
 
+/** The account's own realised P&L today: since its rules began when that was today. */
+export const accountRealizedToday = (ctx: RiskContext): number => ctx.realizedPnlToday - (ctx.account?.realizedTodayBefore ?? 0);
+
+/** The account's own loss today (its rules' daily loss): realised since its rules began, plus the open P&L. */
+export const accountDailyLoss = (ctx: RiskContext): number => Math.max(0, -(accountRealizedToday(ctx) + ctx.openPnl));
+
 /** Orders sent in the rate window ending at `time`. */
 export const ordersInLastMinute = (ctx: RiskContext, time: number): number =>
   ctx.orderTimes.filter((t) => t <= time && time - t < ORDER_RATE_WINDOW_MS).length;
@@ -229,7 +240,8 @@ export function rollDay(ctx: RiskContext, time: number): RiskContext {
         ? account
         : {
             ...account,
-            bestDay: ctx.day === null ? account.bestDay : Math.max(account.bestDay, ctx.realizedPnlToday),
+            bestDay: ctx.day === null ? account.bestDay : Math.max(account.bestDay, accountRealizedToday(ctx)),
+            realizedTodayBefore: 0,
             highWater: rules.rules.trailingDrawdownMode === 'eod' ? Math.max(account.highWater, ctx.equity - ctx.openPnl) : account.highWater,
           },
     reasons: dropReasons(ctx.reasons, (r) => r === 'consistency'),
@@ -279,7 +291,7 @@ export function accountStops(ctx: RiskContext): AccountRuleReason[] {
   const out: AccountRuleReason[] = [];
   const balance = ctx.equity - ctx.openPnl;
   if (balance - account.startEquity >= rules.rules.profitTarget) out.push('profit-target');
-  if (ctx.realizedPnlToday >= rules.rules.consistencyMaxDayShare * rules.rules.profitTarget) out.push('consistency');
+  if (accountRealizedToday(ctx) >= rules.rules.consistencyMaxDayShare * rules.rules.profitTarget) out.push('consistency');
   return out;
 }
 
@@ -314,7 +326,7 @@ export function accountBreach(ctx: RiskContext): string | null {
   const rules = accountRules(ctx);
   if (rules === null) return null;
   const label = accountLabel[rules.kind];
-  const loss = dailyLoss(ctx);
+  const loss = accountDailyLoss(ctx);
   if (loss >= rules.rules.dailyLossLimit) return `${label} daily loss: $${loss.toFixed(2)} >= $${rules.rules.dailyLossLimit.toFixed(2)}`;
   const floor = accountFloor(ctx);
   if (floor !== null && ctx.equity <= floor) {
@@ -381,7 +393,7 @@ function configure(ctx: RiskContext, event: Extract<RiskEvent, { type: 'CONFIGUR
   const before = ctx.account ?? null;
   const balance = ctx.equity - ctx.openPnl;
   const account: AccountRuleState | null =
-    rules === null ? null : before !== null && before.kind === rules.kind ? before : { kind: rules.kind, startEquity: balance, highWater: balance, bestDay: 0 };
+    rules === null ? null : before !== null && before.kind === rules.kind ? before : { kind: rules.kind, startEquity: balance, highWater: balance, bestDay: 0, realizedTodayBefore: ctx.realizedPnlToday };
   const notes: string[] = [];
   if (phaseBefore !== event.phase) notes.push(`phase ${phaseBefore ?? 'unknown'} -> ${event.phase}: ${rules === null ? "MIA's own limits only" : `${accountLabel[rules.kind]}s apply`}`);
   if (changed.length > 0) notes.push(`limits refreshed: ${changed.join('; ')}`);

@@ -182,11 +182,11 @@ describe.skipIf(!hasSharedData(ES) || !hasSharedData('polygon/openapi-examples')
       JSON.stringify({
         strategy: { minAvailableWeight: 0 },
         // The fake feed alternates two gold fixture rows a minute apart (big jumps, stops acknowledged
-        // a pushed bar later): limits roomy enough that its one trade per session is no breach
-        // (every session trades the same data day, 2025-09-15: under the live account's default $500
-        // daily loss limit, risk counted the paper and prop-firm sessions' losses of that day, $1246.50,
-        // and refused every phase-5 entry).
-        risk: { dailyLossLimit: 10_000, trailingDrawdown: 10_000, maxLossPerTrade: 10_000, unprotectedMaxMs: 600_000, propFirm: { dailyLossLimit: 10_000, trailingDrawdown: 10_000 }, live: { dailyLossLimit: 10_000, trailingDrawdown: 10_000 } },
+        // a pushed bar later): MIA's own limits roomy enough that its one trade per session is no
+        // breach. Every session trades the same data day (2025-09-15); the prop firm's and the live
+        // account's rules keep their defaults: each account's daily loss counts from its own phase's
+        // start, not the earlier sessions' losses of that day.
+        risk: { dailyLossLimit: 10_000, trailingDrawdown: 10_000, maxLossPerTrade: 10_000, unprotectedMaxMs: 600_000 },
         accounts: [{ id: 'PAPER1', kind: 'paper', description: 'the paper DTC server of the walk' }],
         gates: {
           // What a few weeks of 2023 on which the strategy loses can meet (see the module comment).

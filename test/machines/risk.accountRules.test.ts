@@ -71,7 +71,7 @@ function check(a: RiskActor | RiskSnapshot, phase: PhaseName, over: { order?: Pa
 describe('risk: the prop-firm profile in phase 4', () => {
   it('CONFIGURE starts the evaluation at the current balance and logs the phase', () => {
     const a = actorIn('propFirm');
-    expect(ctx(a).account).toEqual({ kind: 'propFirm', startEquity: START, highWater: START, bestDay: 0 });
+    expect(ctx(a).account).toEqual({ kind: 'propFirm', startEquity: START, highWater: START, bestDay: 0, realizedTodayBefore: 0 });
     expect(ctx(a).log.at(-1)?.detail).toContain('phase unknown -> propFirm: prop-firm rules apply');
     // The same phase again keeps the evaluation's state.
     mark(a, T0 + MIN, START + 500);
@@ -128,6 +128,23 @@ describe('risk: the prop-firm profile in phase 4', () => {
     a.send({ type: 'TRADE_CLOSED', time: T0 + MIN, pnl: -600 });
     expect(status(a)).toBe('normal');
     mark(a, T0 + 2 * MIN, START - 1_000, -400);
+    expect(status(a)).toBe('killed');
+    expect(ctx(a).killReason).toBe('prop-firm rule daily loss: $1000.00 >= $1000.00');
+  });
+
+  it("a phase change mid-day does not charge the firm's account with the day's earlier losses (it has its own day)", () => {
+    const l = limits({ propFirm: { dailyLossLimit: 1_000, trailingDrawdown: 30_000 } });
+    const a = actorIn('simulation', l);
+    // The paper account lost $1,200 this morning: MIA's own limit (roomy here) counts it, the firm's rules do not.
+    a.send({ type: 'TRADE_CLOSED', time: T0 + MIN, pnl: -1_200 });
+    mark(a, T0 + MIN, START - 1_200, 0);
+    a.send({ type: 'CONFIGURE', time: T0 + 2 * MIN, limits: l, phase: 'propFirm' });
+    expect(ctx(a).account).toMatchObject({ kind: 'propFirm', startEquity: START - 1_200, realizedTodayBefore: -1_200 });
+    expect(status(a)).toBe('normal');
+    expect(check(a, 'propFirm', { time: T0 + 3 * MIN, limits: l })).toBe('ok');
+    // Its own losses count: $600 realised plus $400 open since it began reaches its $1,000.
+    a.send({ type: 'TRADE_CLOSED', time: T0 + 3 * MIN, pnl: -600 });
+    mark(a, T0 + 4 * MIN, START - 2_200, -400);
     expect(status(a)).toBe('killed');
     expect(ctx(a).killReason).toBe('prop-firm rule daily loss: $1000.00 >= $1000.00');
   });
