@@ -86,6 +86,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   const reset = opts.resetState ? await resetState(home, systemClock.now()) : null;
   if (reset?.backup) process.stderr.write(`mia: --reset-state: ${reset.moved.join(', ')} moved to ${reset.backup}; starting fresh (the ledger and audit trail stay)\n`);
   const store = await openStateStore(home, { clock: systemClock });
+  let dropEarly = (): void => undefined;
   let released = false;
   let surfaces: SessionSurfaces | undefined;
   const release = async () => {
@@ -117,6 +118,16 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     // The control channel opens before the session trades: without a kill switch, no trading.
     // `mia phase advance` judges the home's evidence chain (verified at each advance: operator/phaseCommands.ts).
     // Without --inspect no inspection hook at all: zero cost on the session's inspection path.
+    // A signal while the surfaces and the session start (control.json is already there) is kept
+    // and acted upon once the session can stop cleanly, instead of killing the process half-open.
+    let earlySignal: NodeJS.Signals | null = null;
+    const early = (signal: NodeJS.Signals) => void (earlySignal = signal);
+    process.once('SIGINT', early);
+    process.once('SIGTERM', early);
+    dropEarly = () => {
+      process.off('SIGINT', early);
+      process.off('SIGTERM', early);
+    };
     surfaces = await sessionSurfaces(config, {
       home,
       store,
@@ -156,6 +167,8 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
+    dropEarly();
+    if (earlySignal !== null) onSignal(earlySignal);
     // A venue that never logs on and reconciles is a failed run, not an idle one.
     let neverReady: string | null = null;
     void session.venueReady(config.venue.readyTimeoutMs).then((r) => {
@@ -192,6 +205,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     }
     return summary.persistenceErrors > 0 ? 1 : 0;
   } finally {
+    dropEarly();
     await release();
   }
 }
