@@ -11,11 +11,10 @@
  * Exit codes: 0 done; 1 nothing to judge, corrupt or unreadable files; 2 bad usage or configuration.
  */
 import { readAuditTrail } from '../adapters/store/auditTrail.ts';
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load.ts';
-import { evaluateGate, type GateEvaluation } from '../config/gates.ts';
+import { evaluateGate } from '../config/gates.ts';
 import { evidenceConfigHash } from '../config/evidenceAdmission.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { Trade } from '../core/types.ts';
@@ -54,21 +53,11 @@ function describeEntry(e: EvidenceEntry): string {
 export async function paperEvidenceAction(opts: EvidenceOptions, clock: Clock = systemClock): Promise<number> {
   const home = resolveHome(opts.home);
   const config = loadConfig(opts.config ? { file: opts.config } : {});
-  const journalPath = journalDir(join(home, 'state'));
-  if (!journalExists(join(home, 'state'))) {
-    process.stderr.write(`mia: no paper journal at ${journalPath}: run a paper session (mia run) on this home first\n`);
-    return EXIT_FAILURE;
-  }
-  // Read only: the journal is never updated here, so a running session may own it.
-  const journal = await openJournal(journalPath, clock, { readOnly: true });
+  const journal = await readOnlyJournal(home, clock, 'no paper journal at PATH: run a paper session (mia run) on this home first');
+  if (!journal) return EXIT_FAILURE;
   const trades = journal.trades() as readonly Trade[];
   const sessions = await readSessionLog(home);
-  const piece = paperEvidence({ trades, sessions, startingEquity: config.startingEquity, producedAt: new Date(clock.now()).toISOString() });
-  const file = await openEvidenceStore(home).record({ ...piece, detail: { ...piece.detail, configHash: evidenceConfigHash(config) } }, 'mia evidence paper');
-  const evaluation: GateEvaluation = evaluateGate(piece.transition, piece.evidence, config.gates);
-  if (opts.json) write(JSON.stringify({ file, ...piece, evaluation }, null, 2));
-  else write([`recorded ${piece.evidence.source} evidence for ${piece.transition}: ${file}`, `period    ${piece.evidence.period.from}..${piece.evidence.period.to}, ${trades.length} trades`, formatGateEvaluation(evaluation)].join('\n'));
-  return EXIT_OK;
+  return produce(home, config, () => paperEvidence({ trades, sessions, startingEquity: config.startingEquity, producedAt: new Date(clock.now()).toISOString() }), 'mia evidence paper', opts, `, ${trades.length} trades`);
 }
 
 /** `mia evidence list`: returns the exit code (1 while a corrupt file is present). */
@@ -95,12 +84,33 @@ export function riskBreaches(home: string): RiskBreach[] {
   });
 }
 
-/** Records `piece` (with the configuration hash) and prints how its gate judges it now. */
-async function recordAndShow(home: string, config: ReturnType<typeof loadConfig>, piece: StoredEvidence, producedBy: string, opts: EvidenceOptions): Promise<number> {
+/** The home's journal, read only (a running session may own it), or null after saying it is missing (`PATH` in `missing`). */
+async function readOnlyJournal(home: string, clock: Clock, missing: string) {
+  const state = join(home, 'state');
+  if (!journalExists(state)) {
+    process.stderr.write(`mia: ${missing.replace('PATH', journalDir(state))}\n`);
+    return null;
+  }
+  return openJournal(journalDir(state), clock, { readOnly: true });
+}
+
+/**
+ * Records the piece `build` makes (with the configuration hash) and prints how its gate
+ * judges it now; a producer with nothing to judge (PaperEvidenceError) is exit 1 with its reason.
+ */
+async function produce(home: string, config: ReturnType<typeof loadConfig>, build: () => StoredEvidence, producedBy: string, opts: EvidenceOptions, periodNote = ''): Promise<number> {
+  let piece: StoredEvidence;
+  try {
+    piece = build();
+  } catch (e) {
+    if (!(e instanceof PaperEvidenceError)) throw e;
+    process.stderr.write(`mia: ${e.message}\n`);
+    return EXIT_FAILURE;
+  }
   const file = await openEvidenceStore(home).record({ ...piece, detail: { ...piece.detail, configHash: evidenceConfigHash(config) } }, producedBy);
   const evaluation = evaluateGate(piece.transition, piece.evidence, config.gates);
   if (opts.json) write(JSON.stringify({ file, ...piece, evaluation }, null, 2));
-  else write([`recorded ${piece.evidence.source} evidence for ${piece.transition}: ${file}`, `period    ${piece.evidence.period.from}..${piece.evidence.period.to}`, formatGateEvaluation(evaluation)].join('\n'));
+  else write([`recorded ${piece.evidence.source} evidence for ${piece.transition}: ${file}`, `period    ${piece.evidence.period.from}..${piece.evidence.period.to}${periodNote}`, formatGateEvaluation(evaluation)].join('\n'));
   return EXIT_OK;
 }
 
@@ -108,21 +118,11 @@ async function recordAndShow(home: string, config: ReturnType<typeof loadConfig>
 export async function propFirmEvidenceAction(opts: EvidenceOptions, clock: Clock = systemClock): Promise<number> {
   const home = resolveHome(opts.home);
   const config = loadConfig(opts.config ? { file: opts.config } : {});
-  // The journal as the paper producer reads it (the ledger directory, or a legacy journal.json), read only.
-  const journalPath = journalDir(join(home, 'state'));
-  if (!journalExists(join(home, 'state'))) {
-    process.stderr.write(`mia: no journal at ${journalPath}: run the prop-firm account (mia run) on this home first\n`);
-    return EXIT_FAILURE;
-  }
-  const journal = await openJournal(journalPath, clock, { readOnly: true });
-  try {
-    const piece = propFirmEvidence({ trades: journal.trades() as readonly Trade[], sessions: await readSessionLog(home), breaches: riskBreaches(home), startingEquity: config.startingEquity, producedAt: new Date(clock.now()).toISOString() });
-    return await recordAndShow(home, config, piece, 'mia evidence propfirm', opts);
-  } catch (e) {
-    if (!(e instanceof PaperEvidenceError)) throw e;
-    process.stderr.write(`mia: ${e.message}\n`);
-    return EXIT_FAILURE;
-  }
+  const journal = await readOnlyJournal(home, clock, 'no journal at PATH: run the prop-firm account (mia run) on this home first');
+  if (!journal) return EXIT_FAILURE;
+  const sessions = await readSessionLog(home);
+  const build = () => propFirmEvidence({ trades: journal.trades() as readonly Trade[], sessions, breaches: riskBreaches(home), startingEquity: config.startingEquity, producedAt: new Date(clock.now()).toISOString() });
+  return produce(home, config, build, 'mia evidence propfirm', opts);
 }
 
 /** `mia evidence signals`: the verified signal log of phase 6. */
@@ -136,14 +136,7 @@ export async function signalsEvidenceAction(opts: EvidenceOptions, clock: Clock 
   }
   // The data the signals were computed on: the sessions that traded a live account.
   const labels = (await readSessionLog(home)).filter((s) => s.account?.kind === 'live').map((s) => s.provenance).filter((p): p is string => p !== null);
-  try {
-    const piece = signalsEvidence(log.records, distinctProvenance(labels.map(provenanceFromLabel)), new Date(clock.now()).toISOString());
-    return await recordAndShow(home, config, piece, 'mia evidence signals', opts);
-  } catch (e) {
-    if (!(e instanceof PaperEvidenceError)) throw e;
-    process.stderr.write(`mia: ${e.message}\n`);
-    return EXIT_FAILURE;
-  }
+  return produce(home, config, () => signalsEvidence(log.records, distinctProvenance(labels.map(provenanceFromLabel)), new Date(clock.now()).toISOString()), 'mia evidence signals', opts);
 }
 
 /**
