@@ -152,12 +152,16 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     });
     const session = startSession({ config, store, logger, parts, surfaces: surfaces.list, onScored: (scorer, bar) => availability.count(scorer, bar) });
     // The log folder follows the phase live (a promotion, an override, signals on or off), not only at start.
-    const folderWatch = (session.actor.getSnapshot().children.deployment as { subscribe?: (f: (s: DeploymentSnapshot) => void) => { unsubscribe(): void } } | undefined)?.subscribe?.((snap) => {
-      const folder = logFolderOf(snap.value);
-      if (folder === logs.folder) return;
-      logger.info({ from: logs.folder, to: folder }, 'phase changed: the log moves to its folder');
-      logs.moveTo(folder);
-      logger.info({ folder }, 'log continues here after a phase change');
+    const folderWatch = session.actor.getSnapshot().children.deployment?.subscribe({
+      next: (snap) => {
+        const folder = logFolderOf((snap as DeploymentSnapshot).value);
+        if (folder === logs.folder) return;
+        logger.info({ from: logs.folder, to: folder }, 'phase changed: the log moves to its folder');
+        logs.moveTo(folder);
+        logger.info({ folder }, 'log continues here after a phase change');
+      },
+      // A failing deployment actor is the orchestrator's to supervise, not an unhandled error here.
+      error: () => undefined,
     });
     let signalled = false;
     const onSignal = (signal: NodeJS.Signals) => {
