@@ -16,7 +16,9 @@ import { InstrumentMismatchError, instrumentFor } from '../config/instruments.ts
 import { reportCloses, type ResearchInputs } from '../backtest/report/researchSection.ts';
 import type { BarTable } from '../core/barColumns.ts';
 import { BacktestEmptyError, runBacktest, type OperatorResumePolicy } from '../backtest/engine.ts';
-import { BacktestInputError, loadBacktestTable, loadChainDir, loadReplayStreams, loadVixStream, parseDay, type ChainData, type ReplayStreams, type VixStream } from '../backtest/engineData.ts';
+import { BacktestInputError, loadBacktestTable, parseDay } from '../backtest/engineData.ts';
+import { addReplayInputOptions } from './replayInputOptions.ts';
+import { coverageLines, loadReplayInputs, replayCoverage, replayFeedInputs, replayInputsProvenance, type StreamsCoverage } from './replayInputs.ts';
 import type { BacktestResult } from '../backtest/result.ts';
 import { renderTerminalReport } from '../backtest/report/terminalReport.ts';
 import type { WalkForwardResult } from '../backtest/walkForward.ts';
@@ -69,9 +71,6 @@ export function registerBacktest(program: Command): void {
     .command('backtest')
     .description('replay market-data files through the same scoring, risk checks and order machines as mia run, and report')
     .option('--data <file>', 'market-data file (repeatable; files are joined in time order and must not overlap)', collect)
-    .option('--chains <path>', 'option chains for gamma: a directory or file of CBOE *quotedata*.csv exports or Polygon snapshot *.json (SPX only; none found is an error)')
-    .option('--stream <file>', 'trades with aggressor (tick files; a DOM file adds its book snapshots) or quotes (Lean quote zips, CSV bid/ask with sizes), merged by time before each bar (repeatable)', collect)
-    .option('--vix <file>', "VIX daily closes (CBOE VIX_History.csv) for the volatility regime; each close applies from the next session's open")
     .option('--config <file>', 'configuration file (JSON); also MIA_CONFIG')
     .option('--from <day>', 'first CME trading day to replay, YYYY-MM-DD (inclusive)', day('--from'))
     .option('--to <day>', 'last CME trading day to replay, YYYY-MM-DD (inclusive)', day('--to'))
@@ -91,7 +90,7 @@ export function registerBacktest(program: Command): void {
     .option('--home <dir>', 'home whose evidence/ receives the result for the phase gates; also MIA_HOME (default: working directory)')
     .option('--no-evidence', 'do not record the result as gate evidence')
     .option('--queue <url>', 'with --walk-forward: run each window\'s backtests as jobs on a Redis queue served by `mia worker` (redis://HOST:PORT; password in MIA_QUEUE_PASSWORD)');
-  addLoaderOptions(cmd).action(async (opts: BacktestOptions) => {
+  addLoaderOptions(addReplayInputOptions(cmd)).action(async (opts: BacktestOptions) => {
     process.exitCode = await backtestCommand(opts);
   });
 }
@@ -116,18 +115,15 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
   const loader = loaderOptionsFrom(opts);
 
   let data;
-  let chains: ChainData = { chains: [], files: [] };
-  let vix: VixStream | null = null;
-  let streams: ReplayStreams | null = null;
   try {
     data = await loadBacktestTable(files, loader, window);
-    if (opts.chains !== undefined) chains = await loadChainDir(opts.chains);
-    if (opts.vix !== undefined) vix = await loadVixStream(opts.vix, data.bars);
-    if (opts.stream !== undefined) streams = await loadReplayStreams(opts.stream, loader, data.bars, data.barMs, data.data);
   } catch (err) {
     throw usage(err);
   }
   if (data.bars.length === 0) throw new UsageError(`--from/--to: no bar of ${files.join(', ')} falls in ${window.from ?? '...'} .. ${window.to ?? '...'}`);
+  const inputs = await loadReplayInputs(opts, loader, data.bars, data.barMs, data.data);
+  const coverage = replayCoverage(inputs, data.bars, data.barMs);
+  const feedInputs = replayFeedInputs(inputs, config.strategy.volatility.vixSymbol);
 
   const quiet = opts.quiet === true;
   const bar = progressBar('backtest', 'bars', !quiet);
@@ -137,11 +133,11 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
       config,
       bars: data.bars,
       barMs: data.barMs,
-      data: [...data.data, ...(streams?.provenance ?? []), ...(vix ? [vix.provenance] : [])],
-      ...(vix ? { vix: vix.readings } : {}),
-      ...(streams ? { streams: streams.items } : {}),
-      chains: chains.chains,
-      chainFiles: chains.files,
+      data: [...data.data, ...replayInputsProvenance(inputs)],
+      ...(feedInputs.vix ? { vix: feedInputs.vix.readings } : {}),
+      ...(feedInputs.streams ? { streams: feedInputs.streams } : {}),
+      chains: feedInputs.chains,
+      chainFiles: inputs.chains.files,
       window,
       operatorResume: opts.operatorResume ?? 'never',
       ...(opts.monteCarlo !== undefined ? { monteCarlo: { runs: opts.monteCarlo } } : {}),
@@ -157,16 +153,10 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
     opts.report !== undefined ? { closes: reportCloses(closesOf(data.bars, data.barMs)), pointValue: instrumentFor(result.config.symbol as string ?? config.symbol).pointValue } : undefined;
   // The bars are not needed for the output: let their columns go before it is written.
   data = undefined;
-  if (vix || streams) {
+  if (coverage) {
     // Each stream's coverage (issue 15): what the replay's bars could use of it.
-    (result as BacktestResult & { streams?: unknown }).streams = {
-      ...(streams ? { market: streams.coverage } : {}),
-      ...(vix ? { vix: { file: vix.provenance.file, ...vix.coverage, from: vix.provenance.from, to: vix.provenance.to } } : {}),
-    };
-    if (streams && !quiet) for (const c of streams.coverage) process.stderr.write(`stream: ${c.file}: ${c.kind} ${c.inBars} of ${c.items} inside the bars (${c.from ?? '-'} .. ${c.to ?? '-'})${c.books > 0 ? `, ${c.books} book snapshots` : ''}\n`);
-  }
-  if (vix) {
-    if (!quiet) process.stderr.write(`vix: a close of the 4 days before ${vix.coverage.withVix} of ${vix.coverage.tradingDays} trading days (${vix.provenance.from ?? '-'} .. ${vix.provenance.to ?? '-'}), each applied from the next session's open\n`);
+    (result as BacktestResult & { streams?: StreamsCoverage }).streams = coverage;
+    if (!quiet) for (const line of coverageLines(coverage)) process.stderr.write(`${line}\n`);
   }
 
   if (opts.walkForward) {
