@@ -175,7 +175,7 @@ export async function trainAction(opts: TrainOptions): Promise<number> {
     ({ model } = trainFilter({ samples, unlabelled, settings: config.ml, rules: rules!, modelVersion: nextModelVersion(home), dataProvenance: provenance, configHash: mlConfigHash(config) }));
   } catch (err) {
     if (!(err instanceof NotEnoughSignalsError)) throw err;
-    process.stderr.write(`mia: cannot train: ${signals} signals (features on them: ${featuresLine(featureAvailability)}), ${err.message}\n`);
+    process.stderr.write(`mia: cannot train: ${signals} signals, ${err.message}\n`);
     return EXIT_FAILURE;
   }
   const path = opts.out ? await writeModelFile(opts.out, model) : await saveModelInHome(home, model);

@@ -59,15 +59,21 @@ export function replayInputError(err: unknown): Error {
  * (its symbol is the instrument a stream must hold). Throws UsageError for bad input.
  */
 export async function loadReplayInputs(opts: ReplayInputOptions, loader: LoaderOptions, bars: BarTable, barMs: number, data: readonly DataProvenance[]): Promise<ReplayInputs> {
+  return {
+    chains: opts.chains !== undefined ? await named('--chains', () => loadChainDir(opts.chains!)) : { chains: [], files: [] },
+    chainsPath: opts.chains ?? null,
+    vix: opts.vix !== undefined ? await named('--vix', () => loadVixStream(opts.vix!, bars)) : null,
+    streams: opts.stream !== undefined ? await named('--stream', () => loadReplayStreams(opts.stream!, loader, bars, barMs, data)) : null,
+  };
+}
+
+/** A loader's refusal as a usage error that names its flag (a missing file's message names only the file). */
+async function named<T>(flag: string, load: () => Promise<T>): Promise<T> {
   try {
-    return {
-      chains: opts.chains !== undefined ? await loadChainDir(opts.chains) : { chains: [], files: [] },
-      chainsPath: opts.chains ?? null,
-      vix: opts.vix !== undefined ? await loadVixStream(opts.vix, bars) : null,
-      streams: opts.stream !== undefined ? await loadReplayStreams(opts.stream, loader, bars, barMs, data) : null,
-    };
+    return await load();
   } catch (err) {
-    throw replayInputError(err);
+    const e = replayInputError(err);
+    throw e instanceof UsageError && !e.message.startsWith('--') ? new UsageError(`${flag}: ${e.message}`) : e;
   }
 }
 
