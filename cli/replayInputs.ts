@@ -110,13 +110,13 @@ export function replayCoverage(inputs: ReplayInputs, bars: BarTable, barMs: numb
     const first = bars.length > 0 ? bars.timeAt(0) : Infinity;
     const end = bars.length > 0 ? bars.timeAt(bars.length - 1) + barMs : -Infinity;
     const times = inputs.chains.chains.map((c) => c.time);
-    const inside = times.filter((t) => t >= first && t < end);
+    // The feed publishes a chain before the first bar that closes at or after its time.
     out.chains = {
       path: inputs.chainsPath,
       chains: times.length,
       before: times.filter((t) => t < first).length,
-      inBars: inside.length,
-      after: times.filter((t) => t >= end).length,
+      inBars: times.filter((t) => t >= first && t <= end).length,
+      after: times.filter((t) => t > end).length,
       skipped: inputs.chains.skipped?.length ?? 0,
       from: iso(times[0]),
       to: iso(times.at(-1)),
