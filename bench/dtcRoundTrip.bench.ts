@@ -8,6 +8,7 @@
  */
 import { createServer, connect, type Socket } from 'node:net';
 import { once } from 'node:events';
+import { loadavg } from 'node:os';
 import { ManualClock } from '../core/clock.ts';
 import { createDtcMessage } from '../adapters/dtc/createMessage.ts';
 import { DtcClient } from '../adapters/dtc/dtcClient.ts';
@@ -139,16 +140,28 @@ const echoPath_ = await echoPath();
 const orderPath_ = await orderPath();
 const echoSamples: number[] = [];
 const orderSamples: number[] = [];
+/** Context switches during each path's blocks: how much of a tail is this machine's scheduler. */
+const switches = { echo: { voluntary: 0, involuntary: 0 }, orders: { voluntary: 0, involuntary: 0 } };
+const count = (into: { voluntary: number; involuntary: number }, from: NodeJS.ResourceUsage, to: NodeJS.ResourceUsage) => {
+  into.voluntary += to.voluntaryContextSwitches - from.voluntaryContextSwitches;
+  into.involuntary += to.involuntaryContextSwitches - from.involuntaryContextSwitches;
+};
 let n = 0;
 for (let block = 0; n < WARMUP + SAMPLES; block++) {
+  const r0 = process.resourceUsage();
   for (let k = 0; k < BLOCK; k++, n++) {
     const e = await echoPath_.roundTrip();
     if (n >= WARMUP) echoSamples.push(e);
   }
+  const r1 = process.resourceUsage();
   n -= BLOCK;
   for (let k = 0; k < BLOCK; k++, n++) {
     const o = await orderPath_.roundTrip(n);
     if (n >= WARMUP) orderSamples.push(o);
+  }
+  if (n > WARMUP) {
+    count(switches.echo, r0, r1);
+    count(switches.orders, r1, process.resourceUsage());
   }
 }
 echoPath_.close();
@@ -159,3 +172,7 @@ const rt = summary('DTC submit -> accepted round trip', orderSamples);
 const ratio = rt.p99 / echo.p99;
 console.log(`p99 ratio order/echo: ${ratio.toFixed(2)}x (aim <= ${AIM_RATIO}x) ${ratio <= AIM_RATIO ? 'MET' : 'MISSED'}`);
 console.log(`p50 ratio order/echo: ${(rt.p50 / echo.p50).toFixed(2)}x`);
+console.log(
+  `context switches while measuring (voluntary / involuntary): echo ${switches.echo.voluntary} / ${switches.echo.involuntary}, ` +
+    `orders ${switches.orders.voluntary} / ${switches.orders.involuntary}; a 4 ms tick lost to another process is a tail neither path can help (load ${loadavg()[0]!.toFixed(1)})`,
+);
