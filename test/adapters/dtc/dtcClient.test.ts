@@ -397,7 +397,13 @@ describe('DtcClient: heartbeats, dead peer, logoff, reconnect', () => {
     let messages = 0;
     const counting: ConnectionHost = (driver, input) => {
       const link = standaloneConnection(driver, input);
-      return { ...link, send: (event) => (event.type === 'MESSAGE' && messages++, link.send(event)) };
+      return {
+        ...link,
+        send: (event) => {
+          if (event.type === 'MESSAGE') messages++;
+          link.send(event);
+        },
+      };
     };
     const server = await fakeServer();
     const client = makeClient(server.port, { connection: counting });
