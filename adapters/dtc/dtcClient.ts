@@ -34,6 +34,7 @@ import { EncodingEnum, LogonStatus, RequestAction } from './enums.ts';
 import { DtcFrameDecoder, type DtcFrameResult } from './frameDecoder.ts';
 import type { DtcFrameError } from './frameError.ts';
 import { MessageType } from './messageType.ts';
+import { LivenessGate } from '../../core/livenessGate.ts';
 import type {
   AccountBalanceUpdate,
   DtcMessage,
@@ -133,15 +134,6 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 const CLOSE_GRACE_MS = 1_000;
 /** Execution ids remembered to drop fills already seen (a few sessions' worth). */
 const SEEN_FILLS_LIMIT = 10_000;
-/**
- * The peer's signs of life reach the machine at most once per this part of the heartbeat
- * interval: a MESSAGE is a full statechart step (timers cancelled and re-armed, snapshot,
- * inspection), about as costly as the rest of an order's round trip, and the dead-peer
- * timer (2 intervals) cannot tell a chunk from one a sixteenth of an interval older.
- */
-const LIVENESS_FRACTION = 16;
-/** The machine's timers run on real time: so does the coalescing of liveness (not a clock of the domain). */
-const monotonicMs = (): number => performance.now();
 
 /** The connection machine's settings for a DTC client with these options. */
 export function dtcConnectionInput(options: Pick<DtcClientOptions, 'heartbeatSeconds' | 'maxReconnectAttempts' | 'backoffBaseMs' | 'backoffMaxMs' | 'seed'>): ConnectionInput {
@@ -201,9 +193,8 @@ export class DtcClient extends EventEmitter<DtcClientEvents> {
   #outbox: Emission[] = [];
   #lastFill: FillMark | undefined;
   readonly #seenFills = new Set<string>();
-  readonly #livenessEveryMs: number;
-  /** When the machine last heard of the peer's life (monotonic ms); -Infinity: at the next chunk. */
-  #livenessToldAt = Number.NEGATIVE_INFINITY;
+  /** The peer's signs of life, coalesced before they reach the connection machine. */
+  readonly #liveness: LivenessGate;
 
   constructor(options: DtcClientOptions) {
     super();
@@ -211,7 +202,7 @@ export class DtcClient extends EventEmitter<DtcClientEvents> {
     this.#log = options.logger?.child({ component: 'dtc-client' });
     this.#requestedEncoding = DTC_ENCODINGS[options.encoding];
     this.#requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    this.#livenessEveryMs = (options.heartbeatSeconds * 1000) / LIVENESS_FRACTION;
+    this.#liveness = new LivenessGate(options.heartbeatSeconds * 1000);
     this.#pacer = new DtcPacer<Buffer>({
       ratePerSecond: options.maxMessagesPerSecond ?? DEFAULT_RATE,
       burst: options.burstMessages ?? DEFAULT_BURST,
@@ -620,7 +611,7 @@ export class DtcClient extends EventEmitter<DtcClientEvents> {
 
   #onConnected(): void {
     this.#loggedOn = true;
-    this.#livenessToldAt = Number.NEGATIVE_INFINITY;
+    this.#liveness.reset();
     this.#log?.info({ server: this.#logon?.ServerName, encoding: encodingName(this.#encoding) }, 'DTC logged on');
     if (this.#logon !== undefined) this.#outbox.push(['connected', this.#logon]);
   }
@@ -668,16 +659,8 @@ export class DtcClient extends EventEmitter<DtcClientEvents> {
       this.#rawFrame = undefined;
       if (this.#decoder.failure === undefined) this.#log?.error({ err: error }, 'DTC client failed on incoming data');
     }
-    // Any bytes prove the peer alive: told to the machine once per chunk at most, and at most
-    // once per LIVENESS_FRACTION of the interval (a silent peer is still declared dead after
-    // 2 intervals without bytes, up to 1/16 of an interval early).
-    if (this.#session === session && this.#state === 'connected') {
-      const now = monotonicMs();
-      if (now - this.#livenessToldAt >= this.#livenessEveryMs) {
-        this.#livenessToldAt = now;
-        this.#dispatch({ type: 'MESSAGE' });
-      }
-    }
+    // Any bytes prove the peer alive: told to the machine once per chunk at most, coalesced (core/livenessGate.ts).
+    if (this.#session === session && this.#state === 'connected' && this.#liveness.due()) this.#dispatch({ type: 'MESSAGE' });
   }
 
   readonly #onFrame = (result: DtcFrameResult): void => {
