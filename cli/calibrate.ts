@@ -263,10 +263,10 @@ export function calibrationTable(r: CalibrationResult, proxies: Record<string, s
   const searched = s.space.features.map((f) => (proxies[f] ? `${f} (proxy)` : f)).join(', ');
   const lines = [
     `MIA calibrate ${s.from} .. ${s.to}: ${s.candidates} candidates (seed ${s.seed}), in sample ${s.inSample}, out of sample ${s.outOfSample}`,
-    `  band ${s.band.min}-${s.band.max} signals/month · objective ${s.objective} · min ${s.minTrades} trades in sample`,
+    `  band ${s.band.min}-${s.band.max} signals/month (in sample: counted on weekdays) · objective ${s.objective} · min ${s.minTrades} trades in sample`,
     `  weights searched: ${searched}${s.space.zeroOthers ? ' (others 0)' : ''}`,
     `OUT OF SAMPLE ${o.period.from} .. ${o.period.to}`,
-    `  signals/month   ${fmt(o.signalsPerMonth, 1)} (${o.signals} signals) ${o.inBand ? 'inside' : 'OUTSIDE'} the band`,
+    `  signals/month   ${fmt(o.signalsPerMonth, 1)} (${o.signals} signals) ${o.inBand ? 'inside' : 'OUTSIDE'} the band; ${fmt(o.signalsPerMonthWeekdays, 1)} counted on weekdays`,
     `  trades          ${p.trades}`,
     `  profitFactor    ${fmt(p.profitFactor)}`,
     `  expectancy      ${fmt(p.expectancy)}`,
@@ -279,7 +279,7 @@ export function calibrationTable(r: CalibrationResult, proxies: Record<string, s
     const head = `  #${w.index} OOS ${w.outOfSample.from}..${w.outOfSample.to}  in band ${w.inBand}, eligible ${w.eligible}`;
     lines.push(
       w.chosen && w.result
-        ? `${head}  chose #${w.chosen.index} (IS ${s.objective} ${fmt(w.chosen.inSample.objective)}, ${fmt(w.chosen.inSample.signalsPerMonth, 1)}/month)  OOS trades ${w.result.trades}, signals ${w.result.signals}, PF ${fmt(w.result.profitFactor)}, net $${w.result.netProfit.toFixed(2)}`
+        ? `${head}  chose #${w.chosen.index} (IS ${s.objective} ${fmt(w.chosen.inSample.objective)}, ${fmt(w.chosen.inSample.signalsPerMonthWeekdays, 1)}/month)  OOS trades ${w.result.trades}, signals ${w.result.signals} (${fmt(w.result.signalsPerMonthWeekdays, 1)}/month), PF ${fmt(w.result.profitFactor)}, net $${w.result.netProfit.toFixed(2)}`
         : `${head}  nothing chosen: ${w.reason}`,
     );
   }
