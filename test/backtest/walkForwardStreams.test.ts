@@ -18,6 +18,7 @@ const tempDir = useTempHomes('mia-wf-streams-');
 const ES = 'es/firstrate/edisoniver_2023-03/ES_1min_sample.csv';
 const VIX = 'vix/VIX_History.csv';
 const CHAIN = 'options/cboe/spx_quotedata_2023-02-07.csv';
+const DOM = 'nq_ticks/ts_and_dom_2min.csv';
 
 // A chain of 2023-02-07 is weeks old in March: its age limit is raised so that gamma and the
 // options flow score (the streams must reach the features for the test to mean anything).
@@ -77,5 +78,11 @@ describe.skipIf(!hasSharedData(ES) || !hasSharedData(VIX) || !hasSharedData(CHAI
     const c = await mia(['calibrate', '--data', sharedData(ES), '--queue', 'redis://127.0.0.1:1', '--chains', sharedData(CHAIN), '--no-evidence', '--quiet']);
     expect(c.code).toBe(2);
     expect(c.stderr).toMatch(/--chains: not available with --queue/);
+    if (hasSharedData(DOM)) {
+      // A stream calibrate cannot use is refused before any run, naming the flag (as mia backtest does).
+      const nq = await mia(['calibrate', '--data', sharedData(ES), '--stream', sharedData(DOM), '--in-sample', '2d', '--out-of-sample', '2d', '--no-evidence', '--quiet']);
+      expect(nq.code).toBe(2);
+      expect(nq.stderr).toMatch(/--stream: .*NQ/);
+    }
   });
 });
