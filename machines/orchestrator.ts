@@ -29,7 +29,7 @@
  * The routing logic (orderRouting.ts) moves the exit and kill regions through its
  * transaction (orchestratorTx.ts), which raises EXIT.* and KILL.* at commit.
  */
-import { enqueueActions, fromCallback, setup, type ActorRefFrom, type AnyActorRef, type CallbackActorLogic, type EventObject, type SnapshotFrom } from 'xstate';
+import { and, enqueueActions, fromCallback, not, or, setup, stateIn, type ActorRefFrom, type AnyActorRef, type CallbackActorLogic, type EventObject, type SnapshotFrom } from 'xstate';
 import type { Fill, OrderRequest, Trade } from '../core/types.ts';
 import { emptyBook, type PositionBook } from '../core/positionBook.ts';
 import { emptyTradeRecord, type SizingSettings, type TradeRecord } from '../strategy/sizing.ts';
@@ -213,6 +213,9 @@ export const orchestratorMachine = setup({
   guards: {
     isFlatAndIdle: ({ context }) => context.book.qty === 0 && Object.keys(context.live).length === 0,
     forFlatten: ({ event }) => event.type === 'EXIT.PENDING' && event.purpose === 'flatten',
+    /** A risk snapshot (onSnapshot) whose status differs from the one the orchestrator holds. */
+    riskStatusChanged: ({ context, event }) => riskStatus((event as unknown as { snapshot: SnapshotFrom<typeof riskMachine> }).snapshot) !== context.riskState,
+    riskKilled: ({ event }) => riskStatus((event as unknown as { snapshot: SnapshotFrom<typeof riskMachine> }).snapshot) === 'killed',
   },
 }).createMachine({
   id: 'orchestrator',
@@ -245,8 +248,11 @@ export const orchestratorMachine = setup({
             startingEquity: context.settings.startingEquity,
             pointValue: context.settings.pointValue,
           }),
-          // Every risk snapshot comes back here: the orchestrator reacts to killed.
+          // Every risk snapshot comes back here: the orchestrator reacts to killed. Most
+          // snapshots (a mark, an order counted) change neither the status nor the kill
+          // handling: the guard lets those pass without a transaction, which would change nothing.
           onSnapshot: {
+            guard: or(['riskStatusChanged', and(['riskKilled', not(stateIn('#orchestrator.running.kill.handled'))])]),
             actions: transact((tx, e) => {
               const snap = (e as unknown as { snapshot: SnapshotFrom<typeof riskMachine> }).snapshot;
               const status = riskStatus(snap);

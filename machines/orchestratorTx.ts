@@ -9,9 +9,10 @@
  * snapshot advanced by the same pure machine over the events sent so far: exactly what the
  * actor will hold once the effects are applied.
  */
-import { getInitialSnapshot, getNextSnapshot, stateIn, type AnyActorRef, type EventObject } from 'xstate';
+import { stateIn, type AnyActorRef, type EventObject } from 'xstate';
 import type { OrderRequest } from '../core/types.ts';
-import { orderMachine, type OrderAnomaly, type OrderEvent, type OrderSnapshot } from './order.ts';
+import type { OrderAnomaly, OrderEvent, OrderSnapshot } from './order.ts';
+import { initialOrderSnapshot, nextOrderSnapshot } from './orderStep.ts';
 
 /** An event with its payload (the `EventObject` of XState has only `type`). */
 export type Message = EventObject & Record<string, unknown>;
@@ -187,21 +188,20 @@ export class Tx {
     // Without children (the graph tools' stand-in `self`), the order as it was sent.
     const request = this.ctx.live[clientOrderId]?.request;
     if (!request) return undefined;
-    const created = getInitialSnapshot(orderMachine, { request });
-    return getNextSnapshot(orderMachine, created, { type: 'SUBMIT', time: request.createdAt });
+    return nextOrderSnapshot(initialOrderSnapshot(request), { type: 'SUBMIT', time: request.createdAt });
   }
 
   /** Spawns the order's actor (one per order, keyed by its ClientOrderID). */
   spawnOrder(request: OrderRequest): void {
     this.spawn('order', orderActorId(request.clientOrderId), { request });
-    this.orders.set(request.clientOrderId, getInitialSnapshot(orderMachine, { request }));
+    this.orders.set(request.clientOrderId, initialOrderSnapshot(request));
   }
 
   /** Sends an event to the order's actor; what it changes is visible to `order()` at once. */
   sendOrder(clientOrderId: string, event: OrderEvent): OrderSnapshot | undefined {
     const current = this.order(clientOrderId);
     if (!current) return undefined;
-    const next = getNextSnapshot(orderMachine, current, event);
+    const next = nextOrderSnapshot(current, event);
     this.orders.set(clientOrderId, next);
     const before = current.context.anomalies.length;
     for (const a of next.context.anomalies.slice(before)) this.anomalies.push({ ...a, clientOrderId });

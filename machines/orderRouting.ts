@@ -533,7 +533,8 @@ export function watchProtection(tx: Tx): void {
   const c = tx.ctx;
   const pos = c.book.qty;
   const closing: Side = pos > 0 ? 'sell' : 'buy';
-  const handled = pos === 0 || tx.pendingExit !== null || Object.values(c.live).some(isClosingOrder) || stopCover(tx, closing) >= Math.abs(pos);
+  // Cheapest first (the usual case in a position is a working stop): the same answer in any order.
+  const handled = pos === 0 || stopCover(tx, closing) >= Math.abs(pos) || Object.values(c.live).some(isClosingOrder) || tx.pendingExit !== null;
   if (handled) {
     if (c.unprotected) tx.update({ unprotected: null });
     return;
