@@ -42,6 +42,7 @@ import { backoffDelay } from '../core/backoff.ts';
 import { Tx, type Enqueue, type ProtocolEvent, type SessionState } from './orchestratorTx.ts';
 import * as routing from './orderRouting.ts';
 import { configureRisk } from './riskConfigure.ts';
+import type { PendingEquity } from './riskMarks.ts';
 import { decayFailure, failedChild, initialSupervision, onChildFailure, restartChild, type SupervisionRecord } from './supervision.ts';
 import {
   SUPERVISED_CHILDREN,
@@ -106,6 +107,12 @@ export interface OrchestratorContext {
    */
   unprotected?: { since: number; actedAt: number | null } | null;
   openAtEnd: number;
+  /**
+   * The latest equity mark risk has not been sent because it only moves risk's equity and
+   * open P&L (riskMarks.ts); it goes to risk ahead of anything else risk is sent. Absent in
+   * snapshots saved before marks were held.
+   */
+  pendingEquity?: PendingEquity | null;
   /**
    * Closed trades for Kelly sizing (bounded by strategy.sizing.lookbackTrades). Kept across
    * SESSION.START: a restart carries on with the same record instead of re-learning it.
@@ -233,6 +240,7 @@ export const orchestratorMachine = setup({
     seenExecutions: [],
     unprotected: null,
     openAtEnd: 0,
+    pendingEquity: null,
     tradeRecord: emptyTradeRecord(),
   }),
   initial: 'running',
@@ -446,6 +454,7 @@ export const orchestratorMachine = setup({
               // No signal, time stop or session-close exit is handled here: nothing new opens.
               entry: transact((tx, e) => {
                 tx.update({ lastTime: Math.max(tx.ctx.lastTime, (e as { time?: number }).time ?? 0) });
+                routing.flushEquity(tx);
                 tx.send('marketData', { type: 'MD.STOP' });
                 tx.emit({ type: 'audit', who: 'session', action: 'stopping', detail: `position ${tx.ctx.book.qty}, ${Object.keys(tx.ctx.live).length} order(s) live`, time: tx.ctx.lastTime });
               }),
@@ -461,6 +470,7 @@ export const orchestratorMachine = setup({
             ended: {
               entry: transact((tx) => {
                 tx.update({ openAtEnd: tx.ctx.book.qty });
+                routing.flushEquity(tx);
                 tx.send('marketData', { type: 'MD.STOP' });
                 tx.emit({ type: 'session.ended', openPosition: tx.ctx.book.qty, time: tx.ctx.lastTime });
               }),

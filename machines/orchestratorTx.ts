@@ -86,14 +86,18 @@ export class Tx {
   private killDraft: boolean | undefined;
   private killAtStart: boolean | undefined;
 
+  /** Children this transaction has sent something to (a held mark is only held when risk has nothing on its way). */
+  private readonly sentTo = new Set<string>();
+
   constructor(
-    ctx: OrchestratorContext,
+    /** The context as the transition found it. */
+    readonly atStart: OrchestratorContext,
     /** The orchestrator itself, to look up children that existed before this transition. */
     readonly self: AnyActorRef,
     /** Reads the protocol regions as of this microstep (lazily: most transitions never look). */
     private readonly check: Check,
   ) {
-    this.ctx = ctx;
+    this.ctx = atStart;
   }
 
   private exitInState(): ExitPurpose | null {
@@ -138,11 +142,23 @@ export class Tx {
    * is audited instead.
    */
   send(to: string, event: Message): void {
+    // Risk takes the mark it was spared (riskMarks.ts) before anything else it is told.
+    const held = to === 'risk' ? this.ctx.pendingEquity : null;
+    if (held) {
+      this.update({ pendingEquity: null });
+      this.send('risk', { type: 'EQUITY', ...held });
+    }
+    this.sentTo.add(to);
     if (!this.has(to)) {
       this.emit({ type: 'audit', who: 'orchestrator', action: 'send-dropped', detail: `${event.type} for ${to}: no such child`, time: this.ctx.lastTime });
       return;
     }
     this.effects.push((q) => q.sendTo(to, event));
+  }
+
+  /** This transaction sent something to `to` already (delivered at commit). */
+  hasSent(to: string): boolean {
+    return this.sentTo.has(to);
   }
 
   emit(event: OrchestratorEmitted): void {

@@ -20,6 +20,7 @@ import type { Fill, OrderRequest, Side } from '../core/types.ts';
 import { applyFill, openPnl } from '../core/positionBook.ts';
 import { isTerminal, NOT_AT_VENUE, type OrderSnapshot, type VenueOrderState } from './order.ts';
 import { riskStatus, type RiskSnapshot } from './risk.ts';
+import { markOnlyMoves, withPendingEquity } from './riskMarks.ts';
 import { preTradeCheck, type PreTradeResult, type WorkingQty } from './preTradeCheck.ts';
 import { currentPhase, type DeploymentSnapshot } from './deployment.ts';
 import type { ChildEvent, EntryBlock, ReconcileHint, SignalPayload, VenueCommand } from './orchestratorEvents.ts';
@@ -139,7 +140,8 @@ function admitOrder(tx: Tx, p: OrderParams): OrderRequest | null {
     : riskSnap
     ? preTradeCheck({
         state: riskStatus(riskSnap),
-        ctx: riskSnap.context,
+        // With the mark risk was spared as the transition began: what the actor holds once it has it.
+        ctx: withPendingEquity(riskSnap.context, tx.atStart.pendingEquity),
         limits: c.settings.limits,
         order: request,
         position: c.book.qty,
@@ -357,7 +359,23 @@ export function onCanceled(tx: Tx, clientOrderId: string, time: number): void {
 function markEquity(tx: Tx, price: number, time: number): void {
   const c = tx.ctx;
   const open = openPnl(c.book, price, c.settings.pointValue);
-  tx.send('risk', { type: 'EQUITY', time, equity: c.settings.startingEquity + c.book.realizedPnl + open, openPnl: open });
+  const mark = { time, equity: c.settings.startingEquity + c.book.realizedPnl + open, openPnl: open };
+  // Held when it only moves risk's equity (riskMarks.ts): judged on risk's snapshot, so only
+  // while nothing else is on its way to risk in this transaction.
+  const risk = tx.hasSent('risk') ? undefined : (tx.child('risk')?.getSnapshot() as RiskSnapshot | undefined);
+  if (risk && markOnlyMoves(risk, mark)) {
+    tx.update({ pendingEquity: mark });
+    return;
+  }
+  tx.send('risk', { type: 'EQUITY', ...mark });
+}
+
+/** Sends risk the mark it was spared, if any (a session that ends leaves risk with the last mark). */
+export function flushEquity(tx: Tx): void {
+  const held = tx.ctx.pendingEquity;
+  if (!held) return;
+  tx.update({ pendingEquity: null });
+  tx.send('risk', { type: 'EQUITY', ...held });
 }
 
 export function onMark(tx: Tx, price: number, time: number): void {
