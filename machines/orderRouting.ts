@@ -20,7 +20,7 @@ import type { Fill, OrderRequest, Side } from '../core/types.ts';
 import { applyFill, openPnl } from '../core/positionBook.ts';
 import { isTerminal, NOT_AT_VENUE, type OrderSnapshot, type VenueOrderState } from './order.ts';
 import { riskStatus, type RiskSnapshot } from './risk.ts';
-import { markOnlyMoves, withPendingEquity } from './riskMarks.ts';
+import { acceptChangesNothing, markOnlyMoves, withPendingEquity } from './riskMarks.ts';
 import { preTradeCheck, type PreTradeResult, type WorkingQty } from './preTradeCheck.ts';
 import { currentPhase, type DeploymentSnapshot } from './deployment.ts';
 import type { ChildEvent, EntryBlock, ReconcileHint, SignalPayload, VenueCommand } from './orchestratorEvents.ts';
@@ -335,7 +335,10 @@ export function onAccepted(tx: Tx, clientOrderId: string, serverOrderId: string,
       ...(ctx.serverOrderId ? { serverOrderId: ctx.serverOrderId } : {}),
     });
   }
-  tx.send('risk', { type: 'ORDER_ACCEPTED', time });
+  // Only when it changes something (a reject streak to reset, a new day): judged on risk's
+  // snapshot, so only while nothing else is on its way to risk in this transaction.
+  const risk = tx.hasSent('risk') ? undefined : (tx.child('risk')?.getSnapshot() as RiskSnapshot | undefined);
+  if (!risk || !acceptChangesNothing(risk, time)) tx.send('risk', { type: 'ORDER_ACCEPTED', time });
 }
 
 export function onRejected(tx: Tx, clientOrderId: string, reason: string, time: number): void {

@@ -36,6 +36,19 @@ export function markOnlyMoves(risk: Pick<RiskSnapshot, 'context'>, mark: Pending
   return lossBreach(next) === null;
 }
 
+/**
+ * True when ORDER_ACCEPTED would leave risk exactly as it is: no reject streak to reset,
+ * no `rejects` reason to drop, the same trading day. Its only handler records facts (no
+ * state of its own), so risk need not take the step, nor the orchestrator the snapshot
+ * risk would send back.
+ */
+export function acceptChangesNothing(risk: Pick<RiskSnapshot, 'context'>, time: number): boolean {
+  const ctx = risk.context;
+  if (ctx.day === null || ctx.rejectStreak !== 0) return false;
+  const next = applyRiskEvent(ctx, { type: 'ORDER_ACCEPTED', time });
+  return next.day === ctx.day && next.reasons === ctx.reasons && next.log === ctx.log && next.account === ctx.account && next.peakEquity === ctx.peakEquity && next.orderTimes === ctx.orderTimes && next.tradesToday === ctx.tradesToday && next.realizedPnlToday === ctx.realizedPnlToday;
+}
+
 /** Risk's context with the held mark applied (what the actor will hold once it has it). */
 export function withPendingEquity(ctx: RiskContext, pending: PendingEquity | null | undefined): RiskContext {
   return pending ? applyRiskEvent(ctx, { type: 'EQUITY', ...pending }) : ctx;
