@@ -73,8 +73,8 @@ export class Tx {
   ctx: OrchestratorContext;
   private readonly effects: Effect[] = [];
   /** Children spawned or stopped by this transaction's own effects, to answer `has`. */
-  private readonly spawned = new Set<string>();
-  private readonly stopped = new Set<string>();
+  private spawned: Set<string> | null = null;
+  private stopped: Set<string> | null = null;
   /** Order snapshots as of this point of the transaction, by ClientOrderID. */
   private readonly orders = new Map<string, OrderSnapshot>();
   /** Anomalies the order machines recorded during this transaction (for risk). */
@@ -87,7 +87,7 @@ export class Tx {
   private killAtStart: boolean | undefined;
 
   /** Children this transaction has sent something to (a held mark is only held when risk has nothing on its way). */
-  private readonly sentTo = new Set<string>();
+  private sentTo: Set<string> | null = null;
 
   constructor(
     /** The context as the transition found it. */
@@ -148,7 +148,7 @@ export class Tx {
       this.update({ pendingEquity: null });
       this.send('risk', { type: 'EQUITY', ...held });
     }
-    this.sentTo.add(to);
+    (this.sentTo ??= new Set()).add(to);
     if (!this.has(to)) {
       this.emit({ type: 'audit', who: 'orchestrator', action: 'send-dropped', detail: `${event.type} for ${to}: no such child`, time: this.ctx.lastTime });
       return;
@@ -158,7 +158,7 @@ export class Tx {
 
   /** This transaction sent something to `to` already (delivered at commit). */
   hasSent(to: string): boolean {
-    return this.sentTo.has(to);
+    return this.sentTo?.has(to) ?? false;
   }
 
   emit(event: OrchestratorEmitted): void {
@@ -166,14 +166,14 @@ export class Tx {
   }
 
   spawn(src: string, id: string, input: unknown, systemId?: string): void {
-    this.spawned.add(id);
-    this.stopped.delete(id);
+    (this.spawned ??= new Set()).add(id);
+    this.stopped?.delete(id);
     this.effects.push((q) => q.spawnChild(src, { id, input, ...(systemId ? { systemId } : {}) }));
   }
 
   stop(id: string): void {
-    this.stopped.add(id);
-    this.spawned.delete(id);
+    (this.stopped ??= new Set()).add(id);
+    this.spawned?.delete(id);
     this.effects.push((q) => q.stopChild(id));
   }
 
@@ -189,7 +189,7 @@ export class Tx {
 
   /** The child exists at this point of the transaction: it existed before or was spawned since, and was not stopped. */
   has(id: string): boolean {
-    return !this.stopped.has(id) && (this.spawned.has(id) || this.child(id) !== undefined);
+    return !this.stopped?.has(id) && (this.spawned?.has(id) === true || this.child(id) !== undefined);
   }
 
   /**
@@ -219,8 +219,8 @@ export class Tx {
     if (!current) return undefined;
     const next = nextOrderSnapshot(current, event);
     this.orders.set(clientOrderId, next);
-    const before = current.context.anomalies.length;
-    for (const a of next.context.anomalies.slice(before)) this.anomalies.push({ ...a, clientOrderId });
+    const found = next.context.anomalies;
+    for (let i = current.context.anomalies.length; i < found.length; i++) this.anomalies.push({ ...found[i]!, clientOrderId });
     this.send(orderActorId(clientOrderId), event as unknown as Message);
     return next;
   }

@@ -521,6 +521,7 @@ export function onIncompleteHistory(tx: Tx, why: string, time: number): void {
 
 /** The order actors' anomalies of this transaction go to risk (limited) and the audit trail (alert). */
 export function reportAnomalies(tx: Tx): void {
+  if (tx.anomalies.length === 0) return;
   for (const a of tx.anomalies.splice(0)) {
     const detail = `order ${a.clientOrderId}: ${a.kind}: ${a.message}`;
     tx.emit({ type: 'audit', who: 'risk', action: 'order-anomaly', detail, time: a.time });
