@@ -535,11 +535,17 @@ export function reportAnomalies(tx: Tx): void {
  * when it was acknowledged before).
  */
 function stopCover(tx: Tx, closing: Side): number {
+  // Runs at the end of every transition: no arrays, and the state read off the value
+  // (`working` is the order machine's only compound state; the others are atomic).
   let qty = 0;
-  for (const v of liveOrders(tx)) {
-    const o = v.snapshot;
-    if (!o || v.request.side !== closing || (v.request.type !== 'stop' && v.request.type !== 'stopLimit')) continue;
-    const acknowledged = o.matches('working') || o.matches('pendingCancel') || o.matches('pendingReplace') || (o.matches('unknown') && o.context.serverOrderId !== null);
+  const live = tx.ctx.live;
+  for (const clientOrderId in live) {
+    const request = live[clientOrderId]!.request;
+    if (request.side !== closing || (request.type !== 'stop' && request.type !== 'stopLimit')) continue;
+    const o = tx.order(clientOrderId);
+    if (!o) continue;
+    const value = o.value as string | object;
+    const acknowledged = typeof value === 'object' || value === 'pendingCancel' || value === 'pendingReplace' || (value === 'unknown' && o.context.serverOrderId !== null);
     if (acknowledged) qty += o.context.request.qty - o.context.filledQty;
   }
   return qty;
