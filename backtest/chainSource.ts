@@ -39,6 +39,8 @@ export interface ChainSource {
 /** A CBOE export by name: contains `quotedata`, ends `.csv` (case-insensitive). */
 export const isCboeChainName = (name: string): boolean => /quotedata.*\.csv$/i.test(name);
 const isPolygonChainName = (name: string): boolean => /\.json$/i.test(name);
+/** A name the chain loader reads in a directory (CBOE export or Polygon snapshot). */
+export const isChainFileName = (name: string): boolean => isCboeChainName(name) || isPolygonChainName(name);
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -56,7 +58,7 @@ export async function loadChainSource(path: string, underlying = 'SPX'): Promise
   }
   if (isDir) {
     const names = (await readdir(path)).sort();
-    files = names.filter((n) => isCboeChainName(n) || isPolygonChainName(n)).map((n) => resolve(join(path, n)));
+    files = names.filter(isChainFileName).map((n) => resolve(join(path, n)));
     if (files.length === 0) {
       const seen = names.length === 0 ? 'the directory is empty' : `saw ${names.length} other file(s): ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}`;
       throw new ChainSourceError(`no option chain in directory "${path}": tried names containing "quotedata" ending .csv (CBOE) and *.json (Polygon snapshots); ${seen}`);

@@ -106,9 +106,6 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
   const files = opts.data ?? [];
   if (files.length === 0) throw new UsageError('--data FILE is required (repeat it for several files)');
   if (opts.grid !== undefined && !opts.walkForward) throw new UsageError('--grid needs --walk-forward (a plain sweep is `mia sweep`)');
-  // The queue's jobs carry the bar files only: a stream would silently be missing from its windows.
-  const streamFlag = opts.chains !== undefined ? 'chains' : opts.vix !== undefined ? 'vix' : opts.stream !== undefined ? 'stream' : null;
-  if (opts.queue !== undefined && streamFlag !== null) throw new UsageError(`--${streamFlag}: not available with --queue yet (its jobs carry the bar files only); run the walk-forward without --queue`);
   if (opts.queue !== undefined && !opts.walkForward) throw new UsageError('--queue needs --walk-forward (a plain backtest is one run: `mia sweep --queue` for many)');
   if (opts.from !== undefined && opts.to !== undefined && opts.from > opts.to) throw new UsageError(`--from ${opts.from} is after --to ${opts.to}`);
   const config = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { venue: { kind: 'simulated' }, feed: { kind: 'replay', speed: 'max' } } });
@@ -168,9 +165,10 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
       throw new UsageError(`--walk-forward: not available in this build (${(err as Error).message})`);
     }
     const points = opts.grid !== undefined ? expandGrid(readGridSpec(opts.grid), opts.config ? { file: opts.config } : {}) : undefined;
-    const queued = opts.queue !== undefined ? (await import('./queueRun.ts')).queueRun(opts.queue, { files, loader }, 'walk-forward', quiet) : null;
+    const streamSources = { ...(opts.chains !== undefined ? { chains: resolve(opts.chains) } : {}), ...(opts.vix !== undefined ? { vix: resolve(opts.vix) } : {}), ...(opts.stream !== undefined ? { stream: opts.stream.map((f) => resolve(f)) } : {}) };
+    // The queue's jobs carry the streams by content as they carry the bars (backtest/queue/queueStreams.ts).
+    const queued = opts.queue !== undefined ? (await import('./queueRun.ts')).queueRun(opts.queue, { files, loader, ...(Object.keys(streamSources).length > 0 ? { streams: streamSources } : {}) }, 'walk-forward', quiet) : null;
     try {
-      const streamSources = { ...(opts.chains !== undefined ? { chains: resolve(opts.chains) } : {}), ...(opts.vix !== undefined ? { vix: resolve(opts.vix) } : {}), ...(opts.stream !== undefined ? { stream: opts.stream.map((f) => resolve(f)) } : {}) };
       result.walkForward = await walkForwardOnData({ files, loader, streams: streamSources, config, ...(points ? { points } : {}), ...(opts.inSample ? { inSample: opts.inSample } : {}), ...(opts.outOfSample ? { outOfSample: opts.outOfSample } : {}), ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}), ...(queued ? { batch: queued.batch } : {}) });
     } finally {
       await queued?.close();

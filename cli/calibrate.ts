@@ -145,9 +145,6 @@ export async function calibrateCommand(opts: CalibrateCliOptions): Promise<numbe
     ...(opts.vix !== undefined ? { vix: resolve(opts.vix) } : {}),
     ...(opts.stream !== undefined ? { stream: opts.stream.map((f) => resolve(f)) } : {}),
   };
-  if (opts.queue !== undefined && hasStreams(sources)) {
-    throw new UsageError(`--${opts.chains !== undefined ? 'chains' : opts.vix !== undefined ? 'vix' : 'stream'}: not available with --queue yet (its jobs carry the bar files only)`);
-  }
   const data: EngineData = { files: opts.data.map((f) => resolve(f)), loader: loaderOptionsFrom(opts), ...(hasStreams(sources) ? { streams: sources } : {}) };
   let days: string[];
   let provenance;

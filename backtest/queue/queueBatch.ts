@@ -28,7 +28,8 @@ import type { EngineData } from '../sweepEngine.ts';
 import type { BacktestOutcome, BacktestRequest, BatchRunner } from '../sweepRunner.ts';
 import { dataRefs, uploadData } from './queueData.ts';
 import { QueueError, authRefusal } from './queueError.ts';
-import { JOB_FORMAT, JOB_NAME, QUEUE_NAME, batchParams, decodeOutcome, describeJob, encodeRequest, type DataRef, type QueueJobData, type QueueJobResult } from './queueJob.ts';
+import { streamDataRefs, streamRefs } from './queueStreams.ts';
+import { JOB_FORMAT, JOB_NAME, QUEUE_NAME, batchParams, decodeOutcome, describeJob, encodeRequest, type DataRef, type StreamRefs, type QueueJobData, type QueueJobResult } from './queueJob.ts';
 import { sleep, within } from './queueTimers.ts';
 import { parseQueueUrl, redisOptions, type QueueTarget } from './queueUrl.ts';
 
@@ -95,6 +96,7 @@ export function queueBatch(options: QueueBatchOptions): QueueBatch {
   let redis: Redis | null = null;
   let queue: Queue | null = null;
   let refs: Promise<DataRef[]> | null = null;
+  let streams: Promise<StreamRefs | undefined> | null = null;
   let batches = 0;
   let lostSince: number | null = null;
   let closing = false;
@@ -150,7 +152,8 @@ export function queueBatch(options: QueueBatchOptions): QueueBatch {
     const state = () => `${done} of ${total} jobs done`;
 
     refs ??= dataRefs(options.data.files);
-    const files = await refs;
+    streams ??= streamRefs(options.data.streams);
+    const [files, streamFiles] = await Promise.all([refs, streams]);
     const params = batchParams(requests);
     const pending = new Map<string, Pending>();
     const jobs = requests.map((request: BacktestRequest, index) => {
@@ -160,6 +163,7 @@ export function queueBatch(options: QueueBatchOptions): QueueBatch {
         index,
         files,
         loader: options.data.loader ?? {},
+        ...(streamFiles ? { streams: streamFiles } : {}),
         request: encodeRequest(request),
         params: params[index]!,
         window: { from: request.from ?? null, to: request.to ?? null },
@@ -176,7 +180,7 @@ export function queueBatch(options: QueueBatchOptions): QueueBatch {
       removeOnFail: { age: 7 * 24 * 3600 },
     });
     const add = async (ps: readonly Pending[]) => {
-      await uploadData(redis, files);
+      await uploadData(redis, [...files, ...streamDataRefs(streamFiles)]);
       await queue.addBulk(ps.map((p) => ({ name: JOB_NAME, data: p.data, opts: jobOptions(p.id) })));
     };
     await persist('queueing the jobs', () => add(jobs), state);

@@ -19,8 +19,8 @@ import { QueueError } from './queueError.ts';
 /** The BullMQ queue `mia worker` serves and runs submit to. */
 export const QUEUE_NAME = 'mia-backtest';
 export const JOB_NAME = 'backtest';
-/** Version of the job format: a worker refuses jobs of another. */
-export const JOB_FORMAT = 1;
+/** Version of the job format: a worker refuses jobs of another (2: jobs may carry streams, which a format-1 worker would drop). */
+export const JOB_FORMAT = 2;
 
 /** A data file by content: a worker finds or fetches the bytes whose sha256 this is. */
 export interface DataRef {
@@ -31,12 +31,25 @@ export interface DataRef {
   bytes: number;
 }
 
+/**
+ * The streams replayed beside the bars (`--chains`, `--vix`, `--stream`), by content like the
+ * bars. A chains directory travels as the chain files in it (`dir`), and a worker rebuilds a
+ * directory of them under their names, so the chain loader reads and skips the same files.
+ */
+export interface StreamRefs {
+  chains?: { dir: boolean; files: DataRef[] };
+  vix?: DataRef;
+  stream?: DataRef[];
+}
+
 export interface QueueJobData {
   format: typeof JOB_FORMAT;
   run: string;
   index: number;
   files: DataRef[];
   loader: LoaderOptions;
+  /** Absent: bars only. */
+  streams?: StreamRefs;
   /** The request, structured-clone bytes in base64. */
   request: string;
   /** The parameters that set this job apart from the others of its batch, for people. */

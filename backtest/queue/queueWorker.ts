@@ -13,6 +13,7 @@ import type { EngineData } from '../sweepEngine.ts';
 import type { BacktestOutcome, BacktestRequest } from '../sweepRunner.ts';
 import { poolBatch, sweepPool } from '../sweepPool.ts';
 import { DataStore } from './queueData.ts';
+import { streamSources } from './queueStreams.ts';
 import { authRefusal } from './queueError.ts';
 import { JOB_FORMAT, QUEUE_NAME, decode, describeJob, encode, type QueueJobData, type QueueJobResult } from './queueJob.ts';
 import { within } from './queueTimers.ts';
@@ -91,8 +92,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     if (d.format !== JOB_FORMAT) throw new UnrecoverableError(`job format ${String(d.format)}, this worker runs format ${JOB_FORMAT}: update MIA on one side`);
     emit({ kind: 'started', id: job.id!, what: describeJob(d), attempt: job.attemptsStarted });
     const t0 = performance.now();
-    const files = await Promise.all(d.files.map((ref) => store.pathOf(ref)));
-    const outcome = await run({ files, loader: d.loader }, decode<BacktestRequest>(d.request));
+    const [files, streams] = await Promise.all([Promise.all(d.files.map((ref) => store.pathOf(ref))), streamSources(store, d.streams, options.cacheDir)]);
+    const outcome = await run({ files, loader: d.loader, ...(streams ? { streams } : {}) }, decode<BacktestRequest>(d.request));
     const ms = Math.round(performance.now() - t0);
     return { by: name, ms, outcome: encode(outcome) };
   };
