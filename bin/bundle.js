@@ -37,7 +37,8 @@ export async function buildBundle() {
     },
   };
   const result = await esbuild().build({
-    entryPoints: { main: join(root, 'cli/main.ts') },
+    // The bar stream's worker (adapters/files/barStream.ts) starts compiled from dist/ too.
+    entryPoints: { main: join(root, 'cli/main.ts'), barStreamWorker: join(root, 'adapters/files/barStreamWorker.ts') },
     bundle: true,
     splitting: true,
     format: 'esm',

@@ -12,7 +12,10 @@ import type { Bar } from './types.ts';
 
 /** What a replay needs from a bar store: its length, times, and bars one at a time. */
 export interface BarTable {
+  /** Every bar (a table still loading waits for its end: prefer `has` in a loop). */
   readonly length: number;
+  /** True when bar `i` exists (a table still loading waits for it); absent: `i < length`. */
+  has?(i: number): boolean;
   timeAt(i: number): number;
   barAt(i: number): Bar;
 }

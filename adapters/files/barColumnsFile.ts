@@ -64,8 +64,68 @@ export async function loadColumnarReplay(path: string, options: ReplayOptions = 
   };
 }
 
+/** What the streaming scan learnt of a file from its first chunk. */
+export interface StreamHead {
+  format: SeriesFormat;
+  symbol: string;
+  /** Every row carries ask and bid volumes. */
+  sides: boolean;
+  /** The file names no symbol per row: every bar is `symbol` (a streamed replay can never meet a second one). */
+  oneSymbol: boolean;
+  /** Expected bars, from the file size and the first lines' length. */
+  estimate: number;
+}
+
+/** Where the streaming scan puts accepted rows (the Bar is reused: copy what you keep). */
+export interface RowSink {
+  /** Called once, before the first row; false declines the file (the full loader takes it). */
+  start(head: StreamHead): boolean;
+  row(bar: Bar): void;
+}
+
+/** What a streaming scan ends with (rows went to the sink). */
+export interface StreamTail {
+  sha256: string;
+  rejected: number;
+}
+
 /** The streaming path; null when the file is not CSV/Sierra text or does not fit one column set. */
 async function streamText(file: string, options: ReplayOptions, chunkBytes: number): Promise<ColumnarReplay | null> {
+  let bars: BarColumns | null = null;
+  let head: StreamHead | null = null;
+  const tail = await scanTextRows(file, options, chunkBytes, {
+    start(h) {
+      head = h;
+      bars = new BarColumns(h.symbol, h.estimate, h.sides);
+      return true;
+    },
+    row(bar) {
+      bars!.push(bar);
+    },
+  });
+  if (!tail || !bars || !head) return null;
+  const table = bars as BarColumns;
+  const sample: { time: number }[] = [];
+  for (let i = 0; i < Math.min(table.length, 2_001); i++) sample.push({ time: table.time[i]! });
+  return {
+    bars: table.trim(),
+    barMs: inferPeriod(sample) ?? 60_000,
+    file,
+    sha256: tail.sha256,
+    format: (head as StreamHead).format,
+    symbol: (head as StreamHead).symbol,
+    rows: table.length,
+    rejected: tail.rejected,
+    provenance: { kind: 'replay', file, sha256: tail.sha256 },
+  };
+}
+
+/**
+ * Reads CSV or Sierra text `file` in chunks of `chunkBytes`, hashing it and handing every
+ * accepted row to `sink` in file order, with the checks of ohlcvText.ts. Null when the file
+ * is not such text, its rows name several symbols, or the sink declines it.
+ */
+export async function scanTextRows(file: string, options: ReplayOptions, chunkBytes: number, sink: RowSink): Promise<StreamTail | null> {
   let size: number;
   try {
     const st = await stat(file);
@@ -101,8 +161,12 @@ async function streamText(file: string, options: ReplayOptions, chunkBytes: numb
     const reader = new OhlcvRowReader(head.toString('utf8', bom ? 3 : 0, Math.min(filled, 1 << 16)), file, options);
     const sides = reader.map.askVolume !== undefined && reader.map.bidVolume !== undefined;
     if (sides !== (reader.map.askVolume !== undefined || reader.map.bidVolume !== undefined)) return null;
-    const avgLine = Math.max(16, filled / Math.max(1, head.subarray(0, Math.min(filled, 1 << 16)).filter((b) => b === 10).length));
-    const bars = new BarColumns(reader.symbol, (size / avgLine) * 1.02 + 16, sides);
+    // The mean line length of the first 64 KiB (not of the whole first chunk: that made the estimate ~60x short).
+    const sampled = Math.min(filled, 1 << 16);
+    let newlines = 0;
+    for (let i = 0; i < sampled; i++) if (head[i] === 10) newlines++;
+    const avgLine = Math.max(16, sampled / Math.max(1, newlines));
+    if (!sink.start({ format, symbol: reader.symbol, sides, oneSymbol: reader.map.symbol === undefined, estimate: (size / avgLine) * 1.02 + 16 })) return null;
     const log = new IssueLog();
     const order = new TimeOrder(false);
     const scratch = { symbol: '', time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 } as Bar;
@@ -117,15 +181,18 @@ async function streamText(file: string, options: ReplayOptions, chunkBytes: numb
       }, lineNo);
     };
     const row = (text: string, start: number, stop: number) => {
-      if (!reader.read(text, start, stop, lineNo, order.lastTime, log, scratch)) return;
+      if (mixed || !reader.read(text, start, stop, lineNo, order.lastTime, log, scratch)) return;
       const why = checkBar(scratch, reader.tick) ?? order.check(scratch.time);
       if (why) {
         log.reject(lineNo, why[0], why[1]);
         return;
       }
       order.accept(scratch.time);
-      if (scratch.symbol !== reader.symbol) mixed = true;
-      bars.push(scratch);
+      if (scratch.symbol !== reader.symbol) {
+        mixed = true;
+        return;
+      }
+      sink.row(scratch);
     };
 
     for (;;) {
@@ -146,21 +213,7 @@ async function streamText(file: string, options: ReplayOptions, chunkBytes: numb
       await fill();
       if (eof && filled === 0) break;
     }
-
-    const sample: { time: number }[] = [];
-    for (let i = 0; i < Math.min(bars.length, 2_001); i++) sample.push({ time: bars.time[i]! });
-    const sha256 = hash.digest('hex');
-    return {
-      bars: bars.trim(),
-      barMs: inferPeriod(sample) ?? 60_000,
-      file,
-      sha256,
-      format,
-      symbol: reader.symbol,
-      rows: bars.length,
-      rejected: log.rejected,
-      provenance: { kind: 'replay', file, sha256 },
-    };
+    return { sha256: hash.digest('hex'), rejected: log.rejected };
   } catch (err) {
     if (err instanceof DataFileError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
