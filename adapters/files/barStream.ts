@@ -18,7 +18,7 @@ import type { BarStreamJob, BarStreamMessage } from './barStreamWorker.ts';
 import type { ReplayOptions } from './replaySource.ts';
 import { DataFileError, type DataFileErrorCode, type SeriesFormat } from './seriesTypes.ts';
 
-const SEGMENT_SHIFT = 15; // 32,768 bars a segment: the replay starts after ~1.5 MB of text
+const SEGMENT_SHIFT = 13; // 8,192 bars a segment: the replay starts after ~400 KB of text
 const CHUNK = 1 << 20;
 /** A worker silent this long while a bar is awaited has died: fail rather than hang. */
 const STALL_MS = 60_000;

@@ -1,6 +1,6 @@
 /**
  * Inside the worker thread of barStream.ts: scans one CSV/Sierra bar file
- * (barColumnsFile.ts scanTextRows: the same reader, checks and rejections) and posts its
+ * (textRowScan.ts: the same reader, checks and rejections) and posts its
  * bars in segments of columns as they fill, each segment's memory transferred (never
  * copied), then the file's hash and rejection count. Every message is followed by a bump
  * of the shared counter, so that the reading thread can block on it (Atomics.wait) and take
@@ -10,7 +10,7 @@
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { BarColumns } from '../../core/barColumns.ts';
-import { scanTextRows } from './barColumnsFile.ts';
+import { scanTextRows } from './textRowScan.ts';
 import type { ReplayOptions } from './replaySource.ts';
 import { DataFileError } from './seriesTypes.ts';
 
