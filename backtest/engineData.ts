@@ -195,9 +195,10 @@ export function windowRange(bars: BarTable, window: DayWindow): [number, number]
  * loadBacktestData for one long replay: the same checks, errors and provenance, the bars
  * loaded as columns while the file streams (adapters/files/barColumnsFile.ts) instead of
  * one object per bar. `mia backtest` replays through this. One file of `streamMinBytes` or
- * more streams in (see streamedTable).
+ * more streams in (see streamedTable; `mia backtest` asks for it from STREAM_MIN_BYTES, other
+ * callers, such as the shared bars of a sweep, get a loaded table by default).
  */
-export async function loadBacktestTable(files: readonly string[], options: LoaderOptions, window: DayWindow, streamMinBytes = STREAM_MIN_BYTES): Promise<BacktestTableData> {
+export async function loadBacktestTable(files: readonly string[], options: LoaderOptions, window: DayWindow, streamMinBytes = Number.POSITIVE_INFINITY): Promise<BacktestTableData> {
   if (files.length === 0) throw new BacktestInputError('--data', 'at least one market-data file is needed');
   if (window.from !== null && window.to !== null && window.from > window.to) {
     throw new BacktestInputError('--from', `${window.from} is after --to ${window.to}`);

@@ -12,7 +12,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { ResearchInputs } from '../backtest/report/researchSection.ts';
 import type { BarTable } from '../core/barColumns.ts';
 import type { OperatorResumePolicy } from '../backtest/engine.ts';
-import { BacktestInputError, loadBacktestTable, loadChainDir, loadReplayStreams, loadVixStream, parseDay, type ChainData, type ReplayStreams, type VixStream } from '../backtest/engineData.ts';
+import { BacktestInputError, STREAM_MIN_BYTES, loadBacktestTable, loadChainDir, loadReplayStreams, loadVixStream, parseDay, type ChainData, type ReplayStreams, type VixStream } from '../backtest/engineData.ts';
 import type { BacktestResult } from '../backtest/result.ts';
 import type { WalkForwardResult } from '../backtest/walkForward.ts';
 import { addLoaderOptions, dataErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
@@ -119,7 +119,7 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
   // configuration. A bad configuration is still reported before bad data, as before.
   // MIA_STREAM_MIN_BYTES: from which file size the bars stream in (tests, benchmarks; default 8 MiB).
   const streamMin = process.env.MIA_STREAM_MIN_BYTES !== undefined ? Number(process.env.MIA_STREAM_MIN_BYTES) : undefined;
-  const loading = loadBacktestTable(files, loader, window, streamMin !== undefined && Number.isFinite(streamMin) ? streamMin : undefined);
+  const loading = loadBacktestTable(files, loader, window, streamMin !== undefined && Number.isFinite(streamMin) ? streamMin : STREAM_MIN_BYTES);
   loading.catch(() => undefined);
   const [{ runBacktest }, { loadConfig }, { progressBar }, { batched, prettyJsonChunks }] = await engineModules();
   const config = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { venue: { kind: 'simulated' }, feed: { kind: 'replay', speed: 'max' } } });
