@@ -7,15 +7,23 @@
  *
  * Per window (walkForwardWindows.ts, as `--walk-forward`): on the in-sample days the base
  * configuration runs once, and each drawn candidate (weights and multipliers) has its
- * threshold bisected towards the band (signals per month fall as the threshold rises; at
- * most `steps` runs, stopping once inside the band); every point run is a candidate row.
- * A row is eligible when its in-sample signals per month lie inside
+ * threshold bisected towards the band's centre (signals per month fall as the threshold
+ * rises; at most `steps` runs, stopping once in the central half of the band: a rate at the
+ * band's edge in sample falls outside it out of sample as often as not); every point run
+ * is a candidate row. A row is eligible when its in-sample signals per month lie inside
  * the band, it made at least `minTrades` trades and its objective is defined; the best
  * eligible objective wins (ties: the lower candidate index); the winner runs on the
  * out-of-sample days that follow (warming its features on the in-sample bars, never
  * trading them). A window without an eligible candidate trades nothing, and says so.
  * The out-of-sample trades and signals of all windows are stitched into one record
  * (backtest/metrics.ts computeMetrics, as every metric is).
+ *
+ * In sample, the band judges signals per month counted on weekdays (signals per weekday of
+ * the window x the 21.74 weekdays of an average month), not per calendar month: a window of
+ * N trading days spans N to N+2k calendar days depending on where its weekends fall, so a
+ * Monday-to-Friday window's calendar rate reads 7/5 of a window that spans a weekend for
+ * the same signals per trading day. Over whole months both measures agree; the stitched
+ * out-of-sample record reports both, and its headline (and `inBand`) is the calendar one.
  *
  * Runs go through a `BatchRunner` (sweepRunner.ts): a worker pool, one thread, or any
  * other runner with that contract (a distributed queue), in batches of `batchSize`, which
@@ -40,6 +48,14 @@ export interface SignalBand {
 
 /** The plan's selectivity: 25 to 35 signals a month. */
 export const PLAN_BAND: SignalBand = { min: 25, max: 35 };
+
+/** Weekdays in an average calendar month (365.25 x 5/7 / 12). */
+export const WEEKDAYS_PER_MONTH = (365.25 * 5) / 7 / 12;
+
+/** Signals per month counted on the period's weekdays (null without signal times). */
+export function weekdayRate(p: PerformanceMetrics): number | null {
+  return p.signals !== null && p.tradingDays > 0 ? (p.signals / p.tradingDays) * WEEKDAYS_PER_MONTH : null;
+}
 
 export interface CalibrateOptions {
   /** The base configuration (candidate 0, and everything the search does not touch). */
@@ -79,14 +95,15 @@ export interface CalibrationWindow {
   chosen: {
     index: number;
     params: Record<string, number>;
-    inSample: { trades: number; signalsPerMonth: number | null; objective: number };
+    /** `signalsPerMonth` per calendar month; `signalsPerMonthWeekdays` (what the band judged) on weekdays. */
+    inSample: { trades: number; signalsPerMonth: number | null; signalsPerMonthWeekdays: number | null; objective: number };
   } | null;
   /** Every candidate's in-sample figures, by candidate index (the choice's whole evidence). */
-  candidates: Array<{ index: number; threshold: number; trades: number; signalsPerMonth: number | null; objective: number | null; eligible: boolean }>;
+  candidates: Array<{ index: number; threshold: number; trades: number; signalsPerMonth: number | null; signalsPerMonthWeekdays: number | null; objective: number | null; eligible: boolean }>;
   /** Why nothing was chosen (null when a candidate was). */
   reason: string | null;
   /** The chosen set's out-of-sample figures (null when nothing was chosen). */
-  result: { trades: number; signals: number; signalsPerMonth: number | null; profitFactor: number | null; netProfit: number } | null;
+  result: { trades: number; signals: number; signalsPerMonth: number | null; signalsPerMonthWeekdays: number | null; profitFactor: number | null; netProfit: number } | null;
 }
 
 export interface CalibrationResult {
@@ -112,8 +129,11 @@ export interface CalibrationResult {
     performance: PerformanceMetrics;
     trades: BacktestTrade[];
     signals: number;
+    /** Per calendar month (the headline, as every report counts it). */
     signalsPerMonth: number | null;
-    /** Out-of-sample signals per month inside the band. */
+    /** Per month counted on weekdays (as the band judged candidates in sample). */
+    signalsPerMonthWeekdays: number | null;
+    /** Out-of-sample signals per (calendar) month inside the band. */
     inBand: boolean;
   };
   /** The last window's choice: what a calibration hands on (null when it chose nothing). */
@@ -158,7 +178,7 @@ function whyNone(rows: readonly Row[], band: SignalBand, minTrades: number): str
   const inBand = rows.filter((r) => r.inBand);
   if (inBand.length === 0) {
     const spms = rows.map((r) => r.spm ?? 0);
-    return `no candidate had ${band.min}-${band.max} signals per month in sample (they ranged ${Math.min(...spms).toFixed(1)} .. ${Math.max(...spms).toFixed(1)})`;
+    return `no candidate had ${band.min}-${band.max} signals per month (on weekdays) in sample (they ranged ${Math.min(...spms).toFixed(1)} .. ${Math.max(...spms).toFixed(1)})`;
   }
   if (inBand.every((r) => r.outcome.performance.trades < minTrades)) return `${inBand.length} candidate(s) in band, none with ${minTrades} trades in sample`;
   return `${inBand.length} candidate(s) in band, none with a defined objective (a profit factor needs a losing trade)`;
@@ -204,7 +224,7 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
       const outcomes = await run(points.map((c) => ({ config: c.config, from: w.inSample.from, to: w.inSample.to, detail: 'summary' as const })));
       return points.map((candidate, i): Row => {
         const outcome = outcomes[i]!;
-        const spm = outcome.performance.signalsPerMonth;
+        const spm = weekdayRate(outcome.performance);
         const value = objectiveOf(outcome.performance, objective);
         const inBand = inside(spm, band);
         return { candidate, outcome, spm, objective: value, inBand, eligible: inBand && value !== null && outcome.performance.trades >= minTrades };
@@ -212,6 +232,8 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
     };
     rows.push(...(await evaluate([candidates[0]!])));
     const search = candidates.slice(1).map((c) => ({ c, lo: options.space.threshold[0], hi: options.space.threshold[1], done: false }));
+    const centre = (band.min + band.max) / 2;
+    const near = (band.max - band.min) / 4;
     for (let step = 0; step < steps; step++) {
       const open = search.filter((x) => !x.done);
       if (open.length === 0) break;
@@ -225,8 +247,8 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
         const x = open[i]!;
         rows.push(row);
         const t = row.candidate.params['strategy.threshold']!;
-        if (row.inBand) x.done = true;
-        else if ((row.spm ?? 0) > band.max) x.lo = t;
+        if (row.spm !== null && Math.abs(row.spm - centre) <= near) x.done = true;
+        else if ((row.spm ?? 0) > centre) x.lo = t;
         else x.hi = t;
         if (x.hi - x.lo < 0.002) x.done = true;
       });
@@ -266,15 +288,16 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
       inBand: rows.filter((r) => r.inBand).length,
       eligible: rows.filter((r) => r.eligible).length,
       chosen: chosen
-        ? { index: chosen.candidate.index, params: chosen.candidate.params, inSample: { trades: chosen.outcome.performance.trades, signalsPerMonth: chosen.spm, objective: chosen.objective! } }
+        ? { index: chosen.candidate.index, params: chosen.candidate.params, inSample: { trades: chosen.outcome.performance.trades, signalsPerMonth: chosen.outcome.performance.signalsPerMonth, signalsPerMonthWeekdays: chosen.spm, objective: chosen.objective! } }
         : null,
-      candidates: rows.map((r) => ({ index: r.candidate.index, threshold: r.candidate.config.strategy.threshold, trades: r.outcome.performance.trades, signalsPerMonth: r.spm, objective: r.objective, eligible: r.eligible })),
+      candidates: rows.map((r) => ({ index: r.candidate.index, threshold: r.candidate.config.strategy.threshold, trades: r.outcome.performance.trades, signalsPerMonth: r.outcome.performance.signalsPerMonth, signalsPerMonthWeekdays: r.spm, objective: r.objective, eligible: r.eligible })),
       reason: chosen ? null : whyNone(rows, band, minTrades),
       result: oos
         ? {
             trades: oos.performance.trades,
             signals: oos.signals?.length ?? 0,
             signalsPerMonth: oos.performance.signalsPerMonth,
+            signalsPerMonthWeekdays: weekdayRate(oos.performance),
             profitFactor: oos.performance.profitFactor,
             netProfit: oos.performance.netProfit,
           }
@@ -308,6 +331,7 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
       trades,
       signals: signalTimes.length,
       signalsPerMonth: performance.signalsPerMonth,
+      signalsPerMonthWeekdays: weekdayRate(performance),
       inBand: inside(performance.signalsPerMonth, band),
     },
     final: last ? { index: last.candidate.index, params: last.candidate.params, config: last.candidate.config } : null,

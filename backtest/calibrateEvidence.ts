@@ -42,6 +42,7 @@ export function calibrationEvidence(result: CalibrationResult, data: readonly Da
       trades: oos.performance.trades,
       signals: oos.signals,
       signalsPerMonth: oos.signalsPerMonth,
+      signalsPerMonthWeekdays: oos.signalsPerMonthWeekdays,
       band: { min: s.band.min, max: s.band.max },
       inBand: oos.inBand,
       objective: s.objective,

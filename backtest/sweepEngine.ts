@@ -2,7 +2,8 @@
  * The engine (backtest/engine.ts) behind the robustness runner contract: the data files
  * are loaded once per process (per worker thread in a pool) and cached by their paths and
  * loader options; each request cuts its window of trading days out of the cached bars,
- * with the warm-up bars before it when asked.
+ * with the warm-up bars before it when asked. Streams (chains, VIX, trades/quotes/books:
+ * sweepStreams.ts) are replayed beside the bars as `mia backtest` replays them.
  */
 import type { LoaderOptions } from '../adapters/files/seriesTypes.ts';
 import { TradingDayTracker } from '../core/tradingDay.ts';
@@ -12,11 +13,14 @@ import { BarColumns, arrayBarTable, type BarTable } from '../core/barColumns.ts'
 import { computeMetrics } from './metrics.ts';
 import { headlineMetrics } from './result.ts';
 import { outcomeOf, type BacktestOutcome, type BacktestRequest, type BacktestRunner } from './sweepRunner.ts';
+import { cachedStreams, hasStreams, streamInput, type StreamInputs, type StreamSources } from './sweepStreams.ts';
 
 /** Where a runner's bars come from: file paths (never bars: workers load them themselves). */
 export interface EngineData {
   files: readonly string[];
   loader?: LoaderOptions;
+  /** Streams replayed beside the bars (`--chains`, `--vix`, `--stream`); absent = bars only. */
+  streams?: StreamSources;
 }
 
 const cache = new Map<string, Promise<BacktestData>>();
@@ -36,7 +40,13 @@ export function cachedData(data: EngineData): Promise<BacktestData> {
 /** Runs one request on the engine over cached data. */
 export async function runOnEngine(data: EngineData, request: BacktestRequest): Promise<BacktestOutcome> {
   const all = await cachedData(data);
-  return runOnBars({ bars: arrayBarTable(all.bars), barMs: all.barMs, data: all.data }, request);
+  const table = { bars: arrayBarTable(all.bars), barMs: all.barMs, data: all.data };
+  return runOnBars(table, request, await engineStreams(data, table));
+}
+
+/** The streams of `data` for the engine, loaded once per thread (null without streams). */
+export function engineStreams(data: EngineData, table: BacktestTableData): Promise<StreamInputs | null> {
+  return hasStreams(data.streams) ? cachedStreams(data.streams, data.loader ?? {}, table) : Promise.resolve(null);
 }
 
 /**
@@ -44,7 +54,7 @@ export async function runOnEngine(data: EngineData, request: BacktestRequest): P
  * columns a worker shares with the others): the request's window, with its warm-up days,
  * is a view of them.
  */
-export async function runOnBars(all: BacktestTableData, request: BacktestRequest): Promise<BacktestOutcome> {
+export async function runOnBars(all: BacktestTableData, request: BacktestRequest, streams: StreamInputs | null = null): Promise<BacktestOutcome> {
   const from = request.from ?? null;
   const to = request.to ?? null;
   const warmupFrom = request.warmupFrom !== undefined && from !== null && request.warmupFrom < from ? request.warmupFrom : null;
@@ -62,7 +72,8 @@ export async function runOnBars(all: BacktestTableData, request: BacktestRequest
       config: request.config,
       bars,
       barMs: all.barMs,
-      data: all.data,
+      data: streams ? [...all.data, ...streams.provenance] : all.data,
+      ...streamInput(streams),
       window: { from, to },
       ...(tradeFrom !== undefined ? { tradeFrom } : {}),
       // Availability needs a second pass; sweeps only read metrics.

@@ -2,7 +2,8 @@
  * A batch runner on a worker pool: each request runs in a worker on the engine. The bars
  * are loaded once, in this thread, into shared memory that every worker reads (no copy per
  * worker: sharedBars.ts), and kept as long as the pool; data that does not fit shared
- * columns is loaded by each worker from the same paths instead.
+ * columns is loaded by each worker from the same paths instead. Streams go as paths and
+ * each worker loads them once (sweepStreams.ts).
  */
 import { dataKey, shareBars, type SharedBars } from './sharedBars.ts';
 import type { EngineData } from './sweepEngine.ts';
@@ -38,9 +39,10 @@ export const poolBatch =
   async (requests) => {
     if (requests.length === 0) return [];
     const shared = await poolData(pool, data);
-    const taskData: SweepTask['data'] = shared ?? { files: [...data.files], ...(data.loader ? { loader: data.loader } : {}) };
+    const taskData: SweepTask['data'] = shared ?? { files: [...data.files], ...(data.loader ? { loader: data.loader } : {}), ...(data.streams ? { streams: data.streams } : {}) };
+    const streams: SweepTask['streams'] | undefined = shared && data.streams ? { ...(data.loader ? { loader: data.loader } : {}), streams: data.streams } : undefined;
     return pool.run<SweepTask, BacktestOutcome>(
-      requests.map((request) => ({ data: taskData, request })),
+      requests.map((request) => ({ data: taskData, ...(streams ? { streams } : {}), request })),
       onProgress,
     );
   };

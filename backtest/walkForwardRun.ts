@@ -2,6 +2,8 @@
  * Walk-forward on market-data files with the engine on a worker pool: the entry point for
  * `mia backtest --walk-forward`. The range defaults to the data's first and last trading
  * day; spans, objective and minTrades default to the configuration's `backtest` section.
+ * Streams (`--chains`, `--vix`, `--stream`) are replayed in every window's runs as in the
+ * single backtest (sweepStreams.ts).
  */
 import type { LoaderOptions } from '../adapters/files/seriesTypes.ts';
 import type { Objective } from '../config/backtestSchema.ts';
@@ -11,10 +13,13 @@ import { dataDays } from './sweepEngine.ts';
 import { poolBatch, sweepPool } from './sweepPool.ts';
 import { walkForward, type WalkForwardResult } from './walkForward.ts';
 import type { BatchRunner } from './sweepRunner.ts';
+import { hasStreams, type StreamSources } from './sweepStreams.ts';
 
 export interface WalkForwardOnDataOptions {
   files: readonly string[];
   loader?: LoaderOptions;
+  /** Streams replayed beside the bars in every run. */
+  streams?: StreamSources;
   config: MiaConfig;
   /** Candidate sets (sweepGrid.ts expandGrid); absent = the configuration alone (out-of-sample evaluation only). */
   points?: readonly GridPoint[];
@@ -34,7 +39,7 @@ export interface WalkForwardOnDataOptions {
 
 export async function walkForwardOnData(options: WalkForwardOnDataOptions): Promise<WalkForwardResult> {
   const settings = options.config.backtest;
-  const data = { files: options.files, ...(options.loader ? { loader: options.loader } : {}) };
+  const data = { files: options.files, ...(options.loader ? { loader: options.loader } : {}), ...(hasStreams(options.streams) ? { streams: options.streams } : {}) };
   const days = await dataDays(data); // loads here first: bad files fail with their own error
   const from = options.from ?? days[0];
   const to = options.to ?? days.at(-1);

@@ -12,7 +12,9 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { ResearchInputs } from '../backtest/report/researchSection.ts';
 import type { BarTable } from '../core/barColumns.ts';
 import type { OperatorResumePolicy } from '../backtest/engine.ts';
-import { BacktestInputError, STREAM_MIN_BYTES, loadBacktestTable, loadChainDir, loadReplayStreams, loadVixStream, parseDay, type ChainData, type ReplayStreams, type VixStream } from '../backtest/engineData.ts';
+import { BacktestInputError, STREAM_MIN_BYTES, loadBacktestTable, parseDay } from '../backtest/engineData.ts';
+import { addReplayInputOptions } from './replayInputOptions.ts';
+import { coverageLines, loadReplayInputs, replayCoverage, replayFeedInputs, replayInputsProvenance, type StreamsCoverage } from './replayInputs.ts';
 import type { BacktestResult } from '../backtest/result.ts';
 import type { WalkForwardResult } from '../backtest/walkForward.ts';
 import { addLoaderOptions, dataErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
@@ -69,9 +71,6 @@ export function registerBacktest(program: Command): void {
     .command('backtest')
     .description('replay market-data files through the same scoring, risk checks and order machines as mia run, and report')
     .option('--data <file>', 'market-data file (repeatable; files are joined in time order and must not overlap)', collect)
-    .option('--chains <path>', 'option chains for gamma: a directory or file of CBOE *quotedata*.csv exports or Polygon snapshot *.json (SPX only; none found is an error)')
-    .option('--stream <file>', 'trades with aggressor (tick files; a DOM file adds its book snapshots) or quotes (Lean quote zips, CSV bid/ask with sizes), merged by time before each bar (repeatable)', collect)
-    .option('--vix <file>', "VIX daily closes (CBOE VIX_History.csv) for the volatility regime; each close applies from the next session's open")
     .option('--config <file>', 'configuration file (JSON); also MIA_CONFIG')
     .option('--from <day>', 'first CME trading day to replay, YYYY-MM-DD (inclusive)', day('--from'))
     .option('--to <day>', 'last CME trading day to replay, YYYY-MM-DD (inclusive)', day('--to'))
@@ -91,7 +90,7 @@ export function registerBacktest(program: Command): void {
     .option('--home <dir>', 'home whose evidence/ receives the result for the phase gates; also MIA_HOME (default: working directory)')
     .option('--no-evidence', 'do not record the result as gate evidence')
     .option('--queue <url>', 'with --walk-forward: run each window\'s backtests as jobs on a Redis queue served by `mia worker` (redis://HOST:PORT; password in MIA_QUEUE_PASSWORD)');
-  addLoaderOptions(cmd).action(async (opts: BacktestOptions) => {
+  addLoaderOptions(addReplayInputOptions(cmd)).action(async (opts: BacktestOptions) => {
     process.exitCode = await backtestCommand(opts);
   });
 }
@@ -109,8 +108,9 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
   const files = opts.data ?? [];
   if (files.length === 0) throw new UsageError('--data FILE is required (repeat it for several files)');
   if (opts.grid !== undefined && !opts.walkForward) throw new UsageError('--grid needs --walk-forward (a plain sweep is `mia sweep`)');
-  // The walk-forward's workers load bars only: a stream would silently be missing from its windows.
-  if (opts.walkForward && (opts.vix !== undefined || opts.stream !== undefined)) throw new UsageError(`--${opts.vix !== undefined ? 'vix' : 'stream'}: not available with --walk-forward yet (its workers replay bars only)`);
+  // The queue's jobs carry the bar files only: a stream would silently be missing from its windows.
+  const streamFlag = opts.chains !== undefined ? 'chains' : opts.vix !== undefined ? 'vix' : opts.stream !== undefined ? 'stream' : null;
+  if (opts.queue !== undefined && streamFlag !== null) throw new UsageError(`--${streamFlag}: not available with --queue yet (its jobs carry the bar files only); run the walk-forward without --queue`);
   if (opts.queue !== undefined && !opts.walkForward) throw new UsageError('--queue needs --walk-forward (a plain backtest is one run: `mia sweep --queue` for many)');
   if (opts.from !== undefined && opts.to !== undefined && opts.from > opts.to) throw new UsageError(`--from ${opts.from} is after --to ${opts.to}`);
   const window = { from: opts.from ?? null, to: opts.to ?? null };
@@ -125,18 +125,16 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
   const config = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { venue: { kind: 'simulated' }, feed: { kind: 'replay', speed: 'max' } } });
 
   let data;
-  let chains: ChainData = { chains: [], files: [] };
-  let vix: VixStream | null = null;
-  let streams: ReplayStreams | null = null;
   try {
     data = await loading;
-    if (opts.chains !== undefined) chains = await loadChainDir(opts.chains);
-    if (opts.vix !== undefined) vix = await loadVixStream(opts.vix, data.bars);
-    if (opts.stream !== undefined) streams = await loadReplayStreams(opts.stream, loader, data.bars, data.barMs, data.data);
   } catch (err) {
     throw usage(err);
   }
   if (!(data.bars.has ? data.bars.has(0) : data.bars.length > 0)) throw new UsageError(`--from/--to: no bar of ${files.join(', ')} falls in ${window.from ?? '...'} .. ${window.to ?? '...'}`);
+  // Streams, VIX and chains read every bar's time: with them, a streamed file is waited for here.
+  const inputs = await loadReplayInputs(opts, loader, data.bars, data.barMs, data.data);
+  const coverage = replayCoverage(inputs, data.bars, data.barMs);
+  const feedInputs = replayFeedInputs(inputs, config.strategy.volatility.vixSymbol);
 
   const quiet = opts.quiet === true;
   const bar = progressBar('backtest', 'bars', !quiet);
@@ -146,11 +144,11 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
       config,
       bars: data.bars,
       barMs: data.barMs,
-      data: [...data.data, ...(streams?.provenance ?? []), ...(vix ? [vix.provenance] : [])],
-      ...(vix ? { vix: vix.readings } : {}),
-      ...(streams ? { streams: streams.items } : {}),
-      chains: chains.chains,
-      chainFiles: chains.files,
+      data: [...data.data, ...replayInputsProvenance(inputs)],
+      ...(feedInputs.vix ? { vix: feedInputs.vix.readings } : {}),
+      ...(feedInputs.streams ? { streams: feedInputs.streams } : {}),
+      chains: feedInputs.chains,
+      chainFiles: inputs.chains.files,
       window,
       operatorResume: opts.operatorResume ?? 'never',
       ...(opts.monteCarlo !== undefined ? { monteCarlo: { runs: opts.monteCarlo } } : {}),
@@ -170,16 +168,10 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
   }
   // The bars are not needed for the output: let their columns go before it is written.
   data = undefined;
-  if (vix || streams) {
+  if (coverage) {
     // Each stream's coverage (issue 15): what the replay's bars could use of it.
-    (result as BacktestResult & { streams?: unknown }).streams = {
-      ...(streams ? { market: streams.coverage } : {}),
-      ...(vix ? { vix: { file: vix.provenance.file, ...vix.coverage, from: vix.provenance.from, to: vix.provenance.to } } : {}),
-    };
-    if (streams && !quiet) for (const c of streams.coverage) process.stderr.write(`stream: ${c.file}: ${c.kind} ${c.inBars} of ${c.items} inside the bars (${c.from ?? '-'} .. ${c.to ?? '-'})${c.books > 0 ? `, ${c.books} book snapshots` : ''}\n`);
-  }
-  if (vix) {
-    if (!quiet) process.stderr.write(`vix: a close of the 4 days before ${vix.coverage.withVix} of ${vix.coverage.tradingDays} trading days (${vix.provenance.from ?? '-'} .. ${vix.provenance.to ?? '-'}), each applied from the next session's open\n`);
+    (result as BacktestResult & { streams?: StreamsCoverage }).streams = coverage;
+    if (!quiet) for (const line of coverageLines(coverage)) process.stderr.write(`${line}\n`);
   }
 
   if (opts.walkForward) {
@@ -193,7 +185,8 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
     const points = opts.grid !== undefined ? expandGrid(readGridSpec(opts.grid), opts.config ? { file: opts.config } : {}) : undefined;
     const queued = opts.queue !== undefined ? (await import('./queueRun.ts')).queueRun(opts.queue, { files, loader }, 'walk-forward', quiet) : null;
     try {
-      result.walkForward = await walkForwardOnData({ files, loader, config, ...(points ? { points } : {}), ...(opts.inSample ? { inSample: opts.inSample } : {}), ...(opts.outOfSample ? { outOfSample: opts.outOfSample } : {}), ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}), ...(queued ? { batch: queued.batch } : {}) });
+      const streamSources = { ...(opts.chains !== undefined ? { chains: resolve(opts.chains) } : {}), ...(opts.vix !== undefined ? { vix: resolve(opts.vix) } : {}), ...(opts.stream !== undefined ? { stream: opts.stream.map((f) => resolve(f)) } : {}) };
+      result.walkForward = await walkForwardOnData({ files, loader, streams: streamSources, config, ...(points ? { points } : {}), ...(opts.inSample ? { inSample: opts.inSample } : {}), ...(opts.outOfSample ? { outOfSample: opts.outOfSample } : {}), ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}), ...(queued ? { batch: queued.batch } : {}) });
     } finally {
       await queued?.close();
     }

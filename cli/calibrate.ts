@@ -4,7 +4,8 @@
  * This module only parses flags, builds the batch runner (a worker pool, or this thread
  * with `--workers 1`), prints the out-of-sample figures, writes the JSON and records the
  * evidence. Weights are searched over the features the data feeds (a probe run on the first
- * in-sample window), the others set to 0, unless `--weights all`.
+ * in-sample window), the others set to 0, unless `--weights all`. `--chains`, `--vix` and
+ * `--stream` are replayed in every run as `mia backtest` replays them (sweepStreams.ts).
  *
  * Exit codes: 0 done (whatever the numbers say); 2 bad flag, configuration or data; 1 runtime failure.
  */
@@ -23,6 +24,8 @@ import { defaultSpace } from '../backtest/calibrateSpace.ts';
 import { BacktestEmptyError } from '../backtest/engine.ts';
 import { BacktestInputError, parseDay } from '../backtest/engineData.ts';
 import { cachedData, dataDays, engineRunner, type EngineData } from '../backtest/sweepEngine.ts';
+import { hasStreams, loadStreamInputs, type StreamInputs, type StreamSources } from '../backtest/sweepStreams.ts';
+import { arrayBarTable } from '../core/barColumns.ts';
 import { serialBatch, type BatchRunner } from '../backtest/sweepRunner.ts';
 import { parseSpan, walkForwardWindows } from '../backtest/walkForwardWindows.ts';
 import { addLoaderOptions, dataErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
@@ -32,6 +35,9 @@ import { collect, positiveInt, UsageError } from './usage.ts';
 
 export interface CalibrateCliOptions extends Record<string, unknown> {
   data: string[];
+  chains?: string;
+  vix?: string;
+  stream?: string[];
   config?: string;
   from?: string;
   to?: string;
@@ -84,6 +90,9 @@ export function registerCalibrate(program: Command): void {
     .command('calibrate')
     .description('phase 1: search threshold, weights and session multipliers walk-forward for a band of signals per month; reports out-of-sample results only')
     .option('--data <file>', 'market-data file (repeat for several files in time order)', collect, [])
+    .option('--chains <path>', 'option chains for gamma, as mia backtest --chains (replayed in every run)')
+    .option('--vix <file>', 'VIX daily closes, as mia backtest --vix (each close applies from the next session\'s open)')
+    .option('--stream <file>', 'trades with aggressor, book snapshots or quotes, as mia backtest --stream (repeatable)', collect)
     .option('--config <file>', 'base configuration (JSON); also MIA_CONFIG')
     .option('--from <day>', 'first trading day (YYYY-MM-DD; default: the data\'s first)', day('--from'))
     .option('--to <day>', 'last trading day (YYYY-MM-DD; default: the data\'s last)', day('--to'))
@@ -131,14 +140,30 @@ export async function calibrateCommand(opts: CalibrateCliOptions): Promise<numbe
   if (opts.from && opts.to && opts.from > opts.to) throw new UsageError(`--from ${opts.from} is after --to ${opts.to}`);
   const config = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { venue: { kind: 'simulated' }, feed: { kind: 'replay', speed: 'max' } } });
   const settings = config.backtest;
-  const data: EngineData = { files: opts.data.map((f) => resolve(f)), loader: loaderOptionsFrom(opts) };
+  const sources: StreamSources = {
+    ...(opts.chains !== undefined ? { chains: resolve(opts.chains) } : {}),
+    ...(opts.vix !== undefined ? { vix: resolve(opts.vix) } : {}),
+    ...(opts.stream !== undefined ? { stream: opts.stream.map((f) => resolve(f)) } : {}),
+  };
+  if (opts.queue !== undefined && hasStreams(sources)) {
+    throw new UsageError(`--${opts.chains !== undefined ? 'chains' : opts.vix !== undefined ? 'vix' : 'stream'}: not available with --queue yet (its jobs carry the bar files only)`);
+  }
+  const data: EngineData = { files: opts.data.map((f) => resolve(f)), loader: loaderOptionsFrom(opts), ...(hasStreams(sources) ? { streams: sources } : {}) };
   let days: string[];
   let provenance;
+  let streams: StreamInputs | null = null;
   try {
-    provenance = (await cachedData(data)).data;
+    const all = await cachedData(data);
+    provenance = all.data;
     days = await dataDays(data);
+    // Loaded here first: a stream that cannot be used fails with its flag before any run.
+    if (hasStreams(sources)) streams = await loadStreamInputs(sources, data.loader ?? {}, { bars: arrayBarTable(all.bars), barMs: all.barMs, data: all.data });
   } catch (err) {
     throw usage(err);
+  }
+  if (streams) {
+    provenance = [...provenance, ...streams.provenance, ...streams.chainFiles];
+    if (opts.quiet !== true) for (const line of streamLines(streams)) process.stderr.write(`${line}\n`);
   }
   const from = opts.from ?? days[0];
   const to = opts.to ?? days.at(-1);
@@ -213,6 +238,15 @@ export async function calibrateCommand(opts: CalibrateCliOptions): Promise<numbe
   return 0;
 }
 
+/** What each stream covers of the bars (as mia backtest prints it). */
+function streamLines(s: StreamInputs): string[] {
+  const out: string[] = [];
+  for (const f of s.chainFiles) out.push(`chains: ${f.file}`);
+  for (const c of s.market?.coverage ?? []) out.push(`stream: ${c.file}: ${c.kind} ${c.inBars} of ${c.items} inside the bars (${c.from ?? '-'} .. ${c.to ?? '-'})${c.books > 0 ? `, ${c.books} book snapshots` : ''}`);
+  if (s.vixStream) out.push(`vix: a close of the 4 days before ${s.vixStream.coverage.withVix} of ${s.vixStream.coverage.tradingDays} trading days, each applied from the next session's open`);
+  return out;
+}
+
 async function writeOut(file: string, text: string): Promise<void> {
   const path = resolve(file);
   await mkdir(dirname(path), { recursive: true });
@@ -229,10 +263,10 @@ export function calibrationTable(r: CalibrationResult, proxies: Record<string, s
   const searched = s.space.features.map((f) => (proxies[f] ? `${f} (proxy)` : f)).join(', ');
   const lines = [
     `MIA calibrate ${s.from} .. ${s.to}: ${s.candidates} candidates (seed ${s.seed}), in sample ${s.inSample}, out of sample ${s.outOfSample}`,
-    `  band ${s.band.min}-${s.band.max} signals/month · objective ${s.objective} · min ${s.minTrades} trades in sample`,
+    `  band ${s.band.min}-${s.band.max} signals/month (in sample: counted on weekdays) · objective ${s.objective} · min ${s.minTrades} trades in sample`,
     `  weights searched: ${searched}${s.space.zeroOthers ? ' (others 0)' : ''}`,
     `OUT OF SAMPLE ${o.period.from} .. ${o.period.to}`,
-    `  signals/month   ${fmt(o.signalsPerMonth, 1)} (${o.signals} signals) ${o.inBand ? 'inside' : 'OUTSIDE'} the band`,
+    `  signals/month   ${fmt(o.signalsPerMonth, 1)} (${o.signals} signals) ${o.inBand ? 'inside' : 'OUTSIDE'} the band; ${fmt(o.signalsPerMonthWeekdays, 1)} counted on weekdays`,
     `  trades          ${p.trades}`,
     `  profitFactor    ${fmt(p.profitFactor)}`,
     `  expectancy      ${fmt(p.expectancy)}`,
@@ -245,7 +279,7 @@ export function calibrationTable(r: CalibrationResult, proxies: Record<string, s
     const head = `  #${w.index} OOS ${w.outOfSample.from}..${w.outOfSample.to}  in band ${w.inBand}, eligible ${w.eligible}`;
     lines.push(
       w.chosen && w.result
-        ? `${head}  chose #${w.chosen.index} (IS ${s.objective} ${fmt(w.chosen.inSample.objective)}, ${fmt(w.chosen.inSample.signalsPerMonth, 1)}/month)  OOS trades ${w.result.trades}, signals ${w.result.signals}, PF ${fmt(w.result.profitFactor)}, net $${w.result.netProfit.toFixed(2)}`
+        ? `${head}  chose #${w.chosen.index} (IS ${s.objective} ${fmt(w.chosen.inSample.objective)}, ${fmt(w.chosen.inSample.signalsPerMonthWeekdays, 1)}/month)  OOS trades ${w.result.trades}, signals ${w.result.signals} (${fmt(w.result.signalsPerMonthWeekdays, 1)}/month), PF ${fmt(w.result.profitFactor)}, net $${w.result.netProfit.toFixed(2)}`
         : `${head}  nothing chosen: ${w.reason}`,
     );
   }

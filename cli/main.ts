@@ -5,6 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/configError.ts';
 import { addLoaderOptions } from './loaderOptions.ts';
+import { addReplayInputOptions } from './replayInputOptions.ts';
 import { miaVersion } from './version.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, addLogOptions, parseInspectPort, parseSpeed, positiveInt } from './usage.ts';
 
@@ -103,7 +104,7 @@ async function buildProgram(command: string | undefined, argv: readonly string[]
     .option('--inspect', 'serve the live inspector on 127.0.0.1 (URL with its token printed and written to $MIA_HOME/inspector.url)')
     .option('--inspect-port <n>', 'inspector port on 127.0.0.1 (default 0: ephemeral)', parseInspectPort)
     .option('--inspect-stately', "also forward the inspection stream to Stately's online inspector (needs the network; fails soft)");
-  addLoaderOptions(addLogOptions(run)).action(async (opts) => {
+  addReplayInputOptions(addLoaderOptions(addLogOptions(run))).action(async (opts) => {
     const { runCommand } = await import('./run.ts');
     process.exitCode = await runCommand(opts);
   });

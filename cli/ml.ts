@@ -2,7 +2,8 @@
  * `mia ml train` and `mia ml report`: the ML signal filter's model files.
  *
  * train: loads each --data file (the loader options of `mia data inspect`), runs the
- * Scorer over its bars to collect the strategy's signals, labels each with the outcome of
+ * Scorer over its bars to collect the strategy's signals (with --chains, --vix and --stream
+ * beside the bars as in `mia backtest`: cli/mlSignals.ts), labels each with the outcome of
  * its trade under the live exit rules, trains the ensemble walk-forward and saves the next
  * model version under `$MIA_HOME/models/` (or --out FILE). Prints the signals, the
  * positives and the out-of-sample AUC per fold and overall.
@@ -24,7 +25,12 @@ import { provenanceLabel } from '../core/types.ts';
 import { openReplaySource } from '../adapters/files/replaySource.ts';
 import { activateModel, latestModelPath, modelFileName, modelsDir, nextModelVersion, readModelFile, saveModelInHome, writeModelFile } from '../adapters/files/mlModelFile.ts';
 import { canonicalJson } from '../adapters/signals/signalLog.ts';
-import { Scorer, type ScoredSignal } from '../strategy/scorer.ts';
+import type { ScoredSignal } from '../strategy/scorer.ts';
+import { arrayBarTable } from '../core/barColumns.ts';
+import type { DataProvenance } from '../backtest/result.ts';
+import { addReplayInputOptions, firstReplayInputFlag, type ReplayInputOptions } from './replayInputOptions.ts';
+import { coverageLines, loadReplayInputs, replayCoverage, replayInputsProvenance, type ReplayInputs, type StreamsCoverage } from './replayInputs.ts';
+import { replaySignals, signalAvailability } from './mlSignals.ts';
 import { weightsProblem } from '../strategy/ml/ensemble.ts';
 import type { ExitRules } from '../strategy/ml/labelling.ts';
 import type { DataProvenanceRecord, MlModelFile } from '../strategy/ml/modelSchema.ts';
@@ -35,7 +41,7 @@ import { addLoaderOptions, loaderErrorForCli, loaderOptionsFrom } from './loader
 import { resolveHome } from './home.ts';
 import { EXIT_FAILURE, EXIT_OK, UsageError, collect } from './usage.ts';
 
-interface TrainOptions extends Record<string, unknown> {
+interface TrainOptions extends Record<string, unknown>, ReplayInputOptions {
   data: string[];
   config?: string;
   home?: string;
@@ -71,8 +77,8 @@ function parseFolds(value: string | undefined): number | undefined {
   return n;
 }
 
-/** Signals and labelled samples of one data file. */
-async function samplesOf(file: string, opts: TrainOptions, config: MiaConfig) {
+/** One --data file, loaded (bars of the loader options' reading). */
+async function loadTrainingFile(file: string, opts: TrainOptions) {
   let handle;
   try {
     handle = await openReplaySource(file, loaderOptionsFrom(opts));
@@ -80,13 +86,15 @@ async function samplesOf(file: string, opts: TrainOptions, config: MiaConfig) {
     throw loaderErrorForCli(err);
   }
   if (handle.bars.length === 0) throw new UsageError(`--data ${file}: no bars`);
+  return handle;
+}
+
+type TrainingFile = Awaited<ReturnType<typeof loadTrainingFile>>;
+
+/** Signals and labelled samples of one data file (with the streams beside its bars, when given). */
+function samplesOf(handle: TrainingFile, config: MiaConfig, inputs: ReplayInputs | undefined) {
   const st = config.strategy;
-  const scorer = new Scorer({ threshold: st.threshold, atrBars: st.vwapAtrBars, barMs: handle.barMs, strategy: st });
-  const signals: ScoredSignal[] = [];
-  for (const bar of handle.bars) {
-    const s = scorer.onBar(bar);
-    if (s) signals.push(s);
-  }
+  const signals = replaySignals(handle.bars, handle.barMs, st, inputs);
   const instrument = instrumentFor(config.symbol);
   const rules: ExitRules = {
     stopPoints: st.stopPoints,
@@ -101,7 +109,30 @@ async function samplesOf(file: string, opts: TrainOptions, config: MiaConfig) {
   const labelled = labelledSamples(signals, handle.bars, rules);
   const s = handle.series;
   const provenance: DataProvenanceRecord = { file: s.file, sha256: s.sha256, format: s.format, rows: s.rows, from: s.from, to: s.to, label: provenanceLabel(s.provenance) };
-  return { signals: signals.length, ...labelled, rules, provenance };
+  return { signals, ...labelled, rules, provenance };
+}
+
+/**
+ * The --chains, --vix and --stream of a training, loaded with the backtest's loaders for
+ * the bars of every --data file, with their coverage (printed as mia backtest prints it).
+ */
+async function trainingInputs(opts: TrainOptions, files: readonly TrainingFile[]): Promise<{ inputs: ReplayInputs; coverage: StreamsCoverage } | undefined> {
+  if (firstReplayInputFlag(opts) === null) return undefined;
+  const all = files.length === 1 ? files[0]!.bars : files.flatMap((f) => f.bars).sort((a, b) => a.time - b.time);
+  const bars = arrayBarTable(all);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const data: DataProvenance[] = files.map(({ series: s, bars: b }) => ({
+    file: s.file, sha256: s.sha256, format: s.format, rows: s.rows, from: iso(b[0]!.time), to: iso(b.at(-1)!.time), label: provenanceLabel(s.provenance), symbol: s.symbol,
+  }));
+  const inputs = await loadReplayInputs(opts, loaderOptionsFrom(opts), bars, files[0]!.barMs, data);
+  const coverage = replayCoverage(inputs, bars, files[0]!.barMs)!;
+  for (const line of coverageLines(coverage)) process.stderr.write(`${line}\n`);
+  return { inputs, coverage };
+}
+
+/** A model's provenance records: its data files, then its streams, VIX file and chain files. */
+function streamRecords(inputs: ReplayInputs): DataProvenanceRecord[] {
+  return [...replayInputsProvenance(inputs), ...inputs.chains.files].map(({ file, sha256, format, rows, from, to, label }) => ({ file, sha256, format, rows, from, to, label }));
 }
 
 export async function trainAction(opts: TrainOptions): Promise<number> {
@@ -112,20 +143,32 @@ export async function trainAction(opts: TrainOptions): Promise<number> {
   if (problem) throw new ConfigError('ml.weights', problem);
   const home = resolveHome(opts.home);
 
+  const files: TrainingFile[] = [];
+  for (const file of opts.data) {
+    const handle = await loadTrainingFile(file, opts);
+    if (files.length > 0 && handle.barMs !== files[0]!.barMs) throw new UsageError(`--data ${file}: ${handle.barMs / 60_000}-minute bars, the other files have ${files[0]!.barMs / 60_000}-minute bars`);
+    files.push(handle);
+  }
+  const streams = await trainingInputs(opts, files);
+
   const samples: LabelledSample[] = [];
   const provenance: DataProvenanceRecord[] = [];
+  const allSignals: ScoredSignal[] = [];
   let signals = 0;
   let unlabelled = 0;
   let rules: ExitRules | undefined;
-  for (const file of opts.data) {
-    const r = await samplesOf(file, opts, config);
-    if (rules && rules.barMs !== r.rules.barMs) throw new UsageError(`--data ${file}: ${r.rules.barMs / 60_000}-minute bars, the other files have ${rules.barMs / 60_000}-minute bars`);
+  for (const handle of files) {
+    const r = samplesOf(handle, config, streams?.inputs);
     rules = r.rules;
     samples.push(...r.samples);
     provenance.push(r.provenance);
-    signals += r.signals;
+    allSignals.push(...r.signals);
+    signals += r.signals.length;
     unlabelled += r.unlabelled;
   }
+  if (streams) provenance.push(...streamRecords(streams.inputs));
+  // Which confluence features the signals carried (streams make more of them available).
+  const featureAvailability = signalAvailability(allSignals);
 
   let model: MlModelFile;
   try {
@@ -152,6 +195,8 @@ export async function trainAction(opts: TrainOptions): Promise<number> {
     folds: model.folds,
     threshold: model.threshold,
     dataProvenance: model.dataProvenance,
+    featureAvailability,
+    ...(streams ? { streams: streams.coverage } : {}),
     evaluation,
     activated,
     warnings: [...chanceWarnings(model.oosAuc), ...(evaluation.beatsControl ? [] : [`not activated: ${evaluation.verdict} (mia ml activate ${model.modelVersion} --force to use it anyway)`])],
@@ -166,6 +211,7 @@ export async function trainAction(opts: TrainOptions): Promise<number> {
     `signals     ${signals} (${summary.labelled} labelled, ${unlabelled} without a closed trade)`,
     `positives   ${summary.positives} wins (${pct(summary.positives / summary.labelled)})`,
     `window      ${model.trainedOn.from} .. ${model.trainedOn.to}`,
+    `features    ${featuresLine(featureAvailability)}`,
     ...model.folds.map(
       (f) => `fold ${f.fold}      ${f.from} .. ${f.to}: train ${f.train} (${f.purged} purged), test ${f.test}, AUC ${auc(f.auc)}${f.skipped ? ` (skipped: ${f.skipped})` : ''}`,
     ),
@@ -236,15 +282,17 @@ export async function activateAction(version: string, opts: ActivateOptions): Pr
 export function registerMlCommands(program: Command): void {
   const ml = program.command('ml').description('the ML signal filter: train its model walk-forward, report on a model');
   addLoaderOptions(
-    ml
-      .command('train')
-      .description('collect and label the strategy\'s signals on market data, train the ensemble walk-forward, save the next model version')
-      .option('--data <file>', 'market-data file (repeatable; any format mia data inspect reads)', collect, [])
-      .option('--config <file>', 'configuration file (JSON); also MIA_CONFIG')
-      .option('--home <dir>', 'home directory (models go to <home>/models); also MIA_HOME')
-      .option('--folds <k>', 'walk-forward folds (default ml.training.folds, 5)')
-      .option('--out <file>', 'write the model here instead of <home>/models/ml-filter-v<N>.json')
-      .option('--json', 'print the result as JSON'),
+    addReplayInputOptions(
+      ml
+        .command('train')
+        .description('collect and label the strategy\'s signals on market data, train the ensemble walk-forward, save the next model version')
+        .option('--data <file>', 'market-data file (repeatable; any format mia data inspect reads)', collect, [])
+        .option('--config <file>', 'configuration file (JSON); also MIA_CONFIG')
+        .option('--home <dir>', 'home directory (models go to <home>/models); also MIA_HOME')
+        .option('--folds <k>', 'walk-forward folds (default ml.training.folds, 5)')
+        .option('--out <file>', 'write the model here instead of <home>/models/ml-filter-v<N>.json')
+        .option('--json', 'print the result as JSON'),
+    ),
   ).action(async (opts: TrainOptions) => {
     process.exitCode = await trainAction(opts);
   });
@@ -265,6 +313,13 @@ export function registerMlCommands(program: Command): void {
     .action(async (version: string, opts: ActivateOptions) => {
       process.exitCode = await activateAction(version, opts);
     });
+}
+
+/** `gammaLevels 100%, ... (none: orderBook, ...)`: the features the signals carried. */
+function featuresLine(shares: Record<string, number>): string {
+  const some = Object.entries(shares).filter(([, v]) => v > 0);
+  const none = Object.entries(shares).filter(([, v]) => v === 0).map(([k]) => k);
+  return `${some.length} of ${some.length + none.length} on signals: ${some.map(([k, v]) => `${k} ${(v * 100).toFixed(0)}%`).join(', ') || '-'}${none.length > 0 ? ` (none: ${none.join(', ')})` : ''}`;
 }
 
 /** Out-of-sample AUC at or below this is no edge worth filtering signals with. */

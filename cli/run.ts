@@ -19,6 +19,14 @@ import type { ReplayFeed } from '../session/sessionFeed.ts';
 import { openReplaySource } from '../adapters/files/replaySource.ts';
 import { InstrumentMismatchError, replayContract } from '../config/instruments.ts';
 import { dataErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
+import { firstReplayInputFlag, type ReplayInputOptions } from './replayInputOptions.ts';
+import { coverageLines, loadReplayInputs, replayCoverage, replayFeedInputs, type StreamsCoverage } from './replayInputs.ts';
+import { BacktestFeed } from '../backtest/engineFeed.ts';
+import { arrayBarTable } from '../core/barColumns.ts';
+import type { MarketBus } from '../core/marketBus.ts';
+import { provenanceLabel } from '../core/types.ts';
+import type { DataProvenance } from '../backtest/result.ts';
+import type { MiaConfig } from '../config/schema.ts';
 import { UsageError, type LogOptions } from './usage.ts';
 import { resolveHome } from './home.ts';
 import { formatSummary } from './summary.ts';
@@ -29,9 +37,9 @@ import { describeRisk } from '../operator/riskCause.ts';
 import { FeatureAvailability } from '../backtest/engineFeatures.ts';
 import type { RunSummary } from './summary.ts';
 
-export interface RunOptions extends Record<string, unknown>, LogOptions {
+export interface RunOptions extends Record<string, unknown>, LogOptions, ReplayInputOptions {
   feed: 'simulated' | 'replay' | 'polygon';
-  /** Market-data file for `--feed replay` (loader options: --format, --columns, --tz ...). */
+  /** Market-data file for `--feed replay` (loader options: --format, --columns, --tz ...); --chains, --vix and --stream beside it. */
   replay?: string;
   venue?: 'dtc' | 'simulated';
   dtcHost?: string;
@@ -77,7 +85,11 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   // is locked or anything starts, as for the data commands.
   if (loaded.feed.kind === 'polygon') (await import('../adapters/polygon/polygonSettings.ts')).polygonSettings(loaded, process.env);
   const home = resolveHome(opts.home);
-  const replay = loaded.feed.kind === 'replay' ? await loadReplay(opts.replay ?? loaded.feed.replayFile, opts, loaded.symbol) : undefined;
+  const streamFlag = firstReplayInputFlag(opts);
+  if (streamFlag !== null && loaded.feed.kind !== 'replay') throw new UsageError(`${streamFlag}: only with --feed replay (a stream goes beside a replay's bars)`);
+  const replay = loaded.feed.kind === 'replay' ? await loadReplay(opts.replay ?? loaded.feed.replayFile, opts, loaded) : undefined;
+  // Each stream's coverage, as mia backtest reports it.
+  if (replay?.streams) for (const line of coverageLines(replay.streams)) process.stderr.write(`${line}\n`);
   // A replay trades the contract of its data's dates (as mia backtest does), never a fixed label.
   const config = replay ? { ...loaded, symbol: replay.contract } : loaded;
 
@@ -142,6 +154,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     // Which features had data on this session's bars (price-only data feeds few of them).
     const availability = new FeatureAvailability();
     const parts = sessionParts(config, { store, logger, env: process.env, ...(replay ? { replay: replay.feed } : {}), ...replayBars, ...(untilStopped ? { maxBars: Infinity } : {}) });
+    replay?.attach(parts.bus);
     // Start-up figure: process uptime when the first bar reaches the session (measured, never used in logic).
     let firstBarMs: number | null = null;
     const firstBarWatch = parts.bus.subscribe('observer', {
@@ -190,7 +203,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
         const r = await session.venueReady(0);
         if (!r.ready) neverReady = `the session ended before the venue was ready: ${r.why}`;
       }
-      summary = { ...explained(ended, session, store), featureAvailability: availability.shares(), firstBarMs };
+      summary = { ...explained(ended, session, store), featureAvailability: availability.shares(), firstBarMs, ...(replay?.streams ? { streams: replay.streams } : {}) };
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -222,23 +235,64 @@ function explained(summary: SessionSummary, session: Session, store: StateStore)
   return { ...summary, riskCause: risk?.context && risk.value ? describeRisk(risk) : summary.riskState };
 }
 
-/** Loads the replay file before anything starts: a bad file or option is exit 2, naming it. */
-async function loadReplay(file: string | null | undefined, opts: Record<string, unknown>, configSymbol: string): Promise<{ feed: ReplayFeed; bars: number; contract: string }> {
+/** A replay loaded before anything starts; `attach` gives its feed the session's bus (streams, chains and VIX are published on it). */
+interface LoadedReplay {
+  feed: ReplayFeed;
+  bars: number;
+  contract: string;
+  /** Each stream's coverage of the bars; absent without --chains, --vix or --stream. */
+  streams?: StreamsCoverage;
+  attach(bus: MarketBus): void;
+}
+
+/**
+ * Loads the replay file, and its streams with the backtest's loaders, before anything
+ * starts: a bad file or option is exit 2, naming it. With streams, the bars are handed
+ * out by the backtest's feed (backtest/engineFeed.ts), which publishes each stream item,
+ * chain and VIX close before the bar they precede, exactly as `mia backtest` does.
+ */
+async function loadReplay(file: string | null | undefined, opts: RunOptions, config: MiaConfig): Promise<LoadedReplay> {
   if (!file) throw new UsageError('--feed replay needs --replay FILE (or feed.replayFile in the configuration)');
+  const loader = loaderOptionsFrom(opts);
+  let handle;
+  let contract;
   try {
-    const handle = await openReplaySource(file, loaderOptionsFrom(opts));
+    handle = await openReplaySource(file, loader);
     if (handle.bars.length === 0) throw new UsageError(`--replay ${file}: no bars to replay`);
-    const contract = replayContract(handle.series.symbol, configSymbol, handle.bars[0]!.time, `--replay ${file}`);
-    return {
-      feed: { source: handle.source, barMs: handle.barMs, provenance: handle.provenance, firstTime: handle.bars[0]!.time },
-      bars: handle.bars.length,
-      contract,
-    };
+    contract = replayContract(handle.series.symbol, config.symbol, handle.bars[0]!.time, `--replay ${file}`);
   } catch (err) {
     if (err instanceof InstrumentMismatchError) throw new UsageError(err.message);
     throw dataErrorForCli(err);
   }
+  const base = { barMs: handle.barMs, provenance: handle.provenance, firstTime: handle.bars[0]!.time };
+  if (firstReplayInputFlag(opts) === null) return { feed: { source: handle.source, ...base }, bars: handle.bars.length, contract, attach: () => undefined };
+
+  const bars = arrayBarTable(handle.bars);
+  const s = handle.series;
+  const data: DataProvenance[] = [
+    { file: s.file, sha256: s.sha256, format: s.format, rows: s.rows, from: iso(handle.bars[0]!.time), to: iso(handle.bars.at(-1)!.time), label: provenanceLabel(s.provenance), symbol: s.symbol },
+  ];
+  const inputs = await loadReplayInputs(opts, loader, bars, handle.barMs, data);
+  let bus: MarketBus | null = null;
+  const feed = new BacktestFeed({
+    bars,
+    barMs: handle.barMs,
+    bus: () => {
+      if (!bus) throw new Error('replay feed: no bus attached');
+      return bus;
+    },
+    ...replayFeedInputs(inputs, config.strategy.volatility.vixSymbol),
+  });
+  return {
+    feed: { source: feed, ...base },
+    bars: handle.bars.length,
+    contract,
+    streams: replayCoverage(inputs, bars, handle.barMs)!,
+    attach: (b) => void (bus = b),
+  };
 }
+
+const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** `--inspect-port`: 0 (an ephemeral port) to 65535. */
 export { parseInspectPort } from './usage.ts';

@@ -1,5 +1,6 @@
 /** Human-readable session summary for the terminal. */
 import type { SessionSummary } from '../session/session.ts';
+import type { StreamsCoverage } from './replayInputs.ts';
 
 const money = (n: number) => `${n < 0 ? '-' : ''}$${Math.abs(n).toFixed(2)}`;
 
@@ -9,6 +10,8 @@ export type RunSummary = SessionSummary & {
   featureAvailability?: Record<string, number>;
   /** Milliseconds from the process start to the first bar reaching the session (a start-up figure, issue 16). */
   firstBarMs?: number | null;
+  /** With --chains, --vix or --stream beside a replay: what each covers of its bars (as mia backtest's `streams`). */
+  streams?: StreamsCoverage;
 };
 
 /** `4 of 11 had data (none: gammaLevels, ...)`: what the confluence score could use. */

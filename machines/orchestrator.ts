@@ -29,7 +29,7 @@
  * The routing logic (orderRouting.ts) moves the exit and kill regions through its
  * transaction (orchestratorTx.ts), which raises EXIT.* and KILL.* at commit.
  */
-import { enqueueActions, fromCallback, setup, type ActorRefFrom, type AnyActorRef, type CallbackActorLogic, type EventObject, type SnapshotFrom } from 'xstate';
+import { and, enqueueActions, fromCallback, not, or, setup, stateIn, type ActorRefFrom, type AnyActorRef, type CallbackActorLogic, type EventObject, type SnapshotFrom } from 'xstate';
 import type { Fill, OrderRequest, Trade } from '../core/types.ts';
 import { emptyBook, type PositionBook } from '../core/positionBook.ts';
 import { emptyTradeRecord, type SizingSettings, type TradeRecord } from '../strategy/sizing.ts';
@@ -42,6 +42,7 @@ import { backoffDelay } from '../core/backoff.ts';
 import { Tx, type Enqueue, type ProtocolEvent, type SessionState } from './orchestratorTx.ts';
 import * as routing from './orderRouting.ts';
 import { configureRisk } from './riskConfigure.ts';
+import type { PendingEquity } from './riskMarks.ts';
 import { decayFailure, failedChild, initialSupervision, onChildFailure, restartChild, type SupervisionRecord } from './supervision.ts';
 import {
   SUPERVISED_CHILDREN,
@@ -106,6 +107,12 @@ export interface OrchestratorContext {
    */
   unprotected?: { since: number; actedAt: number | null } | null;
   openAtEnd: number;
+  /**
+   * The latest equity mark risk has not been sent because it only moves risk's equity and
+   * open P&L (riskMarks.ts); it goes to risk ahead of anything else risk is sent. Absent in
+   * snapshots saved before marks were held.
+   */
+  pendingEquity?: PendingEquity | null;
   /**
    * Closed trades for Kelly sizing (bounded by strategy.sizing.lookbackTrades). Kept across
    * SESSION.START: a restart carries on with the same record instead of re-learning it.
@@ -213,6 +220,9 @@ export const orchestratorMachine = setup({
   guards: {
     isFlatAndIdle: ({ context }) => context.book.qty === 0 && Object.keys(context.live).length === 0,
     forFlatten: ({ event }) => event.type === 'EXIT.PENDING' && event.purpose === 'flatten',
+    /** A risk snapshot (onSnapshot) whose status differs from the one the orchestrator holds. */
+    riskStatusChanged: ({ context, event }) => riskStatus((event as unknown as { snapshot: SnapshotFrom<typeof riskMachine> }).snapshot) !== context.riskState,
+    riskKilled: ({ event }) => riskStatus((event as unknown as { snapshot: SnapshotFrom<typeof riskMachine> }).snapshot) === 'killed',
   },
 }).createMachine({
   id: 'orchestrator',
@@ -230,6 +240,7 @@ export const orchestratorMachine = setup({
     seenExecutions: [],
     unprotected: null,
     openAtEnd: 0,
+    pendingEquity: null,
     tradeRecord: emptyTradeRecord(),
   }),
   initial: 'running',
@@ -245,8 +256,11 @@ export const orchestratorMachine = setup({
             startingEquity: context.settings.startingEquity,
             pointValue: context.settings.pointValue,
           }),
-          // Every risk snapshot comes back here: the orchestrator reacts to killed.
+          // Every risk snapshot comes back here: the orchestrator reacts to killed. Most
+          // snapshots (a mark, an order counted) change neither the status nor the kill
+          // handling: the guard lets those pass without a transaction, which would change nothing.
           onSnapshot: {
+            guard: or(['riskStatusChanged', and(['riskKilled', not(stateIn('#orchestrator.running.kill.handled'))])]),
             actions: transact((tx, e) => {
               const snap = (e as unknown as { snapshot: SnapshotFrom<typeof riskMachine> }).snapshot;
               const status = riskStatus(snap);
@@ -440,6 +454,7 @@ export const orchestratorMachine = setup({
               // No signal, time stop or session-close exit is handled here: nothing new opens.
               entry: transact((tx, e) => {
                 tx.update({ lastTime: Math.max(tx.ctx.lastTime, (e as { time?: number }).time ?? 0) });
+                routing.flushEquity(tx);
                 tx.send('marketData', { type: 'MD.STOP' });
                 tx.emit({ type: 'audit', who: 'session', action: 'stopping', detail: `position ${tx.ctx.book.qty}, ${Object.keys(tx.ctx.live).length} order(s) live`, time: tx.ctx.lastTime });
               }),
@@ -455,6 +470,7 @@ export const orchestratorMachine = setup({
             ended: {
               entry: transact((tx) => {
                 tx.update({ openAtEnd: tx.ctx.book.qty });
+                routing.flushEquity(tx);
                 tx.send('marketData', { type: 'MD.STOP' });
                 tx.emit({ type: 'session.ended', openPosition: tx.ctx.book.qty, time: tx.ctx.lastTime });
               }),

@@ -9,9 +9,10 @@
  * snapshot advanced by the same pure machine over the events sent so far: exactly what the
  * actor will hold once the effects are applied.
  */
-import { getInitialSnapshot, getNextSnapshot, stateIn, type AnyActorRef, type EventObject } from 'xstate';
+import { stateIn, type AnyActorRef, type EventObject } from 'xstate';
 import type { OrderRequest } from '../core/types.ts';
-import { orderMachine, type OrderAnomaly, type OrderEvent, type OrderSnapshot } from './order.ts';
+import type { OrderAnomaly, OrderEvent, OrderSnapshot } from './order.ts';
+import { initialOrderSnapshot, nextOrderSnapshot } from './orderStep.ts';
 
 /** An event with its payload (the `EventObject` of XState has only `type`). */
 export type Message = EventObject & Record<string, unknown>;
@@ -72,8 +73,8 @@ export class Tx {
   ctx: OrchestratorContext;
   private readonly effects: Effect[] = [];
   /** Children spawned or stopped by this transaction's own effects, to answer `has`. */
-  private readonly spawned = new Set<string>();
-  private readonly stopped = new Set<string>();
+  private spawned: Set<string> | null = null;
+  private stopped: Set<string> | null = null;
   /** Order snapshots as of this point of the transaction, by ClientOrderID. */
   private readonly orders = new Map<string, OrderSnapshot>();
   /** Anomalies the order machines recorded during this transaction (for risk). */
@@ -85,14 +86,18 @@ export class Tx {
   private killDraft: boolean | undefined;
   private killAtStart: boolean | undefined;
 
+  /** Children this transaction has sent something to (a held mark is only held when risk has nothing on its way). */
+  private sentTo: Set<string> | null = null;
+
   constructor(
-    ctx: OrchestratorContext,
+    /** The context as the transition found it. */
+    readonly atStart: OrchestratorContext,
     /** The orchestrator itself, to look up children that existed before this transition. */
     readonly self: AnyActorRef,
     /** Reads the protocol regions as of this microstep (lazily: most transitions never look). */
     private readonly check: Check,
   ) {
-    this.ctx = ctx;
+    this.ctx = atStart;
   }
 
   private exitInState(): ExitPurpose | null {
@@ -137,6 +142,13 @@ export class Tx {
    * is audited instead.
    */
   send(to: string, event: Message): void {
+    // Risk takes the mark it was spared (riskMarks.ts) before anything else it is told.
+    const held = to === 'risk' ? this.ctx.pendingEquity : null;
+    if (held) {
+      this.update({ pendingEquity: null });
+      this.send('risk', { type: 'EQUITY', ...held });
+    }
+    (this.sentTo ??= new Set()).add(to);
     if (!this.has(to)) {
       this.emit({ type: 'audit', who: 'orchestrator', action: 'send-dropped', detail: `${event.type} for ${to}: no such child`, time: this.ctx.lastTime });
       return;
@@ -144,19 +156,24 @@ export class Tx {
     this.effects.push((q) => q.sendTo(to, event));
   }
 
+  /** This transaction sent something to `to` already (delivered at commit). */
+  hasSent(to: string): boolean {
+    return this.sentTo?.has(to) ?? false;
+  }
+
   emit(event: OrchestratorEmitted): void {
     this.effects.push((q) => q.emit(event));
   }
 
   spawn(src: string, id: string, input: unknown, systemId?: string): void {
-    this.spawned.add(id);
-    this.stopped.delete(id);
+    (this.spawned ??= new Set()).add(id);
+    this.stopped?.delete(id);
     this.effects.push((q) => q.spawnChild(src, { id, input, ...(systemId ? { systemId } : {}) }));
   }
 
   stop(id: string): void {
-    this.stopped.add(id);
-    this.spawned.delete(id);
+    (this.stopped ??= new Set()).add(id);
+    this.spawned?.delete(id);
     this.effects.push((q) => q.stopChild(id));
   }
 
@@ -172,7 +189,7 @@ export class Tx {
 
   /** The child exists at this point of the transaction: it existed before or was spawned since, and was not stopped. */
   has(id: string): boolean {
-    return !this.stopped.has(id) && (this.spawned.has(id) || this.child(id) !== undefined);
+    return !this.stopped?.has(id) && (this.spawned?.has(id) === true || this.child(id) !== undefined);
   }
 
   /**
@@ -187,24 +204,23 @@ export class Tx {
     // Without children (the graph tools' stand-in `self`), the order as it was sent.
     const request = this.ctx.live[clientOrderId]?.request;
     if (!request) return undefined;
-    const created = getInitialSnapshot(orderMachine, { request });
-    return getNextSnapshot(orderMachine, created, { type: 'SUBMIT', time: request.createdAt });
+    return nextOrderSnapshot(initialOrderSnapshot(request), { type: 'SUBMIT', time: request.createdAt });
   }
 
   /** Spawns the order's actor (one per order, keyed by its ClientOrderID). */
   spawnOrder(request: OrderRequest): void {
     this.spawn('order', orderActorId(request.clientOrderId), { request });
-    this.orders.set(request.clientOrderId, getInitialSnapshot(orderMachine, { request }));
+    this.orders.set(request.clientOrderId, initialOrderSnapshot(request));
   }
 
   /** Sends an event to the order's actor; what it changes is visible to `order()` at once. */
   sendOrder(clientOrderId: string, event: OrderEvent): OrderSnapshot | undefined {
     const current = this.order(clientOrderId);
     if (!current) return undefined;
-    const next = getNextSnapshot(orderMachine, current, event);
+    const next = nextOrderSnapshot(current, event);
     this.orders.set(clientOrderId, next);
-    const before = current.context.anomalies.length;
-    for (const a of next.context.anomalies.slice(before)) this.anomalies.push({ ...a, clientOrderId });
+    const found = next.context.anomalies;
+    for (let i = current.context.anomalies.length; i < found.length; i++) this.anomalies.push({ ...found[i]!, clientOrderId });
     this.send(orderActorId(clientOrderId), event as unknown as Message);
     return next;
   }

@@ -20,6 +20,7 @@ import type { Fill, OrderRequest, Side } from '../core/types.ts';
 import { applyFill, openPnl } from '../core/positionBook.ts';
 import { isTerminal, NOT_AT_VENUE, type OrderSnapshot, type VenueOrderState } from './order.ts';
 import { riskStatus, type RiskSnapshot } from './risk.ts';
+import { acceptChangesNothing, markOnlyMoves, withPendingEquity } from './riskMarks.ts';
 import { preTradeCheck, type PreTradeResult, type WorkingQty } from './preTradeCheck.ts';
 import { currentPhase, type DeploymentSnapshot } from './deployment.ts';
 import type { ChildEvent, EntryBlock, ReconcileHint, SignalPayload, VenueCommand } from './orchestratorEvents.ts';
@@ -139,7 +140,8 @@ function admitOrder(tx: Tx, p: OrderParams): OrderRequest | null {
     : riskSnap
     ? preTradeCheck({
         state: riskStatus(riskSnap),
-        ctx: riskSnap.context,
+        // With the mark risk was spared as the transition began: what the actor holds once it has it.
+        ctx: withPendingEquity(riskSnap.context, tx.atStart.pendingEquity),
         limits: c.settings.limits,
         order: request,
         position: c.book.qty,
@@ -333,7 +335,10 @@ export function onAccepted(tx: Tx, clientOrderId: string, serverOrderId: string,
       ...(ctx.serverOrderId ? { serverOrderId: ctx.serverOrderId } : {}),
     });
   }
-  tx.send('risk', { type: 'ORDER_ACCEPTED', time });
+  // Only when it changes something (a reject streak to reset, a new day): judged on risk's
+  // snapshot, so only while nothing else is on its way to risk in this transaction.
+  const risk = tx.hasSent('risk') ? undefined : (tx.child('risk')?.getSnapshot() as RiskSnapshot | undefined);
+  if (!risk || !acceptChangesNothing(risk, time)) tx.send('risk', { type: 'ORDER_ACCEPTED', time });
 }
 
 export function onRejected(tx: Tx, clientOrderId: string, reason: string, time: number): void {
@@ -357,7 +362,23 @@ export function onCanceled(tx: Tx, clientOrderId: string, time: number): void {
 function markEquity(tx: Tx, price: number, time: number): void {
   const c = tx.ctx;
   const open = openPnl(c.book, price, c.settings.pointValue);
-  tx.send('risk', { type: 'EQUITY', time, equity: c.settings.startingEquity + c.book.realizedPnl + open, openPnl: open });
+  const mark = { time, equity: c.settings.startingEquity + c.book.realizedPnl + open, openPnl: open };
+  // Held when it only moves risk's equity (riskMarks.ts): judged on risk's snapshot, so only
+  // while nothing else is on its way to risk in this transaction.
+  const risk = tx.hasSent('risk') ? undefined : (tx.child('risk')?.getSnapshot() as RiskSnapshot | undefined);
+  if (risk && markOnlyMoves(risk, mark)) {
+    tx.update({ pendingEquity: mark });
+    return;
+  }
+  tx.send('risk', { type: 'EQUITY', ...mark });
+}
+
+/** Sends risk the mark it was spared, if any (a session that ends leaves risk with the last mark). */
+export function flushEquity(tx: Tx): void {
+  const held = tx.ctx.pendingEquity;
+  if (!held) return;
+  tx.update({ pendingEquity: null });
+  tx.send('risk', { type: 'EQUITY', ...held });
 }
 
 export function onMark(tx: Tx, price: number, time: number): void {
@@ -500,6 +521,7 @@ export function onIncompleteHistory(tx: Tx, why: string, time: number): void {
 
 /** The order actors' anomalies of this transaction go to risk (limited) and the audit trail (alert). */
 export function reportAnomalies(tx: Tx): void {
+  if (tx.anomalies.length === 0) return;
   for (const a of tx.anomalies.splice(0)) {
     const detail = `order ${a.clientOrderId}: ${a.kind}: ${a.message}`;
     tx.emit({ type: 'audit', who: 'risk', action: 'order-anomaly', detail, time: a.time });
@@ -513,11 +535,17 @@ export function reportAnomalies(tx: Tx): void {
  * when it was acknowledged before).
  */
 function stopCover(tx: Tx, closing: Side): number {
+  // Runs at the end of every transition: no arrays, and the state read off the value
+  // (`working` is the order machine's only compound state; the others are atomic).
   let qty = 0;
-  for (const v of liveOrders(tx)) {
-    const o = v.snapshot;
-    if (!o || v.request.side !== closing || (v.request.type !== 'stop' && v.request.type !== 'stopLimit')) continue;
-    const acknowledged = o.matches('working') || o.matches('pendingCancel') || o.matches('pendingReplace') || (o.matches('unknown') && o.context.serverOrderId !== null);
+  const live = tx.ctx.live;
+  for (const clientOrderId in live) {
+    const request = live[clientOrderId]!.request;
+    if (request.side !== closing || (request.type !== 'stop' && request.type !== 'stopLimit')) continue;
+    const o = tx.order(clientOrderId);
+    if (!o) continue;
+    const value = o.value as string | object;
+    const acknowledged = typeof value === 'object' || value === 'pendingCancel' || value === 'pendingReplace' || (value === 'unknown' && o.context.serverOrderId !== null);
     if (acknowledged) qty += o.context.request.qty - o.context.filledQty;
   }
   return qty;
@@ -533,7 +561,8 @@ export function watchProtection(tx: Tx): void {
   const c = tx.ctx;
   const pos = c.book.qty;
   const closing: Side = pos > 0 ? 'sell' : 'buy';
-  const handled = pos === 0 || tx.pendingExit !== null || Object.values(c.live).some(isClosingOrder) || stopCover(tx, closing) >= Math.abs(pos);
+  // Cheapest first (the usual case in a position is a working stop): the same answer in any order.
+  const handled = pos === 0 || stopCover(tx, closing) >= Math.abs(pos) || Object.values(c.live).some(isClosingOrder) || tx.pendingExit !== null;
   if (handled) {
     if (c.unprotected) tx.update({ unprotected: null });
     return;

@@ -401,10 +401,12 @@ function configure(ctx: RiskContext, event: Extract<RiskEvent, { type: 'CONFIGUR
   return { ...next, account, log };
 }
 
+/** The log with one more entry about `event` (a function, not a closure per event: this runs on every mark). */
+const noted = (ctx: RiskContext, event: RiskEvent, kind: RiskLogEntry['kind'], detail: string): RiskLogEntry[] =>
+  appendLog(ctx.log, { time: eventTime(event), kind, event: event.type, detail });
+
 function applyFacts(context: RiskContext, event: RiskEvent): RiskContext {
   const ctx = rollDay(context, event.time);
-  const note = (kind: RiskLogEntry['kind'], detail: string): RiskLogEntry[] =>
-    appendLog(ctx.log, { time: eventTime(event), kind, event: event.type, detail });
   switch (event.type) {
     case 'MARKET_DATA_STALE':
       return { ...ctx, reasons: addReason(ctx.reasons, 'stale-data') };
@@ -429,13 +431,13 @@ function applyFacts(context: RiskContext, event: RiskEvent): RiskContext {
         ...ctx,
         rejectStreak,
         reasons: rejectStreak >= ctx.limits.rejectsToLimited ? addReason(ctx.reasons, 'rejects') : ctx.reasons,
-        log: note('note', `order rejected (${rejectStreak} in a row): ${event.reason}`),
+        log: noted(ctx, event, 'note', `order rejected (${rejectStreak} in a row): ${event.reason}`),
       };
     }
     case 'ORDER_ACCEPTED':
       return { ...ctx, rejectStreak: 0, reasons: dropReasons(ctx.reasons, (r) => r === 'rejects') };
     case 'TRADE_CLOSED': {
-      if (!Number.isFinite(event.pnl)) return { ...ctx, log: note('refusal', `ignored non-finite trade P&L ${event.pnl}`) };
+      if (!Number.isFinite(event.pnl)) return { ...ctx, log: noted(ctx, event, 'refusal', `ignored non-finite trade P&L ${event.pnl}`) };
       const loss = event.pnl < 0;
       const win = event.pnl > 0;
       const consecutiveLosses = loss ? ctx.consecutiveLosses + 1 : win ? 0 : ctx.consecutiveLosses;
@@ -447,7 +449,7 @@ function applyFacts(context: RiskContext, event: RiskEvent): RiskContext {
     }
     case 'EQUITY': {
       if (!Number.isFinite(event.equity) || !Number.isFinite(event.openPnl)) {
-        return { ...ctx, log: note('refusal', `ignored non-finite mark equity=${event.equity} openPnl=${event.openPnl}`) };
+        return { ...ctx, log: noted(ctx, event, 'refusal', `ignored non-finite mark equity=${event.equity} openPnl=${event.openPnl}`) };
       }
       const intraday = ctx.limits.trailingDrawdownMode === 'intraday';
       const rules = accountRules(ctx);
@@ -466,7 +468,7 @@ function applyFacts(context: RiskContext, event: RiskEvent): RiskContext {
     case 'ACCOUNT': {
       const margin = event.marginPerContract;
       if (!Number.isFinite(event.availableFunds) || (margin !== undefined && !(Number.isFinite(margin) && margin >= 0))) {
-        return { ...ctx, log: note('refusal', `ignored account update availableFunds=${event.availableFunds} marginPerContract=${margin}`) };
+        return { ...ctx, log: noted(ctx, event, 'refusal', `ignored account update availableFunds=${event.availableFunds} marginPerContract=${margin}`) };
       }
       return { ...ctx, availableFunds: event.availableFunds, marginPerContract: margin ?? ctx.marginPerContract };
     }
@@ -474,7 +476,7 @@ function applyFacts(context: RiskContext, event: RiskEvent): RiskContext {
       return {
         ...ctx,
         reasons: addReason(ctx.reasons, 'operator-pause'),
-        log: note('note', `paused by ${event.who}: ${event.reason}`),
+        log: noted(ctx, event, 'note', `paused by ${event.who}: ${event.reason}`),
       };
     case 'UNPAUSE':
       return {
@@ -482,18 +484,18 @@ function applyFacts(context: RiskContext, event: RiskEvent): RiskContext {
         reasons: dropReasons(ctx.reasons, needsOperator),
         rejectStreak: 0,
         consecutiveLosses: 0,
-        log: note('note', `unpaused by ${event.who}`),
+        log: noted(ctx, event, 'note', `unpaused by ${event.who}`),
       };
     case 'SUPERVISOR_ESCALATE':
       return {
         ...ctx,
         reasons: event.level === 'limited' ? addReason(ctx.reasons, `supervisor:${event.reason}`) : ctx.reasons,
-        log: note('note', `supervisor escalated ${event.reason} to ${event.level}`),
+        log: noted(ctx, event, 'note', `supervisor escalated ${event.reason} to ${event.level}`),
       };
     case 'ANOMALY':
-      return { ...ctx, reasons: addReason(ctx.reasons, event.reason), log: note('note', `${event.reason}: ${event.detail}`) };
+      return { ...ctx, reasons: addReason(ctx.reasons, event.reason), log: noted(ctx, event, 'note', `${event.reason}: ${event.detail}`) };
     case 'RECONCILED':
-      return { ...ctx, log: note('note', `reconciled with the venue at position ${event.position}`) };
+      return { ...ctx, log: noted(ctx, event, 'note', `reconciled with the venue at position ${event.position}`) };
     case 'CONFIGURE':
       return configure(ctx, event);
     case 'RECONCILE_START':

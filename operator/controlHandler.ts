@@ -22,6 +22,7 @@ import type { AuditRecord } from '../adapters/store/auditTrail.ts';
 import type { ControlHandler, ControlRequest, ControlResponse, ControlStatus } from '../adapters/control/controlProtocol.ts';
 import { currentPhase, signalsOn, type DeploymentSnapshot } from '../machines/deployment.ts';
 import { riskStatus, type RiskSnapshot } from '../machines/risk.ts';
+import { riskContextNow } from '../machines/riskMarks.ts';
 import { orderActorId } from '../machines/orderRouting.ts';
 import { sessionState } from '../machines/orchestrator.ts';
 import type { OrderSnapshot } from '../machines/order.ts';
@@ -97,7 +98,8 @@ export function createSessionControl(options: SessionControlOptions): ControlHan
         open: round2(ctx.book.qty !== 0 && ctx.lastMark > 0 ? openPnl(ctx.book, ctx.lastMark, pointValue) : 0),
         session: summary.pnl,
         today: round2(risk?.context.realizedPnlToday ?? 0),
-        equity: round2(risk?.context.equity ?? config.startingEquity),
+        // With the mark risk has not been sent yet (machines/riskMarks.ts).
+        equity: round2(riskContextNow(snap)?.equity ?? config.startingEquity),
       },
       // Each order as its order actor has it (the only truth about an order).
       orders: Object.entries(ctx.live).map(([id, o]) => ({

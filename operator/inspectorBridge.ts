@@ -15,6 +15,7 @@
 import type { ActorRefLike, InspectionEvent } from 'xstate';
 import type { Clock } from '../core/clock.ts';
 import type { RiskSnapshot } from '../machines/risk.ts';
+import { riskContextNow } from '../machines/riskMarks.ts';
 import type { OrchestratorSnapshot } from '../machines/orchestrator.ts';
 import type { Session, SessionSummary } from '../session/session.ts';
 import { tradingDay } from '../core/tradingDay.ts';
@@ -361,7 +362,8 @@ function withDay(view: Omit<SessionView, 'dayTrades' | 'equityCurve' | 'mismatch
 function sessionView(session: Session): Omit<SessionView, 'dayTrades' | 'equityCurve' | 'mismatch'> {
   const snap = session.actor.getSnapshot() as OrchestratorSnapshot;
   const risk = snap.children.risk?.getSnapshot() as RiskSnapshot | undefined;
-  const rc = risk?.context;
+  // With the mark risk has not been sent yet (machines/riskMarks.ts).
+  const rc = risk ? riskContextNow(snap) : undefined;
   const book = snap.context.book;
   return {
     ...session.summary(),

@@ -34,6 +34,7 @@ import { EncodingEnum, LogonStatus, RequestAction } from './enums.ts';
 import { DtcFrameDecoder, type DtcFrameResult } from './frameDecoder.ts';
 import type { DtcFrameError } from './frameError.ts';
 import { MessageType } from './messageType.ts';
+import { LivenessGate } from '../../core/livenessGate.ts';
 import type {
   AccountBalanceUpdate,
   DtcMessage,
@@ -192,6 +193,8 @@ export class DtcClient extends EventEmitter<DtcClientEvents> {
   #outbox: Emission[] = [];
   #lastFill: FillMark | undefined;
   readonly #seenFills = new Set<string>();
+  /** The peer's signs of life, coalesced before they reach the connection machine. */
+  readonly #liveness: LivenessGate;
 
   constructor(options: DtcClientOptions) {
     super();
@@ -199,6 +202,7 @@ export class DtcClient extends EventEmitter<DtcClientEvents> {
     this.#log = options.logger?.child({ component: 'dtc-client' });
     this.#requestedEncoding = DTC_ENCODINGS[options.encoding];
     this.#requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.#liveness = new LivenessGate(options.heartbeatSeconds * 1000);
     this.#pacer = new DtcPacer<Buffer>({
       ratePerSecond: options.maxMessagesPerSecond ?? DEFAULT_RATE,
       burst: options.burstMessages ?? DEFAULT_BURST,
@@ -607,6 +611,7 @@ export class DtcClient extends EventEmitter<DtcClientEvents> {
 
   #onConnected(): void {
     this.#loggedOn = true;
+    this.#liveness.reset();
     this.#log?.info({ server: this.#logon?.ServerName, encoding: encodingName(this.#encoding) }, 'DTC logged on');
     if (this.#logon !== undefined) this.#outbox.push(['connected', this.#logon]);
   }
@@ -654,8 +659,8 @@ export class DtcClient extends EventEmitter<DtcClientEvents> {
       this.#rawFrame = undefined;
       if (this.#decoder.failure === undefined) this.#log?.error({ err: error }, 'DTC client failed on incoming data');
     }
-    // Any bytes prove the peer alive; one event per chunk, not per message.
-    if (this.#session === session && this.#state === 'connected') this.#dispatch({ type: 'MESSAGE' });
+    // Any bytes prove the peer alive: told to the machine once per chunk at most, coalesced (core/livenessGate.ts).
+    if (this.#session === session && this.#state === 'connected' && this.#liveness.due()) this.#dispatch({ type: 'MESSAGE' });
   }
 
   readonly #onFrame = (result: DtcFrameResult): void => {

@@ -30,6 +30,7 @@ import { PolygonError } from './polygonError.ts';
 import type { PolygonRest, TimeWindow } from './polygonRest.ts';
 import { PolygonSocket, type PolygonSocketHandlers } from './polygonSocket.ts';
 import { StaleWatch } from './staleWatch.ts';
+import { LivenessGate } from '../../core/livenessGate.ts';
 import { parseWsFrame, type PolygonWsEvent } from './wsMessages.ts';
 
 /** Fetches the minute bars of `symbol` over [from, to) (REST). */
@@ -106,10 +107,13 @@ export class PolygonStream {
   private backfillGeneration = 0;
   private backfilling = false;
   private stopped = false;
+  /** Frames prove the peer alive: coalesced before they reach the connection machine. */
+  private readonly liveness: LivenessGate;
 
   constructor(private readonly options: PolygonStreamOptions) {
     this.barMs = options.barMs ?? 60_000;
     this.stale = new StaleWatch(options.staleAfterMs, options.clock.now());
+    this.liveness = new LivenessGate(options.connection.heartbeatMs);
     const barChannels = options.subscriptions.filter((s) => s.startsWith('AM.')).map((s) => s.slice(3));
     this.wildcardBars = barChannels.includes('*');
     this.barSymbols = barChannels.filter((s) => s !== '*');
@@ -206,6 +210,7 @@ export class PolygonStream {
 
   private open(): void {
     this.closeSocket();
+    this.liveness.reset();
     const handlers: PolygonSocketHandlers = {
       onOpen: () => this.send({ type: 'TRANSPORT_OPEN' }),
       onFrame: (text) => this.frame(text),
@@ -223,7 +228,8 @@ export class PolygonStream {
   }
 
   private frame(text: string): void {
-    this.send({ type: 'MESSAGE' });
+    // Told at most once per 1/16 heartbeat: a full machine step on the bar's path otherwise.
+    if (this.liveness.due()) this.send({ type: 'MESSAGE' });
     for (const event of parseWsFrame(text)) this.handle(event);
   }
 
@@ -278,6 +284,8 @@ export class PolygonStream {
 
   private connected(): void {
     this.sessions++;
+    // The machine listens for signs of life from now on: the next frame is told at once.
+    this.liveness.reset();
     const reconnect = this.sessions > 1;
     this.socket?.send({ action: 'subscribe', params: this.options.subscriptions.join(',') });
     this.safely(() => this.options.listener.onConnected?.({ reconnect, sessions: this.sessions }));

@@ -115,7 +115,10 @@ export class SimulatedVenue implements MarketListener {
     if (account === this.defaultAccount) this.listener?.(e);
   }
 
-  private emit(e: VenueEvent): void {
+  /** Built only when someone listens (the in-process session does not): no copies per report. */
+  private emit(make: () => VenueEvent): void {
+    if (this.subscribers.size === 0) return;
+    const e = make();
     for (const s of this.subscribers) s(e);
   }
 
@@ -185,12 +188,12 @@ export class SimulatedVenue implements MarketListener {
     if (!order || (order.status !== 'working' && order.status !== 'pendingChild')) {
       const why = order ? `order is ${order.status}, not working` : 'no working order with that ClientOrderID';
       this.report({ type: 'VENUE.CANCEL_REJECTED', clientOrderId, reason: why, time }, order?.account ?? this.defaultAccount);
-      this.emit({ type: 'cancelRejected', clientOrderId, order: order ? copy(order) : null, reason: why, time });
+      this.emit(() => ({ type: 'cancelRejected', clientOrderId, order: order ? copy(order) : null, reason: why, time }));
       return;
     }
     this.book.markCancelled(order, time, reason);
     this.report({ type: 'VENUE.CANCELED', clientOrderId, time }, order.account);
-    this.emit({ type: 'cancelled', order: copy(order), time });
+    this.emit(() => ({ type: 'cancelled', order: copy(order), time }));
     for (const child of this.book.childrenOf(clientOrderId)) this.cancel(child.clientOrderId, time, `parent order ${clientOrderId} cancelled`);
   }
 
@@ -201,7 +204,7 @@ export class SimulatedVenue implements MarketListener {
   replace(clientOrderId: string, terms: ReplaceTerms, time: number): void {
     const order = this.book.get(clientOrderId);
     const refuse = (reason: string) =>
-      this.emit({ type: 'replaceRejected', clientOrderId, order: order ? copy(order) : null, reason, time });
+      this.emit(() => ({ type: 'replaceRejected', clientOrderId, order: order ? copy(order) : null, reason, time }));
     if (!order) return refuse('no working order with that ClientOrderID');
     if (order.status !== 'working' && order.status !== 'pendingChild') return refuse(`order is ${order.status}, not working`);
     const usesPrice = order.type === 'limit' || order.type === 'stopLimit';
@@ -219,7 +222,7 @@ export class SimulatedVenue implements MarketListener {
     if (problem) return refuse(problem);
     Object.assign(order, next, { submittedAt: time, rested: false, updatedAt: time });
     if (terms.price !== undefined || terms.stopPrice !== undefined) delete order.offsetFromParent;
-    this.emit({ type: 'replaced', order: copy(order), time });
+    this.emit(() => ({ type: 'replaced', order: copy(order), time }));
   }
 
   /**
@@ -435,21 +438,21 @@ export class SimulatedVenue implements MarketListener {
   private duplicate(known: VenueOrder, time: number): VenueOrder {
     // Never apply a ClientOrderID twice; the original order keeps its state.
     this.report({ type: 'VENUE.REJECTED', clientOrderId: known.clientOrderId, reason: 'duplicate ClientOrderID', time }, known.account);
-    this.emit({ type: 'duplicate', order: copy(known), time });
+    this.emit(() => ({ type: 'duplicate', order: copy(known), time }));
     return copy(known);
   }
 
   private reject(order: VenueOrder, reason: string, time: number): VenueOrder {
     this.book.recordRejected(order, reason);
     this.report({ type: 'VENUE.REJECTED', clientOrderId: order.clientOrderId, reason, time }, order.account);
-    this.emit({ type: 'rejected', order: copy(order), time });
+    this.emit(() => ({ type: 'rejected', order: copy(order), time }));
     return copy(order);
   }
 
   private accept(order: VenueOrder, time: number): VenueOrder {
     this.book.accept(order);
     this.report({ type: 'VENUE.ACCEPTED', clientOrderId: order.clientOrderId, serverOrderId: order.serverOrderId!, time }, order.account);
-    this.emit({ type: 'accepted', order: copy(order), time });
+    this.emit(() => ({ type: 'accepted', order: copy(order), time }));
     return copy(order);
   }
 
@@ -475,15 +478,15 @@ export class SimulatedVenue implements MarketListener {
     const { base, fill } = this.ledger.book(order, price, time);
     this.book.markFilled(order, price, time, base.executionId);
     this.report({ type: 'VENUE.FILL', fill: base }, order.account);
-    this.emit({ type: 'filled', order: copy(order), fill: { ...fill }, time });
-    this.emit({ type: 'account', account: order.account, symbol: order.symbol, time });
+    this.emit(() => ({ type: 'filled', order: copy(order), fill: { ...fill }, time }));
+    this.emit(() => ({ type: 'account', account: order.account, symbol: order.symbol, time }));
     if (order.ocoGroup) {
       for (const sibling of this.book.ocoMembers(order.ocoGroup)) this.cancel(sibling.clientOrderId, time, `OCO sibling ${order.clientOrderId} filled`);
     }
     for (const child of this.book.childrenOf(order.clientOrderId)) {
       // Bracket legs start working now, eligible from the next price on.
       this.book.activate(child, order, time);
-      this.emit({ type: 'activated', order: copy(child), time });
+      this.emit(() => ({ type: 'activated', order: copy(child), time }));
     }
   }
 }

@@ -12,7 +12,7 @@
  */
 import { appendFileSync, closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { tradingDay } from '../../core/tradingDay.ts';
+import { TradingDayTracker } from '../../core/tradingDay.ts';
 import { CorruptStateError } from './jsonDocument.ts';
 
 const DAY_FILE = /^\d{4}-\d{2}-\d{2}\.jsonl$/;
@@ -98,6 +98,9 @@ export function openLedger(dir: string, { sync = true, readOnly = false }: Ledge
 
   let fd: number | null = null;
   let fdDay = '';
+  // Its own one-hour memo: the shared one in tradingDay() also serves risk at bar time, and
+  // alternating with it (wall-clock appends, replayed bars) would make every append recompute.
+  const days = new TradingDayTracker();
   let closed = false;
   const fileFor = (day: string) => join(dir, `${day}.jsonl`);
 
@@ -109,7 +112,7 @@ export function openLedger(dir: string, { sync = true, readOnly = false }: Ledge
       if (readOnly) throw new Error(`ledger ${dir} is open read-only`);
       if (closed) throw new Error(`ledger ${dir} is closed`);
       const line = Buffer.from(`${JSON.stringify(value)}\n`);
-      const day = tradingDay(time);
+      const day = days.dayOf(time);
       if (fd === null || day !== fdDay) {
         if (fd !== null) closeSync(fd);
         const file = fileFor(day);

@@ -10,7 +10,7 @@ import { defaultConfig, type MiaConfig } from '../../config/schema.ts';
 import { computeMetrics } from '../../backtest/metrics.ts';
 import { headlineMetrics, type BacktestTrade } from '../../backtest/result.ts';
 import { metricTrades, type BacktestOutcome, type BacktestRequest, type BatchRunner } from '../../backtest/sweepRunner.ts';
-import { calibrate, type CalibrateOptions } from '../../backtest/calibrate.ts';
+import { calibrate, weekdayRate, WEEKDAYS_PER_MONTH, type CalibrateOptions } from '../../backtest/calibrate.ts';
 import { applyParams, defaultSpace, drawCandidates } from '../../backtest/calibrateSpace.ts';
 import { tradingDay } from '../../core/tradingDay.ts';
 import { syntheticMarket } from './walkForwardFixture.ts';
@@ -96,8 +96,8 @@ describe('calibrate', () => {
         expect(oos[0]!.warmupFrom).toBe(w.inSample.from);
         const best = Math.max(...w.candidates.filter((c) => c.eligible).map((c) => c.objective!));
         expect(w.chosen.inSample.objective).toBe(best);
-        expect(w.chosen.inSample.signalsPerMonth).toBeGreaterThanOrEqual(25);
-        expect(w.chosen.inSample.signalsPerMonth).toBeLessThanOrEqual(35);
+        expect(w.chosen.inSample.signalsPerMonthWeekdays).toBeGreaterThanOrEqual(25);
+        expect(w.chosen.inSample.signalsPerMonthWeekdays).toBeLessThanOrEqual(35);
         expect(w.chosen.inSample.trades).toBeGreaterThanOrEqual(3);
       } else {
         expect(oos).toHaveLength(0);
@@ -137,6 +137,33 @@ describe('calibrate', () => {
     expect(result.outOfSample.performance.trades).toBe(0);
     expect(result.outOfSample.inBand).toBe(false);
     expect(result.final).toBeNull();
+  });
+
+  it('bisects each candidate towards the band centre: its last in-sample point is in the central half unless its steps ran out', async () => {
+    const result = await calibrate(options(recording().runner, { steps: 8 }));
+    let central = 0;
+    for (const w of result.windows) {
+      for (let index = 1; index < 12; index++) {
+        const rows = w.candidates.filter((c) => c.index === index);
+        const last = rows.at(-1)!;
+        if (rows.length < 8) {
+          expect(Math.abs(last.signalsPerMonthWeekdays! - 30)).toBeLessThanOrEqual(2.5);
+          central++;
+        }
+      }
+    }
+    expect(central).toBeGreaterThan(0);
+  });
+
+  it('counts a rate on weekdays: a Monday-Friday week and a Wednesday-Tuesday span of the same five signals read alike', () => {
+    const week = (from: string, to: string, days: string[]) =>
+      computeMetrics({ trades: [], startingEquity: 50_000, period: { from, to }, signalTimes: days.map((d) => Date.parse(`${d}T15:00:00.000Z`)) });
+    const monFri = week('2024-01-08', '2024-01-12', ['2024-01-08', '2024-01-09', '2024-01-10', '2024-01-11', '2024-01-12']);
+    const wedTue = week('2024-01-10', '2024-01-16', ['2024-01-10', '2024-01-11', '2024-01-12', '2024-01-15', '2024-01-16']);
+    // Per calendar month the Monday-Friday week reads 7/5 of the other (5 vs 7 calendar days).
+    expect(monFri.signalsPerMonth! / wedTue.signalsPerMonth!).toBeCloseTo(7 / 5, 1);
+    expect(weekdayRate(monFri)).toBeCloseTo(WEEKDAYS_PER_MONTH, 9);
+    expect(weekdayRate(wedTue)).toBeCloseTo(WEEKDAYS_PER_MONTH, 9);
   });
 
   it('reports progress up to the total', async () => {

@@ -47,9 +47,6 @@ describe.skipIf(!hasSharedData(ES) || !hasSharedData(VIX) || !hasSharedData(DOM)
     const bad = await mia(['backtest', '--data', sharedData(ES), '--from', '2023-03-13', '--to', '2023-03-13', '--stream', sharedData(DOM), '--json', join(dir, 'x.json'), '--no-evidence', '--quiet']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--stream: .*NQ/);
-    const wf = await mia(['backtest', '--data', sharedData(ES), '--walk-forward', '--vix', sharedData(VIX), '--no-evidence', '--quiet']);
-    expect(wf.code).toBe(2);
-    expect(wf.stderr).toMatch(/--vix: not available with --walk-forward/);
     const wrongVix = await mia(['backtest', '--data', sharedData(ES), '--from', '2023-03-13', '--to', '2023-03-13', '--vix', sharedData(ES), '--json', join(dir, 'y.json'), '--no-evidence', '--quiet']);
     expect(wrongVix.code).toBe(2);
     expect(wrongVix.stderr).toMatch(/not a VIX daily file/);

@@ -10,6 +10,8 @@ import { encodeMessage } from '../../../adapters/dtc/encodeMessage.ts';
 import { EncodingEnum, LogonStatus, OrderStatus, OrderUpdateReason } from '../../../adapters/dtc/enums.ts';
 import { MessageType } from '../../../adapters/dtc/messageType.ts';
 import type { DtcMessage, Heartbeat, LogonRequest } from '../../../adapters/dtc/messages.ts';
+import { standaloneConnection } from '../../../actors/connectionHost.ts';
+import type { ConnectionHost } from '../../../core/connection.ts';
 import { startFakeDtcServer, type FakeConnection, type FakeServerScript } from './dtcClientFakeServer.ts';
 import { CLOCK_MS, nextEvent, sleep, useDtcClients } from './dtcClientHarness.ts';
 
@@ -388,6 +390,42 @@ describe('DtcClient: heartbeats, dead peer, logoff, reconnect', () => {
     await nextEvent(client, 'connected', 3_000);
     expect(server.connections).toHaveLength(2);
     expect(client.stats.connectedCount).toBe(2);
+  });
+
+  it('tells the machine of the peer\'s life at most once per sixteenth of the interval, not once per chunk', async () => {
+    // Counts the MESSAGE events the client gives its connection machine.
+    let messages = 0;
+    const counting: ConnectionHost = (driver, input) => {
+      const link = standaloneConnection(driver, input);
+      return {
+        ...link,
+        send: (event) => {
+          if (event.type === 'MESSAGE') messages++;
+          link.send(event);
+        },
+      };
+    };
+    const server = await fakeServer();
+    const client = makeClient(server.port, { connection: counting });
+    const connected = nextEvent(client, 'connected');
+    client.start();
+    await connected;
+    const c = await server.connection(0);
+    const heartbeat = () => c.send(createDtcMessage(MessageType.HEARTBEAT, { CurrentDateTime: 0 }));
+    // A burst of chunks well inside 1/16 s: one step at most.
+    const before = messages;
+    for (let i = 0; i < 20; i++) {
+      heartbeat();
+      await sleep(1);
+    }
+    expect(messages - before).toBeLessThanOrEqual(2);
+    // A chunk after a sixteenth of the interval (62.5 ms) is told again.
+    await sleep(80);
+    const after = messages;
+    heartbeat();
+    await sleep(20);
+    expect(messages - after).toBe(1);
+    expect(client.state).toBe('connected');
   });
 
   it('stops for good on a LOGOFF with do-not-reconnect', async () => {

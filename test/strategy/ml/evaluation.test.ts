@@ -44,6 +44,31 @@ describe('model evaluation', () => {
     expect(t.map((x) => x.label)).not.toEqual(s.map((x) => x.label));
   });
 
+  it('a model whose interval clears chance but not its control is not judged to beat it', { timeout: 60_000 }, () => {
+    // Labels arranged so that the control's shuffle (seed + 1) turns them into a learnable
+    // label: the control then scores high, above the model's interval (whose low end is > 0.5).
+    const learnable = samples(240, 1, 5);
+    const seed = options.training.seed;
+    const n = learnable.length;
+    const source = new Array<number>(n).fill(0); // source[j]: the index whose label the shuffle puts at j
+    for (let bit = 0; 1 << bit < n; bit++) {
+      const probe = shuffledLabels(learnable.map((x, i) => ({ ...x, label: ((i >> bit) & 1) as 0 | 1 })), seed + 1);
+      probe.forEach((x, j) => (source[j]! |= x.label << bit));
+    }
+    const arranged = learnable.map((x) => ({ ...x }));
+    learnable.forEach((x, j) => (arranged[source[j]!]!.label = x.label));
+    expect(shuffledLabels(arranged, seed + 1).map((x) => x.label)).toEqual(learnable.map((x) => x.label));
+
+    const rng = new Prng(11);
+    const label = Array.from({ length: 400 }, () => (rng.next() > 0.5 ? 1 : 0) as 0 | 1);
+    const probability = label.map((l) => 0.5 + (l - 0.5) * 0.25 + (rng.next() - 0.5) * 0.6);
+    const e = evaluateModel(arranged, { probability, label }, rocAuc(probability, label), options, seed);
+    expect(e.interval!.low).toBeGreaterThan(0.5);
+    expect(e.control.auc!).toBeGreaterThan(e.interval!.low);
+    expect(e.beatsControl).toBe(false);
+    expect(e.verdict).toMatch(/not above the shuffled-label control/);
+  });
+
   it('a learnable label beats its control; pure noise does not', { timeout: 60_000 }, () => {
     for (const [signal, beats] of [[1, true], [0, false]] as const) {
       const s = samples(240, signal, 5);
