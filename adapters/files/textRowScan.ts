@@ -5,6 +5,7 @@
  * barStreamWorker.ts fills segments in a worker thread (kept apart from the full loaders,
  * so that the worker loads only this).
  */
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import type { Bar } from '../../core/types.ts';
@@ -124,7 +125,9 @@ export async function scanTextRows(file: string, options: ReplayOptions, chunkBy
         buf.copy(bigger, 0, 0, filled);
         buf = bigger;
       } else {
-        lines(buf.toString('utf8', bom ? 3 : 0, last));
+        // Pure ASCII (the usual export) decodes the same as latin1, which is a copy instead of a UTF-8 decode.
+        const from = bom ? 3 : 0;
+        lines(isAscii(buf.subarray(from, last)) ? buf.toString('latin1', from, last) : buf.toString('utf8', from, last));
         if (mixed) return null;
         bom = false;
         buf.copy(buf, 0, last, filled);
