@@ -110,8 +110,8 @@ export function backtestContract(input: Pick<BacktestInput, 'config' | 'bars' | 
   const tradeFrom = input.tradeFrom ?? -Infinity;
   const bars: BarTable = Array.isArray(input.bars) ? arrayBarTable(input.bars) : (input.bars as BarTable);
   let at = 0;
-  while (at < bars.length && bars.timeAt(at) < tradeFrom) at++;
-  const first = { time: bars.timeAt(at < bars.length ? at : 0) };
+  while (hasBar(bars, at) && bars.timeAt(at) < tradeFrom) at++;
+  const first = { time: bars.timeAt(hasBar(bars, at) ? at : 0) };
   const files = (input.data ?? []).filter((d) => d.symbol !== undefined);
   if (files.length === 0) return replayContract(instrumentFor(input.config.symbol).root, input.config.symbol, first.time, 'in-memory bars');
   let contract = '';
@@ -119,11 +119,22 @@ export function backtestContract(input: Pick<BacktestInput, 'config' | 'bars' | 
   return files.length === 1 ? contract : replayContract(instrumentFor(contract).root, input.config.symbol, first.time);
 }
 
+/** True when bar `i` exists; a table still streaming in (adapters/files/barStream.ts) waits for it, not for its end. */
+const hasBar = (bars: BarTable, i: number): boolean => (bars.has ? bars.has(i) : i < bars.length);
+
+/** The market-data actor's flatten lead for a session of `bars` bars (session/sessionFeed.ts). */
+const flattenLeadBars = (bars: number): number => Math.min(5, Math.floor(bars / 10));
+
 /** Runs one backtest; rejects when the session fails (a runtime failure, not bad input). */
 export async function runBacktest(input: BacktestInput): Promise<BacktestResult> {
   const { barMs } = input;
   const bars: BarTable = Array.isArray(input.bars) ? arrayBarTable(input.bars) : (input.bars as BarTable);
-  if (bars.length === 0) throw new BacktestEmptyError('no bars to replay (check --data and --from/--to)');
+  if (!hasBar(bars, 0)) throw new BacktestEmptyError('no bars to replay (check --data and --from/--to)');
+  // A table still streaming in has no length yet: the session runs until the bars end, and
+  // the flatten before the end is announced here, exactly where the market-data actor would
+  // (after the bar `lead` bars before the last, read ahead: `lead` is 5 at most).
+  const streaming = bars.has !== undefined;
+  let handedOut = 0;
   const config: MiaConfig = {
     ...input.config,
     // The contract of the data's dates (never a fixed label), of the configured instrument only.
@@ -159,6 +170,10 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
   });
   const source = {
     next: (): Bar | null => {
+      if (streaming) {
+        const k = handedOut++;
+        if (k > 0 && !hasBar(bars, k + 5) && k === bars.length - flattenLeadBars(bars.length)) send({ type: 'MD.ENDING', time: clock().now() });
+      }
       const bar = feed.next();
       if (bar && warmingUp && bar.time >= tradeFrom) {
         warmingUp = false;
@@ -187,15 +202,24 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
   if (availability) availability.countFrom = tradeFrom;
 
   const first = { time: bars.timeAt(0) };
-  const provenance: Provenance = input.data?.[0]
-    ? { kind: 'replay', file: input.data[0].file, sha256: input.data[0].sha256 }
+  const data0 = input.data?.[0];
+  // The hash read when used (the session's summary): a streamed file's is known at its end.
+  const provenance: Provenance = data0
+    ? {
+        kind: 'replay',
+        file: data0.file,
+        get sha256() {
+          return data0.sha256;
+        },
+      }
     : { kind: 'replay', file: 'in-memory bars', sha256: '' };
   // Journal times are event times here: the store's clock follows the session's.
   const storeClock = new ManualClock(first.time);
   const store = openMemoryStateStore({ clock: storeClock });
   const logger = pino({ level: 'silent' });
   // A backtest reads no environment: no secrets, no endpoints, nothing outside its inputs.
-  const parts = sessionParts(config, { store, logger, env: {}, replay: { source, barMs, provenance, firstTime: first.time }, maxBars: bars.length });
+  const parts = sessionParts(config, { store, logger, env: {}, replay: { source, barMs, provenance, firstTime: first.time }, maxBars: streaming ? Infinity : bars.length });
+  const clock = () => parts.clock;
   session = startSession({
     config,
     store,
@@ -214,6 +238,11 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
   const bus: MarketBus = s.bus;
   let published = 0;
   let lastBar: Bar | null = null;
+  // A streaming table's length is its estimate until its end (progress only).
+  const progressTotal = (): number => {
+    const b = bars as BarTable & { settled?: boolean; estimate?: number };
+    return b.settled === false ? Math.max(published, Math.round(b.estimate ?? published)) : bars.length;
+  };
   const unsubscribe = [
     bus.subscribe('observer', {
       onBar(bar) {
@@ -222,7 +251,7 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
         published++;
         lastBar = bar;
         if (bar.time >= tradeFrom) marks.onClose(bar.time + barMs, bar.close, s.actor.getSnapshot().context.book);
-        if (input.onProgress && published % PROGRESS_EVERY === 0) input.onProgress(published, bars.length);
+        if (input.onProgress && published % PROGRESS_EVERY === 0) input.onProgress(published, progressTotal());
       },
     }),
   ];

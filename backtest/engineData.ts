@@ -12,6 +12,11 @@ import { loadMarketStream } from '../adapters/files/marketStream.ts';
 import { TradingDayTracker } from '../core/tradingDay.ts';
 import { openReplaySource } from '../adapters/files/replaySource.ts';
 import { loadColumnarReplay } from '../adapters/files/barColumnsFile.ts';
+import { StreamedBars, type StreamedTail } from '../adapters/files/barStream.ts';
+import { checkCommonOptions } from '../adapters/files/loaderOptions.ts';
+import { inferPeriod } from '../adapters/files/sessionGaps.ts';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { BarColumns, arrayBarTable, type BarTable } from '../core/barColumns.ts';
 import type { LoaderOptions } from '../adapters/files/seriesTypes.ts';
 import { ChainSourceError, loadChainSource, type ChainSkip } from './chainSource.ts';
@@ -115,10 +120,62 @@ export async function loadBacktestData(files: readonly string[], options: Loader
 }
 
 export interface BacktestTableData {
-  /** Every bar of every file inside the window, in time order, as columns when they fit. */
+  /** Every bar of every file inside the window, in time order, as columns when they fit (or still streaming in: adapters/files/barStream.ts). */
   bars: BarTable;
   barMs: number;
+  /** A streamed file's hash, rows and last time are read when asked for (the end of its parse). */
   data: DataProvenance[];
+  /** A streamed file's loader error (the replay failed on it), once the parse stopped. */
+  loadError?: () => Error | null;
+}
+
+/** Files at least this big stream (parsed in a worker while the replay runs); smaller ones load before it. */
+export const STREAM_MIN_BYTES = 8 << 20;
+
+/**
+ * One big CSV/Sierra file, no window: the bars parsed in a worker thread as the replay
+ * consumes them (adapters/files/barStream.ts): the same bars, checks and provenance as
+ * loadColumnarReplay, the file's hash, row count and last time known at the end of the
+ * parse. Null when the file is not for streaming.
+ */
+async function streamedTable(file: string, options: LoaderOptions, window: DayWindow, minBytes: number): Promise<BacktestTableData | null> {
+  if (window.from !== null || window.to !== null) return null;
+  const path = resolve(file);
+  try {
+    if (statSync(path).size < minBytes) return null;
+  } catch {
+    return null; // the full loader names the problem
+  }
+  checkCommonOptions(path, options);
+  const bars = await StreamedBars.open(path, options);
+  if (!bars) return null;
+  // The bar length from the first 2,001 bars, as the in-thread loader infers it.
+  const sample: { time: number }[] = [];
+  for (let i = 0; i < 2_001 && bars.has(i); i++) sample.push({ time: bars.timeAt(i) });
+  const barMs = inferPeriod(sample) ?? 60_000;
+  let tail: StreamedTail | null = null;
+  const end = (): StreamedTail => (tail ??= bars.finish());
+  // Same keys in the same order as loadBacktestTable's; the ones known at the end are getters.
+  const provenance: DataProvenance = {
+    file: path,
+    get sha256() {
+      return end().sha256;
+    },
+    format: bars.format,
+    get rows() {
+      return end().rows;
+    },
+    from: iso(sample[0]?.time),
+    get to() {
+      const n = end().rows;
+      return iso(n > 0 ? bars.timeAt(n - 1) : undefined);
+    },
+    get label() {
+      return provenanceLabel({ kind: 'replay', file: path, sha256: end().sha256 });
+    },
+    symbol: bars.symbol,
+  };
+  return { bars, barMs, data: [provenance], loadError: () => bars.error };
 }
 
 /** The index range [from, to) of `bars` whose CME trading day lies inside `window` (days only grow with time). */
@@ -137,12 +194,18 @@ export function windowRange(bars: BarTable, window: DayWindow): [number, number]
 /**
  * loadBacktestData for one long replay: the same checks, errors and provenance, the bars
  * loaded as columns while the file streams (adapters/files/barColumnsFile.ts) instead of
- * one object per bar. `mia backtest` replays through this.
+ * one object per bar. `mia backtest` replays through this. One file of `streamMinBytes` or
+ * more streams in (see streamedTable; `mia backtest` asks for it from STREAM_MIN_BYTES, other
+ * callers, such as the shared bars of a sweep, get a loaded table by default).
  */
-export async function loadBacktestTable(files: readonly string[], options: LoaderOptions, window: DayWindow): Promise<BacktestTableData> {
+export async function loadBacktestTable(files: readonly string[], options: LoaderOptions, window: DayWindow, streamMinBytes = Number.POSITIVE_INFINITY): Promise<BacktestTableData> {
   if (files.length === 0) throw new BacktestInputError('--data', 'at least one market-data file is needed');
   if (window.from !== null && window.to !== null && window.from > window.to) {
     throw new BacktestInputError('--from', `${window.from} is after --to ${window.to}`);
+  }
+  if (files.length === 1) {
+    const streamed = await streamedTable(files[0]!, options, window, streamMinBytes);
+    if (streamed) return streamed;
   }
   const loaded = [];
   for (const file of files) {

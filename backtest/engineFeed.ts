@@ -60,7 +60,7 @@ export class BacktestFeed {
 
   next(): Bar | null {
     const { bars, chains } = this.o;
-    if (this.index >= bars.length) return null;
+    if (bars.has ? !bars.has(this.index) : this.index >= bars.length) return null; // has: a table still streaming in
     const bar = bars.barAt(this.index++);
     if (this.o.streams) this.publishStreams(bar);
     if (this.chainIndex < chains.length) {

@@ -12,8 +12,13 @@ export class EquityMarks {
   readonly marks: EquityMark[] = [];
   private readonly days = new TradingDayTracker();
   private day = '';
-  private last: EquityMark | null = null;
-  private pushed: EquityMark | null = null;
+  // The last mark as numbers (an object only when it is kept: one bar in many changes the equity).
+  private hasLast = false;
+  private lastTime = 0;
+  private lastEquity = 0;
+  /** True when the last mark is the last one pushed. */
+  private lastPushed = false;
+  private pushedEquity: number | null = null;
 
   constructor(
     private readonly startingEquity: number,
@@ -31,12 +36,15 @@ export class EquityMarks {
     const day = this.days.dayOf(time);
     if (day !== this.day) {
       // The previous day's last mark closes that day.
-      if (this.last && this.last !== this.pushed) this.push(this.last);
+      this.pushLast();
       this.day = day;
     }
-    const mark = { time, equity: this.equityOf(book, price) };
-    if (this.pushed === null || mark.equity !== this.pushed.equity) this.push(mark);
-    this.last = mark;
+    const equity = this.equityOf(book, price);
+    this.hasLast = true;
+    this.lastTime = time;
+    this.lastEquity = equity;
+    this.lastPushed = false;
+    if (this.pushedEquity === null || equity !== this.pushedEquity) this.pushLast();
   }
 
   /**
@@ -45,21 +53,28 @@ export class EquityMarks {
    * so without this mark the last equity would leave their costs out.
    */
   settle(time: number, price: number, book: PositionBook): void {
-    const mark = { time: Math.max(time, this.last?.time ?? time), equity: this.equityOf(book, price) };
-    if (this.last && mark.equity === this.last.equity) return;
-    if (this.last && this.last !== this.pushed) this.push(this.last);
-    this.push(mark);
-    this.last = mark;
+    const at = Math.max(time, this.hasLast ? this.lastTime : time);
+    const equity = this.equityOf(book, price);
+    if (this.hasLast && equity === this.lastEquity) return;
+    this.pushLast();
+    this.hasLast = true;
+    this.lastTime = at;
+    this.lastEquity = equity;
+    this.lastPushed = false;
+    this.pushLast();
   }
 
   /** Closes the series with its last mark. */
   finish(): EquityMark[] {
-    if (this.last && this.last !== this.pushed) this.push(this.last);
+    this.pushLast();
     return this.marks;
   }
 
-  private push(mark: EquityMark): void {
-    this.marks.push(mark);
-    this.pushed = mark;
+  /** Keeps the last mark, once. */
+  private pushLast(): void {
+    if (!this.hasLast || this.lastPushed) return;
+    this.marks.push({ time: this.lastTime, equity: this.lastEquity });
+    this.pushedEquity = this.lastEquity;
+    this.lastPushed = true;
   }
 }

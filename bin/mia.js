@@ -8,7 +8,11 @@
 let entry = null;
 if (process.env.MIA_NO_BUNDLE !== '1') {
   const { bundleEntry, bundleIsFresh } = await import('./bundle.js');
-  if (bundleIsFresh()) entry = bundleEntry;
+  if (bundleIsFresh()) {
+    entry = bundleEntry;
+    // Where the bundle's own worker entry points are (adapters/files/barStream.ts reads it).
+    globalThis[Symbol.for('mia.bundleDir')] = new URL('.', bundleEntry).href;
+  }
 }
 if (entry === null) {
   const { register } = await import('tsx/esm/api');

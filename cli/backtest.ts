@@ -7,29 +7,29 @@
  * flag, key or file); 1 runtime failure.
  */
 import { mkdir, open } from 'node:fs/promises';
-import { batched, prettyJsonChunks } from '../backtest/report/jsonChunks.ts';
 import { dirname, resolve } from 'node:path';
-import { progressBar } from './progressBar.ts';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { loadConfig } from '../config/load.ts';
-import { InstrumentMismatchError, instrumentFor } from '../config/instruments.ts';
-import { reportCloses, type ResearchInputs } from '../backtest/report/researchSection.ts';
+import type { ResearchInputs } from '../backtest/report/researchSection.ts';
 import type { BarTable } from '../core/barColumns.ts';
-import { BacktestEmptyError, runBacktest, type OperatorResumePolicy } from '../backtest/engine.ts';
-import { BacktestInputError, loadBacktestTable, parseDay } from '../backtest/engineData.ts';
+import type { OperatorResumePolicy } from '../backtest/engine.ts';
+import { BacktestInputError, STREAM_MIN_BYTES, loadBacktestTable, parseDay } from '../backtest/engineData.ts';
 import { addReplayInputOptions } from './replayInputOptions.ts';
 import { coverageLines, loadReplayInputs, replayCoverage, replayFeedInputs, replayInputsProvenance, type StreamsCoverage } from './replayInputs.ts';
 import type { BacktestResult } from '../backtest/result.ts';
-import { renderTerminalReport } from '../backtest/report/terminalReport.ts';
 import type { WalkForwardResult } from '../backtest/walkForward.ts';
-import { featureAvailabilityLines, walkForwardTable } from './backtestTables.ts';
-import { writeHtmlReport } from '../backtest/report/htmlReport.ts';
 import { addLoaderOptions, dataErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
 import { positiveInt, UsageError, collect } from './usage.ts';
 import { resolveHome } from './home.ts';
-import { systemClock } from '../core/clock.ts';
-import { recordBacktestEvidence } from '../backtest/evidence.ts';
-import { expandGrid, readGridSpec } from '../backtest/sweepGrid.ts';
+
+// The engine, the configuration schema, reports and evidence load once the data file is
+// streaming in (engineData.ts: a worker parses it meanwhile), not before: see backtestCommand.
+const engineModules = () =>
+  Promise.all([
+    import('../backtest/engine.ts'),
+    import('../config/load.ts'),
+    import('./progressBar.ts'),
+    import('../backtest/report/jsonChunks.ts'),
+  ]);
 
 export interface BacktestOptions extends Record<string, unknown> {
   data?: string[];
@@ -97,7 +97,9 @@ export function registerBacktest(program: Command): void {
 
 /** Bad input of ours or of the loaders becomes a usage error (exit 2) naming the flag or file. */
 function usage(err: unknown): Error {
-  if (err instanceof BacktestInputError || err instanceof BacktestEmptyError || err instanceof InstrumentMismatchError) return new UsageError(err.message);
+  // By name: BacktestEmptyError (engine.ts) and InstrumentMismatchError (config) load lazily.
+  const name = (err as Error | undefined)?.name;
+  if (err instanceof BacktestInputError || name === 'BacktestEmptyError' || name === 'InstrumentMismatchError') return new UsageError((err as Error).message);
   return dataErrorForCli(err);
 }
 
@@ -108,17 +110,25 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
   if (opts.grid !== undefined && !opts.walkForward) throw new UsageError('--grid needs --walk-forward (a plain sweep is `mia sweep`)');
   if (opts.queue !== undefined && !opts.walkForward) throw new UsageError('--queue needs --walk-forward (a plain backtest is one run: `mia sweep --queue` for many)');
   if (opts.from !== undefined && opts.to !== undefined && opts.from > opts.to) throw new UsageError(`--from ${opts.from} is after --to ${opts.to}`);
-  const config = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { venue: { kind: 'simulated' }, feed: { kind: 'replay', speed: 'max' } } });
   const window = { from: opts.from ?? null, to: opts.to ?? null };
   const loader = loaderOptionsFrom(opts);
+  // The data first: a big file's parse (a worker thread) overlaps loading the engine and the
+  // configuration. A bad configuration is still reported before bad data, as before.
+  // MIA_STREAM_MIN_BYTES: from which file size the bars stream in (tests, benchmarks; default 8 MiB).
+  const streamMin = process.env.MIA_STREAM_MIN_BYTES !== undefined ? Number(process.env.MIA_STREAM_MIN_BYTES) : undefined;
+  const loading = loadBacktestTable(files, loader, window, streamMin !== undefined && Number.isFinite(streamMin) ? streamMin : STREAM_MIN_BYTES);
+  loading.catch(() => undefined);
+  const [{ runBacktest }, { loadConfig }, { progressBar }, { batched, prettyJsonChunks }] = await engineModules();
+  const config = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { venue: { kind: 'simulated' }, feed: { kind: 'replay', speed: 'max' } } });
 
   let data;
   try {
-    data = await loadBacktestTable(files, loader, window);
+    data = await loading;
   } catch (err) {
     throw usage(err);
   }
-  if (data.bars.length === 0) throw new UsageError(`--from/--to: no bar of ${files.join(', ')} falls in ${window.from ?? '...'} .. ${window.to ?? '...'}`);
+  if (!(data.bars.has ? data.bars.has(0) : data.bars.length > 0)) throw new UsageError(`--from/--to: no bar of ${files.join(', ')} falls in ${window.from ?? '...'} .. ${window.to ?? '...'}`);
+  // Streams, VIX and chains read every bar's time: with them, a streamed file is waited for here.
   const inputs = await loadReplayInputs(opts, loader, data.bars, data.barMs, data.data);
   const coverage = replayCoverage(inputs, data.bars, data.barMs);
   const feedInputs = replayFeedInputs(inputs, config.strategy.volatility.vixSymbol);
@@ -142,13 +152,17 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
       onProgress: (done, total) => bar.update(done, total),
     });
   } catch (err) {
-    throw usage(err);
+    // A file streaming in that turned out unreadable failed the replay: its error is the one to report.
+    throw usage(data.loadError?.() ?? err);
   } finally {
     bar.stop();
   }
   // The report's price and buy-and-hold charts need the closes: a few thousand of them, kept before the bars go.
-  const research: ResearchInputs | undefined =
-    opts.report !== undefined ? { closes: reportCloses(closesOf(data.bars, data.barMs)), pointValue: instrumentFor(result.config.symbol as string ?? config.symbol).pointValue } : undefined;
+  let research: ResearchInputs | undefined;
+  if (opts.report !== undefined) {
+    const [{ reportCloses }, { instrumentFor }] = await Promise.all([import('../backtest/report/researchSection.ts'), import('../config/instruments.ts')]);
+    research = { closes: reportCloses(closesOf(data.bars, data.barMs)), pointValue: instrumentFor((result.config.symbol as string) ?? config.symbol).pointValue };
+  }
   // The bars are not needed for the output: let their columns go before it is written.
   data = undefined;
   if (coverage) {
@@ -164,6 +178,7 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
     } catch (err) {
       throw new UsageError(`--walk-forward: not available in this build (${(err as Error).message})`);
     }
+    const { expandGrid, readGridSpec } = await import('../backtest/sweepGrid.ts');
     const points = opts.grid !== undefined ? expandGrid(readGridSpec(opts.grid), opts.config ? { file: opts.config } : {}) : undefined;
     const streamSources = { ...(opts.chains !== undefined ? { chains: resolve(opts.chains) } : {}), ...(opts.vix !== undefined ? { vix: resolve(opts.vix) } : {}), ...(opts.stream !== undefined ? { stream: opts.stream.map((f) => resolve(f)) } : {}) };
     // The queue's jobs carry the streams by content as they carry the bars (backtest/queue/queueStreams.ts).
@@ -177,17 +192,20 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
 
   // The result is evidence for the phase gates of this home (`mia phase advance` reads the latest).
   if (opts.evidence !== false) {
+    const [{ recordBacktestEvidence }, { systemClock }] = await Promise.all([import('../backtest/evidence.ts'), import('../core/clock.ts')]);
     const written = await recordBacktestEvidence(resolveHome(opts.home), result as Parameters<typeof recordBacktestEvidence>[1], systemClock, config);
     if (!quiet) process.stderr.write(`evidence: ${written.join(', ')}\n`);
   }
 
   // Written piece by piece (the same bytes as JSON.stringify(result, null, 2)): a long
   // backtest's JSON is tens of MB that never need to exist as one string.
+  const writeJson = jsonWriter(batched, prettyJsonChunks);
   if (opts.json !== undefined && opts.json !== '-') await writeJson(resolve(opts.json), result);
   if (opts.report !== undefined) {
     const dir = resolve(opts.report);
     await mkdir(dir, { recursive: true });
     await writeJson(resolve(dir, 'backtest.json'), result);
+    const { writeHtmlReport } = await import('../backtest/report/htmlReport.ts');
     const html = await writeHtmlReport(result, dir, research);
     if (!quiet) process.stderr.write(`report: ${html}\n`);
   }
@@ -195,6 +213,7 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
     for (const piece of batched(prettyJsonChunks(result))) process.stdout.write(piece);
     process.stdout.write('\n');
   } else if (!quiet) {
+    const [{ featureAvailabilityLines, walkForwardTable }, { renderTerminalReport }] = await Promise.all([import('./backtestTables.ts'), import('../backtest/report/terminalReport.ts')]);
     const tables = [...featureAvailabilityLines(result.featureAvailability ?? {})];
     if (result.walkForward) tables.push('', ...walkForwardTable(result.walkForward as WalkForwardResult));
     process.stdout.write(`${renderTerminalReport(result)}${tables.length > 0 ? `${tables.join('\n')}\n` : ''}\n`);
@@ -212,13 +231,17 @@ function closesOf(bars: BarTable, barMs: number): Array<{ t: number; v: number }
   return out;
 }
 
-async function writeJson(file: string, value: unknown): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const fh = await open(file, 'w');
-  try {
-    for (const piece of batched(prettyJsonChunks(value), 64 << 10)) await fh.write(piece);
-    await fh.write('\n');
-  } finally {
-    await fh.close();
-  }
+type JsonChunks = typeof import('../backtest/report/jsonChunks.ts');
+
+function jsonWriter(batched: JsonChunks['batched'], prettyJsonChunks: JsonChunks['prettyJsonChunks']) {
+  return async (file: string, value: unknown): Promise<void> => {
+    await mkdir(dirname(file), { recursive: true });
+    const fh = await open(file, 'w');
+    try {
+      for (const piece of batched(prettyJsonChunks(value), 64 << 10)) await fh.write(piece);
+      await fh.write('\n');
+    } finally {
+      await fh.close();
+    }
+  };
 }

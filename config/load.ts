@@ -120,7 +120,8 @@ export function loadConfig(options: LoadOptions = {}): MiaConfig {
   let tree = deepMerge(defaultConfig() as unknown as Tree, file ? withoutSchemaRef(readFile(file)) : {});
   tree = deepMerge(tree, envLayer(env));
   if (options.overrides) tree = deepMerge(tree, options.overrides);
-  const result = strictSchema.safeParse(tree);
+  // jitless: parsed once per process, where compiling zod's fast path costs more than it saves (start-up).
+  const result = strictSchema.safeParse(tree, { jitless: true });
   if (!result.success) {
     const issues = configIssues(result.error);
     throw new ConfigError(issues[0]!.key, issues[0]!.reason, issues);

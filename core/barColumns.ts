@@ -12,7 +12,10 @@ import type { Bar } from './types.ts';
 
 /** What a replay needs from a bar store: its length, times, and bars one at a time. */
 export interface BarTable {
+  /** Every bar (a table still loading waits for its end: prefer `has` in a loop). */
   readonly length: number;
+  /** True when bar `i` exists (a table still loading waits for it); absent: `i < length`. */
+  has?(i: number): boolean;
   timeAt(i: number): number;
   barAt(i: number): Bar;
 }
@@ -98,11 +101,18 @@ export class BarColumns implements BarTable {
     if (this.length === this.time.length) this.grow(this.length * 2);
     const i = this.length++;
     this.time[i] = b.time;
-    this.put('open', i, b.open);
-    this.put('high', i, b.high);
-    this.put('low', i, b.low);
-    this.put('close', i, b.close);
-    this.put('volume', i, b.volume);
+    // The common case inline (a 32-bit column and a value it holds exactly); put() widens.
+    const { open, high, low, close, volume } = this;
+    if (open instanceof Float32Array && Math.fround(b.open) === b.open) open[i] = b.open;
+    else this.put('open', i, b.open);
+    if (high instanceof Float32Array && Math.fround(b.high) === b.high) high[i] = b.high;
+    else this.put('high', i, b.high);
+    if (low instanceof Float32Array && Math.fround(b.low) === b.low) low[i] = b.low;
+    else this.put('low', i, b.low);
+    if (close instanceof Float32Array && Math.fround(b.close) === b.close) close[i] = b.close;
+    else this.put('close', i, b.close);
+    if (volume instanceof Float32Array && Math.fround(b.volume) === b.volume) volume[i] = b.volume;
+    else this.put('volume', i, b.volume);
     if (this.askVolume) {
       this.put('askVolume', i, b.askVolume!);
       this.put('bidVolume', i, b.bidVolume!);

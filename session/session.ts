@@ -474,7 +474,8 @@ export function startSession({ config, store, logger, surfaces = [], inspect: in
 
   actor.start();
   actor.send({ type: 'SESSION.START', sessionId, time: clock.now(), settings });
-  logger.info({ sessionId, restored: Boolean(saved), provenance: provenanceLabel(provenance), account, phase: phaseAtStart, wallClock: new Date(operatorClock.now()).toISOString() }, 'session started');
+  // Built only when logged: a backtest streaming its file (silent logger) learns the file's hash at the end.
+  if (logger.isLevelEnabled('info')) logger.info({ sessionId, restored: Boolean(saved), provenance: provenanceLabel(provenance), account, phase: phaseAtStart, wallClock: new Date(operatorClock.now()).toISOString() }, 'session started');
   logger.info({ ml: { model: ml.path, modelVersion: ml.modelVersion, off: ml.off } }, ml.off ? `ML filter off: ${ml.off}` : `ML filter on: model v${ml.modelVersion}`);
 
   const session: Session = {

@@ -9,20 +9,14 @@
  * file whose rows name several symbols, is loaded by openReplaySource and put in columns
  * afterwards. What a replay does not use is left out: the gap report and the row index.
  */
-import { createHash } from 'node:crypto';
-import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { BarColumns, arrayBarTable, type BarTable } from '../../core/barColumns.ts';
 import type { Bar, Provenance } from '../../core/types.ts';
-import { detectFormat } from './detectFormat.ts';
-import { forEachLineRange } from './delimitedText.ts';
-import { IssueLog } from './issueLog.ts';
 import { checkCommonOptions } from './loaderOptions.ts';
-import { OhlcvRowReader } from './ohlcvText.ts';
 import { openReplaySource, type ReplayOptions } from './replaySource.ts';
-import { checkBar, TimeOrder } from './rowChecks.ts';
 import { inferPeriod } from './sessionGaps.ts';
-import { DataFileError, type SeriesFormat } from './seriesTypes.ts';
+import type { SeriesFormat } from './seriesTypes.ts';
+import { scanTextRows, type StreamHead } from './textRowScan.ts';
 
 export interface ColumnarReplay {
   bars: BarTable;
@@ -66,106 +60,32 @@ export async function loadColumnarReplay(path: string, options: ReplayOptions = 
 
 /** The streaming path; null when the file is not CSV/Sierra text or does not fit one column set. */
 async function streamText(file: string, options: ReplayOptions, chunkBytes: number): Promise<ColumnarReplay | null> {
-  let size: number;
-  try {
-    const st = await stat(file);
-    if (!st.isFile()) return null;
-    size = st.size;
-  } catch {
-    return null; // the full loader names the problem
-  }
-  const fh = await open(file, 'r').catch(() => null);
-  if (!fh) return null;
-  try {
-    const hash = createHash('sha256');
-    let buf = Buffer.allocUnsafe(Math.min(chunkBytes, Math.max(size, 1)));
-    let filled = 0;
-    let eof = false;
-    const fill = async () => {
-      while (filled < buf.length && !eof) {
-        const { bytesRead } = await fh.read(buf, filled, buf.length - filled, null);
-        if (bytesRead === 0) eof = true;
-        else {
-          hash.update(buf.subarray(filled, filled + bytesRead));
-          filled += bytesRead;
-        }
-      }
-    };
-    await fill();
-    const head = buf.subarray(0, filled);
-    if (head[0] === 0x7b || head[0] === 0x5b) return null; // JSON: the full loader
-    const format = options.format ?? detectFormat(head, file, options.columns);
-    if (format !== 'csv' && format !== 'sierra') return null;
-
-    let bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
-    const reader = new OhlcvRowReader(head.toString('utf8', bom ? 3 : 0, Math.min(filled, 1 << 16)), file, options);
-    const sides = reader.map.askVolume !== undefined && reader.map.bidVolume !== undefined;
-    if (sides !== (reader.map.askVolume !== undefined || reader.map.bidVolume !== undefined)) return null;
-    const avgLine = Math.max(16, filled / Math.max(1, head.subarray(0, Math.min(filled, 1 << 16)).filter((b) => b === 10).length));
-    const bars = new BarColumns(reader.symbol, (size / avgLine) * 1.02 + 16, sides);
-    const log = new IssueLog();
-    const order = new TimeOrder(false);
-    const scratch = { symbol: '', time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 } as Bar;
-    let lineNo = 0;
-    let mixed = false;
-
-    /** The complete lines of `text` (it ends with a newline unless it is the file's tail). */
-    const lines = (text: string) => {
-      lineNo = forEachLineRange(text, (start, stop, n) => {
-        lineNo = n;
-        row(text, start, stop);
-      }, lineNo);
-    };
-    const row = (text: string, start: number, stop: number) => {
-      if (!reader.read(text, start, stop, lineNo, order.lastTime, log, scratch)) return;
-      const why = checkBar(scratch, reader.tick) ?? order.check(scratch.time);
-      if (why) {
-        log.reject(lineNo, why[0], why[1]);
-        return;
-      }
-      order.accept(scratch.time);
-      if (scratch.symbol !== reader.symbol) mixed = true;
-      bars.push(scratch);
-    };
-
-    for (;;) {
-      const last = eof ? filled : buf.lastIndexOf(10, filled - 1) + 1;
-      if (last === 0 && !eof) {
-        // A line longer than the buffer: grow it.
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, filled);
-        buf = bigger;
-      } else {
-        lines(buf.toString('utf8', bom ? 3 : 0, last));
-        if (mixed) return null;
-        bom = false;
-        buf.copy(buf, 0, last, filled);
-        filled -= last;
-        if (eof) break;
-      }
-      await fill();
-      if (eof && filled === 0) break;
-    }
-
-    const sample: { time: number }[] = [];
-    for (let i = 0; i < Math.min(bars.length, 2_001); i++) sample.push({ time: bars.time[i]! });
-    const sha256 = hash.digest('hex');
-    return {
-      bars: bars.trim(),
-      barMs: inferPeriod(sample) ?? 60_000,
-      file,
-      sha256,
-      format,
-      symbol: reader.symbol,
-      rows: bars.length,
-      rejected: log.rejected,
-      provenance: { kind: 'replay', file, sha256 },
-    };
-  } catch (err) {
-    if (err instanceof DataFileError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new DataFileError('unreadable', file, `cannot read ${file}: ${code ?? (err as Error).message}`);
-  } finally {
-    await fh.close();
-  }
+  let bars: BarColumns | null = null;
+  let head: StreamHead | null = null;
+  const tail = await scanTextRows(file, options, chunkBytes, {
+    start(h) {
+      head = h;
+      bars = new BarColumns(h.symbol, h.estimate, h.sides);
+      return true;
+    },
+    row(bar) {
+      bars!.push(bar);
+    },
+  });
+  if (!tail || !bars || !head) return null;
+  const table = bars as BarColumns;
+  const sample: { time: number }[] = [];
+  for (let i = 0; i < Math.min(table.length, 2_001); i++) sample.push({ time: table.time[i]! });
+  return {
+    bars: table.trim(),
+    barMs: inferPeriod(sample) ?? 60_000,
+    file,
+    sha256: tail.sha256,
+    format: (head as StreamHead).format,
+    symbol: (head as StreamHead).symbol,
+    rows: table.length,
+    rejected: tail.rejected,
+    provenance: { kind: 'replay', file, sha256: tail.sha256 },
+  };
 }
+

@@ -16,7 +16,12 @@
  * optionally back-adjusted (core/contractRoll.ts). A directory of zips is read as one
  * series (files in name order).
  */
-import { unzipSync } from 'fflate';
+import { createRequire } from 'node:module';
+import type * as Fflate from 'fflate';
+
+/** fflate loads when a zip is read: every `mia run` and `mia backtest` of a text file starts without it. */
+let fflate: typeof Fflate | null = null;
+const unzipSync: typeof Fflate.unzipSync = (...args) => (fflate ??= createRequire(import.meta.url)('fflate') as typeof Fflate).unzipSync(...args);
 import { basename } from 'node:path';
 import { buildContinuous, contractFromExpiryMonth, contractSymbol, parseContract } from '../../core/contractRoll.ts';
 import type { Bar, Quote } from '../../core/types.ts';

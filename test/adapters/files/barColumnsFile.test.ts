@@ -57,6 +57,7 @@ describe('loadColumnarReplay', () => {
       '2024-01-02T14:32:00.000Z,4700.3,4702,4700,4701.75,12', // off tick
       '2024-01-02T14:33:00.000Z,4700.5,4699,4700,4701.75,12', // high below low
       'not a time,1,2,3,4,5',
+      'hora não é,1,2,3,4,5', // non-ASCII: the chunk decodes as UTF-8, not latin1
       '2024-01-02T14:34:00.000Z,4700.5,4702', // too few fields
       '   ',
       '2024-01-02 09:35:00,4700.5,4702,4700,4701.75,7', // naive New York time
