@@ -114,6 +114,8 @@ const line = (name: string, xs: number[]) =>
   console.log(`${name.padEnd(44)} p50 ${percentile(xs, 0.5).toFixed(1).padStart(7)} us   p99 ${percentile(xs, 0.99).toFixed(1).padStart(7)} us   (n=${xs.length})`);
 
 const trading: number[] = [];
+/** Where each decision sample came from: its session (seed) and its rank in that session. */
+const origin: string[] = [];
 const inSync: number[] = [];
 const quiet: number[] = [];
 let totalBars = 0;
@@ -124,6 +126,7 @@ for (let seed = 1; seed <= SEEDS; seed++) {
   const venue = { kind: 'dtc' as const, dtc: { encoding: 'binary' as const, maxMessagesPerSecond: 100_000, burstMessages: 1_000 } };
   const r = await run({ feed: { maxBars: BARS, seed }, venue });
   trading.push(...r.samples);
+  origin.push(...r.samples.map((_, k) => `seed ${seed} #${k + 1}`));
   inSync.push(...r.sync);
   totalBars += r.bars;
   const q = await run({ feed: { maxBars: BARS, seed }, venue, strategy: { threshold: 1 } });
@@ -134,5 +137,8 @@ line('baseline: a bar that decides nothing', quiet);
 line('decision: bar -> order bytes on the socket', trading);
 line('  of which fsync (write-ahead ledger)', inSync);
 line('  the rest (decision without the fsync)', trading.map((t, i) => t - inSync[i]!));
+// The tail named: a first decision of a session (code still cold) or one in the middle (GC, scheduler).
+const slowest = trading.map((us, k) => ({ us, at: origin[k]! })).sort((a, b) => b.us - a.us).slice(0, 5);
+console.log(`slowest decisions: ${slowest.map((x) => `${(x.us / 1000).toFixed(2)} ms (${x.at})`).join(', ')}`);
 const p99 = percentile(trading, 0.99);
 console.log(`decision p99 ${(p99 / 1000).toFixed(3)} ms (aim < 1 ms) ${p99 < 1000 ? 'MET' : 'MISSED'}; ratio to the baseline p99 ${(p99 / percentile(quiet, 0.99)).toFixed(1)}x`);
