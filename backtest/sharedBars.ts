@@ -6,12 +6,11 @@
  * it, so a task message costs a few handles whatever the data's size, and N workers hold
  * one copy of the bars (~28 bytes a bar) instead of N copies of one object per bar.
  */
-import { BarColumns } from '../core/barColumns.ts';
+import { BarColumns, mapColumns, type Column, type ColumnSet } from '../core/barColumns.ts';
 import { loadBacktestTable, type BacktestTableData } from './engineData.ts';
 import type { DataProvenance } from './result.ts';
 import type { EngineData } from './sweepEngine.ts';
 
-type Column = Float64Array | Float32Array;
 
 /** What crosses to a worker: the columns (shared memory), their length, and the data's description. */
 export interface SharedBars {
@@ -21,7 +20,7 @@ export interface SharedBars {
   length: number;
   barMs: number;
   data: DataProvenance[];
-  columns: { time: Float64Array } & Record<'open' | 'high' | 'low' | 'close' | 'volume', Column> & { askVolume: Column | null; bidVolume: Column | null };
+  columns: ColumnSet;
 }
 
 export const dataKey = (data: EngineData): string => JSON.stringify([data.files, data.loader ?? {}]);
@@ -42,16 +41,7 @@ export async function shareBars(data: EngineData): Promise<SharedBars | null> {
     length: n,
     barMs: loaded.barMs,
     data: loaded.data,
-    columns: {
-      time: view(t.time),
-      open: view(t.open),
-      high: view(t.high),
-      low: view(t.low),
-      close: view(t.close),
-      volume: view(t.volume),
-      askVolume: t.askVolume ? view(t.askVolume) : null,
-      bidVolume: t.bidVolume ? view(t.bidVolume) : null,
-    },
+    columns: mapColumns(t, view),
   };
 }
 

@@ -26,7 +26,23 @@ export function arrayBarTable(bars: readonly Bar[]): BarTable {
 }
 
 const NARROW = ['open', 'high', 'low', 'close', 'volume', 'askVolume', 'bidVolume'] as const;
-type Column = Float64Array | Float32Array;
+export type Column = Float64Array | Float32Array;
+/** A table's columns: time in doubles, prices and volumes narrowed where exact, side volumes when every bar has them. */
+export type ColumnSet = { time: Float64Array } & Record<'open' | 'high' | 'low' | 'close' | 'volume', Column> & { askVolume: Column | null; bidVolume: Column | null };
+
+/** Each column of `t` through `f` (a view, a cut, a copy): the one place that lists the columns. */
+export function mapColumns(t: ColumnSet, f: <C extends Column>(c: C) => C): ColumnSet {
+  return {
+    time: f(t.time),
+    open: f(t.open),
+    high: f(t.high),
+    low: f(t.low),
+    close: f(t.close),
+    volume: f(t.volume),
+    askVolume: t.askVolume ? f(t.askVolume) : null,
+    bidVolume: t.bidVolume ? f(t.bidVolume) : null,
+  };
+}
 
 export class BarColumns implements BarTable {
   length = 0;
@@ -148,17 +164,7 @@ export class BarColumns implements BarTable {
   slice(from: number, to = this.length): BarColumns {
     const a = Math.max(0, Math.min(from, this.length));
     const b = Math.max(a, Math.min(to, this.length));
-    const sub = <C extends Column>(c: C) => c.subarray(a, b) as C;
-    return BarColumns.over(this.symbol, b - a, {
-      time: sub(this.time),
-      open: sub(this.open),
-      high: sub(this.high),
-      low: sub(this.low),
-      close: sub(this.close),
-      volume: sub(this.volume),
-      askVolume: this.askVolume ? sub(this.askVolume) : null,
-      bidVolume: this.bidVolume ? sub(this.bidVolume) : null,
-    });
+    return BarColumns.over(this.symbol, b - a, mapColumns(this, <C extends Column>(c: C) => c.subarray(a, b) as C));
   }
 
   /** `tables` one after the other (same symbol and side volumes), in new memory. */

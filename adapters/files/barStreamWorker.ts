@@ -9,7 +9,7 @@
  * Messages, in order: `head` (or `decline`), `segment`..., `end`; `error` at any point.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { BarColumns } from '../../core/barColumns.ts';
+import { BarColumns, mapColumns, type Column, type ColumnSet } from '../../core/barColumns.ts';
 import { scanTextRows } from './textRowScan.ts';
 import type { ReplayOptions } from './replaySource.ts';
 import { DataFileError } from './seriesTypes.ts';
@@ -25,8 +25,7 @@ export interface BarStreamJob {
   signal: Int32Array;
 }
 
-type Column = Float64Array | Float32Array;
-export type SegmentColumns = { time: Float64Array } & Record<'open' | 'high' | 'low' | 'close' | 'volume', Column> & { askVolume: Column | null; bidVolume: Column | null };
+export type SegmentColumns = ColumnSet;
 
 export type BarStreamMessage =
   | { kind: 'head'; format: string; symbol: string; sides: boolean; oneSymbol: boolean; estimate: number }
@@ -49,16 +48,7 @@ export async function runBarStream(job: BarStreamJob): Promise<void> {
     if (!seg || seg.length === 0) return;
     const n = seg.length;
     const cut = <C extends Column>(c: C): C => (c.length === n ? c : (c.slice(0, n) as C));
-    const columns: SegmentColumns = {
-      time: cut(seg.time),
-      open: cut(seg.open),
-      high: cut(seg.high),
-      low: cut(seg.low),
-      close: cut(seg.close),
-      volume: cut(seg.volume),
-      askVolume: seg.askVolume ? cut(seg.askVolume) : null,
-      bidVolume: seg.bidVolume ? cut(seg.bidVolume) : null,
-    };
+    const columns = mapColumns(seg, cut);
     const buffers = Object.values(columns).filter((c): c is Column => c !== null).map((c) => c.buffer as ArrayBuffer);
     post({ kind: 'segment', length: n, columns }, buffers);
     seg = null;
