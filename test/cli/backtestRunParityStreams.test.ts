@@ -10,18 +10,18 @@
  * Lean ES day with its own quote zip as a stream (quotes feed the order-book feature and the
  * venue's fills).
  */
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readJournal } from '../fixtures/readJournal.ts';
 import { hasSharedData, sharedData } from '../fixtures/sharedData.ts';
+import { SEPTEMBER, SEPTEMBER_CHAINS, VIX_DAILY, septemberStreams } from '../fixtures/septemberStreams.ts';
 import { useTempHomes } from '../fixtures/tempHome.ts';
 import { runMia } from '../fixtures/runMia.ts';
 
 const tempHome = useTempHomes('mia-parity-streams-');
-const SEPTEMBER = 'es/firstrate/victor-thai_2023-09/ES_1min_sample.csv';
-const CHAINS = ['options/cboe/spx_quotedata_2023-09-04.csv', 'options/cboe/spx_quotedata_2023-09-14.csv'];
-const VIX = 'vix/VIX_History.csv';
+const CHAINS = SEPTEMBER_CHAINS;
+const VIX = VIX_DAILY;
 const LEAN_TRADES = 'es/lean/minute/es/20131007_trade.zip';
 const LEAN_QUOTES = 'es/lean/minute/es/20131007_quote.zip';
 
@@ -49,14 +49,7 @@ async function both(home: string, data: string, extra: string[], config: unknown
 describe.skipIf(![SEPTEMBER, VIX, ...CHAINS].every(hasSharedData))('mia backtest and mia run --feed replay with --chains and --vix (real FirstRate ES 2023-09, SPX chains, VIX daily)', () => {
   it('give the same trades, availability and coverage', { timeout: 240_000 }, async () => {
     const home = tempHome();
-    // Four CME trading days of the real file, as a file of its own.
-    const lines = readFileSync(sharedData(SEPTEMBER), 'utf8').split(/\r?\n/);
-    const file = join(home, 'es_4days.csv');
-    writeFileSync(file, `${lines.slice(0, 5_000).join('\n')}\n`);
-    // The two September chains in a directory of their own (links: the data is never copied).
-    const chains = join(home, 'chains');
-    mkdirSync(chains);
-    for (const c of CHAINS) symlinkSync(sharedData(c), join(chains, c.split('/').at(-1)!));
+    const { file, chains } = septemberStreams(home);
     const config = { strategy: { minAvailableWeight: 0, features: { gammaLevels: { maxAgeMinutes: 30 * 24 * 60 } } } };
 
     const { result, summary, trades, stderr } = await both(home, file, ['--chains', chains, '--vix', sharedData(VIX)], config);

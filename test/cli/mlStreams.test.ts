@@ -5,18 +5,18 @@
  * the model's provenance. Bad stream input is exit 2 naming the flag, as in `mia backtest`
  * and `mia run --feed replay` (which refuses the options without a replay).
  */
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { readModelFile } from '../../adapters/files/mlModelFile.ts';
 import { main } from '../../cli/main.ts';
 import { hasSharedData, sharedData } from '../fixtures/sharedData.ts';
+import { SEPTEMBER, SEPTEMBER_CHAINS, VIX_DAILY, septemberStreams } from '../fixtures/septemberStreams.ts';
 import { useTempHomes } from '../fixtures/tempHome.ts';
 
 const tempHome = useTempHomes('mia-ml-streams-');
-const SEPTEMBER = 'es/firstrate/victor-thai_2023-09/ES_1min_sample.csv';
-const CHAINS = ['options/cboe/spx_quotedata_2023-09-04.csv', 'options/cboe/spx_quotedata_2023-09-14.csv'];
-const VIX = 'vix/VIX_History.csv';
+const CHAINS = SEPTEMBER_CHAINS;
+const VIX = VIX_DAILY;
 const LEAN_TRADES = 'es/lean/minute/es/20131007_trade.zip';
 const LEAN_QUOTES = 'es/lean/minute/es/20131007_quote.zip';
 const DOM = 'nq_ticks/ts_and_dom_2min.csv';
@@ -76,12 +76,7 @@ describe.skipIf(![LEAN_TRADES, LEAN_QUOTES, VIX].every(hasSharedData))('mia ml t
 describe.skipIf(![SEPTEMBER, VIX, ...CHAINS].every(hasSharedData))('mia ml train --chains (real FirstRate ES 2023-09 and SPX chains)', () => {
   it('trains on signals that carry the gamma levels the chains feed; bars only they do not', { timeout: 120_000 }, async () => {
     const home = tempHome();
-    const lines = readFileSync(sharedData(SEPTEMBER), 'utf8').split(/\r?\n/);
-    const file = join(home, 'es_4days.csv');
-    writeFileSync(file, `${lines.slice(0, 5_000).join('\n')}\n`);
-    const chains = join(home, 'chains');
-    mkdirSync(chains);
-    for (const c of CHAINS) symlinkSync(sharedData(c), join(chains, c.split('/').at(-1)!));
+    const { file, chains } = septemberStreams(home);
     // The chains precede the file's first bar by ten days: levels are kept for 30 here.
     const r = await trainTwice(home, file, ['--chains', chains], light({ features: { gammaLevels: { maxAgeMinutes: 30 * 24 * 60 } } }));
     expect(r.plain.featureAvailability.gammaLevels).toBe(0);
