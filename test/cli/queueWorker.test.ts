@@ -6,7 +6,7 @@
  * then runs; and `mia sweep --queue` gives the local sweep's rows. The password travels in
  * MIA_QUEUE_PASSWORD and is never printed.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMia, startMia, type MiaProcess } from '../fixtures/runMia.ts';
@@ -145,7 +145,11 @@ describe.skipIf(!ready)(`mia worker and --queue on real ES bars${ready ? '' : ` 
     const config = join(home, 'config.json');
     writeFileSync(config, JSON.stringify({ strategy: { minAvailableWeight: 0, features: { gammaLevels: { maxAgeMinutes: 100_000 }, optionsFlow: { maxAgeMinutes: 100_000 } } }, backtest: { walkForward: { warmup: false } } }));
     const env = { MIA_HOME: home, MIA_QUEUE_PASSWORD: redis.password };
-    const streams = ['--vix', sharedData('vix/VIX_History.csv'), '--chains', sharedData('options/cboe')];
+    // A chains directory of an SPX chain and an SPY one (links; the loader skips the SPY one on both sides).
+    const chainDir = join(home, 'chains');
+    mkdirSync(chainDir);
+    for (const c of ['spx_quotedata_2023-02-07.csv', 'spy_quotedata_2023-04-11.csv']) symlinkSync(sharedData(`options/cboe/${c}`), join(chainDir, c));
+    const streams = ['--vix', sharedData('vix/VIX_History.csv'), '--chains', chainDir];
     const args = (out: string, withStreams = true) => ['backtest', '--data', sharedData(MARCH), '--config', config, '--from', '2023-03-13', '--to', '2023-03-16', '--walk-forward', '--in-sample', '2d', '--out-of-sample', '2d', ...(withStreams ? streams : []), '--quiet', '--no-evidence', '--json', join(home, out)];
     const cache = join(home, 'cache');
     const w = startMia(['worker', '--queue', redis.url, '--cache-dir', cache], env);
