@@ -8,11 +8,11 @@
  */
 import { mkdir, open } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { ResearchInputs } from '../backtest/report/researchSection.ts';
 import type { BarTable } from '../core/barColumns.ts';
 import type { OperatorResumePolicy } from '../backtest/engine.ts';
-import { BacktestInputError, STREAM_MIN_BYTES, loadBacktestTable, parseDay } from '../backtest/engineData.ts';
+import { BacktestInputError, STREAM_MIN_BYTES, loadBacktestTable } from '../backtest/engineData.ts';
 import { addReplayInputOptions } from './replayInputOptions.ts';
 import { coverageLines, loadReplayInputs, replayCoverage, replayFeedInputs, replayInputsProvenance, type StreamsCoverage } from './replayInputs.ts';
 import type { BacktestResult } from '../backtest/result.ts';
@@ -20,6 +20,7 @@ import type { WalkForwardResult } from '../backtest/walkForward.ts';
 import { addLoaderOptions, dataErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
 import { positiveInt, UsageError, collect } from './usage.ts';
 import { resolveHome } from './home.ts';
+import { dayOption } from './dayOption.ts';
 
 // The engine, the configuration schema, reports and evidence load once the data file is
 // streaming in (engineData.ts: a worker parses it meanwhile), not before: see backtestCommand.
@@ -56,15 +57,6 @@ export interface BacktestOptions extends Record<string, unknown> {
   queue?: string;
 }
 
-function day(flag: string) {
-  return (value: string): string => {
-    try {
-      return parseDay(flag, value);
-    } catch (err) {
-      throw new InvalidArgumentError((err as Error).message);
-    }
-  };
-}
 
 export function registerBacktest(program: Command): void {
   const cmd = program
@@ -72,8 +64,8 @@ export function registerBacktest(program: Command): void {
     .description('replay market-data files through the same scoring, risk checks and order machines as mia run, and report')
     .option('--data <file>', 'market-data file (repeatable; files are joined in time order and must not overlap)', collect)
     .option('--config <file>', 'configuration file (JSON); also MIA_CONFIG')
-    .option('--from <day>', 'first CME trading day to replay, YYYY-MM-DD (inclusive)', day('--from'))
-    .option('--to <day>', 'last CME trading day to replay, YYYY-MM-DD (inclusive)', day('--to'))
+    .option('--from <day>', 'first CME trading day to replay, YYYY-MM-DD (inclusive)', dayOption('--from'))
+    .option('--to <day>', 'last CME trading day to replay, YYYY-MM-DD (inclusive)', dayOption('--to'))
     .option('--walk-forward', 'walk-forward analysis (rolling in-sample choice, stitched out-of-sample record) under "walkForward"')
     .option('--monte-carlo <n>', 'Monte Carlo of the trades: N shuffled and N bootstrapped sequences, under "monteCarlo"', positiveInt('--monte-carlo'))
     .option('--report <dir>', 'write the HTML report (and the JSON result) into DIR')

@@ -22,7 +22,7 @@ import { recordCalibrationEvidence } from '../backtest/calibrateEvidence.ts';
 import { probeFeatures } from '../backtest/calibrateProbe.ts';
 import { defaultSpace } from '../backtest/calibrateSpace.ts';
 import { BacktestEmptyError } from '../backtest/engine.ts';
-import { BacktestInputError, parseDay } from '../backtest/engineData.ts';
+import { BacktestInputError } from '../backtest/engineData.ts';
 import { cachedData, dataDays, engineRunner, type EngineData } from '../backtest/sweepEngine.ts';
 import { hasStreams, loadStreamInputs, type StreamInputs, type StreamSources } from '../backtest/sweepStreams.ts';
 import { arrayBarTable } from '../core/barColumns.ts';
@@ -32,6 +32,8 @@ import { addLoaderOptions, dataErrorForCli, loaderOptionsFrom } from './loaderOp
 import { progressBar } from './progressBar.ts';
 import { resolveHome } from './home.ts';
 import { collect, positiveInt, UsageError } from './usage.ts';
+import { dayOption } from './dayOption.ts';
+import { addReplayInputOptions } from './replayInputOptions.ts';
 
 export interface CalibrateCliOptions extends Record<string, unknown> {
   data: string[];
@@ -68,13 +70,6 @@ export function parseBand(text: string): SignalBand {
   return band;
 }
 
-const day = (flag: string) => (value: string): string => {
-  try {
-    return parseDay(flag, value);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-};
 
 const span = (flag: string) => (value: string): string => {
   try {
@@ -90,12 +85,9 @@ export function registerCalibrate(program: Command): void {
     .command('calibrate')
     .description('phase 1: search threshold, weights and session multipliers walk-forward for a band of signals per month; reports out-of-sample results only')
     .option('--data <file>', 'market-data file (repeat for several files in time order)', collect, [])
-    .option('--chains <path>', 'option chains for gamma, as mia backtest --chains (replayed in every run)')
-    .option('--vix <file>', 'VIX daily closes, as mia backtest --vix (each close applies from the next session\'s open)')
-    .option('--stream <file>', 'trades with aggressor, book snapshots or quotes, as mia backtest --stream (repeatable)', collect)
     .option('--config <file>', 'base configuration (JSON); also MIA_CONFIG')
-    .option('--from <day>', 'first trading day (YYYY-MM-DD; default: the data\'s first)', day('--from'))
-    .option('--to <day>', 'last trading day (YYYY-MM-DD; default: the data\'s last)', day('--to'))
+    .option('--from <day>', 'first trading day (YYYY-MM-DD; default: the data\'s first)', dayOption('--from'))
+    .option('--to <day>', 'last trading day (YYYY-MM-DD; default: the data\'s last)', dayOption('--to'))
     .option('--signals-per-month <min-max>', `target band of signals per month (default ${PLAN_BAND.min}-${PLAN_BAND.max}, the plan's)`, parseBand)
     .addOption(new Option('--objective <name>', 'what chooses a candidate in sample (default profitFactor)').choices([...CALIBRATION_OBJECTIVES]))
     .option('--min-trades <n>', 'in-sample trades a candidate needs (default backtest.minTrades)', positiveInt('--min-trades'))
@@ -112,7 +104,8 @@ export function registerCalibrate(program: Command): void {
     .option('--home <dir>', 'home whose evidence/ receives the calibration; also MIA_HOME (default: working directory)')
     .option('--no-evidence', 'do not record the calibration as gate evidence')
     .option('--quiet', 'no progress bar and no table');
-  addLoaderOptions(cmd).action(async (opts: CalibrateCliOptions) => {
+  // --chains, --vix and --stream as mia backtest has them, replayed in every run.
+  addLoaderOptions(addReplayInputOptions(cmd)).action(async (opts: CalibrateCliOptions) => {
     process.exitCode = await calibrateCommand(opts);
   });
 }

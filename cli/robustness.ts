@@ -13,7 +13,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadConfig } from '../config/load.ts';
 import { OBJECTIVES, type Objective } from '../config/backtestSchema.ts';
 import type { MiaConfig } from '../config/schema.ts';
-import { BacktestInputError, parseDay } from '../backtest/engineData.ts';
+import { BacktestInputError } from '../backtest/engineData.ts';
 import { runAB, type ABComparison } from '../backtest/abCompare.ts';
 import { BUILTIN_STRESS_WINDOWS, runStress, type StressReport } from '../backtest/stressWindows.ts';
 import { sweep, type SweepResult } from '../backtest/sweep.ts';
@@ -23,6 +23,7 @@ import { poolBatch, sweepPool } from '../backtest/sweepPool.ts';
 import type { BacktestMetrics, DataProvenance } from '../backtest/result.ts';
 import { addLoaderOptions, loaderErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
 import { positiveInt, UsageError, collect } from './usage.ts';
+import { dayOption } from './dayOption.ts';
 
 interface CommonOptions extends Record<string, unknown> {
   data: string[];
@@ -33,20 +34,13 @@ interface CommonOptions extends Record<string, unknown> {
   json: string;
 }
 
-const day = (flag: string) => (value: string): string => {
-  try {
-    return parseDay(flag, value);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-};
 
 function addCommon(cmd: Command, { window }: { window: boolean }): Command {
   cmd
     .option('--data <file>', 'market-data file (repeat for several files in time order)', collect, [])
     .option('--workers <n>', 'worker threads (default: backtest.workers, else one per core)', positiveInt('--workers'))
     .requiredOption('--json <out>', 'write the JSON result to OUT');
-  if (window) cmd.option('--from <day>', 'first trading day judged (YYYY-MM-DD)', day('--from')).option('--to <day>', 'last trading day judged (YYYY-MM-DD)', day('--to'));
+  if (window) cmd.option('--from <day>', 'first trading day judged (YYYY-MM-DD)', dayOption('--from')).option('--to <day>', 'last trading day judged (YYYY-MM-DD)', dayOption('--to'));
   return addLoaderOptions(cmd);
 }
 
