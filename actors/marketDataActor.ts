@@ -18,6 +18,12 @@ import type { ChildInput } from '../machines/orchestrator.ts';
 export interface BarSource {
   /** The next bar, or null when the series is exhausted. */
   next(): Bar | null;
+  /**
+   * A source whose length is known only near its end (a file still being parsed): the bars
+   * left after those handed out when they are `max` or fewer, else null. With it, a session
+   * of unbounded `maxBars` announces its flatten where a session of the source's length would.
+   */
+  remainingWithin?(max: number): number | null;
 }
 
 export interface MarketDataDeps {
@@ -43,6 +49,11 @@ export interface MarketDataDeps {
 }
 
 const SLICE = 512;
+
+/** The most bars before the end at which a session is told to flatten. */
+const MAX_FLATTEN_LEAD = 5;
+/** Bars before the end at which a session of `total` bars is told to flatten. */
+export const flattenLead = (total: number): number => Math.min(MAX_FLATTEN_LEAD, Math.floor(total / 10));
 
 export function marketDataActor(deps: MarketDataDeps) {
   return fromCallback<MarketDataCommand, ChildInput>(({ sendBack, receive }) => {
@@ -94,9 +105,16 @@ export function marketDataActor(deps: MarketDataDeps) {
       barDone();
     };
 
+    // Without a bound, a source that can look ahead says where the session of its length ends.
+    const lookAhead = Number.isFinite(deps.maxBars) ? undefined : source.remainingWithin?.bind(source);
     const barDone = () => {
       progress.bars++;
-      if (progress.bars === endingAt) sendBack({ type: 'MD.ENDING', time: clock.now() } satisfies ChildEvent);
+      let ending = progress.bars === endingAt;
+      if (lookAhead) {
+        const left = lookAhead(MAX_FLATTEN_LEAD);
+        ending = left !== null && left === flattenLead(progress.bars + left);
+      }
+      if (ending) sendBack({ type: 'MD.ENDING', time: clock.now() } satisfies ChildEvent);
     };
 
     const run = () => {

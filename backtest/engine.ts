@@ -122,8 +122,6 @@ export function backtestContract(input: Pick<BacktestInput, 'config' | 'bars' | 
 /** True when bar `i` exists; a table still streaming in (adapters/files/barStream.ts) waits for it, not for its end. */
 const hasBar = (bars: BarTable, i: number): boolean => (bars.has ? bars.has(i) : i < bars.length);
 
-/** The market-data actor's flatten lead for a session of `bars` bars (session/sessionFeed.ts). */
-const flattenLeadBars = (bars: number): number => Math.min(5, Math.floor(bars / 10));
 
 /** Runs one backtest; rejects when the session fails (a runtime failure, not bad input). */
 export async function runBacktest(input: BacktestInput): Promise<BacktestResult> {
@@ -131,8 +129,7 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
   const bars: BarTable = Array.isArray(input.bars) ? arrayBarTable(input.bars) : (input.bars as BarTable);
   if (!hasBar(bars, 0)) throw new BacktestEmptyError('no bars to replay (check --data and --from/--to)');
   // A table still streaming in has no length yet: the session runs until the bars end, and
-  // the flatten before the end is announced here, exactly where the market-data actor would
-  // (after the bar `lead` bars before the last, read ahead: `lead` is 5 at most).
+  // the market-data actor learns where they end by looking ahead (remainingWithin below).
   const streaming = bars.has !== undefined;
   let handedOut = 0;
   const config: MiaConfig = {
@@ -170,10 +167,7 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
   });
   const source = {
     next: (): Bar | null => {
-      if (streaming) {
-        const k = handedOut++;
-        if (k > 0 && !hasBar(bars, k + 5) && k === bars.length - flattenLeadBars(bars.length)) send({ type: 'MD.ENDING', time: clock().now() });
-      }
+      handedOut++;
       const bar = feed.next();
       if (bar && warmingUp && bar.time >= tradeFrom) {
         warmingUp = false;
@@ -181,6 +175,16 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
       }
       return bar;
     },
+    ...(streaming
+      ? {
+          remainingWithin: (max: number): number | null => {
+            if (hasBar(bars, handedOut + max)) return null; // the common case: one look
+            let left = 0;
+            while (hasBar(bars, handedOut + left)) left++;
+            return left;
+          },
+        }
+      : {}),
   };
 
   // The bar that ends the session (its venue stage fills the last flatten) still reaches the
@@ -219,7 +223,6 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
   const logger = pino({ level: 'silent' });
   // A backtest reads no environment: no secrets, no endpoints, nothing outside its inputs.
   const parts = sessionParts(config, { store, logger, env: {}, replay: { source, barMs, provenance, firstTime: first.time }, maxBars: streaming ? Infinity : bars.length });
-  const clock = () => parts.clock;
   session = startSession({
     config,
     store,

@@ -16,7 +16,7 @@ import type { Bar, Provenance } from '../core/types.ts';
 import { SimulatedMarket, simulatedMarketBarSource } from '../adapters/simulated/simulatedMarket.ts';
 import { simulatedOptionChainMaker } from '../adapters/simulated/simulatedOptionChain.ts';
 import { polygonSettings } from '../adapters/polygon/polygonSettings.ts';
-import { marketDataActor, type BarSource } from '../actors/marketDataActor.ts';
+import { flattenLead, marketDataActor, type BarSource } from '../actors/marketDataActor.ts';
 import { polygonMarketDataActor } from '../actors/polygonMarketDataActor.ts';
 
 /** A replay loaded by the caller (see adapters/files/replaySource.ts). */
@@ -51,7 +51,7 @@ export function feedBasics(config: MiaConfig, replay?: ReplayFeed): { start: num
 
 export function sessionFeed(config: MiaConfig, deps: SessionFeedDeps, replay?: ReplayFeed): AnyActorLogic {
   const { start, barMs } = feedBasics(config, replay);
-  const flattenLeadBars = Math.min(5, Math.floor(deps.maxBars / 10));
+  const flattenLeadBars = flattenLead(deps.maxBars);
   if (config.feed.kind === 'polygon' && !replay) {
     const settings = polygonSettings(config, deps.env);
     return polygonMarketDataActor({
@@ -76,7 +76,14 @@ export function sessionFeed(config: MiaConfig, deps: SessionFeedDeps, replay?: R
   let source: BarSource;
   if (replay) {
     const symbol = config.symbol;
-    source = { next: (): Bar | null => { const bar = replay.source.next(); return bar && { ...bar, symbol }; } };
+    const from = replay.source;
+    source = {
+      next: (): Bar | null => {
+        const bar = from.next();
+        return bar && { ...bar, symbol };
+      },
+      ...(from.remainingWithin ? { remainingWithin: (max: number) => from.remainingWithin!(max) } : {}),
+    };
   } else {
     const market = new SimulatedMarket({
       symbol: config.symbol,
