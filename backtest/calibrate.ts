@@ -31,9 +31,9 @@
  * give the same result, whatever the runner.
  */
 import type { MiaConfig } from '../config/schema.ts';
-import { computeMetrics, type PerformanceMetrics } from './metrics.ts';
+import type { PerformanceMetrics } from './metrics.ts';
 import { headlineMetrics, type BacktestMetrics, type BacktestTrade } from './result.ts';
-import { metricTrades, type BacktestOutcome, type BacktestRequest, type BatchRunner } from './sweepRunner.ts';
+import { stitchedPerformance, type BacktestOutcome, type BacktestRequest, type BatchRunner } from './sweepRunner.ts';
 import { applyParams, drawCandidates, type CalibrationSpace, type Candidate } from './calibrateSpace.ts';
 import { formatSpan, parseSpan, walkForwardWindows, type DayRange, type Span } from './walkForwardWindows.ts';
 
@@ -305,8 +305,7 @@ export async function calibrate(options: CalibrateOptions): Promise<CalibrationR
     };
   });
 
-  const period = { from: windows[0]!.outOfSample.from, to: windows.at(-1)!.outOfSample.to };
-  const performance = computeMetrics({ trades: metricTrades(trades, options.config.symbol), startingEquity: options.config.startingEquity, period, signalTimes });
+  const { period, performance } = stitchedPerformance(windows, trades, options.config, signalTimes);
   const last = choices.at(-1)!.chosen;
   return {
     settings: {

@@ -7,7 +7,7 @@
 import type { MiaConfig } from '../config/schema.ts';
 import type { Trade } from '../core/types.ts';
 import type { BacktestMetrics, BacktestResult, BacktestTrade } from './result.ts';
-import type { PerformanceMetrics } from './metrics.ts';
+import { computeMetrics, type PerformanceMetrics } from './metrics.ts';
 
 /** One backtest to run. Days are CME trading days `YYYY-MM-DD`, both ends inclusive. */
 export interface BacktestRequest {
@@ -56,6 +56,22 @@ export function outcomeOf(result: BacktestOutcome, detail: BacktestRequest['deta
   const { period, metrics, performance, trades, counts } = result;
   if (detail === 'summary') return { period, metrics, performance, trades, counts };
   return { period, metrics, performance, trades, counts, equity: result.equity ?? [], signals: result.signals ?? [] };
+}
+
+/**
+ * The stitched out-of-sample record of a walk-forward (or calibration): its period, from the
+ * first window's out-of-sample day to the last's, and computeMetrics over every window's
+ * out-of-sample trades (signal times when every window had its signals).
+ */
+export function stitchedPerformance(
+  windows: ReadonlyArray<{ outOfSample: { from: string; to: string } }>,
+  trades: readonly BacktestTrade[],
+  base: Pick<MiaConfig, 'symbol' | 'startingEquity'>,
+  signalTimes: number[] | null,
+): { period: { from: string; to: string }; performance: PerformanceMetrics } {
+  const period = { from: windows[0]!.outOfSample.from, to: windows.at(-1)!.outOfSample.to };
+  const performance = computeMetrics({ trades: metricTrades(trades, base.symbol), startingEquity: base.startingEquity, period, ...(signalTimes ? { signalTimes } : {}) });
+  return { period, performance };
 }
 
 /** A result's trades as the metrics module takes them (times in ms). */

@@ -16,12 +16,12 @@
 import type { Objective } from '../config/backtestSchema.ts';
 import type { MiaConfig } from '../config/schema.ts';
 import { tradingDay } from '../core/tradingDay.ts';
-import { computeMetrics, type PerformanceMetrics } from './metrics.ts';
+import type { PerformanceMetrics } from './metrics.ts';
 import type { BacktestMetrics, BacktestResult, BacktestTrade } from './result.ts';
 import { chooseBest, sweepRows } from './sweep.ts';
 import type { GridPoint } from './sweepGrid.ts';
 import { headlineMetrics } from './result.ts';
-import { metricTrades, type BacktestOutcome, type BacktestRequest, type BatchRunner } from './sweepRunner.ts';
+import { stitchedPerformance, type BacktestOutcome, type BacktestRequest, type BatchRunner } from './sweepRunner.ts';
 import { parameterStability, type ParameterStability } from './walkForwardStability.ts';
 import { formatSpan, parseSpan, walkForwardWindows, type DayRange, type Span } from './walkForwardWindows.ts';
 
@@ -161,13 +161,7 @@ export async function walkForward(options: WalkForwardOptions): Promise<WalkForw
     };
   });
 
-  const period = { from: windows[0]!.outOfSample.from, to: windows.at(-1)!.outOfSample.to };
-  const performance = computeMetrics({
-    trades: metricTrades(trades, base.symbol),
-    startingEquity: base.startingEquity,
-    period,
-    ...(signalTimes ? { signalTimes } : {}),
-  });
+  const { period, performance } = stitchedPerformance(windows, trades, base, signalTimes);
   const swept = options.points && options.points.length > 0 ? Object.keys(options.points[0]!.params) : [];
   return {
     settings: {
