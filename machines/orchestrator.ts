@@ -1,8 +1,9 @@
 /**
- * The root orchestrator. It spawns the market-data, scoring and execution actors and one
- * actor per order, by string name from `setup({ actors })` (so a persisted snapshot
- * restores them), invokes the risk and deployment machines, routes the low-rate events
- * between them (orderRouting.ts) and supervises its I/O children (supervision.ts).
+ * The root orchestrator. It spawns the market-data, scoring and execution actors by string
+ * name from `setup({ actors })` (so a persisted snapshot restores them), invokes the risk
+ * and deployment machines, routes the low-rate events between them (orderRouting.ts) and
+ * supervises its I/O children (supervision.ts). Each order's machine (order.ts) is stepped
+ * in its routing table, once per event (orchestratorTx.ts), and persisted with the context.
  *
  * Pure: no I/O. Journal and audit records leave through `emit` (the runner persists
  * them); the real actor logic is supplied with `orchestratorMachine.provide({ actors })`.
@@ -34,12 +35,13 @@ import type { Fill, OrderRequest, Trade } from '../core/types.ts';
 import { emptyBook, type PositionBook } from '../core/positionBook.ts';
 import { emptyTradeRecord, type SizingSettings, type TradeRecord } from '../strategy/sizing.ts';
 import type { GateThresholds, RiskLimits } from '../config/schema.ts';
-import { orderMachine } from './order.ts';
+import type { OrderSnapshot } from './order.ts';
+import { orderSnapshotFrom, type OrderState } from './orderStep.ts';
 import { riskMachine, riskStatus, type RiskStatus } from './risk.ts';
 import { deploymentMachine, type DeploymentEvent } from './deployment.ts';
 import type { AccountKind } from '../config/accounts.ts';
 import { backoffDelay } from '../core/backoff.ts';
-import { Tx, type Enqueue, type ProtocolEvent, type SessionState } from './orchestratorTx.ts';
+import { orderActorId, Tx, type Enqueue, type ProtocolEvent, type SessionState } from './orchestratorTx.ts';
 import * as routing from './orderRouting.ts';
 import { configureRisk } from './riskConfigure.ts';
 import type { PendingEquity } from './riskMarks.ts';
@@ -205,7 +207,6 @@ export const orchestratorMachine = setup({
     marketData: idle<MarketDataCommand>(),
     scoring: idle<ScoringCommand>(),
     execution: idle<VenueCommand>(),
-    order: orderMachine,
     risk: riskMachine,
     deployment: deploymentMachine,
   },
@@ -530,15 +531,36 @@ export function sessionState(snapshot: OrchestratorSnapshot): SessionState | 'st
 }
 
 /**
- * A persisted snapshot saved before the exit protocol and the kill handling were states
- * (`running` held the session's state directly and the context carried `pendingExit` and
- * `killHandledAt`), in today's shape: the same session state, `running.exit.pending.<purpose>`
- * for a pending closing order, `running.kill.handled` when the saved kill (risk's `killedAt`)
- * was the one acted upon. Anything else is returned as it is (restore judges it).
+ * A live order's snapshot, as the orchestrator holds it (the operator views read it here),
+ * or undefined when the order is not live.
+ */
+export function orderSnapshotOf(snapshot: OrchestratorSnapshot, clientOrderId: string): OrderSnapshot | undefined {
+  const state = snapshot.context.live[clientOrderId]?.state;
+  return state ? orderSnapshotFrom(state) : undefined;
+}
+
+/**
+ * A persisted snapshot in today's shape (anything else is returned as it is; restore judges it):
+ * - saved before the exit protocol and the kill handling were states (`running` held the
+ *   session's state directly and the context carried `pendingExit` and `killHandledAt`):
+ *   the same session state, `running.exit.pending.<purpose>` for a pending closing order,
+ *   `running.kill.handled` when the saved kill (risk's `killedAt`) was the one acted upon;
+ * - saved while each order ran as a child actor (`order:<id>`): each live order takes its
+ *   actor's persisted state into the table, and the order children are dropped.
  */
 export function upgradeSnapshot(snapshot: unknown): unknown {
+  return upgradeOrderActors(upgradeProtocolRegions(snapshot));
+}
+
+type PersistedShape = {
+  value?: unknown;
+  context?: Record<string, unknown>;
+  children?: Record<string, { src?: unknown; snapshot?: { context?: { killedAt?: unknown }; value?: unknown; status?: unknown } }>;
+};
+
+function upgradeProtocolRegions(snapshot: unknown): unknown {
   if (snapshot === null || typeof snapshot !== 'object') return snapshot;
-  const s = snapshot as { value?: unknown; context?: Record<string, unknown>; children?: Record<string, { snapshot?: { context?: { killedAt?: unknown }; value?: unknown } }> };
+  const s = snapshot as PersistedShape;
   const value = s.value as { running?: unknown } | undefined;
   if (!value || typeof value !== 'object' || typeof value.running !== 'string' || !s.context || typeof s.context !== 'object') return snapshot;
   const { pendingExit, killHandledAt, ...context } = s.context;
@@ -555,4 +577,20 @@ export function upgradeSnapshot(snapshot: unknown): unknown {
     },
     context,
   };
+}
+
+function upgradeOrderActors(snapshot: unknown): unknown {
+  if (snapshot === null || typeof snapshot !== 'object') return snapshot;
+  const s = snapshot as PersistedShape;
+  if (!s.children || typeof s.children !== 'object' || !Object.keys(s.children).some((id) => id.startsWith('order:'))) return snapshot;
+  const children: NonNullable<PersistedShape['children']> = {};
+  for (const [id, child] of Object.entries(s.children)) if (!id.startsWith('order:')) children[id] = child;
+  const live = s.context?.live;
+  if (!live || typeof live !== 'object') return { ...s, children };
+  const upgraded: Record<string, unknown> = {};
+  for (const [clientOrderId, entry] of Object.entries(live as Record<string, { request?: unknown }>)) {
+    const saved = s.children[orderActorId(clientOrderId)]?.snapshot as { value?: unknown; context?: unknown; status?: unknown } | undefined;
+    upgraded[clientOrderId] = saved && saved.value !== undefined && saved.context ? { ...entry, state: { value: saved.value, context: saved.context, status: saved.status ?? 'active' } as OrderState } : entry;
+  }
+  return { ...s, context: { ...s.context, live: upgraded }, children };
 }

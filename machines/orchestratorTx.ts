@@ -4,21 +4,25 @@
  * through XState's `enqueue` at the end. Two orders placed in one transition therefore
  * see each other (sequence numbers, working quantity) without re-reading child actors.
  *
- * Order actors are the only truth about their orders. An order event sent in this
- * transaction reaches its actor only at commit, so `order()` answers with the actor's
- * snapshot advanced by the same pure machine over the events sent so far: exactly what the
- * actor will hold once the effects are applied.
+ * The order machine (order.ts) is the only truth about an order. Each order is stepped
+ * once per event, as a pure function (orderStep.ts), and its state is kept in the routing
+ * table (`live[id].state`): no actor per order recomputes the same steps. `order()`
+ * answers with the state as of this point of the transaction; the table takes the new
+ * states at commit.
  */
 import { stateIn, type AnyActorRef, type EventObject } from 'xstate';
 import type { OrderRequest } from '../core/types.ts';
 import type { OrderAnomaly, OrderEvent, OrderSnapshot } from './order.ts';
-import { initialOrderSnapshot, nextOrderSnapshot } from './orderStep.ts';
+import { initialOrderSnapshot, nextOrderSnapshot, orderSnapshotFrom, orderStateOf } from './orderStep.ts';
 
 /** An event with its payload (the `EventObject` of XState has only `type`). */
 export type Message = EventObject & Record<string, unknown>;
 import type { OrchestratorContext, OrchestratorEmitted } from './orchestrator.ts';
 
-/** The id of an order's actor among the orchestrator's children. */
+/**
+ * The id an order's actor had among the orchestrator's children (snapshots saved before
+ * orders were stepped in place: `upgradeSnapshot`), and the id the inspector shows it under.
+ */
 export const orderActorId = (clientOrderId: string) => `order:${clientOrderId}`;
 
 /** The subset of XState's `enqueue` that a transaction uses. */
@@ -75,7 +79,7 @@ export class Tx {
   /** Children spawned or stopped by this transaction's own effects, to answer `has`. */
   private spawned: Set<string> | null = null;
   private stopped: Set<string> | null = null;
-  /** Order snapshots as of this point of the transaction, by ClientOrderID. */
+  /** Orders stepped by this transaction, as of this point, by ClientOrderID (the table takes them at commit). */
   private readonly orders = new Map<string, OrderSnapshot>();
   /** Anomalies the order machines recorded during this transaction (for risk). */
   readonly anomalies: Array<OrderAnomaly & { clientOrderId: string }> = [];
@@ -193,27 +197,25 @@ export class Tx {
   }
 
   /**
-   * The order's snapshot as of now: its actor's, advanced by the events this transaction
+   * The order's snapshot as of now: the table's, advanced by the events this transaction
    * sent it. Undefined for an order this orchestrator does not hold.
    */
   order(clientOrderId: string): OrderSnapshot | undefined {
     const cached = this.orders.get(clientOrderId);
     if (cached) return cached;
-    const actor = this.child(orderActorId(clientOrderId));
-    if (actor) return actor.getSnapshot() as OrderSnapshot;
-    // Without children (the graph tools' stand-in `self`), the order as it was sent.
-    const request = this.ctx.live[clientOrderId]?.request;
-    if (!request) return undefined;
-    return nextOrderSnapshot(initialOrderSnapshot(request), { type: 'SUBMIT', time: request.createdAt });
+    const live = this.ctx.live[clientOrderId];
+    if (!live) return undefined;
+    if (live.state) return orderSnapshotFrom(live.state);
+    // A table entry without its state (contexts written by hand for the graph tools): the order as it was sent.
+    return nextOrderSnapshot(initialOrderSnapshot(live.request), { type: 'SUBMIT', time: live.request.createdAt });
   }
 
-  /** Spawns the order's actor (one per order, keyed by its ClientOrderID). */
+  /** Starts the order's machine (one per order, keyed by its ClientOrderID); the caller enters it in the table. */
   spawnOrder(request: OrderRequest): void {
-    this.spawn('order', orderActorId(request.clientOrderId), { request });
     this.orders.set(request.clientOrderId, initialOrderSnapshot(request));
   }
 
-  /** Sends an event to the order's actor; what it changes is visible to `order()` at once. */
+  /** Steps the order's machine with `event`, once; what it changes is visible to `order()` at once. */
   sendOrder(clientOrderId: string, event: OrderEvent): OrderSnapshot | undefined {
     const current = this.order(clientOrderId);
     if (!current) return undefined;
@@ -221,12 +223,25 @@ export class Tx {
     this.orders.set(clientOrderId, next);
     const found = next.context.anomalies;
     for (let i = current.context.anomalies.length; i < found.length; i++) this.anomalies.push({ ...found[i]!, clientOrderId });
-    this.send(orderActorId(clientOrderId), event as unknown as Message);
     return next;
+  }
+
+  /** The table takes the states of the orders this transaction stepped (retired ones have left it). */
+  private settleOrders(): void {
+    if (this.orders.size === 0) return;
+    let live: OrchestratorContext['live'] | null = null;
+    for (const [clientOrderId, snapshot] of this.orders) {
+      const entry = (live ?? this.ctx.live)[clientOrderId];
+      if (!entry || (entry.state && orderSnapshotFrom(entry.state) === snapshot)) continue;
+      live ??= { ...this.ctx.live };
+      live[clientOrderId] = { request: entry.request, state: orderStateOf(snapshot) };
+    }
+    if (live) this.update({ live });
   }
 
   /** Applies the draft, then the effects, in the order they were queued. */
   commit(enqueue: Enqueue, original: OrchestratorContext): void {
+    this.settleOrders();
     if (this.ctx !== original) enqueue.assign(this.ctx);
     for (const effect of this.effects) effect(enqueue);
     // The protocol regions take what this transaction left (only a change raises an event).

@@ -5,20 +5,21 @@
  *
  * Invariants kept here:
  * - every order passes `preTradeCheck` against the risk machine's current snapshot;
- * - every order gets its own order actor, keyed by a ClientOrderID that is never reused
- *   (the sequence is persisted with the snapshot);
+ * - every order gets its own order machine, keyed by a ClientOrderID that is never reused
+ *   (the sequence is persisted with the snapshot), stepped once per event in the routing
+ *   table (orchestratorTx.ts);
  * - a fill is applied once (de-duplicated by execution id) to the position book, the
- *   journal, the order actor and risk;
+ *   journal, the order machine and risk;
  * - after a (re)connect the venue is the truth: orders take its state or are declared
  *   lost (never resubmitted), a position mismatch is corrected and recorded;
- * - the order actors are the truth about orders (the table here holds references), and
- *   their anomalies, foreign reports and incomplete history put risk in limited;
+ * - the order machines are the truth about orders, and their anomalies, foreign reports and incomplete history put risk in limited;
  * - no position stays without an acknowledged stop past `limits.unprotectedMaxMs`.
  */
 import { fillKey } from '../core/fillIdentity.ts';
 import type { Fill, OrderRequest, Side } from '../core/types.ts';
 import { applyFill, openPnl } from '../core/positionBook.ts';
 import { isTerminal, NOT_AT_VENUE, type OrderSnapshot, type VenueOrderState } from './order.ts';
+import type { OrderState } from './orderStep.ts';
 import { riskStatus, type RiskSnapshot } from './risk.ts';
 import { acceptChangesNothing, markOnlyMoves, withPendingEquity } from './riskMarks.ts';
 import { preTradeCheck, type PreTradeResult, type WorkingQty } from './preTradeCheck.ts';
@@ -30,22 +31,24 @@ import { emptyTradeRecord, entrySize, recordTrade } from '../strategy/sizing.ts'
 export { orderActorId };
 
 /**
- * The orchestrator's routing entry for an order that is not finished yet: a reference to
- * its order actor (`orderActorId`) with the request it was sent with (purpose, OCO group).
- * Status, filled quantity, executions and the venue's id are the order actor's alone.
+ * The orchestrator's routing entry for an order that is not finished yet: the request it
+ * was sent with (purpose, OCO group) and its order machine's state. Status, filled
+ * quantity, executions and the venue's id are the order machine's alone (`Tx.order`).
  */
 export interface LiveOrder {
   request: OrderRequest;
+  /** Set when the transaction that stepped the order commits; absent only in contexts written by hand. */
+  state?: OrderState;
 }
 
-/** A live order with its actor's current snapshot. */
+/** A live order with its machine's current snapshot. */
 interface OrderView {
   clientOrderId: string;
   request: OrderRequest;
   snapshot: OrderSnapshot | undefined;
 }
 
-/** Every live order with its actor's snapshot as of this point of the transaction. */
+/** Every live order with its machine's snapshot as of this point of the transaction. */
 function liveOrders(tx: Tx): OrderView[] {
   return Object.entries(tx.ctx.live).map(([clientOrderId, o]) => ({ clientOrderId, request: o.request, snapshot: tx.order(clientOrderId) }));
 }
@@ -106,7 +109,7 @@ export function placeOrder(tx: Tx, p: OrderParams): string | null {
 }
 
 /**
- * Everything `placeOrder` does but the send: risk check, order actor, journal. Returns the
+ * Everything `placeOrder` does but the send: risk check, order machine, journal. Returns the
  * request to send, or null when risk refused it.
  */
 function admitOrder(tx: Tx, p: OrderParams): OrderRequest | null {
@@ -177,7 +180,7 @@ export function cancelOrder(tx: Tx, clientOrderId: string): void {
   tx.send('execution', { type: 'VENUE.CANCEL', clientOrderId });
 }
 
-/** The journal's word for where a finished order's actor ended. */
+/** The journal's word for where a finished order's machine ended. */
 export function finalStatus(snapshot: OrderSnapshot): string {
   if (snapshot.matches('filled')) return 'filled';
   if (snapshot.matches('cancelled')) return 'cancelled';
@@ -186,8 +189,8 @@ export function finalStatus(snapshot: OrderSnapshot): string {
 }
 
 /**
- * Journals a finished order, as its actor has it (filled quantity, average price, venue
- * id), and stops the actor so the children stay bounded.
+ * Journals a finished order, as its machine has it (filled quantity, average price, venue
+ * id), and takes it out of the table.
  */
 export function retireOrder(tx: Tx, clientOrderId: string, status: string, time: number, detail?: string): void {
   const o = tx.ctx.live[clientOrderId];
@@ -207,7 +210,6 @@ export function retireOrder(tx: Tx, clientOrderId: string, status: string, time:
   });
   const { [clientOrderId]: _gone, ...rest } = tx.ctx.live;
   tx.update({ live: rest });
-  tx.stop(orderActorId(clientOrderId));
 }
 
 /**
@@ -386,7 +388,7 @@ export function onMark(tx: Tx, price: number, time: number): void {
   markEquity(tx, price, time);
 }
 
-/** Applies a fill once: book, journal, risk, order actor; brackets a filled entry. */
+/** Applies a fill once: book, journal, risk, order machine; brackets a filled entry. */
 export function onFill(tx: Tx, fill: Fill): void {
   const live = tx.ctx.live[fill.clientOrderId];
   // An execution id is unique on its account (or order) only: core/fillIdentity.ts.
@@ -413,7 +415,7 @@ export function onFill(tx: Tx, fill: Fill): void {
   tx.send('scoring', { type: 'POSITION', qty: book.qty, since: book.openedAt });
   if (!live) return;
 
-  // The order actor decides whether this fill completes the order (an overfill is its anomaly).
+  // The order machine decides whether this fill completes the order (an overfill is its anomaly).
   const order = tx.sendOrder(fill.clientOrderId, { type: 'FILL', executionId: fill.executionId, qty: fill.qty, price: fill.price, time: fill.time });
   if (!order || !isTerminal(order)) return;
   retireOrder(tx, fill.clientOrderId, finalStatus(order), fill.time);
@@ -519,7 +521,7 @@ export function onIncompleteHistory(tx: Tx, why: string, time: number): void {
   tx.send('risk', { type: 'ANOMALY', reason: 'fills-history', detail: why, time });
 }
 
-/** The order actors' anomalies of this transaction go to risk (limited) and the audit trail (alert). */
+/** The order machines' anomalies of this transaction go to risk (limited) and the audit trail (alert). */
 export function reportAnomalies(tx: Tx): void {
   if (tx.anomalies.length === 0) return;
   for (const a of tx.anomalies.splice(0)) {
@@ -631,7 +633,7 @@ export function onReconciled(
   }
   for (const c of Object.keys(tx.ctx.live)) {
     const venue = orders[c] ?? null;
-    // The order actor takes the venue's record and ends wherever that puts it.
+    // The order machine takes the venue's record and ends wherever that puts it.
     const order = tx.sendOrder(c, { type: 'RECONCILED', venue, time });
     if (order && !isTerminal(order)) continue;
     retireOrder(tx, c, order ? finalStatus(order) : venue ? venue.status : 'lost', time, venue?.reason ?? 'reconciled with the venue');

@@ -41,3 +41,37 @@ export function initialOrderSnapshot(request: OrderRequest): OrderSnapshot {
 export function nextOrderSnapshot(snapshot: OrderSnapshot, event: OrderEvent): OrderSnapshot {
   return orderMachine.transition(snapshot, event, scope());
 }
+
+/**
+ * An order as the orchestrator's context holds it: plain data, persisted with the
+ * orchestrator's snapshot (an XState snapshot object carries its machine and cannot be).
+ * It is what the order actor used to persist: its state value, context and status.
+ */
+export interface OrderState {
+  value: OrderSnapshot['value'];
+  context: OrderSnapshot['context'];
+  status: OrderSnapshot['status'];
+}
+
+/** The snapshot each state was taken from (or rebuilt into), so that stepping never rebuilds it. */
+const snapshots = new WeakMap<OrderState, OrderSnapshot>();
+
+/** The plain state of a stepped snapshot. */
+export function orderStateOf(snapshot: OrderSnapshot): OrderState {
+  const state: OrderState = { value: snapshot.value, context: snapshot.context, status: snapshot.status };
+  snapshots.set(state, snapshot);
+  return state;
+}
+
+/**
+ * The snapshot of a plain state: the one it was taken from, or, for a state restored from a
+ * persisted snapshot, the snapshot XState restores an order actor to from the same data.
+ */
+export function orderSnapshotFrom(state: OrderState): OrderSnapshot {
+  let snapshot = snapshots.get(state);
+  if (!snapshot) {
+    snapshot = orderMachine.resolveState({ value: state.value, context: state.context, status: state.status } as Parameters<typeof orderMachine.resolveState>[0]);
+    snapshots.set(state, snapshot);
+  }
+  return snapshot;
+}

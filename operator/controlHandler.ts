@@ -23,9 +23,7 @@ import type { ControlHandler, ControlRequest, ControlResponse, ControlStatus } f
 import { currentPhase, signalsOn, type DeploymentSnapshot } from '../machines/deployment.ts';
 import { riskStatus, type RiskSnapshot } from '../machines/risk.ts';
 import { riskContextNow } from '../machines/riskMarks.ts';
-import { orderActorId } from '../machines/orderRouting.ts';
-import { sessionState } from '../machines/orchestrator.ts';
-import type { OrderSnapshot } from '../machines/order.ts';
+import { orderSnapshotOf, sessionState } from '../machines/orchestrator.ts';
 import type { Session } from '../session/session.ts';
 
 export interface SessionControlOptions {
@@ -101,12 +99,12 @@ export function createSessionControl(options: SessionControlOptions): ControlHan
         // With the mark risk has not been sent yet (machines/riskMarks.ts).
         equity: round2(riskContextNow(snap)?.equity ?? config.startingEquity),
       },
-      // Each order as its order actor has it (the only truth about an order).
+      // Each order as its order machine has it (the only truth about an order).
       orders: Object.entries(ctx.live).map(([id, o]) => ({
         clientOrderId: id,
         side: o.request.side,
         qty: o.request.qty,
-        filledQty: (snap.children[orderActorId(id)]?.getSnapshot() as OrderSnapshot | undefined)?.context.filledQty ?? 0,
+        filledQty: orderSnapshotOf(snap, id)?.context.filledQty ?? 0,
         type: o.request.type,
         purpose: o.request.purpose,
         ...(o.request.price !== undefined ? { price: o.request.price } : {}),

@@ -10,13 +10,18 @@
  *
  * Each machine is drawn from its definition (`actorRef.logic.root`): every state node,
  * nested and parallel, with the active ones listed by path; actors that are not machines
- * (market data, scoring, execution callbacks) are listed with their status.
+ * (market data, scoring, execution callbacks) are listed with their status. Orders are no
+ * actors (the orchestrator steps each order's machine in its routing table): they are
+ * drawn as the orchestrator's children `order:<id>` from that table, and the last finished
+ * ones from their final journal records.
  */
 import type { ActorRefLike, InspectionEvent } from 'xstate';
 import type { Clock } from '../core/clock.ts';
 import type { RiskSnapshot } from '../machines/risk.ts';
 import { riskContextNow } from '../machines/riskMarks.ts';
-import type { OrchestratorSnapshot } from '../machines/orchestrator.ts';
+import type { OrchestratorContext, OrchestratorSnapshot } from '../machines/orchestrator.ts';
+import { orderMachine } from '../machines/order.ts';
+import { orderActorId } from '../machines/orchestratorTx.ts';
 import type { Session, SessionSummary } from '../session/session.ts';
 import { tradingDay } from '../core/tradingDay.ts';
 import { phaseMismatch } from './sessionMismatch.ts';
@@ -201,6 +206,8 @@ export function createInspectorBridge({ clock, eventRing = EVENT_RING_SIZE }: { 
   let version = 0;
   let session: Session | null = null;
   const day: DayRecord = { day: null, trades: [], equity: [] };
+  /** The last finished orders (journal records), drawn in their final state. */
+  const finishedOrders: Array<{ clientOrderId: string; parent: string; state: string }> = [];
 
   /** Definition key of a machine logic, by identity (two machines never share a key). */
   const keys = new WeakMap<object, string>();
@@ -216,6 +223,8 @@ export function createInspectorBridge({ clock, eventRing = EVENT_RING_SIZE }: { 
     }
     return key;
   };
+
+  const orderKey = () => definitionKey(orderMachine as unknown as NonNullable<Internals['logic']>);
 
   const nameOf = (ref: ActorRefLike): string => {
     const { id, logic } = internals(ref);
@@ -272,6 +281,13 @@ export function createInspectorBridge({ clock, eventRing = EVENT_RING_SIZE }: { 
     attach(s) {
       session = s;
       // Closed trades are journal records: kept for the page (the current trading day's).
+      s.actor.on('journal.order', (e) => {
+        const state = FINAL_STATE[e.status];
+        if (state === undefined) return;
+        finishedOrders.push({ clientOrderId: e.clientOrderId, parent: s.actor.sessionId, state });
+        if (finishedOrders.length > FINISHED_ACTORS_KEPT) finishedOrders.shift();
+        version++;
+      });
       s.actor.on('journal.trade', (e) => {
         const t = e.trade;
         const d = tradingDay(t.exitTime);
@@ -296,6 +312,7 @@ export function createInspectorBridge({ clock, eventRing = EVENT_RING_SIZE }: { 
 
       const actorViews: ActorView[] = [];
       const newDefinitions: Record<string, StateNodeView> = {};
+      let ordersDrawn = false;
       for (const [sessionId, rec] of actors) {
         const snap = snapshotOf(rec.ref) ?? { status: 'starting' };
         const logic = internals(rec.ref).logic;
@@ -312,6 +329,27 @@ export function createInspectorBridge({ clock, eventRing = EVENT_RING_SIZE }: { 
           status: snap.status,
           active: machine !== null ? activePaths(snap.value) : [],
         });
+        // The orchestrator's orders, as their machines have them.
+        const live = (snap as { context?: Partial<OrchestratorContext> }).context?.live;
+        if (rec.parentId !== null || !live) continue;
+        for (const [clientOrderId, o] of Object.entries(live)) {
+          if (!o.state) continue;
+          const id = orderActorId(clientOrderId);
+          const order = orderKey();
+          ordersDrawn = true;
+          actorViews.push({ sessionId: `${sessionId}/${id}`, id, parentId: sessionId, machine: order, status: o.state.status, active: activePaths(o.state.value) });
+        }
+      }
+      for (const f of finishedOrders) {
+        const id = orderActorId(f.clientOrderId);
+        actorViews.push({ sessionId: `${f.parent}/${id}`, id, parentId: f.parent, machine: orderKey(), status: 'done', active: [f.state] });
+      }
+      if (ordersDrawn || finishedOrders.length > 0) {
+        const order = orderKey();
+        if (!cursor.definitions.has(order)) {
+          cursor.definitions.add(order);
+          newDefinitions[order] = definitions.get(order)!;
+        }
       }
 
       const from = Math.max(cursor.nextSeq, seq - eventRing);
@@ -340,6 +378,9 @@ export function createInspectorBridge({ clock, eventRing = EVENT_RING_SIZE }: { 
     },
   };
 }
+
+/** The order machine's final state a final journal status names ('lost': rejected, not at the venue). */
+const FINAL_STATE: Record<string, string | undefined> = { filled: 'filled', cancelled: 'cancelled', expired: 'expired', rejected: 'rejected', lost: 'rejected' };
 
 interface DayRecord {
   day: string | null;

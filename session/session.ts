@@ -20,13 +20,12 @@ import type { MarketBus } from '../core/marketBus.ts';
 import { provenanceLabel } from '../core/types.ts';
 import type { StateStore } from '../adapters/store/stateStore.ts';
 import type { OrderStatus } from '../adapters/store/journal.ts';
-import { orchestratorMachine, upgradeSnapshot, type OrchestratorActor, type OrchestratorEvent, type OrchestratorSettings, type OrchestratorSnapshot } from '../machines/orchestrator.ts';
+import { orchestratorMachine, orderSnapshotOf, upgradeSnapshot, type OrchestratorActor, type OrchestratorEvent, type OrchestratorSettings, type OrchestratorSnapshot } from '../machines/orchestrator.ts';
 import { accountAllowed, tradedAccount, type AccountKind } from '../config/accounts.ts';
 import { ConfigError } from '../config/load.ts';
 import { currentPhase, type DeploymentSnapshot } from '../machines/deployment.ts';
 import { riskStatus, type RiskSnapshot } from '../machines/risk.ts';
-import { orderActorId } from '../machines/orderRouting.ts';
-import { isInFlight, type OrderSnapshot } from '../machines/order.ts';
+import { isInFlight } from '../machines/order.ts';
 import type { ReplayFeed } from './sessionFeed.ts';
 import { scoringActor, type ScoringDeps } from '../actors/scoringActor.ts';
 import type { Scorer, ScoredSignal } from '../strategy/scorer.ts';
@@ -417,7 +416,7 @@ export function startSession({ config, store, logger, surfaces = [], inspect: in
   const ordersInFlight = (): string[] => {
     const snap = actor.getSnapshot();
     return Object.keys(snap.context.live).filter((c) => {
-      const order = snap.children[orderActorId(c)]?.getSnapshot() as OrderSnapshot | undefined;
+      const order = orderSnapshotOf(snap, c);
       // `unknown` waits for a reconnect's reconciliation, which this stop will not see.
       return order !== undefined && isInFlight(order) && !order.matches('unknown');
     });

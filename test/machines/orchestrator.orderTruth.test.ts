@@ -1,7 +1,8 @@
 /**
- * The order actors are the only truth about their orders: the routing table keeps
- * references, the journal takes filled quantity, average price and venue id from the
- * actor, the actor's anomalies reach risk, and the watch keeps every position under a stop.
+ * The order machines are the only truth about their orders: the routing table keeps each
+ * order's request and its machine's state (stepped once per event, no actor per order), the
+ * journal takes filled quantity, average price and venue id from the machine, the machine's
+ * anomalies reach risk, and the watch keeps every position under a stop.
  */
 import { describe, expect, it } from 'vitest';
 import type { RiskSnapshot } from '../../machines/risk.ts';
@@ -25,18 +26,24 @@ function longWithBracket(h: Harness) {
   return { entry, stop, target };
 }
 
-describe('orchestrator: the order actor is the truth', () => {
-  it('the routing table holds references only; the journal takes filled quantity, average price and venue id from the actor', () => {
+describe('orchestrator: the order machine is the truth', () => {
+  it('the routing table holds the request and the machine state only; the journal takes filled quantity, average price and venue id from the machine', () => {
     const h = open(startHarness());
     const { entry, stop } = longWithBracket(h);
-    const live = h.actor.getSnapshot().context.live;
-    for (const o of Object.values(live)) expect(Object.keys(o)).toEqual(['request']);
+    const snap = h.actor.getSnapshot();
+    for (const o of Object.values(snap.context.live)) {
+      expect(Object.keys(o).sort()).toEqual(['request', 'state']);
+      expect(Object.keys(o.state!).sort()).toEqual(['context', 'status', 'value']);
+    }
+    expect(snap.context.live[stop.clientOrderId]?.state).toMatchObject({ value: { working: 'open' }, status: 'active' });
+    // No order runs as a child actor: the machine is stepped in the table.
+    expect(Object.keys(snap.children).filter((id) => id.startsWith('order:'))).toEqual([]);
     expect(h.order(stop.clientOrderId)?.context).toMatchObject({ serverOrderId: 'srv-s', filledQty: 0 });
     const filled = h.ofType('journal.order').find((e) => e.clientOrderId === entry.clientOrderId && e.status === 'filled');
     expect(filled).toMatchObject({ filledQty: 1, avgFillPrice: 6000, serverOrderId: 'srv-e' });
   });
 
-  it('an overfill the order actor refuses reaches risk: limited, audited, the order keeps its true quantity', () => {
+  it('an overfill the order machine refuses reaches risk: limited, audited, the order keeps its true quantity', () => {
     const h = open(startHarness());
     startTrading(h);
     h.send(signal('buy', T0 + MIN));

@@ -14,9 +14,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { OrderRequest } from '../../core/types.ts';
-import { orchestratorMachine, type OrchestratorSnapshot } from '../../machines/orchestrator.ts';
+import { orchestratorMachine, orderSnapshotOf, type OrchestratorSnapshot } from '../../machines/orchestrator.ts';
 import { isTerminal, type OrderSnapshot } from '../../machines/order.ts';
-import { orderActorId } from '../../machines/orderRouting.ts';
 import { allStateNodeIds, allTransitionKeys, CoverageRecorder } from './graphCoverage.ts';
 import { T0, fillOf, signal, startHarness, startTrading, testSettings, type Harness } from './orchestratorHarness.ts';
 
@@ -32,7 +31,7 @@ interface Step {
 const live = (h: Harness): Array<{ request: OrderRequest; order: OrderSnapshot }> => {
   const snap = h.actor.getSnapshot();
   return Object.values(snap.context.live).flatMap(({ request }) => {
-    const order = snap.children[orderActorId(request.clientOrderId)]?.getSnapshot() as OrderSnapshot | undefined;
+    const order = orderSnapshotOf(snap, request.clientOrderId);
     return order && !isTerminal(order) ? [{ request, order }] : [];
   });
 };

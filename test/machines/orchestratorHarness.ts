@@ -11,6 +11,7 @@ import { instrumentFor } from '../../config/instruments.ts';
 import type { Fill, OrderRequest, Side } from '../../core/types.ts';
 import {
   orchestratorMachine,
+  orderSnapshotOf,
   type ChildInput,
   type OrchestratorActor,
   type OrchestratorEmitted,
@@ -27,7 +28,6 @@ import {
   type SupervisedChild,
   type VenueCommand,
 } from '../../machines/orchestratorEvents.ts';
-import { orderActorId } from '../../machines/orderRouting.ts';
 import { riskStatus, type RiskSnapshot, type RiskStatus } from '../../machines/risk.ts';
 import type { OrderSnapshot } from '../../machines/order.ts';
 import { bracketLegs, type BracketOrder } from '../../core/venue.ts';
@@ -150,7 +150,7 @@ export function startHarness(options: HarnessOptions = {}): Harness {
     cancels: () =>
       children.execution.received.flatMap((e) => (e.type === 'VENUE.CANCEL' ? [(e as unknown as { clientOrderId: string }).clientOrderId] : [])),
     risk: () => riskStatus(actor.getSnapshot().children.risk!.getSnapshot() as RiskSnapshot),
-    order: (id) => actor.getSnapshot().children[orderActorId(id)]?.getSnapshot() as OrderSnapshot | undefined,
+    order: (id) => orderSnapshotOf(actor.getSnapshot(), id),
     ofType: (type) => emitted.filter((e) => e.type === type) as never,
   };
   return h;
