@@ -73,7 +73,11 @@ export type ProtocolEvent =
 type Effect = (enqueue: Enqueue) => void;
 
 export class Tx {
-  /** The draft: replace fields immutably (`tx.ctx = { ...tx.ctx, x }`). */
+  /**
+   * The draft, changed only through `update`: a copy of the context made at the first
+   * update, whose top-level fields are then replaced in place (the values themselves stay
+   * immutable: a caller holding `tx.ctx.book` keeps the book it read).
+   */
   ctx: OrchestratorContext;
   private readonly effects: Effect[] = [];
   /** Children spawned or stopped by this transaction's own effects, to answer `has`. */
@@ -137,7 +141,8 @@ export class Tx {
   }
 
   update(values: Partial<OrchestratorContext>): void {
-    this.ctx = { ...this.ctx, ...values };
+    if (this.ctx === this.atStart) this.ctx = { ...this.atStart, ...values };
+    else Object.assign(this.ctx, values);
   }
 
   /**
@@ -242,7 +247,19 @@ export class Tx {
   /** Applies the draft, then the effects, in the order they were queued. */
   commit(enqueue: Enqueue, original: OrchestratorContext): void {
     this.settleOrders();
-    if (this.ctx !== original) enqueue.assign(this.ctx);
+    // Only the fields that changed: XState copies every field it is given into the new context.
+    if (this.ctx !== original) {
+      const changed: Partial<Record<keyof OrchestratorContext, unknown>> = {};
+      let any = false;
+      for (const key in this.ctx) {
+        const k = key as keyof OrchestratorContext;
+        if (this.ctx[k] !== original[k]) {
+          changed[k] = this.ctx[k];
+          any = true;
+        }
+      }
+      if (any) enqueue.assign(changed as Partial<OrchestratorContext>);
+    }
     for (const effect of this.effects) effect(enqueue);
     // The protocol regions take what this transaction left (only a change raises an event).
     if (this.exitDraft !== undefined && this.exitDraft !== this.exitAtStart) {
