@@ -1,5 +1,5 @@
 /**
- * One order's life, one actor per order keyed by its ClientOrderID, following DTC
+ * One order's life, one machine per order keyed by its ClientOrderID, following DTC
  * OrderStatus semantics: created -> submitted (in flight) -> working (open /
  * partiallyFilled) <-> pendingCancel / pendingReplace -> filled | cancelled | rejected |
  * expired. An order in flight when the link drops becomes `unknown` and only

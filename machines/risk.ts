@@ -44,7 +44,7 @@ export type LimitReason =
 export type AccountRuleReason = 'profit-target' | 'consistency';
 
 /**
- * Something the order path cannot vouch for: an order actor's anomaly (overfill,
+ * Something the order path cannot vouch for: an order machine's anomaly (overfill,
  * contradictory venue records), a report about an order MIA never sent, a position left
  * without its stop past `unprotectedMaxMs`, or fills history the venue could not give.
  */

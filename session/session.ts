@@ -412,7 +412,7 @@ export function startSession({ config, store, logger, surfaces = [], inspect: in
     };
   };
 
-  /** Orders sent and not answered yet (a cancel or replace included), as their order actors say. */
+  /** Orders sent and not answered yet (a cancel or replace included), as their order machines say. */
   const ordersInFlight = (): string[] => {
     const snap = actor.getSnapshot();
     return Object.keys(snap.context.live).filter((c) => {
