@@ -12,6 +12,7 @@ import { silentLogger } from '../../adapters/log/logger.ts';
 import { startSession } from '../../session/session.ts';
 import { activePaths, createInspectorBridge, EVENT_RING_SIZE, FINISHED_ACTORS_KEPT, type StateNodeView } from '../../operator/inspectorBridge.ts';
 import { useTempHomes } from '../fixtures/tempHome.ts';
+import { T0, fillOf, signal, startHarness, startTrading } from '../machines/orchestratorHarness.ts';
 
 const tempHome = useTempHomes('mia-inspector-bridge-');
 // Loss limits out of reach: the only kill in these runs is the operator's.
@@ -130,6 +131,32 @@ describe('inspector bridge', () => {
     expect(root.status).toBe('stopped');
     expect(root.active).toEqual(expect.arrayContaining(['running', 'running.session', 'running.session.ended']));
     expect(view.session).toMatchObject({ bars: summary.bars, pnl: summary.pnl, trades: summary.trades });
+  });
+});
+
+describe('inspector bridge: orders', () => {
+  it('draws each live order from the orchestrator\'s table, in its machine\'s current state, under the orchestrator', () => {
+    const bridge = createInspectorBridge({ clock: systemClock });
+    const h = startHarness({ inspect: bridge.inspect });
+    try {
+      startTrading(h);
+      h.send(signal('buy', T0 + 60_000));
+      const entry = h.submits()[0]!;
+      h.from('execution', { type: 'VENUE.ACCEPTED', clientOrderId: entry.clientOrderId, serverOrderId: 'srv-e', time: T0 + 60_000 });
+      h.from('execution', { type: 'VENUE.FILL', fill: fillOf(entry, 6000, 'x-e', T0 + 60_000) });
+      const [stop, target] = h.submits().slice(1);
+      h.from('execution', { type: 'VENUE.ACCEPTED', clientOrderId: stop!.clientOrderId, serverOrderId: 'srv-s', time: T0 + 60_000 });
+      const view = bridge.view(bridge.open(), true)!;
+      const root = view.actors.find((a) => a.id === 'orchestrator')!;
+      const orders = new Map(view.actors.filter((a) => a.id.startsWith('order:')).map((a) => [a.id, a]));
+      // The filled entry left the table; the bracket's legs are drawn as they are.
+      expect([...orders.keys()].sort()).toEqual([`order:${stop!.clientOrderId}`, `order:${target!.clientOrderId}`]);
+      expect(orders.get(`order:${stop!.clientOrderId}`)).toMatchObject({ parentId: root.sessionId, machine: 'order', status: 'active', active: ['working', 'working.open'] });
+      expect(orders.get(`order:${target!.clientOrderId}`)).toMatchObject({ active: ['submitted'] });
+      expect(paths(view.definitions.order!)).toEqual(expect.arrayContaining(['created', 'submitted', 'working.open', 'filled']));
+    } finally {
+      h.actor.stop();
+    }
   });
 });
 
