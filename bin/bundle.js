@@ -20,19 +20,30 @@ function esbuild() {
   return createRequire(require.resolve('tsx'))('esbuild');
 }
 
+const ZOD_NAMED_NAMESPACE = /^import \{ z \} from 'zod';$/m;
+
 export async function buildBundle() {
   const tmp = `${dist}.${process.pid}.tmp`;
   rmSync(tmp, { recursive: true, force: true });
-  const sourceUrl = {
-    name: 'source-import-meta-url',
+  // Two rewrites of our own sources, for the bundle only (the sources run unchanged by tsx):
+  // - `import.meta.url` is rebased to the source file's URL (the chunk lives in dist/).
+  // - `import { z } from 'zod'` becomes `import * as z from 'zod'`: the same functions (zod's
+  //   index re-exports its namespace both ways), but esbuild shakes a namespace import down to
+  //   what is used, while the re-exported `z` object drags in all of zod (its 70 locales, JSON
+  //   schema conversion...): 756 KB instead of about 200 KB to compile at every start.
+  const sourceRewrites = {
+    name: 'source-rewrites',
     setup(build) {
       build.onLoad({ filter: /\.ts$/ }, (args) => {
         if (args.path.includes(`${'/'}node_modules${'/'}`)) return undefined;
-        const text = readFileSync(args.path, 'utf8');
-        if (!text.includes('import.meta.url')) return undefined;
-        // The chunk lives in dist/: rebase to the source file's own URL.
-        const rel = relative(dist, args.path).split('\\').join('/');
-        return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, import.meta.url).href`), loader: 'ts' };
+        let text = readFileSync(args.path, 'utf8');
+        const original = text;
+        if (text.includes('import.meta.url')) {
+          const rel = relative(dist, args.path).split('\\').join('/');
+          text = text.replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, import.meta.url).href`);
+        }
+        text = text.replace(ZOD_NAMED_NAMESPACE, 'import * as z from \'zod\';');
+        return text === original ? undefined : { contents: text, loader: 'ts' };
       });
     },
   };
@@ -63,7 +74,7 @@ export async function buildBundle() {
     outdir: tmp,
     metafile: true,
     logLevel: 'warning',
-    plugins: [externals, sourceUrl],
+    plugins: [externals, sourceRewrites],
   });
   const inputs = {};
   for (const file of Object.keys(result.metafile.inputs)) {

@@ -5,6 +5,9 @@
  */
 import { z } from 'zod';
 
+/** Path of the channel's one route (`POST`). */
+export const CONTROL_ROUTE = '/v1/command';
+
 /** Every command a running MIA accepts from an operator. */
 export const controlCommands = [
   'status',
