@@ -1,7 +1,7 @@
 // Builds dist/: the `mia` command as one ES module per lazily loaded command group (esbuild,
 // code splitting), so that a start loads a few pre-compiled files instead of compiling a
 // few hundred TypeScript files through tsx (issue 16: `mia status` 356 ms -> < 150 ms).
-// dist/manifest.json lists every source file bundled with its size and mtime: bin/mia.js
+// dist/manifest.json lists every source file bundled (a package: its package.json) with its size and mtime: bin/mia.js
 // runs the bundle only while all of them are unchanged, else the sources through tsx.
 // Paths built from `import.meta.url` (worker entry points, package.json) keep pointing at
 // the source files: workers still start from TypeScript, as before.
@@ -76,9 +76,13 @@ export async function buildBundle() {
     logLevel: 'warning',
     plugins: [externals, sourceRewrites],
   });
+  // Our sources one by one; a bundled package by its package.json (npm rewrites it with
+  // every install or version change): ~100 stats fewer at each start than zod's and
+  // xstate's files one by one.
   const inputs = {};
   for (const file of Object.keys(result.metafile.inputs)) {
-    const abs = join(root, file);
+    const pkg = /^(.*\/node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(join(root, file));
+    const abs = pkg ? join(pkg[1], 'package.json') : join(root, file);
     const st = statSync(abs);
     inputs[relative(root, abs)] = [st.size, st.mtimeMs];
   }
@@ -94,17 +98,18 @@ export async function buildBundle() {
 export function bundleIsFresh() {
   let manifest;
   try {
-    manifest = JSON.parse(readFileSync(join(dist, 'manifest.json'), 'utf8'));
+    manifest = JSON.parse(readFileSync(`${root}dist/manifest.json`, 'utf8'));
   } catch {
     return false;
   }
-  for (const [file, [size, mtimeMs]] of Object.entries(manifest.inputs)) {
-    try {
-      const st = statSync(join(root, file));
-      if (st.size !== size || st.mtimeMs !== mtimeMs) return false;
-    } catch {
-      return false;
+  // One stat per file at every start (~300): plain concatenation, no path.join, no throw.
+  try {
+    for (const [file, [size, mtimeMs]] of Object.entries(manifest.inputs)) {
+      const st = statSync(root + file, { throwIfNoEntry: false });
+      if (st === undefined || st.size !== size || st.mtimeMs !== mtimeMs) return false;
     }
+  } catch {
+    return false;
   }
   return true;
 }

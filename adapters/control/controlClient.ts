@@ -2,7 +2,7 @@
  * The control channel's client: finds the MIA running at a home through its control.json
  * and sends it one command. Used by `mia status|pause|resume|kill|flatten|phase`.
  */
-import { CONTROL_ROUTE, controlResponseSchema, type ControlRequest, type ControlResponse } from './controlProtocol.ts';
+import { CONTROL_ROUTE, type ControlRequest, type ControlResponse } from './controlProtocol.ts';
 import { readControlFile, type ControlEndpoint } from './controlFile.ts';
 import { MiaError, type MiaErrorOptions } from '../../core/errors.ts';
 
@@ -46,8 +46,8 @@ export async function sendControlCommand(home: string, request: ControlRequest, 
   if (!endpoint) throw new ControlUnavailableError(home);
   const body = JSON.stringify(request);
   const timeoutMs = options.timeoutMs ?? 10_000;
-  // node:http (streams, net, ...) only once there is a mia to ask: "none running" answers without it.
-  const { request: httpRequest } = await import('node:http');
+  // node:http (streams, net, ...) and zod only once there is a mia to ask: "none running" answers without them.
+  const [{ request: httpRequest }, { controlResponseSchema }] = await Promise.all([import('node:http'), import('./controlSchemas.ts')]);
   return new Promise<ControlReply>((resolve, reject) => {
     const req = httpRequest(
       {

@@ -12,7 +12,8 @@ import { createHash, randomBytes as cryptoRandomBytes, timingSafeEqual } from 'n
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { chmod, lstat, unlink } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { CONTROL_ROUTE, controlRequestSchema, type ControlHandler, type ControlResponse } from './controlProtocol.ts';
+import { CONTROL_ROUTE, type ControlHandler, type ControlResponse } from './controlProtocol.ts';
+import { controlRequestSchema } from './controlSchemas.ts';
 import { removeControlFile, writeControlFile, type ControlEndpoint } from './controlFile.ts';
 
 export { CONTROL_ROUTE };
