@@ -13,7 +13,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { chmod, lstat, unlink } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { CONTROL_ROUTE, type ControlHandler, type ControlResponse } from './controlProtocol.ts';
-import { controlRequestSchema } from './controlSchemas.ts';
 import { removeControlFile, writeControlFile, type ControlEndpoint } from './controlFile.ts';
 
 export { CONTROL_ROUTE };
@@ -158,6 +157,8 @@ export async function startControlServer(options: ControlServerOptions): Promise
       } catch (e) {
         return refuse(req, res, 400, `body is not JSON (${(e as Error).message})`);
       }
+      // The schemas load with the first request, not at start: a session's first bar does not wait for them.
+      const { controlRequestSchema } = await import('./controlSchemas.ts');
       const parsed = controlRequestSchema.safeParse(json);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
