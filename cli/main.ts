@@ -4,8 +4,6 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/configError.ts';
-import { addLoaderOptions } from './loaderOptions.ts';
-import { addReplayInputOptions } from './replayInputOptions.ts';
 import { miaVersion } from './version.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, addLogOptions, parseInspectPort, parseSpeed, positiveInt } from './usage.ts';
 
@@ -69,8 +67,12 @@ const groupsOf: Record<string, readonly string[]> = {
   discord: ['discord'],
 };
 
-/** `mia run`: a session. Registered only for `mia run` itself, help and unknown commands. */
-function registerRun(program: Command): void {
+/**
+ * `mia run`: a session. Registered only for `mia run` itself, help and unknown commands;
+ * its data-file options (time zones, formats) load with it.
+ */
+async function registerRun(program: Command): Promise<void> {
+  const [{ addLoaderOptions }, { addReplayInputOptions }] = await Promise.all([import('./loaderOptions.ts'), import('./replayInputOptions.ts')]);
   const run = program
     .command('run')
     .description('run a trading session (default: a paper session on the simulated market, through the embedded paper DTC server)')
@@ -117,7 +119,7 @@ async function buildProgram(command: string | undefined, argv: readonly string[]
   const drill = command === 'kill' && argv.includes('--drill');
   const named = command !== undefined ? groupsOf[command] : undefined;
   // `mia run`'s two dozen options only where they can be used or listed.
-  if (command === 'run' || named === undefined) registerRun(program);
+  if (command === 'run' || named === undefined) await registerRun(program);
   const groups = drill ? ['killDrill'] : named || Object.keys(registrars).filter((g) => g !== 'killDrill');
   for (const group of groups) await registrars[group]!(program);
 
