@@ -14,7 +14,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const RUNS = Number(process.argv[2] ?? 5);
 const root = process.env.MIA_BENCH_ROOT ?? fileURLToPath(new URL('..', import.meta.url));
@@ -59,6 +59,9 @@ async function statusOfRunning(): Promise<number[]> {
   }
 }
 
+// A stale bundle would silently time the TypeScript sources through tsx.
+const { bundleIsFresh } = (await import(pathToFileURL(join(root, 'bin/bundle.js')).href)) as { bundleIsFresh(): boolean };
+if (!bundleIsFresh()) process.stdout.write('WARNING: dist/ is stale or missing: "(bundle)" rows run the sources. Run `node bin/bundle.js` first.\n');
 spawnSync(process.execPath, [mia, '--help'], { stdio: 'ignore' }); // warms the file cache (a stale bundle is not rebuilt: build it first, `npm run build`)
 const base = wall(['-e', '0']);
 const best = (xs: number[]) => Math.min(...xs);
