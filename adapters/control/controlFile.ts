@@ -59,7 +59,8 @@ export async function readControlFile(home: string): Promise<ControlEndpoint | n
     throw new ControlFileError(path, `not valid JSON (${(e as Error).message})`);
   }
   const { endpointSchema } = await import('./controlSchemas.ts');
-  const parsed = endpointSchema.safeParse(json);
+  // jitless: one parse per process, where compiling zod's fast path costs more than it saves.
+  const parsed = endpointSchema.safeParse(json, { jitless: true });
   if (!parsed.success) throw new ControlFileError(path, `unexpected content (${parsed.error.issues[0]?.message ?? 'invalid'})`);
   return isAlive(parsed.data.pid) ? parsed.data : null;
 }
