@@ -20,7 +20,9 @@ function esbuild() {
   return createRequire(require.resolve('tsx'))('esbuild');
 }
 
-const ZOD_NAMED_NAMESPACE = /^import \{ z \} from 'zod';$/m;
+const ZOD_NAMED_NAMESPACE = /^import \{ z \} from ['"]zod['"];?$/m;
+/** A value import of zod's `z` in another form: not rewritten, it brings all of zod back. */
+const ZOD_ANY_NAMED_Z = /^import \{[^}]*\bz\b[^}]*\} from ['"]zod['"]/m;
 
 export async function buildBundle() {
   const tmp = `${dist}.${process.pid}.tmp`;
@@ -31,6 +33,7 @@ export async function buildBundle() {
   //   index re-exports its namespace both ways), but esbuild shakes a namespace import down to
   //   what is used, while the re-exported `z` object drags in all of zod (its 70 locales, JSON
   //   schema conversion...): 756 KB instead of about 200 KB to compile at every start.
+  const unshaken = [];
   const sourceRewrites = {
     name: 'source-rewrites',
     setup(build) {
@@ -43,6 +46,7 @@ export async function buildBundle() {
           text = text.replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, import.meta.url).href`);
         }
         text = text.replace(ZOD_NAMED_NAMESPACE, 'import * as z from \'zod\';');
+        if (ZOD_ANY_NAMED_Z.test(text)) unshaken.push(relative(root, args.path));
         return text === original ? undefined : { contents: text, loader: 'ts' };
       });
     },
@@ -82,6 +86,7 @@ export async function buildBundle() {
   // Our sources one by one; a bundled package by its package.json (npm rewrites it with
   // every install or version change): ~100 stats fewer at each start than zod's and
   // xstate's files one by one.
+  if (unshaken.length > 0) process.stderr.write(`bundle: ${unshaken.join(', ')}: write \`import { z } from 'zod';\` alone on its line (or \`import * as z\`): any other import of z brings all of zod (~750 KB instead of ~200) into every command that loads it\n`);
   const inputs = {};
   for (const file of Object.keys(result.metafile.inputs)) {
     const pkg = /^(.*\/node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(join(root, file));
