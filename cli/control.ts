@@ -11,11 +11,10 @@
  */
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
+import { systemClock } from '../core/clock.ts';
 import { sendControlCommand, ControlUnavailableError } from '../adapters/control/controlClient.ts';
 import { ControlFileError } from '../adapters/control/controlFile.ts';
 import type { ControlCommand, ControlRequest, ControlResponse, ControlStatus } from '../adapters/control/controlProtocol.ts';
-import { HomeLockedError } from '../adapters/store/homeLock.ts';
-import { systemClock } from '../core/clock.ts';
 import { formatGateEvaluation, formatStatus, type EvaluationView } from '../adapters/control/formatStatus.ts';
 import { resolveHome } from './home.ts';
 import { EXIT_FAILURE, EXIT_OK, portNumber } from './usage.ts';
@@ -145,7 +144,11 @@ export async function controlAction(command: ControlCommand, opts: CommonOptions
 async function offlineAction(command: ControlCommand, request: ControlRequest, opts: CommonOptions, home: string): Promise<number> {
   // Bad configuration is exit 2 (ConfigError), like every other command.
   // Loaded here, not at start: `mia status` and friends need neither the schema nor the machines.
-  const [{ loadConfig }, { offlinePhaseCommand }] = await Promise.all([import('../config/load.ts'), import('./phaseOffline.ts')]);
+  const [{ loadConfig }, { offlinePhaseCommand }, { HomeLockedError }] = await Promise.all([
+    import('../config/load.ts'),
+    import('./phaseOffline.ts'),
+    import('../adapters/store/homeLock.ts'),
+  ]);
   const config = loadConfig(opts.config ? { file: opts.config } : {});
   let response: ControlResponse;
   try {

@@ -4,8 +4,6 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/configError.ts';
-import { addLoaderOptions } from './loaderOptions.ts';
-import { addReplayInputOptions } from './replayInputOptions.ts';
 import { miaVersion } from './version.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, addLogOptions, parseInspectPort, parseSpeed, positiveInt } from './usage.ts';
 
@@ -69,14 +67,12 @@ const groupsOf: Record<string, readonly string[]> = {
   discord: ['discord'],
 };
 
-async function buildProgram(command: string | undefined, argv: readonly string[] = []): Promise<Command> {
-  const program = new Command('mia')
-    .description('MIA: automated, supervised ES futures trading on XState state machines')
-    .version(miaVersion(), '-V, --version', 'print the MIA version')
-    .exitOverride()
-    // One line per usage error: the command's help is one --help away, not 70 lines of it.
-    .configureOutput({ outputError: (text, write) => write(`mia: ${text.replace(/^error: /, '').trimEnd()} (--help for usage)\n`) });
-
+/**
+ * `mia run`: a session. Registered only for `mia run` itself, help and unknown commands;
+ * its data-file options (time zones, formats) load with it.
+ */
+async function registerRun(program: Command): Promise<void> {
+  const [{ addLoaderOptions }, { addReplayInputOptions }] = await Promise.all([import('./loaderOptions.ts'), import('./replayInputOptions.ts')]);
   const run = program
     .command('run')
     .description('run a trading session (default: a paper session on the simulated market, through the embedded paper DTC server)')
@@ -108,11 +104,23 @@ async function buildProgram(command: string | undefined, argv: readonly string[]
     const { runCommand } = await import('./run.ts');
     process.exitCode = await runCommand(opts);
   });
+}
+
+async function buildProgram(command: string | undefined, argv: readonly string[] = []): Promise<Command> {
+  const program = new Command('mia')
+    .description('MIA: automated, supervised ES futures trading on XState state machines')
+    .version(miaVersion(), '-V, --version', 'print the MIA version')
+    .exitOverride()
+    // One line per usage error: the command's help is one --help away, not 70 lines of it.
+    .configureOutput({ outputError: (text, write) => write(`mia: ${text.replace(/^error: /, '').trimEnd()} (--help for usage)\n`) });
 
   // Help or an unknown command: every group, so that help lists them all and errors name them.
   // `mia kill --drill` is the kill-switch drill (cli/killDrill.ts), not the control command.
   const drill = command === 'kill' && argv.includes('--drill');
-  const groups = drill ? ['killDrill'] : (command !== undefined && groupsOf[command]) || Object.keys(registrars).filter((g) => g !== 'killDrill');
+  const named = command !== undefined ? groupsOf[command] : undefined;
+  // `mia run`'s two dozen options only where they can be used or listed.
+  if (command === 'run' || named === undefined) await registerRun(program);
+  const groups = drill ? ['killDrill'] : named || Object.keys(registrars).filter((g) => g !== 'killDrill');
   for (const group of groups) await registrars[group]!(program);
 
   return program;

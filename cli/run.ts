@@ -8,29 +8,16 @@ import { dirname, resolve } from 'node:path';
 import { loadConfig } from '../config/load.ts';
 import { systemClock } from '../core/clock.ts';
 import { openStateStore, type StateStore } from '../adapters/store/stateStore.ts';
-import { resetState } from '../adapters/store/resetState.ts';
 import { escapeControl } from '../core/escapeControl.ts';
-import { openEvidenceStore } from '../adapters/store/evidenceStore.ts';
 import { consoleLogFormat, createFolderLogger } from '../adapters/log/logger.ts';
 import { logFolderOf, type DeploymentSnapshot } from '../machines/deployment.ts';
 import { startSession } from '../session/session.ts';
 import { sessionParts, sessionSurfaces, type SessionSurfaces } from '../session/fromConfig.ts';
-import type { ReplayFeed } from '../session/sessionFeed.ts';
-import { openReplaySource } from '../adapters/files/replaySource.ts';
-import { InstrumentMismatchError, replayContract } from '../config/instruments.ts';
-import { dataErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
 import { firstReplayInputFlag, type ReplayInputOptions } from './replayInputOptions.ts';
-import { coverageLines, loadReplayInputs, replayCoverage, replayFeedInputs, type StreamsCoverage } from './replayInputs.ts';
-import { BacktestFeed } from '../backtest/engineFeed.ts';
-import { arrayBarTable } from '../core/barColumns.ts';
-import type { MarketBus } from '../core/marketBus.ts';
-import { provenanceLabel } from '../core/types.ts';
-import type { DataProvenance } from '../backtest/result.ts';
-import type { MiaConfig } from '../config/schema.ts';
 import { UsageError, type LogOptions } from './usage.ts';
+import type { LoadedReplay } from './runReplay.ts';
 import { resolveHome } from './home.ts';
 import { formatSummary } from './summary.ts';
-import { InvalidArgumentError } from 'commander';
 import type { Session, SessionSummary } from '../session/session.ts';
 import type { RiskSnapshot } from '../machines/risk.ts';
 import { describeRisk } from '../operator/riskCause.ts';
@@ -87,15 +74,16 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   const home = resolveHome(opts.home);
   const streamFlag = firstReplayInputFlag(opts);
   if (streamFlag !== null && loaded.feed.kind !== 'replay') throw new UsageError(`${streamFlag}: only with --feed replay (a stream goes beside a replay's bars)`);
-  const replay = loaded.feed.kind === 'replay' ? await loadReplay(opts.replay ?? loaded.feed.replayFile, opts, loaded) : undefined;
+  // The file loaders, streams and the backtest's feed load only for a replay.
+  const replay: LoadedReplay | undefined = loaded.feed.kind === 'replay' ? await (await import('./runReplay.ts')).loadReplay(opts.replay ?? loaded.feed.replayFile, opts, loaded) : undefined;
   // Each stream's coverage, as mia backtest reports it.
-  if (replay?.streams) for (const line of coverageLines(replay.streams)) process.stderr.write(`${line}\n`);
+  if (replay?.streams) for (const line of (await import('./replayInputs.ts')).coverageLines(replay.streams)) process.stderr.write(`${line}\n`);
   // A replay trades the contract of its data's dates (as mia backtest does), never a fixed label.
   const config = replay ? { ...loaded, symbol: replay.contract } : loaded;
 
   // Journal, audit and lock times are operator facts: they take the real clock. Trading
   // logic takes the session clock (event time) inside the session.
-  const reset = opts.resetState ? await resetState(home, systemClock.now()) : null;
+  const reset = opts.resetState ? await (await import('../adapters/store/resetState.ts')).resetState(home, systemClock.now()) : null;
   if (reset?.backup) process.stderr.write(`mia: --reset-state: ${reset.moved.join(', ')} moved to ${reset.backup}; starting fresh (the ledger and audit trail stay)\n`);
   const store = await openStateStore(home, { clock: systemClock });
   let dropEarly = (): void => undefined;
@@ -234,65 +222,6 @@ function explained(summary: SessionSummary, session: Session, store: StateStore)
   const risk = live ?? (store.risk.load()?.snapshot as RiskSnapshot | undefined);
   return { ...summary, riskCause: risk?.context && risk.value ? describeRisk(risk) : summary.riskState };
 }
-
-/** A replay loaded before anything starts; `attach` gives its feed the session's bus (streams, chains and VIX are published on it). */
-interface LoadedReplay {
-  feed: ReplayFeed;
-  bars: number;
-  contract: string;
-  /** Each stream's coverage of the bars; absent without --chains, --vix or --stream. */
-  streams?: StreamsCoverage;
-  attach(bus: MarketBus): void;
-}
-
-/**
- * Loads the replay file, and its streams with the backtest's loaders, before anything
- * starts: a bad file or option is exit 2, naming it. With streams, the bars are handed
- * out by the backtest's feed (backtest/engineFeed.ts), which publishes each stream item,
- * chain and VIX close before the bar they precede, exactly as `mia backtest` does.
- */
-async function loadReplay(file: string | null | undefined, opts: RunOptions, config: MiaConfig): Promise<LoadedReplay> {
-  if (!file) throw new UsageError('--feed replay needs --replay FILE (or feed.replayFile in the configuration)');
-  const loader = loaderOptionsFrom(opts);
-  let handle;
-  let contract;
-  try {
-    handle = await openReplaySource(file, loader);
-    if (handle.bars.length === 0) throw new UsageError(`--replay ${file}: no bars to replay`);
-    contract = replayContract(handle.series.symbol, config.symbol, handle.bars[0]!.time, `--replay ${file}`);
-  } catch (err) {
-    if (err instanceof InstrumentMismatchError) throw new UsageError(err.message);
-    throw dataErrorForCli(err);
-  }
-  const base = { barMs: handle.barMs, provenance: handle.provenance, firstTime: handle.bars[0]!.time };
-  if (firstReplayInputFlag(opts) === null) return { feed: { source: handle.source, ...base }, bars: handle.bars.length, contract, attach: () => undefined };
-
-  const bars = arrayBarTable(handle.bars);
-  const s = handle.series;
-  const data: DataProvenance[] = [
-    { file: s.file, sha256: s.sha256, format: s.format, rows: s.rows, from: iso(handle.bars[0]!.time), to: iso(handle.bars.at(-1)!.time), label: provenanceLabel(s.provenance), symbol: s.symbol },
-  ];
-  const inputs = await loadReplayInputs(opts, loader, bars, handle.barMs, data);
-  let bus: MarketBus | null = null;
-  const feed = new BacktestFeed({
-    bars,
-    barMs: handle.barMs,
-    bus: () => {
-      if (!bus) throw new Error('replay feed: no bus attached');
-      return bus;
-    },
-    ...replayFeedInputs(inputs, config.strategy.volatility.vixSymbol),
-  });
-  return {
-    feed: { source: feed, ...base },
-    bars: handle.bars.length,
-    contract,
-    streams: replayCoverage(inputs, bars, handle.barMs)!,
-    attach: (b) => void (bus = b),
-  };
-}
-
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** `--inspect-port`: 0 (an ephemeral port) to 65535. */
 export { parseInspectPort } from './usage.ts';

@@ -1,7 +1,7 @@
 /**
  * The `backtest` section of the configuration: robustness settings (walk-forward, the
  * parameter choice, the sweep's worker pool, named stress windows, A/B comparison).
- * Plain objects with `.default` / `.prefault` only (config/load.ts makes them strict).
+ * Strict objects (an unknown key is an error) with `.default` / `.prefault` only.
  */
 import { z } from 'zod';
 
@@ -27,7 +27,6 @@ export const SPAN_PATTERN = /^([1-9]\d*)([dm])$/;
 const span = z.string().regex(SPAN_PATTERN, 'must be a count of trading days or months, e.g. 20d or 6m');
 const day = z.iso.date();
 
-// Strict here: config/load.ts makes nested objects strict but does not walk into arrays.
 export const stressWindowSchema = z
   .strictObject({
     name: z.string().min(1),
@@ -38,7 +37,7 @@ export const stressWindowSchema = z
   .refine((w) => w.from <= w.to, { message: 'from must not be after to' });
 export type StressWindowSetting = z.infer<typeof stressWindowSchema>;
 
-export const backtestSchema = z.object({
+export const backtestSchema = z.strictObject({
   /** Sweep workers; null = one per core (os.availableParallelism()). */
   workers: z.number().int().positive().nullable().default(null),
   /** What chooses a parameter set in sample. */
@@ -46,7 +45,7 @@ export const backtestSchema = z.object({
   /** A parameter set with fewer in-sample trades than this cannot be chosen. */
   minTrades: z.number().int().min(0).default(5),
   walkForward: z
-    .object({
+    .strictObject({
       inSample: span.default('60d'),
       /** Out-of-sample span; windows step by it, so out-of-sample windows never overlap. */
       outOfSample: span.default('20d'),
@@ -59,7 +58,7 @@ export const backtestSchema = z.object({
   /** Named stress windows; null = the built-in list (backtest/stressWindows.ts). */
   stressWindows: z.array(stressWindowSchema).nullable().default(null),
   compare: z
-    .object({
+    .strictObject({
       /** Seed of the bootstrap of the paired daily P&L differences. */
       seed: z.number().int().default(1),
       resamples: z.number().int().min(100).default(10_000),

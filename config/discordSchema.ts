@@ -8,7 +8,7 @@ import { z } from 'zod';
 const snowflake = z.string().regex(/^\d{17,20}$/, 'a Discord id (snowflake) is 17 to 20 digits');
 const count = z.number().int().positive();
 
-export const discordSchema = z.object({
+export const discordSchema = z.strictObject({
   /** Guild whose slash commands are registered (immediate); null registers them globally. */
   guildId: snowflake.nullable().default(null),
   /** Users who may run operator commands. */
@@ -16,7 +16,7 @@ export const discordSchema = z.object({
   /** Members holding any of these roles may run operator commands. */
   allowedRoleIds: z.array(snowflake).default([]),
   channels: z
-    .object({
+    .strictObject({
       /** Fills, risk and phase changes, errors, disconnections. */
       alerts: snowflake.nullable().default(null),
       /** Signals the moment they fire (phase 6). */
@@ -28,7 +28,7 @@ export const discordSchema = z.object({
   /** Delay before a signal reaches the public channel, seconds. */
   publicDelaySeconds: z.number().int().min(0).default(900),
   alerts: z
-    .object({
+    .strictObject({
       /** Alerts arriving within this window go out as one message, ms. */
       batchMs: count.default(2_000),
       /** Messages per channel in any rolling minute (Discord allows about 5 per 5 s). */

@@ -3,7 +3,7 @@
  * filter") and how `mia ml train` trains it. A signal passes when the ensemble's P(win)
  * exceeds `threshold`; with no trained model the filter is off and says so.
  *
- * Plain objects with `.default` / `.prefault` only (config/load.ts makes them strict).
+ * Strict objects (an unknown key is an error) with `.default` / `.prefault` only.
  * Cross-field rules (the weights must not all be 0) are checked where the values are used
  * (strategy/ml/ensemble.ts normaliseWeights) and name the key.
  */
@@ -12,13 +12,13 @@ import { z } from 'zod';
 const count = z.number().int().positive();
 const weight = z.number().finite().min(0);
 
-export const mlWeightsSchema = z.object({
+export const mlWeightsSchema = z.strictObject({
   rf: weight.default(0.5),
   gbt: weight.default(0.3),
   lr: weight.default(0.2),
 });
 
-export const mlTrainingSchema = z.object({
+export const mlTrainingSchema = z.strictObject({
   /** Walk-forward folds: signals in time order cut into this many blocks; each block after the first is predicted by a model trained on the blocks before it. */
   folds: z.number().int().min(2).default(5),
   /** Fewest labelled signals `mia ml train` accepts. */
@@ -26,7 +26,7 @@ export const mlTrainingSchema = z.object({
   /** Seed of the forest's bootstraps and feature draws. */
   seed: z.number().int().default(1),
   rf: z
-    .object({
+    .strictObject({
       trees: count.default(50),
       maxDepth: count.default(6),
       minLeaf: count.default(5),
@@ -35,7 +35,7 @@ export const mlTrainingSchema = z.object({
     })
     .prefault({}),
   gbt: z
-    .object({
+    .strictObject({
       trees: count.default(50),
       maxDepth: count.default(3),
       minLeaf: count.default(10),
@@ -43,7 +43,7 @@ export const mlTrainingSchema = z.object({
     })
     .prefault({}),
   lr: z
-    .object({
+    .strictObject({
       l2: z.number().finite().min(0).default(1),
       learningRate: z.number().finite().positive().default(0.5),
       iterations: count.default(300),
@@ -51,7 +51,7 @@ export const mlTrainingSchema = z.object({
     .prefault({}),
 });
 
-export const mlSchema = z.object({
+export const mlSchema = z.strictObject({
   /** false: no filtering even with a model (signals say so). */
   enabled: z.boolean().default(true),
   /** A signal passes only when P(win) is strictly above this. */

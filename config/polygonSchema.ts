@@ -9,7 +9,7 @@ import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
 
-export const polygonSchema = z.object({
+export const polygonSchema = z.strictObject({
   /** REST base URL; `POLYGON_REST_URL` overrides it (tests point it at a local fake). */
   restUrl: z.url().default('https://api.polygon.io'),
   /** WebSocket base URL; the cluster path (`/futures`, `/indices`) is appended. `POLYGON_WS_URL` overrides it. */

@@ -15,7 +15,7 @@ import { liveRulesSchema, propFirmRulesSchema } from './accountRules.ts';
 const money = z.number().finite().positive();
 const count = z.number().int().positive();
 
-export const riskLimitsSchema = z.object({
+export const riskLimitsSchema = z.strictObject({
   /** Largest absolute position, contracts. */
   maxContracts: count.default(2),
   /** Largest single order, contracts. */
@@ -57,7 +57,7 @@ export type RiskLimits = z.infer<typeof riskLimitsSchema>;
 const gate = z.record(z.string(), z.number().finite());
 
 /** Phase-gate thresholds (DOMAIN.md); keys are metric names, see config/gates.ts. */
-export const gatesSchema = z.object({
+export const gatesSchema = z.strictObject({
   // Minimum samples: trades (calibration, >= 100 where the plan is silent), years of data
   // (backtest, the plan's 2-3 years), wall-clock paperMonths on live data (simulation, the
   // plan's 3 months), tradingDays (prop firm, >= 20), closed signals (>= 30).
@@ -69,13 +69,13 @@ export const gatesSchema = z.object({
 });
 export type GateThresholds = z.infer<typeof gatesSchema>;
 
-export const configSchema = z.object({
+export const configSchema = z.strictObject({
   /** Traded contract; the venue mapping (e.g. ESZ25-CME) lives with the venue. */
   symbol: z.string().min(1).default('ESZ25'),
   /** Starting account equity for paper sessions and percentage metrics, dollars. */
   startingEquity: money.default(50_000),
   feed: z
-    .object({
+    .strictObject({
       /** simulated: the seeded simulated market; replay: `replayFile`; polygon: live (POLYGON_API_KEY). */
       kind: z.enum(['simulated', 'replay', 'polygon']).default('simulated'),
       /** The market-data file a replay plays (any format `mia data inspect` reads). */
@@ -92,7 +92,7 @@ export const configSchema = z.object({
     })
     .prefault({}),
   venue: z
-    .object({
+    .strictObject({
       /**
        * dtc: orders go over the DTC protocol to `venue.dtc.host`, or, when no host is set,
        * to a paper DTC server MIA starts on 127.0.0.1 and feeds with the session's market
@@ -100,7 +100,7 @@ export const configSchema = z.object({
        */
       kind: z.enum(['dtc', 'simulated']).default('dtc'),
       dtc: z
-        .object({
+        .strictObject({
           /** DTC server host; null starts the embedded paper DTC server. */
           host: z.string().min(1).nullable().default(null),
           port: z.number().int().min(0).max(65_535).default(11_099),
@@ -154,7 +154,7 @@ export const configSchema = z.object({
   risk: riskLimitsSchema.prefault({}),
   gates: gatesSchema.prefault({}),
   supervision: z
-    .object({
+    .strictObject({
       /** Child restarts allowed inside the window before escalating to risk. */
       maxRestarts: count.default(3),
       windowMs: count.default(60_000),
@@ -163,7 +163,7 @@ export const configSchema = z.object({
     })
     .prefault({}),
   connection: z
-    .object({
+    .strictObject({
       heartbeatSeconds: count.default(10),
       maxReconnectAttempts: count.default(8),
       backoffBaseMs: count.default(500),
@@ -172,7 +172,7 @@ export const configSchema = z.object({
     .prefault({}),
   polygon: polygonSchema.prefault({}),
   log: z
-    .object({
+    .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     })
     .prefault({}),

@@ -5,8 +5,8 @@
  * parameters. Every default is the documented one; weights are renormalised over the
  * features whose inputs are there, so they need not sum to 1.
  *
- * Keep this schema to plain objects with `.default` / `.prefault`: config/load.ts makes
- * every nested object strict (unknown keys are errors) by walking exactly those.
+ * Every object is a `z.strictObject` (an unknown key is an error), with `.default` /
+ * `.prefault` only.
  * Cross-field rules (e.g. baseMinBars <= baseMaxBars) are checked where the values are
  * used and name the key.
  */
@@ -18,7 +18,7 @@ const multiplier = z.number().finite().positive();
 const unit = z.number().finite().min(0).max(1);
 
 /** Confluence weights by feature (the plan's final formula; 0 = computed and reported, not scored). */
-export const featureWeightsSchema = z.object({
+export const featureWeightsSchema = z.strictObject({
   gammaLevels: weight.default(0.2),
   volumeConfirmation: weight.default(0.15),
   optionsFlow: weight.default(0.12),
@@ -33,7 +33,7 @@ export const featureWeightsSchema = z.object({
 });
 
 /** Score multipliers by US/Eastern session of the event time. */
-export const sessionMultipliersSchema = z.object({
+export const sessionMultipliersSchema = z.strictObject({
   preMarket: multiplier.default(0.8),
   opening: multiplier.default(1.2),
   midday: multiplier.default(1.0),
@@ -42,7 +42,7 @@ export const sessionMultipliersSchema = z.object({
   overnight: multiplier.default(0.5),
 });
 
-export const volatilitySchema = z.object({
+export const volatilitySchema = z.strictObject({
   atrBars: count.default(14),
   averageBars: count.default(20),
   lowVix: multiplier.default(15),
@@ -59,7 +59,7 @@ export const volatilitySchema = z.object({
   highThreshold: multiplier.default(1.4),
 });
 
-export const battleNavaleSchema = z.object({
+export const battleNavaleSchema = z.strictObject({
   balanceBars: count.default(5),
   atrBars: count.default(14),
   baseMinBars: z.number().int().min(2).default(3),
@@ -71,40 +71,40 @@ export const battleNavaleSchema = z.object({
   baseWeight: weight.default(0.2),
 });
 
-export const featureParamsSchema = z.object({
+export const featureParamsSchema = z.strictObject({
   gammaLevels: z
-    .object({
+    .strictObject({
       /** Levels older than this are stale (a chain per session at least). */
       maxAgeMinutes: multiplier.default(24 * 60),
       atrBars: count.default(14),
       momentumBars: count.default(5),
     })
     .prefault({}),
-  volumeConfirmation: z.object({ bars: count.default(20) }).prefault({}),
-  optionsFlow: z.object({ maxAgeMinutes: multiplier.default(24 * 60) }).prefault({}),
+  volumeConfirmation: z.strictObject({ bars: count.default(20) }).prefault({}),
+  optionsFlow: z.strictObject({ maxAgeMinutes: multiplier.default(24 * 60) }).prefault({}),
   orderBook: z
-    .object({
+    .strictObject({
       l1Weight: unit.default(0.6),
       depthLevels: count.default(5),
       maxAgeMs: count.default(60_000),
     })
     .prefault({}),
   vwapTrend: z
-    .object({
+    .strictObject({
       slopeBars: count.default(5),
       distanceWeight: unit.default(0.6),
     })
     .prefault({}),
-  aggressionBias: z.object({ bars: count.default(5) }).prefault({}),
+  aggressionBias: z.strictObject({ bars: count.default(5) }).prefault({}),
   tickMomentum: z
-    .object({
+    .strictObject({
       window: count.default(20),
       countWeight: unit.default(0.4),
       maxAgeMs: count.default(60_000),
     })
     .prefault({}),
   deltaDivergence: z
-    .object({
+    .strictObject({
       bars: z.number().int().min(2).default(10),
       atrBars: count.default(14),
       minStrength: unit.default(0.7),
@@ -115,7 +115,7 @@ export const featureParamsSchema = z.object({
     })
     .prefault({}),
   smartMoney: z
-    .object({
+    .strictObject({
       /** Smallest "large" print, contracts (100 ES lots in the plan). */
       largeSize: multiplier.default(100),
       windowBars: count.default(5),
@@ -125,7 +125,7 @@ export const featureParamsSchema = z.object({
     })
     .prefault({}),
   multiTimeframe: z
-    .object({
+    .strictObject({
       mediumMinutes: count.default(5),
       slowMinutes: count.default(15),
       fastWeight: weight.default(0.5),
@@ -138,7 +138,7 @@ export const featureParamsSchema = z.object({
 });
 
 /** Exits before the session ends (strategy/sessionClose.ts). */
-export const exitsSchema = z.object({
+export const exitsSchema = z.strictObject({
   /** 'globex': flat before the daily 16:00 CT halt and the Friday close; 'rth': flat by 15:00 CT, no entry outside RTH; 'none': off. */
   session: z.enum(['globex', 'rth', 'none']).default('globex'),
   /** A position is closed this many minutes before the session's end (a bar after the end closes it at once). */
@@ -148,7 +148,7 @@ export const exitsSchema = z.object({
 });
 
 /** Entry size (strategy/sizing.ts): `quantity`, or a capped fraction of Kelly on the system's own closed trades. */
-export const sizingSchema = z.object({
+export const sizingSchema = z.strictObject({
   mode: z.enum(['fixed', 'kelly']).default('fixed'),
   /** Share of full Kelly (0.25 = quarter Kelly). */
   fraction: z.number().finite().positive().max(1).default(0.25),
@@ -160,7 +160,7 @@ export const sizingSchema = z.object({
   lookbackTrades: count.max(1000).default(100),
 });
 
-export const strategySchema = z.object({
+export const strategySchema = z.strictObject({
   /** Confluence threshold: long above +threshold, short below -threshold (before the volatility multiplier). */
   threshold: z.number().positive().max(1).default(0.25),
   quantity: count.default(1),

@@ -266,25 +266,29 @@ export function calendarDaysBetween(from: string, to: string): number {
 }
 
 // Shared clocks for the module-level helpers below: their caches depend only on the input.
-const chicagoClock = new ZoneClock(CHICAGO);
-const easternClock = new ZoneClock(NEW_YORK);
+// Made on first use, not at import: the process's first Intl.DateTimeFormat loads ICU's
+// locale and zone data (~20-30 ms), which a command that formats no time (`mia status`) skips.
+let chicagoClock: ZoneClock | undefined;
+let easternClock: ZoneClock | undefined;
+const chicago = (): ZoneClock => (chicagoClock ??= new ZoneClock(CHICAGO));
+const eastern = (): ZoneClock => (easternClock ??= new ZoneClock(NEW_YORK));
 
 /** Wall-clock fields of an instant in America/Chicago (the CME's zone). */
 export function chicagoTime(ms: number): ZonedFields {
-  return chicagoClock.fields(ms);
+  return chicago().fields(ms);
 }
 
 /** UTC offset of US/Eastern at the instant `ms`, in minutes (-300 in winter, -240 in summer). */
 export function easternOffsetMinutes(ms: number): number {
-  return Math.round(easternClock.offsetMs(ms) / 60_000);
+  return Math.round(eastern().offsetMs(ms) / 60_000);
 }
 
 /** The instant of an Eastern wall-clock time (see ZoneClock.wallTimeToUtc). */
 export function easternWallTimeToUtc(year: number, month: number, day: number, hour = 0, minute = 0): number {
-  return easternClock.wallTimeToUtc(year, month, day, hour, minute);
+  return eastern().wallTimeToUtc(year, month, day, hour, minute);
 }
 
 /** The Eastern calendar date (YYYY-MM-DD) of an instant. */
 export function easternDate(ms: number): string {
-  return easternClock.date(ms);
+  return eastern().date(ms);
 }

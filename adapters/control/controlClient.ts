@@ -2,10 +2,8 @@
  * The control channel's client: finds the MIA running at a home through its control.json
  * and sends it one command. Used by `mia status|pause|resume|kill|flatten|phase`.
  */
-import { request as httpRequest } from 'node:http';
-import { controlResponseSchema, type ControlRequest, type ControlResponse } from './controlProtocol.ts';
+import { CONTROL_ROUTE, type ControlRequest, type ControlResponse } from './controlProtocol.ts';
 import { readControlFile, type ControlEndpoint } from './controlFile.ts';
-import { CONTROL_ROUTE } from './controlServer.ts';
 import { MiaError, type MiaErrorOptions } from '../../core/errors.ts';
 
 /** Nothing answers at the home: no control.json, a dead pid, or a refused connection. */
@@ -48,6 +46,8 @@ export async function sendControlCommand(home: string, request: ControlRequest, 
   if (!endpoint) throw new ControlUnavailableError(home);
   const body = JSON.stringify(request);
   const timeoutMs = options.timeoutMs ?? 10_000;
+  // node:http (streams, net, ...) and zod only once there is a mia to ask: "none running" answers without them.
+  const [{ request: httpRequest }, { controlResponseSchema }] = await Promise.all([import('node:http'), import('./controlSchemas.ts')]);
   return new Promise<ControlReply>((resolve, reject) => {
     const req = httpRequest(
       {
@@ -74,7 +74,7 @@ export async function sendControlCommand(home: string, request: ControlRequest, 
             reject(new ControlProtocolError(`HTTP ${res.statusCode}: not a control response: ${text.slice(0, 200)}`));
             return;
           }
-          const parsed = controlResponseSchema.safeParse(json);
+          const parsed = controlResponseSchema.safeParse(json, { jitless: true }); // one parse per process: no compiled fast path
           if (!parsed.success) reject(new ControlProtocolError(`HTTP ${res.statusCode}: malformed control response`));
           else resolve({ status: res.statusCode ?? 0, response: parsed.data });
         });

@@ -5,16 +5,12 @@
  */
 import { chmod, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
+import type { endpointSchema } from './controlSchemas.ts';
 import { isAlive } from '../store/processAlive.ts';
 import { MiaError } from '../../core/errors.ts';
 
 export const CONTROL_FILE = 'control.json';
-
-const endpointSchema = z.union([
-  z.strictObject({ port: z.number().int().min(1).max(65_535), token: z.string().regex(/^[0-9a-f]{64}$/), pid: z.number().int().positive() }),
-  z.strictObject({ socket: z.string().min(1), token: z.string().regex(/^[0-9a-f]{64}$/), pid: z.number().int().positive() }),
-]);
 
 /** Where to reach a running MIA: a loopback TCP port or a unix socket, and its token. */
 export type ControlEndpoint = z.infer<typeof endpointSchema>;
@@ -62,7 +58,9 @@ export async function readControlFile(home: string): Promise<ControlEndpoint | n
   } catch (e) {
     throw new ControlFileError(path, `not valid JSON (${(e as Error).message})`);
   }
-  const parsed = endpointSchema.safeParse(json);
+  const { endpointSchema } = await import('./controlSchemas.ts');
+  // jitless: one parse per process, where compiling zod's fast path costs more than it saves.
+  const parsed = endpointSchema.safeParse(json, { jitless: true });
   if (!parsed.success) throw new ControlFileError(path, `unexpected content (${parsed.error.issues[0]?.message ?? 'invalid'})`);
   return isAlive(parsed.data.pid) ? parsed.data : null;
 }

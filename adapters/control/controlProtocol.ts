@@ -3,7 +3,11 @@
  * may ask a running `mia run`, and what it answers. Transport-free: the HTTP server and
  * the Discord command handler both speak it to one {@link ControlHandler}.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import type { controlRequestSchema, controlResponseSchema } from './controlSchemas.ts';
+
+/** Path of the channel's one route (`POST`). */
+export const CONTROL_ROUTE = '/v1/command';
 
 /** Every command a running MIA accepts from an operator. */
 export const controlCommands = [
@@ -24,30 +28,10 @@ export type ControlCommand = (typeof controlCommands)[number];
 /** Commands that cannot run without a non-empty reason (the machines would refuse them anyway). */
 export const commandsNeedingReason: ReadonlySet<ControlCommand> = new Set(['kill', 'phase.override']);
 
-const text = z.string().max(500);
-
-export const controlRequestSchema = z.strictObject({
-  command: z.enum(controlCommands),
-  /** Who asks: `cli:<user>` or `discord:<userId>`. */
-  who: z.string().trim().min(1).max(120),
-  reason: text.optional(),
-  /** flatten only: close the position but leave entries allowed (default: entries pause until resume). */
-  keepTrading: z.boolean().optional(),
-});
-
-/** One operator command, as the channel carries it. */
+/** One operator command, as the channel carries it (checked by controlSchemas.ts). */
 export type ControlRequest = z.infer<typeof controlRequestSchema>;
 
-export const controlResponseSchema = z.object({
-  /** False when the command was refused (by a machine, or as malformed) or failed. */
-  ok: z.boolean(),
-  command: z.string(),
-  /** One human line saying what happened, or why not. */
-  message: z.string(),
-  /** Structured detail: the status, the gate evaluation of a refused advance, ... */
-  data: z.json().optional(),
-});
-
+/** What a running MIA answers (checked by controlSchemas.ts). */
 export type ControlResponse = z.infer<typeof controlResponseSchema>;
 
 /** What the channel calls; implemented over a live session in operator/controlHandler.ts. */

@@ -12,11 +12,10 @@ import { createHash, randomBytes as cryptoRandomBytes, timingSafeEqual } from 'n
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { chmod, lstat, unlink } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { controlRequestSchema, type ControlHandler, type ControlResponse } from './controlProtocol.ts';
+import { CONTROL_ROUTE, type ControlHandler, type ControlResponse } from './controlProtocol.ts';
 import { removeControlFile, writeControlFile, type ControlEndpoint } from './controlFile.ts';
 
-/** Path of the one route. */
-export const CONTROL_ROUTE = '/v1/command';
+export { CONTROL_ROUTE };
 
 /** Largest request body accepted, bytes. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -158,6 +157,8 @@ export async function startControlServer(options: ControlServerOptions): Promise
       } catch (e) {
         return refuse(req, res, 400, `body is not JSON (${(e as Error).message})`);
       }
+      // The schemas load with the first request, not at start: a session's first bar does not wait for them.
+      const { controlRequestSchema } = await import('./controlSchemas.ts');
       const parsed = controlRequestSchema.safeParse(json);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];

@@ -1,4 +1,6 @@
 /** Exit codes of the control commands without a running mia: 2 for bad usage, 1 for nobody home. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useTempHomes } from '../fixtures/tempHome.ts';
 import { mia } from '../adapters/control/miaRunSteps.ts';
@@ -23,5 +25,14 @@ describe('mia control commands, usage', () => {
     // Phase commands do not need a running mia: judged on the home's state, refused without evidence.
     expect(phase.code).toBe(1);
     expect(phase.stderr).toContain('advance refused in phase 0 setup');
+  });
+
+  it('a control.json that does not parse is named with zod\'s English message', { timeout: 60_000 }, async () => {
+    const home = tempHome();
+    // A live pid (ours), a port out of range: the one branch of the endpoint union that fits names the key.
+    writeFileSync(join(home, 'control.json'), JSON.stringify({ port: 0, token: 'a'.repeat(64), pid: process.pid }));
+    const status = await mia(home, 'status');
+    expect(status.code).toBe(1);
+    expect(status.stderr).toContain(`${join(home, 'control.json')}: unexpected content (Too small: expected number to be >=1)`);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { z } from 'zod';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, envLayer, loadConfig } from '../../config/load.ts';
@@ -118,6 +119,22 @@ describe('loadConfig', () => {
     const err = configError(load);
     expect(err.key).toBe(key);
     expect(err.reason).toBe('unknown key');
+  });
+
+  it('every object of the schema, at any depth through defaults, is strict where it is defined (an unknown key anywhere is an error)', () => {
+    // The loader has no strict copy of the schema any more: a new section written with
+    // z.object would silently drop unknown keys. This walks what a file can reach.
+    const loose: string[] = [];
+    const walk = (s: z.ZodType, path: string): void => {
+      if (s instanceof z.ZodObject) {
+        if ((s.def.catchall as z.ZodType | undefined)?.def.type !== 'never') loose.push(path || '(root)');
+        for (const [k, v] of Object.entries(s.shape)) walk(v as z.ZodType, path ? `${path}.${k}` : k);
+      } else if (s instanceof z.ZodDefault || s instanceof z.ZodPrefault) walk((s as unknown as { unwrap(): z.ZodType }).unwrap(), path);
+    };
+    walk(configSchema, '');
+    expect(loose).toEqual([]);
+    // And the walk does reach the nested sections.
+    expect(configError(() => loadConfig({ env: {}, overrides: { strategy: { features: { volumeConfirmation: { bogus: 1 } } } } })).key).toBe('strategy.features.volumeConfirmation.bogus');
   });
 
   it('an unreadable file is a ConfigError naming the file', () => {
