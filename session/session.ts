@@ -160,6 +160,9 @@ export interface Session {
   readonly bus: MarketBus;
 }
 
+/** How far ahead of the trading-day roll the ledger's next day file is readied (session/session.ts observer). */
+const LEDGER_DAY_LEAD_MS = 60 * 60_000;
+
 /** Journal statuses for the orchestrator's order records. */
 const journalStatus: Record<string, OrderStatus> = {
   submitted: 'sent',
@@ -339,6 +342,9 @@ export function startSession({ config, store, logger, surfaces = [], inspect: in
   bus.subscribe('observer', {
     onBar(bar) {
       if (firstBarTime === null) firstBarTime = bar.time;
+      // After the bar's decision: the ledger's next day file is created an hour before the roll
+      // (the 16:00-17:00 CT halt), not by the day's first order on its way to the wire.
+      if (persist) store.journal.prepare(LEDGER_DAY_LEAD_MS);
     },
   });
   actor.on('journal.order', (e) => {

@@ -10,7 +10,7 @@ import type { Clock } from '../../core/clock.ts';
 import type { Fill, OrderRequest, Trade } from '../../core/types.ts';
 import type { FillIdentity } from '../../core/fillIdentity.ts';
 import { fillSchema, orderRequestSchema, tradeSchema } from './domainSchemas.ts';
-import { existsSync, readdirSync, renameSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CorruptStateError, openDocument, type DeepReadonly } from './jsonDocument.ts';
 import { openLedger, type TornTail } from './ledger.ts';
@@ -107,6 +107,13 @@ export interface Journal {
   lastFillTime(): number | undefined;
   recordTrade(trade: Trade): Promise<void>;
   trades(): ReadonlyArray<DeepReadonly<Trade>>;
+  /**
+   * Readies, off the order path, the ledger file that a record written `aheadMs` from now
+   * would go to (ledger.ts `prepare`): creating a day's file and syncing its directory would
+   * otherwise fall on the first order of the day, between its decision and the wire. Cheap
+   * when ready; nothing for a journal without day files.
+   */
+  prepare(aheadMs: number): void;
   flush(): Promise<void>;
   close(): Promise<void>;
   /** What the ledger held when opened (disk journals only): torn tails, fill write times. */
@@ -123,10 +130,14 @@ export interface JournalOptions {
 /** Where a home's journal lives: `<home>/state/ledger/`, one file per trading day. */
 export const journalDir = (stateDir: string) => join(stateDir, 'ledger');
 
-/** True when `stateDir` holds a journal (a ledger day file or a former journal.json). */
+/**
+ * True when `stateDir` holds a journal: a ledger day file with bytes in it, or a former
+ * journal.json. An empty day file is one prepared ahead of its first record (ledger.ts
+ * `prepare`) and holds none.
+ */
 export function journalExists(stateDir: string): boolean {
   const dir = journalDir(stateDir);
-  return existsSync(join(stateDir, 'journal.json')) || (existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.jsonl')));
+  return existsSync(join(stateDir, 'journal.json')) || (existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.jsonl') && statSync(join(dir, f)).size > 0));
 }
 
 const ledgerRecordSchema = z.discriminatedUnion('k', [
@@ -202,6 +213,9 @@ export async function openJournal(dir: string, clock: Clock, { sync = true, read
     if (!readOnly) renameSync(legacy, `${legacy}.imported`);
   }
 
+  // Today's file, now rather than on the first order (the session readies the next day's ahead of the roll).
+  if (!readOnly) ledger.prepare(clock.now());
+
   return {
     path: dir,
     replay: { torn: ledger.torn, fillsWritten },
@@ -225,6 +239,7 @@ export async function openJournal(dir: string, clock: Clock, { sync = true, read
       write({ k: 'trade', at: clock.now(), trade: tradeSchema.parse(trade, RECORD_CHECK) });
     },
     trades: () => trades,
+    prepare: (aheadMs) => ledger.prepare(clock.now() + aheadMs),
     flush: async () => {},
     async close() {
       closed = true;
