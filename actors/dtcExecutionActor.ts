@@ -34,6 +34,7 @@ import { MiaError } from '../core/errors.ts';
 import { bracketLegs, type BracketOrder, type ReconcileHint, type VenueCommand, type VenueReport } from '../core/venue.ts';
 import { childFailed, type ChildEvent } from '../machines/orchestratorEvents.ts';
 import { LocalOcoBook, serverSupportsOco } from '../adapters/dtc/localOco.ts';
+import { warmOrderPath } from '../adapters/dtc/orderPathWarmUp.ts';
 import type { ChildInput } from '../machines/orchestrator.ts';
 import type { VenueSettle } from '../core/venueSettle.ts';
 import { treeConnection, withConnection, type ConnectionEffectEvent } from './connectionHost.ts';
@@ -374,6 +375,8 @@ function dtcIo(deps: DtcExecutionDeps) {
           const account = deps.route.account ?? (await c.tradeAccounts())[0];
           if (!account) throw new Error('the DTC server lists no trade account');
           route = { account, symbol: deps.route.symbol, exchange: deps.route.exchange };
+          // Before the orders reconciliation may call for: their translation and encoding code runs warm.
+          warmOrderPath(route, c.encoding);
           report({ type: 'VENUE.UP', time: now() });
           await reconcile();
           deps.settle?.started();
