@@ -171,6 +171,7 @@ line('  of which fsync (write-ahead ledger)', inSync);
 line('  the rest (decision without the fsync)', trading.map((t, i) => t - inSync[i]!));
 line('  bar -> journal append starts', segments.toJournal);
 line('  journal append (fsync included)', segments.inJournal);
+line('  journal append without its fsync', segments.inJournal.map((t, i) => t - inSync[i]!));
 line('  journal append -> order bytes on the socket', segments.afterJournal);
 // The tail named: a first decision of a session (code still cold) or one in the middle (GC, scheduler).
 const ms = (us: number) => (us / 1000).toFixed(2);
