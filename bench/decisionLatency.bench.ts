@@ -15,6 +15,10 @@
  * The time inside fdatasync is shown apart: it is the disk's, and the write-ahead rule (an order
  * is on disk before it is on the wire) puts it on this path on purpose.
  * Logging is `mia run`'s: a synchronous JSON log file at the configured level (info).
+ * Breakdown of each sample: bar -> the order's journal append starts (strategy, orchestrator,
+ * risk, order actor), the append (record check, JSON, write, fdatasync), append -> bytes out
+ * (rest of the orchestrator step, execution actor, DTC translation, encoding, pacer); the
+ * slowest decisions are named with their session (seed) and rank, and their segments.
  * Aim: p99 < 1 ms. Run: `node --import tsx bench/decisionLatency.bench.ts [seeds]`.
  */
 import { Socket } from 'node:net';
