@@ -216,7 +216,10 @@ export async function openJournal(dir: string, clock: Clock, { sync = true, read
   }
 
   // Today's file, now rather than on the first order (the session readies the next day's ahead of the roll).
-  if (!readOnly) ledger.prepare(clock.now());
+  if (!readOnly) {
+    ledger.prepare(clock.now());
+    warmRecordPath();
+  }
 
   return {
     path: dir,
@@ -250,6 +253,18 @@ export async function openJournal(dir: string, clock: Clock, { sync = true, read
       ledger.close();
     },
   };
+}
+
+/**
+ * Runs the order record's check and serialisation on a sample that is never written: the first
+ * orders of a run otherwise meet that code cold, between their decision and the wire.
+ */
+function warmRecordPath(): void {
+  const request = { clientOrderId: 'warm-1', symbol: 'ES', side: 'buy', qty: 1, type: 'limit', price: 4_000.25, tif: 'day', purpose: 'entry', createdAt: 0 };
+  for (let i = 0; i < 200; i++) {
+    const order = fastOrderRecord({ request: { ...request, createdAt: i }, status: 'sent', filledQty: 0, updatedAt: i });
+    Buffer.from(`${JSON.stringify({ k: 'order', order })}\n`);
+  }
 }
 
 async function readLegacy(path: string): Promise<JournalData> {
