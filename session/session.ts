@@ -342,12 +342,21 @@ export function startSession({ config, store, logger, surfaces = [], inspect: in
 
   let tradesPnl = 0;
   let firstBarTime: number | null = null;
+  let prepareFailed = false;
   bus.subscribe('observer', {
     onBar(bar) {
       if (firstBarTime === null) firstBarTime = bar.time;
       // After the bar's decision: the ledger's next day file is created an hour before the roll
-      // (the 16:00-17:00 CT halt), not by the day's first order on its way to the wire.
-      if (persist) store.journal.prepare(LEDGER_DAY_LEAD_MS);
+      // (the 16:00-17:00 CT halt), not by the day's first order on its way to the wire. A failure
+      // here stops nothing: that order's own append creates the file, or fails as a write does.
+      if (persist) {
+        try {
+          store.journal.prepare(LEDGER_DAY_LEAD_MS);
+        } catch (err) {
+          if (!prepareFailed) logger.warn({ err }, 'could not create the next ledger day file ahead; the first order of that day will');
+          prepareFailed = true;
+        }
+      }
     },
   });
   actor.on('journal.order', (e) => {
