@@ -375,10 +375,11 @@ function dtcIo(deps: DtcExecutionDeps) {
           const account = deps.route.account ?? (await c.tradeAccounts())[0];
           if (!account) throw new Error('the DTC server lists no trade account');
           route = { account, symbol: deps.route.symbol, exchange: deps.route.exchange };
-          // Before the orders reconciliation may call for: their translation and encoding code runs warm.
-          warmOrderPath(route, c.encoding);
           report({ type: 'VENUE.UP', time: now() });
           await reconcile();
+          // After reconciliation (the protective stop it may call for leaves first, not delayed by
+          // this): the next decisions' translation and encoding code runs warm.
+          warmOrderPath(route, c.encoding);
           deps.settle?.started();
           log?.info({ account, encoding: c.encoding }, 'dtc venue ready');
         } catch (error) {
