@@ -34,6 +34,7 @@ import { MiaError } from '../core/errors.ts';
 import { bracketLegs, type BracketOrder, type ReconcileHint, type VenueCommand, type VenueReport } from '../core/venue.ts';
 import { childFailed, type ChildEvent } from '../machines/orchestratorEvents.ts';
 import { LocalOcoBook, serverSupportsOco } from '../adapters/dtc/localOco.ts';
+import { warmOrderPath } from '../adapters/dtc/orderPathWarmUp.ts';
 import type { ChildInput } from '../machines/orchestrator.ts';
 import type { VenueSettle } from '../core/venueSettle.ts';
 import { treeConnection, withConnection, type ConnectionEffectEvent } from './connectionHost.ts';
@@ -376,6 +377,9 @@ function dtcIo(deps: DtcExecutionDeps) {
           route = { account, symbol: deps.route.symbol, exchange: deps.route.exchange };
           report({ type: 'VENUE.UP', time: now() });
           await reconcile();
+          // After reconciliation (the protective stop it may call for leaves first, not delayed by
+          // this): the next decisions' translation and encoding code runs warm.
+          warmOrderPath(route, c.encoding);
           deps.settle?.started();
           log?.info({ account, encoding: c.encoding }, 'dtc venue ready');
         } catch (error) {

@@ -15,6 +15,10 @@
  * The time inside fdatasync is shown apart: it is the disk's, and the write-ahead rule (an order
  * is on disk before it is on the wire) puts it on this path on purpose.
  * Logging is `mia run`'s: a synchronous JSON log file at the configured level (info).
+ * Breakdown of each sample: bar -> the order's journal append starts (strategy, orchestrator,
+ * risk, order actor), the append (record check, JSON, write, fdatasync), append -> bytes out
+ * (rest of the orchestrator step, execution actor, DTC translation, encoding, pacer); the
+ * slowest decisions are named with their session (seed) and rank, and their segments.
  * Aim: p99 < 1 ms. Run: `node --import tsx bench/decisionLatency.bench.ts [seeds]`.
  */
 import { Socket } from 'node:net';
@@ -54,6 +58,12 @@ let samples: number[] = [];
 let syncShare: number[] = [];
 let syncNs = 0n;
 let bars = 0;
+// Breakdown of each sample: bar -> the order's journal append starts, the append (its fsync included), append -> bytes out.
+let journalStart: bigint | null = null;
+let journalEnd: bigint | null = null;
+let toJournal: number[] = [];
+let inJournal: number[] = [];
+let afterJournal: number[] = [];
 const timed = (sync: (fd: number) => void) => (fd: number) => {
   const t0 = process.hrtime.bigint();
   try {
@@ -68,16 +78,25 @@ syncBuiltinESMExports(); // the ledger's `import { fdatasyncSync } from 'node:fs
 const write = Socket.prototype.write;
 Socket.prototype.write = function (this: Socket, chunk: unknown, ...rest: unknown[]) {
   if (barAt !== null && carriesOrder(chunk)) {
-    samples.push(Number(process.hrtime.bigint() - barAt) / 1000);
+    const now = process.hrtime.bigint();
+    samples.push(Number(now - barAt) / 1000);
     syncShare.push(Number(syncNs) / 1000);
+    const start = journalStart ?? now;
+    const end = journalEnd ?? now;
+    toJournal.push(Number(start - barAt) / 1000);
+    inJournal.push(Number(end - start) / 1000);
+    afterJournal.push(Number(now - end) / 1000);
     barAt = null;
   }
   return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
 } as typeof Socket.prototype.write;
 
-async function run(input: MiaConfigInput): Promise<{ samples: number[]; sync: number[]; bars: number; barCostUs: number[] }> {
+async function run(input: MiaConfigInput): Promise<{ samples: number[]; sync: number[]; bars: number; barCostUs: number[]; toJournal: number[]; inJournal: number[]; afterJournal: number[] }> {
   samples = [];
   syncShare = [];
+  toJournal = [];
+  inJournal = [];
+  afterJournal = [];
   bars = 0;
   const barCostUs: number[] = [];
   const home = mkdtempSync(join(tmpdir(), 'mia-bench-decision-'));
@@ -85,6 +104,17 @@ async function run(input: MiaConfigInput): Promise<{ samples: number[]; sync: nu
   const config = configSchema.parse(input);
   // Logged as `mia run` logs: JSON lines written synchronously to the home's log file, at the
   // configured level (info): the 'signal' line is on the decision path.
+  // The first order record after a bar starts the journal segment; the decision's own append is synchronous.
+  const upsert = store.journal.upsertOrder.bind(store.journal);
+  store.journal.upsertOrder = (order) => {
+    const first = barAt !== null && journalStart === null;
+    if (first) journalStart = process.hrtime.bigint();
+    try {
+      return upsert(order);
+    } finally {
+      if (first) journalEnd = process.hrtime.bigint();
+    }
+  };
   const logger = createLogger({ home, folder: 'bench', level: config.log.level, name: 'mia' });
   const parts = sessionParts(config, { store, logger });
   // Subscribed before the session starts: first in the strategy stage, last in the observer stage.
@@ -95,6 +125,8 @@ async function run(input: MiaConfigInput): Promise<{ samples: number[]; sync: nu
       barStarted = process.hrtime.bigint();
       barAt = barStarted;
       syncNs = 0n;
+      journalStart = null;
+      journalEnd = null;
     },
   });
   const session = startSession({ config, store, logger, parts });
@@ -103,7 +135,7 @@ async function run(input: MiaConfigInput): Promise<{ samples: number[]; sync: nu
   barAt = null;
   await store.close();
   rmSync(home, { recursive: true, force: true });
-  return { samples, sync: syncShare, bars, barCostUs };
+  return { samples, sync: syncShare, bars, barCostUs, toJournal, inJournal, afterJournal };
 }
 
 const percentile = (xs: number[], p: number) => {
@@ -118,6 +150,7 @@ const trading: number[] = [];
 const origin: string[] = [];
 const inSync: number[] = [];
 const quiet: number[] = [];
+const segments = { toJournal: [] as number[], inJournal: [] as number[], afterJournal: [] as number[] };
 let totalBars = 0;
 for (let seed = 1; seed <= SEEDS; seed++) {
   // The pacer (venue.dtc.maxMessagesPerSecond 20, burst 2) is a deliberate throttle for a live venue, where a bar
@@ -128,6 +161,9 @@ for (let seed = 1; seed <= SEEDS; seed++) {
   trading.push(...r.samples);
   origin.push(...r.samples.map((_, k) => `seed ${seed} #${k + 1}`));
   inSync.push(...r.sync);
+  segments.toJournal.push(...r.toJournal);
+  segments.inJournal.push(...r.inJournal);
+  segments.afterJournal.push(...r.afterJournal);
   totalBars += r.bars;
   const q = await run({ feed: { maxBars: BARS, seed }, venue, strategy: { threshold: 1 } });
   quiet.push(...q.barCostUs);
@@ -137,8 +173,16 @@ line('baseline: a bar that decides nothing', quiet);
 line('decision: bar -> order bytes on the socket', trading);
 line('  of which fsync (write-ahead ledger)', inSync);
 line('  the rest (decision without the fsync)', trading.map((t, i) => t - inSync[i]!));
+line('  bar -> journal append starts', segments.toJournal);
+line('  journal append (fsync included)', segments.inJournal);
+line('  journal append without its fsync', segments.inJournal.map((t, i) => t - inSync[i]!));
+line('  journal append -> order bytes on the socket', segments.afterJournal);
 // The tail named: a first decision of a session (code still cold) or one in the middle (GC, scheduler).
-const slowest = trading.map((us, k) => ({ us, at: origin[k]! })).sort((a, b) => b.us - a.us).slice(0, 5);
-console.log(`slowest decisions: ${slowest.map((x) => `${(x.us / 1000).toFixed(2)} ms (${x.at})`).join(', ')}`);
+const ms = (us: number) => (us / 1000).toFixed(2);
+const slowest = trading.map((us, k) => ({ us, k })).sort((a, b) => b.us - a.us).slice(0, 5);
+console.log('slowest decisions (ms: to the journal / in it, of which fsync / after it):');
+for (const { us, k } of slowest) {
+  console.log(`  ${ms(us)} ms (${origin[k]!}): ${ms(segments.toJournal[k]!)} / ${ms(segments.inJournal[k]!)}, fsync ${ms(inSync[k]!)} / ${ms(segments.afterJournal[k]!)}`);
+}
 const p99 = percentile(trading, 0.99);
 console.log(`decision p99 ${(p99 / 1000).toFixed(3)} ms (aim < 1 ms) ${p99 < 1000 ? 'MET' : 'MISSED'}; ratio to the baseline p99 ${(p99 / percentile(quiet, 0.99)).toFixed(1)}x`);

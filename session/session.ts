@@ -159,6 +159,9 @@ export interface Session {
   readonly bus: MarketBus;
 }
 
+/** How far ahead of the trading-day roll the ledger's next day file is readied (session/session.ts observer). */
+const LEDGER_DAY_LEAD_MS = 60 * 60_000;
+
 /** Journal statuses for the orchestrator's order records. */
 const journalStatus: Record<string, OrderStatus> = {
   submitted: 'sent',
@@ -243,9 +246,12 @@ export function startSession({ config, store, logger, surfaces = [], inspect: in
         onSignal: (signal) => {
           onSignal?.(signal);
           // One line per signal (traded or not): what the backtest's parity with `mia run` is checked on.
+          // Written once the order the signal may lead to is on the wire (the decision runs synchronously
+          // after this call): a synchronous file write costs ~150 µs there, and a log line is not the
+          // record of the order (the journal is). Signal lines keep their order.
           if (logger.isLevelEnabled('info')) {
             const { side, time, score, threshold, price } = signal;
-            logger.info({ signal: { side, time: new Date(time).toISOString(), score, threshold, price } }, 'signal');
+            queueMicrotask(() => logger.info({ signal: { side, time: new Date(time).toISOString(), score, threshold, price } }, 'signal'));
           }
         },
       }),
@@ -335,9 +341,21 @@ export function startSession({ config, store, logger, surfaces = [], inspect: in
 
   let tradesPnl = 0;
   let firstBarTime: number | null = null;
+  let prepareFailed = false;
   bus.subscribe('observer', {
     onBar(bar) {
       if (firstBarTime === null) firstBarTime = bar.time;
+      // After the bar's decision: the ledger's next day file is created an hour before the roll
+      // (the 16:00-17:00 CT halt), not by the day's first order on its way to the wire. A failure
+      // here stops nothing: that order's own append creates the file, or fails as a write does.
+      if (persist) {
+        try {
+          store.journal.prepare(LEDGER_DAY_LEAD_MS);
+        } catch (err) {
+          if (!prepareFailed) logger.warn({ err }, 'could not create the next ledger day file ahead; the first order of that day will');
+          prepareFailed = true;
+        }
+      }
     },
   });
   actor.on('journal.order', (e) => {

@@ -10,7 +10,7 @@
  * aside to `<file>.torn` and cut off when the ledger is opened for writing, never fatal.
  * A damaged line anywhere else is not a crash artefact: opening refuses it.
  */
-import { appendFileSync, closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, truncateSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { TradingDayTracker } from '../../core/tradingDay.ts';
 import { CorruptStateError } from './jsonDocument.ts';
@@ -44,6 +44,14 @@ export interface Ledger {
    * makes it durable before returning. Synchronous on purpose: see the file comment.
    */
   append(value: unknown, time: number): void;
+  /**
+   * Creates, off the order path, the day file an append at `time` will need, and makes its
+   * name durable (a directory fsync): the first record of a day then pays neither. The file
+   * stays empty until a record comes, and an empty day file holds no records (reading it
+   * finds nothing); one this ledger created and never wrote to is removed again at close.
+   * Cheap when the file is ready. No-op when read-only.
+   */
+  prepare(time: number): void;
   /** Day files present, oldest first. */
   files(): string[];
   close(): void;
@@ -101,8 +109,38 @@ export function openLedger(dir: string, { sync = true, readOnly = false }: Ledge
   // Its own one-hour memo: the shared one in tradingDay() also serves risk at bar time, and
   // alternating with it (wall-clock appends, replayed bars) would make every append recompute.
   const days = new TradingDayTracker();
+  // prepare() asks about a later time than append(): a memo of its own, so neither thrashes the other.
+  const ahead = new TradingDayTracker();
+  /** Days whose file exists with a durable name: opening them costs no directory fsync. */
+  const ready = new Set<string>();
+  /** Files prepare() created that no record has reached yet: removed at close if still empty. */
+  const unwritten = new Set<string>();
   let closed = false;
   const fileFor = (day: string) => join(dir, `${day}.jsonl`);
+  const syncDir = () => {
+    const dirFd = openSync(dir, 'r');
+    try {
+      fsyncSync(dirFd);
+    } finally {
+      closeSync(dirFd);
+    }
+  };
+  /** Opens (creating) `day`'s file for appending; a new file's name is made durable too, not only its bytes. */
+  const openDay = (day: string): { fd: number; created: boolean } => {
+    const file = fileFor(day);
+    const created = !ready.has(day) && !existsSync(file);
+    const opened = openSync(file, 'a');
+    if (created && sync) {
+      try {
+        syncDir();
+      } catch (e) {
+        closeSync(opened);
+        throw e;
+      }
+    }
+    ready.add(day);
+    return { fd: opened, created };
+  };
 
   return {
     dir,
@@ -115,29 +153,43 @@ export function openLedger(dir: string, { sync = true, readOnly = false }: Ledge
       const day = days.dayOf(time);
       if (fd === null || day !== fdDay) {
         if (fd !== null) closeSync(fd);
-        const file = fileFor(day);
-        const created = !existsSync(file);
-        fd = openSync(file, 'a');
+        fd = null;
+        fd = openDay(day).fd;
         fdDay = day;
-        if (created && sync) {
-          // The new file's name must be durable too, not only its bytes.
-          const dirFd = openSync(dir, 'r');
-          try {
-            fsyncSync(dirFd);
-          } finally {
-            closeSync(dirFd);
-          }
-        }
       }
+      unwritten.delete(day);
       // A regular file takes the whole buffer in one write; loop in case it does not.
       for (let off = 0; off < line.length; ) off += writeSync(fd, line, off);
       if (sync) fdatasyncSync(fd);
     },
+    prepare(time) {
+      if (readOnly || closed) return;
+      const day = ahead.dayOf(time);
+      if (day === fdDay || ready.has(day)) return;
+      const opened = openDay(day);
+      if (opened.created) unwritten.add(day);
+      // Kept open when no day is: the first append then does not even open the file.
+      if (fd === null) {
+        fd = opened.fd;
+        fdDay = day;
+      } else closeSync(opened.fd);
+    },
     files: () => dayFiles(dir).map((f) => join(dir, f)),
     close() {
+      if (closed) return;
       closed = true;
       if (fd !== null) closeSync(fd);
       fd = null;
+      // A prepared file no record reached leaves the directory as it would be without prepare().
+      for (const day of unwritten) {
+        const file = fileFor(day);
+        try {
+          if (statSync(file).size === 0) unlinkSync(file);
+        } catch {
+          // Gone already, or not ours to judge: an empty day file is harmless anyway.
+        }
+      }
+      unwritten.clear();
     },
   };
 }

@@ -157,6 +157,8 @@ function memoryJournal(clock: Clock, isClosed: () => boolean): Journal {
       trades.push({ ...trade });
     },
     trades: () => trades,
+    // No day files to ready.
+    prepare: () => {},
     flush: async () => {},
     close: async () => {},
   };

@@ -85,6 +85,16 @@ describe('openStateStore', () => {
     await again.close();
   });
 
+  it("opening readies today's ledger file off the order path; closing without a record leaves no file", async () => {
+    const home = newHome();
+    const ledger = join(home, 'state', 'ledger');
+    const store = await openStateStore(home, { clock: new ManualClock(T0) });
+    expect(readdirSync(ledger)).toEqual([`${tradingDay(T0)}.jsonl`]);
+    expect(readFileSync(join(ledger, `${tradingDay(T0)}.jsonl`), 'utf8')).toBe('');
+    await store.close();
+    expect(readdirSync(ledger)).toEqual([]);
+  });
+
   it('a fresh home has nothing saved', async () => {
     const store = await openStateStore(newHome(), { clock: new ManualClock(0) });
     expect(store.orchestrator.load()).toBeUndefined();
