@@ -1,7 +1,7 @@
 /** The journal's fast record checks accept only what its zod schemas accept, with zod's output. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fillSchema } from '../../../adapters/store/domainSchemas.ts';
+import { fillSchema, orderRequestSchema } from '../../../adapters/store/domainSchemas.ts';
 import { orderRecordSchema, orderStatuses } from '../../../adapters/store/journal.ts';
 import { fastFill, fastOrderRecord } from '../../../adapters/store/recordFastCheck.ts';
 
@@ -46,6 +46,10 @@ const request = loose({
   createdAt: field(fc.integer({ min: 0, max: 2 ** 42 })),
   ocoGroup: field(fc.string()),
 }, ['price', 'stopPrice', 'stopDistance', 'ocoGroup']);
+/** The keys each generator draws: a schema key missing here would go untested (and be dropped by the fast check). */
+const REQUEST_KEYS = ['clientOrderId', 'symbol', 'side', 'qty', 'type', 'price', 'stopPrice', 'tif', 'stopDistance', 'purpose', 'createdAt', 'ocoGroup'];
+const RECORD_KEYS = ['request', 'status', 'serverOrderId', 'filledQty', 'avgFillPrice', 'detail', 'updatedAt'];
+const FILL_KEYS = ['clientOrderId', 'executionId', 'symbol', 'side', 'qty', 'price', 'time', 'commission', 'account'];
 const orderRecord = loose({
   request: field(request),
   status: field(fc.constantFrom(...orderStatuses)),
@@ -78,6 +82,15 @@ function agrees(fast: unknown, zod: { success: boolean; data?: unknown }): boole
 }
 
 describe('journal record fast checks', () => {
+  it('knows every key of the zod schemas: a key added to a schema fails here until the fast check and these generators learn it', () => {
+    // Otherwise the fast check would accept records and silently leave the new key out of the journal.
+    expect(Object.keys(orderRequestSchema.shape).sort()).toEqual([...REQUEST_KEYS].sort());
+    expect(Object.keys(orderRecordSchema.shape).sort()).toEqual([...RECORD_KEYS].sort());
+    expect(Object.keys(fillSchema.shape).sort()).toEqual([...FILL_KEYS].sort());
+    const full = { clientOrderId: 'a', symbol: 'ES', side: 'buy', qty: 1, type: 'stopLimit', price: 1, stopPrice: 2, tif: 'day', stopDistance: 3, purpose: 'stop', createdAt: 4, ocoGroup: 'g' };
+    expect(Object.keys(fastOrderRecord({ request: full, status: 'open', serverOrderId: 's', filledQty: 0, avgFillPrice: 1, detail: 'd', updatedAt: 5 })!.request).sort()).toEqual([...REQUEST_KEYS].sort());
+  });
+
   it('an order record the fast check accepts is one zod accepts, with the same output', () => {
     fc.assert(fc.property(orderRecord, (r) => agrees(fastOrderRecord(r), orderRecordSchema.safeParse(r, { jitless: true }))), { numRuns: 3_000 });
   });
