@@ -18,6 +18,8 @@ export interface BarTable {
   has?(i: number): boolean;
   timeAt(i: number): number;
   barAt(i: number): Bar;
+  /** True when barAt hands out a new object at every call, which the caller may then change (relabel); absent: the table's own objects. */
+  readonly freshBars?: boolean;
 }
 
 /** A BarTable over bars already in memory as objects. */
@@ -46,6 +48,7 @@ export function mapColumns(t: ColumnSet, f: <C extends Column>(c: C) => C): Colu
 
 export class BarColumns implements BarTable {
   length = 0;
+  readonly freshBars = true;
   time: Float64Array;
   open: Column;
   high: Column;

@@ -43,6 +43,8 @@ export class StreamedBars implements BarTable {
   private taken = 0;
   private tail: { sha256: string; rejected: number } | null = null;
   private failure: Error | null = null;
+  /** barAt: a new Bar at every call (from the segment's columns). */
+  readonly freshBars = true;
 
   private constructor(
     private readonly port: MessagePort,
