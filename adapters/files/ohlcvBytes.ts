@@ -33,6 +33,8 @@ export class OhlcvByteReader {
   private readonly bidCol: number;
   private readonly starts = new Int32Array(64);
   private readonly ends = new Int32Array(64);
+  /** decimal()'s result: written here, not returned (a double returned from a call that is not inlined is boxed, an allocation each). */
+  private readonly num = new Float64Array(1);
   private lastDateKey = -1;
   private lastDateMs = 0;
 
@@ -87,22 +89,27 @@ export class OhlcvByteReader {
     if (count <= this.need) return false;
 
     const cols = this.cols;
-    const open = this.decimal(b, starts[cols[0]!]!, ends[cols[0]!]!);
-    const high = this.decimal(b, starts[cols[1]!]!, ends[cols[1]!]!);
-    const low = this.decimal(b, starts[cols[2]!]!, ends[cols[2]!]!);
-    const close = this.decimal(b, starts[cols[3]!]!, ends[cols[3]!]!);
-    if (Number.isNaN(open) || Number.isNaN(high) || Number.isNaN(low) || Number.isNaN(close)) return false;
+    const num = this.num;
+    if (!this.decimal(b, starts[cols[0]!]!, ends[cols[0]!]!)) return false;
+    const open = num[0]!;
+    if (!this.decimal(b, starts[cols[1]!]!, ends[cols[1]!]!)) return false;
+    const high = num[0]!;
+    if (!this.decimal(b, starts[cols[2]!]!, ends[cols[2]!]!)) return false;
+    const low = num[0]!;
+    if (!this.decimal(b, starts[cols[3]!]!, ends[cols[3]!]!)) return false;
+    const close = num[0]!;
     let volume = 0;
     if (this.volumeCol >= 0) {
-      volume = this.decimal(b, starts[this.volumeCol]!, ends[this.volumeCol]!);
-      if (Number.isNaN(volume)) return false;
+      if (!this.decimal(b, starts[this.volumeCol]!, ends[this.volumeCol]!)) return false;
+      volume = num[0]!;
     }
     let ask = 0;
     let bid = 0;
     if (this.askCol >= 0) {
-      ask = this.decimal(b, starts[this.askCol]!, ends[this.askCol]!);
-      bid = this.decimal(b, starts[this.bidCol]!, ends[this.bidCol]!);
-      if (Number.isNaN(ask) || Number.isNaN(bid)) return false;
+      if (!this.decimal(b, starts[this.askCol]!, ends[this.askCol]!)) return false;
+      ask = num[0]!;
+      if (!this.decimal(b, starts[this.bidCol]!, ends[this.bidCol]!)) return false;
+      bid = num[0]!;
     }
 
     const ts = starts[this.timeCol]!;
@@ -136,11 +143,12 @@ export class OhlcvByteReader {
 
   /**
    * fieldScanner.ts's parseDecimal over bytes for the plain case: optional sign, digits, an
-   * optional point and digits, at most 15 significant digits. NaN for anything else (blank
-   * padding, an empty field, exponents, longer numbers): the string path decides those.
+   * optional point and digits, at most 15 significant digits, into `num[0]`. False for
+   * anything else (blank padding, an empty field, exponents, longer numbers): the string
+   * path decides those.
    */
-  private decimal(b: Uint8Array, start: number, end: number): number {
-    if (start === end) return Number.NaN;
+  private decimal(b: Uint8Array, start: number, end: number): boolean {
+    if (start === end) return false;
     let i = start;
     let negative = false;
     const first = b[i]!;
@@ -169,9 +177,10 @@ export class OhlcvByteReader {
         scale++;
       }
     }
-    if (i !== end || !seenDigit || digits > 15) return Number.NaN;
+    if (i !== end || !seenDigit || digits > 15) return false;
     const value = scale === 0 ? mantissa : mantissa / POW10[scale]!;
-    return negative ? -value : value;
+    this.num[0] = negative ? -value : value;
+    return true;
   }
 
   /** timestampText.ts's fastIsoAt over bytes: `YYYY-MM-DD[ T]HH:MM:SS` at `b[at, at+19)`, naive ms; NaN otherwise. */
