@@ -4,9 +4,10 @@
  * 24-character ISO stamp, plain decimals) is read into the bar without decoding the chunk
  * to a string, splitting it or slicing fields. It computes the very numbers the string path
  * does (the same integer / 10^k decimals and stamp arithmetic as fieldScanner.ts and
- * timestampText.ts, the same zone conversion); anything else, and every row the string path
- * would reject, makes `read` return false: the caller then decodes that line and reads it
- * with OhlcvRowReader, which gives the row its usual fate and message.
+ * timestampText.ts, the same zone conversion). Anything else, and every line the string
+ * reader would refuse while reading it (fields, stamp, zone), makes `read` return false: the
+ * caller then decodes that line and reads it with OhlcvRowReader, which gives it its usual
+ * fate and message. A bar read either way then meets the same checks (rowChecks.ts).
  */
 import type { Bar } from '../../core/types.ts';
 import type { ColumnMap } from './columnRoles.ts';
@@ -62,8 +63,8 @@ export class OhlcvByteReader {
 
   /**
    * Reads the line `b[start, end)` (CR and LF excluded, not empty, number `lineNo`) into
-   * `bar` as OhlcvRowReader.read would. False when it is not a plain line or the string path
-   * would reject it or skip it (nothing is logged, `bar` may be half written).
+   * `bar` as OhlcvRowReader.read would. False when it is not a plain line or the string
+   * reader would refuse it or skip it (nothing is logged, `bar` is left as it was).
    */
   read(b: Uint8Array, start: number, end: number, lineNo: number, lastTime: number, bar: Bar): boolean {
     if (lineNo <= this.headerLines) return false;
