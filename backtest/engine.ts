@@ -26,7 +26,6 @@
  * byte (nothing in it comes from the wall clock).
  */
 import { readFileSync } from 'node:fs';
-import { pino } from 'pino';
 import type { MiaConfig } from '../config/schema.ts';
 import { instrumentFor, replayContract } from '../config/instruments.ts';
 import { ManualClock } from '../core/clock.ts';
@@ -43,6 +42,7 @@ import type { Scorer, ScoredSignal } from '../strategy/scorer.ts';
 import { BacktestFeed } from './engineFeed.ts';
 import type { VixReading } from '../adapters/files/vixDaily.ts';
 import { FeatureAvailability } from './engineFeatures.ts';
+import { silentLogger } from './engineLogger.ts';
 import { availabilityReport } from './availability.ts';
 import { EquityMarks } from './equityMarks.ts';
 import { assembleResult, type ObservedSignal } from './engineResult.ts';
@@ -165,10 +165,13 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
       send({ type: 'OPERATOR.RESUME', who: BACKTEST_OPERATOR, reason: `new CME trading day ${day} (--operator-resume next-day)`, time: bar.time });
     },
   });
+  const fresh = bars.freshBars === true;
   const source = {
     next: (): Bar | null => {
       handedOut++;
       const bar = feed.next();
+      // Labelled here when the table hands out fresh bars: the session feed then does not copy each one to relabel it.
+      if (bar && fresh) bar.symbol = config.symbol;
       if (bar && warmingUp && bar.time >= tradeFrom) {
         warmingUp = false;
         send({ type: 'OPERATOR.RESUME', who: BACKTEST_OPERATOR, reason: 'warm-up over', time: bar.time });
@@ -220,7 +223,7 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
   // Journal times are event times here: the store's clock follows the session's.
   const storeClock = new ManualClock(first.time);
   const store = openMemoryStateStore({ clock: storeClock });
-  const logger = pino({ level: 'silent' });
+  const logger = silentLogger();
   // A backtest reads no environment: no secrets, no endpoints, nothing outside its inputs.
   const parts = sessionParts(config, { store, logger, env: {}, replay: { source, barMs, provenance, firstTime: first.time }, maxBars: streaming ? Infinity : bars.length });
   session = startSession({

@@ -8,10 +8,7 @@
  * one of two prices for the same minute.
  */
 import { provenanceLabel, type Bar, type BookSnapshot, type OptionChainSnapshot, type Quote, type TradeTick } from '../core/types.ts';
-import { loadMarketStream } from '../adapters/files/marketStream.ts';
 import { TradingDayTracker } from '../core/tradingDay.ts';
-import { openReplaySource } from '../adapters/files/replaySource.ts';
-import { loadColumnarReplay } from '../adapters/files/barColumnsFile.ts';
 import { StreamedBars, type StreamedTail } from '../adapters/files/barStream.ts';
 import { checkCommonOptions } from '../adapters/files/loaderOptions.ts';
 import { inferPeriod } from '../adapters/files/sessionGaps.ts';
@@ -19,8 +16,8 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { BarColumns, arrayBarTable, type BarTable } from '../core/barColumns.ts';
 import type { LoaderOptions } from '../adapters/files/seriesTypes.ts';
-import { ChainSourceError, loadChainSource, type ChainSkip } from './chainSource.ts';
-import { loadVixDaily, type VixReading } from '../adapters/files/vixDaily.ts';
+import type { ChainSkip } from './chainSource.ts';
+import type { VixReading } from '../adapters/files/vixDaily.ts';
 import type { DataProvenance } from './result.ts';
 import { MiaError } from '../core/errors.ts';
 
@@ -34,6 +31,12 @@ export class BacktestInputError extends MiaError<'BACKTEST_INPUT_INVALID'> {
     super('BACKTEST_INPUT_INVALID', `${flag}: ${message}`);
   }
 }
+
+// The loaders (every file format, chains, VIX, streams) load when a function needs them: a
+// streamed backtest starts its parsing worker before them (mia backtest's first bar waited
+// for their modules, and the worker's start with it).
+const replaySource = () => import('../adapters/files/replaySource.ts');
+const barColumnsFile = () => import('../adapters/files/barColumnsFile.ts');
 
 /** A window of CME trading days, both ends inclusive (YYYY-MM-DD); null = open. */
 export interface DayWindow {
@@ -79,6 +82,7 @@ export async function loadBacktestData(files: readonly string[], options: Loader
     throw new BacktestInputError('--from', `${window.from} is after --to ${window.to}`);
   }
   const loaded = [];
+  const { openReplaySource } = await replaySource();
   for (const file of files) {
     const handle = await openReplaySource(file, options);
     const bars = barsInWindow(handle.bars, window);
@@ -149,7 +153,9 @@ async function streamedTable(file: string, options: LoaderOptions, window: DayWi
   checkCommonOptions(path, options);
   const bars = await StreamedBars.open(path, options);
   if (!bars) return null;
-  // The bar length from the first 2,001 bars, as the in-thread loader infers it.
+  // The bar length from the first 2,001 bars, as the in-thread loader infers it. Their
+  // segment is awaited, not waited for: the caller's thread loads the engine meanwhile.
+  await bars.whenHas(2_000);
   const sample: { time: number }[] = [];
   for (let i = 0; i < 2_001 && bars.has(i); i++) sample.push({ time: bars.timeAt(i) });
   const barMs = inferPeriod(sample) ?? 60_000;
@@ -208,6 +214,7 @@ export async function loadBacktestTable(files: readonly string[], options: Loade
     if (streamed) return streamed;
   }
   const loaded = [];
+  const { loadColumnarReplay } = await barColumnsFile();
   for (const file of files) {
     const replay = await loadColumnarReplay(file, options);
     const [a, b] = windowRange(replay.bars, window);
@@ -275,6 +282,7 @@ export interface ChainData {
  * exports of any name containing `quotedata`, saved Polygon snapshots. Nothing usable is an error.
  */
 export async function loadChainDir(path: string): Promise<ChainData> {
+  const { ChainSourceError, loadChainSource } = await import('./chainSource.ts');
   try {
     return await loadChainSource(path);
   } catch (err) {
@@ -301,6 +309,7 @@ const VIX_LOOKBACK_DAYS = 4;
  * it did not use.
  */
 export async function loadVixStream(path: string, bars: BarTable): Promise<VixStream> {
+  const { loadVixDaily } = await import('../adapters/files/vixDaily.ts');
   const series = await loadVixDaily(path);
   const days = new TradingDayTracker();
   const tradingDays: string[] = [];
@@ -356,6 +365,7 @@ export async function loadReplayStreams(files: readonly string[], options: Loade
   const root = (s: string | undefined) => (s ? s.replace(/[FGHJKMNQUVXZ]\d{1,2}$/, '') : undefined);
   const dataRoot = root(data.find((d) => d.symbol !== undefined)?.symbol);
   const items: ReplayStreams['items'] = { trades: [], quotes: [], books: [] };
+  const { loadMarketStream } = await import('../adapters/files/marketStream.ts');
   const provenance: DataProvenance[] = [];
   const coverage: ReplayStreams['coverage'] = [];
   for (const file of files) {

@@ -24,11 +24,13 @@ import { dayOption } from './dayOption.ts';
 
 // The engine, the configuration schema, reports and evidence load once the data file is
 // streaming in (engineData.ts: a worker parses it meanwhile), not before: see backtestCommand.
-const engineModules = () =>
+// The progress bar (cli-progress) loads only when it can show.
+const noProgress: Pick<typeof import('./progressBar.ts'), 'progressBar'> = { progressBar: () => ({ update: () => undefined, stop: () => undefined }) };
+const engineModules = (quiet: boolean) =>
   Promise.all([
     import('../backtest/engine.ts'),
     import('../config/load.ts'),
-    import('./progressBar.ts'),
+    quiet ? noProgress : import('./progressBar.ts'),
     import('../backtest/report/jsonChunks.ts'),
   ]);
 
@@ -110,7 +112,8 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
   const streamMin = process.env.MIA_STREAM_MIN_BYTES !== undefined ? Number(process.env.MIA_STREAM_MIN_BYTES) : undefined;
   const loading = loadBacktestTable(files, loader, window, streamMin !== undefined && Number.isFinite(streamMin) ? streamMin : STREAM_MIN_BYTES);
   loading.catch(() => undefined);
-  const [{ runBacktest }, { loadConfig }, { progressBar }, { batched, prettyJsonChunks }] = await engineModules();
+  const quiet = opts.quiet === true;
+  const [{ runBacktest }, { loadConfig }, { progressBar }, { batched, prettyJsonChunks }] = await engineModules(quiet);
   const config = loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides: { venue: { kind: 'simulated' }, feed: { kind: 'replay', speed: 'max' } } });
 
   let data;
@@ -125,7 +128,6 @@ export async function backtestCommand(opts: BacktestOptions): Promise<number> {
   const coverage = replayCoverage(inputs, data.bars, data.barMs);
   const feedInputs = replayFeedInputs(inputs, config.strategy.volatility.vixSymbol);
 
-  const quiet = opts.quiet === true;
   const bar = progressBar('backtest', 'bars', !quiet);
   let result: BacktestResult & { walkForward?: unknown };
   try {

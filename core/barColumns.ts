@@ -18,6 +18,8 @@ export interface BarTable {
   has?(i: number): boolean;
   timeAt(i: number): number;
   barAt(i: number): Bar;
+  /** True when barAt hands out a new object at every call, which the caller may then change (relabel); absent: the table's own objects. */
+  readonly freshBars?: boolean;
 }
 
 /** A BarTable over bars already in memory as objects. */
@@ -46,6 +48,7 @@ export function mapColumns(t: ColumnSet, f: <C extends Column>(c: C) => C): Colu
 
 export class BarColumns implements BarTable {
   length = 0;
+  readonly freshBars = true;
   time: Float64Array;
   open: Column;
   high: Column;
@@ -114,21 +117,17 @@ export class BarColumns implements BarTable {
   }
 
   push(b: Bar): void {
-    if (this.length === this.time.length) this.grow(this.length * 2);
-    const i = this.length++;
+    const i = this.length;
+    if (i === this.time.length) this.grow(i * 2);
+    this.length = i + 1;
     this.time[i] = b.time;
-    // The common case inline (a 32-bit column and a value it holds exactly); put() widens.
+    // Stored, then read back: a 32-bit column that did not hold the value exactly (or a NaN) takes put(), which widens it.
     const { open, high, low, close, volume } = this;
-    if (open instanceof Float32Array && Math.fround(b.open) === b.open) open[i] = b.open;
-    else this.put('open', i, b.open);
-    if (high instanceof Float32Array && Math.fround(b.high) === b.high) high[i] = b.high;
-    else this.put('high', i, b.high);
-    if (low instanceof Float32Array && Math.fround(b.low) === b.low) low[i] = b.low;
-    else this.put('low', i, b.low);
-    if (close instanceof Float32Array && Math.fround(b.close) === b.close) close[i] = b.close;
-    else this.put('close', i, b.close);
-    if (volume instanceof Float32Array && Math.fround(b.volume) === b.volume) volume[i] = b.volume;
-    else this.put('volume', i, b.volume);
+    if ((open[i] = b.open) !== open[i]) this.put('open', i, b.open);
+    if ((high[i] = b.high) !== high[i]) this.put('high', i, b.high);
+    if ((low[i] = b.low) !== low[i]) this.put('low', i, b.low);
+    if ((close[i] = b.close) !== close[i]) this.put('close', i, b.close);
+    if ((volume[i] = b.volume) !== volume[i]) this.put('volume', i, b.volume);
     if (this.askVolume) {
       this.put('askVolume', i, b.askVolume!);
       this.put('bidVolume', i, b.bidVolume!);

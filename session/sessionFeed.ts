@@ -80,7 +80,8 @@ export function sessionFeed(config: MiaConfig, deps: SessionFeedDeps, replay?: R
     source = {
       next: (): Bar | null => {
         const bar = from.next();
-        return bar && { ...bar, symbol };
+        // A bar already labelled (the backtest labels the fresh bars of its tables) is not copied.
+        return bar && (bar.symbol === symbol ? bar : { ...bar, symbol });
       },
       ...(from.remainingWithin ? { remainingWithin: (max: number) => from.remainingWithin!(max) } : {}),
     };

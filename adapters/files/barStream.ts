@@ -31,6 +31,9 @@ function workerEntry(): URL {
   return typeof dist === 'string' ? new URL('barStreamWorker.js', dist) : new URL('./barStreamBoot.mjs', import.meta.url);
 }
 
+/** Atomics.waitAsync: in Node 20, not yet in this TypeScript lib. */
+const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t: number): { async: false; value: string } | { async: true; value: Promise<string> } }).waitAsync;
+
 export interface StreamedTail {
   sha256: string;
   rejected: number;
@@ -43,6 +46,8 @@ export class StreamedBars implements BarTable {
   private taken = 0;
   private tail: { sha256: string; rejected: number } | null = null;
   private failure: Error | null = null;
+  /** barAt: a new Bar at every call (from the segment's columns). */
+  readonly freshBars = true;
 
   private constructor(
     private readonly port: MessagePort,
@@ -75,8 +80,7 @@ export class StreamedBars implements BarTable {
           const m = receiveMessageOnPort(port1);
           if (m) return resolve(m.message as BarStreamMessage);
         }
-        // Atomics.waitAsync: in Node 20, not yet in this TypeScript lib.
-        const w = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: Promise<unknown> } }).waitAsync(signal, 0, 0, 1_000);
+        const w = waitAsync(signal, 0, 0, 1_000);
         if (w.async) void w.value.then(poll);
         else setImmediate(poll);
       };
@@ -103,6 +107,34 @@ export class StreamedBars implements BarTable {
       this.next();
     }
     return true;
+  }
+
+  /**
+   * has(i) without blocking the thread: resolves once bar `i` is parsed (true) or the file
+   * ends before it (false). The thread meanwhile goes on with its other work (loading the
+   * engine's modules while the worker starts and parses its first segment).
+   */
+  async whenHas(i: number): Promise<boolean> {
+    let waited = 0;
+    // Atomics.waitAsync keeps no process alive (nor does the unreferenced worker): this timer does, while waiting.
+    const alive = setInterval(() => undefined, 1 << 30);
+    try {
+      for (;;) {
+        this.drain();
+        if (this.failure) throw this.failure;
+        if (i < this.ready) return true;
+        if (this.tail) return false;
+        const w = waitAsync(this.signal, 0, this.taken, 1_000);
+        if (!w.async) {
+          await new Promise((resolve) => setImmediate(resolve)); // posted, not yet visible: look again
+        } else if ((await w.value) === 'timed-out' && Atomics.load(this.signal, 0) === this.taken) {
+          waited += 1_000;
+          if (waited >= STALL_MS) this.fail(new Error(`${this.file}: the bar stream's worker stalled`));
+        }
+      }
+    } finally {
+      clearInterval(alive);
+    }
   }
 
   /** Bars parsed so far (never waits). */

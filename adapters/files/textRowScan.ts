@@ -5,13 +5,12 @@
  * barStreamWorker.ts fills segments in a worker thread (kept apart from the full loaders,
  * so that the worker loads only this).
  */
-import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import type { Bar } from '../../core/types.ts';
 import { detectFormat } from './detectFormat.ts';
-import { forEachLineRange } from './delimitedText.ts';
 import { IssueLog } from './issueLog.ts';
+import { OhlcvByteReader } from './ohlcvBytes.ts';
 import { OhlcvRowReader } from './ohlcvText.ts';
 import type { ReplayOptions } from './replaySource.ts';
 import { checkBar, TimeOrder } from './rowChecks.ts';
@@ -95,15 +94,19 @@ export async function scanTextRows(file: string, options: ReplayOptions, chunkBy
     let lineNo = 0;
     let mixed = false;
 
-    /** The complete lines of `text` (it ends with a newline unless it is the file's tail). */
-    const lines = (text: string) => {
-      lineNo = forEachLineRange(text, (start, stop, n) => {
-        lineNo = n;
-        row(text, start, stop);
-      }, lineNo);
+    const bytes = OhlcvByteReader.of(reader);
+    /** A line the byte reader does not take, as text: the string path (blank lines skipped as forEachLineRange does). */
+    const textLine = (from: number, stop: number) => {
+      const text = buf.toString('utf8', from, stop);
+      const first = text.charCodeAt(0);
+      if ((first === 32 || first === 9) && text.trim().length === 0) return;
+      row(text, 0, text.length);
     };
     const row = (text: string, start: number, stop: number) => {
       if (mixed || !reader.read(text, start, stop, lineNo, order.lastTime, log, scratch)) return;
+      accept();
+    };
+    const accept = () => {
       const why = checkBar(scratch, reader.tick) ?? order.check(scratch.time);
       if (why) {
         log.reject(lineNo, why[0], why[1]);
@@ -116,6 +119,22 @@ export async function scanTextRows(file: string, options: ReplayOptions, chunkBy
       }
       sink.row(scratch);
     };
+    /** The complete lines of `buf[from, to)` (it ends with a newline unless it is the file's tail), numbered on from `lineNo`. */
+    const lines = (from: number, to: number) => {
+      let start = from;
+      while (start < to) {
+        let end = buf.indexOf(10, start);
+        if (end < 0 || end > to) end = to;
+        lineNo++;
+        let stop = end;
+        if (stop > start && buf[stop - 1] === 13) stop--;
+        if (stop > start) {
+          if (bytes && !mixed && bytes.read(buf, start, stop, lineNo, order.lastTime, scratch)) accept();
+          else textLine(start, stop);
+        }
+        start = end + 1;
+      }
+    };
 
     for (;;) {
       const last = eof ? filled : buf.lastIndexOf(10, filled - 1) + 1;
@@ -125,9 +144,7 @@ export async function scanTextRows(file: string, options: ReplayOptions, chunkBy
         buf.copy(bigger, 0, 0, filled);
         buf = bigger;
       } else {
-        // Pure ASCII (the usual export) decodes the same as latin1, which is a copy instead of a UTF-8 decode.
-        const from = bom ? 3 : 0;
-        lines(isAscii(buf.subarray(from, last)) ? buf.toString('latin1', from, last) : buf.toString('utf8', from, last));
+        lines(bom ? 3 : 0, last);
         if (mixed) return null;
         bom = false;
         buf.copy(buf, 0, last, filled);

@@ -371,9 +371,8 @@ export class SimulatedVenue implements MarketListener {
     if (!isUsableBar(bar)) return; // a broken bar neither marks nor fills
     this.lastBar = bar;
     this.ledger.mark(bar.symbol, bar.close, bar.time + this.p.barMs);
-    // Bars are the fallback: when quotes flowed during this bar, they did the matching.
-    const quotesFlowing = (this.lastQuoteTime.get(rootOf(bar.symbol)) ?? Number.NEGATIVE_INFINITY) >= bar.time;
-    if (this.book.hasWorking && !quotesFlowing) {
+    // Bars are the fallback: when quotes flowed during this bar, they did the matching (asked only with orders working).
+    if (this.book.hasWorking && !((this.lastQuoteTime.get(rootOf(bar.symbol)) ?? Number.NEGATIVE_INFINITY) >= bar.time)) {
       this.match(bar.symbol, bar.time, (o) => fillPriceOnBar(o, bar, this.p), (o) => bar.time >= o.submittedAt);
     }
     if (this.position !== 0) this.report({ type: 'VENUE.MARK', price: bar.close, time: bar.time + this.p.barMs }, this.defaultAccount);
@@ -495,4 +494,5 @@ export class SimulatedVenue implements MarketListener {
 const rootOf = (symbol: string): string => rootOfKnown(symbol) ?? symbol;
 
 const isUsableBar = (b: Bar): boolean =>
-  [b.open, b.high, b.low, b.close, b.time].every(Number.isFinite) && b.low > 0 && b.low <= Math.min(b.open, b.close) && b.high >= Math.max(b.open, b.close);
+  Number.isFinite(b.open) && Number.isFinite(b.high) && Number.isFinite(b.low) && Number.isFinite(b.close) && Number.isFinite(b.time) &&
+  b.low > 0 && b.low <= Math.min(b.open, b.close) && b.high >= Math.max(b.open, b.close);
