@@ -15,7 +15,7 @@ import type { MarketBus } from '../core/marketBus.ts';
 import { ConfigError } from '../config/load.ts';
 import type { ConnectionHost } from '../core/connection.ts';
 import { DtcClient, dtcConnectionInput } from '../adapters/dtc/dtcClient.ts';
-import { startPaperDtcServer, type PaperDtcServer } from '../adapters/dtc/paperServer.ts';
+import type { PaperDtcServer } from '../adapters/dtc/paperServer.ts';
 import { SimulatedVenue } from '../adapters/simulated/simulatedVenue.ts';
 import type { VenueJournal } from './ledgerTail.ts';
 import { dtcExecutionActor } from '../actors/dtcExecutionActor.ts';
@@ -99,7 +99,9 @@ export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): Session
       onQuote: (quote) => server?.onQuote(quote),
       onEnd: () => (server ? server.onEnd() : venue.onEnd()),
     });
-    serverStart = startPaperDtcServer({
+    // Loaded only here: the paper server brings its logger (pino) and ~25 DTC modules, which
+    // a backtest or an in-process session would otherwise load before its first bar.
+    serverStart = import('../adapters/dtc/paperServer.ts').then(({ startPaperDtcServer }) => startPaperDtcServer({
       port: 0,
       clock: deps.clock,
       venue,
@@ -110,7 +112,7 @@ export function sessionVenue(config: MiaConfig, deps: SessionVenueDeps): Session
       marginPerContract: config.venue.marginPerContract,
       logger: deps.logger,
       onMessageSent: () => settle.sentByServer(),
-    }).then((s) => (server = s));
+    })).then((s) => (server = s));
   }
 
   const host = dtc.host ?? '127.0.0.1';
