@@ -20,19 +20,19 @@ function esbuild() {
   return createRequire(require.resolve('tsx'))('esbuild');
 }
 
-const ZOD_NAMED_NAMESPACE = /^import \{ z \} from ['"]zod['"];?$/m;
-/** A value import of zod's `z` in another form: not rewritten, it brings all of zod back. */
-const ZOD_ANY_NAMED_Z = /^import \{[^}]*\bz\b[^}]*\} from ['"]zod['"]/m;
+/**
+ * A value import of zod's `z` by name. Our sources write `import * as z from 'zod'`: the same
+ * functions (zod's index re-exports its namespace both ways), but esbuild shakes a namespace
+ * import down to what is used, while the re-exported `z` object drags in all of zod (its 70
+ * locales, JSON schema conversion...): 756 KB instead of about 200 KB to compile at every start.
+ */
+const ZOD_NAMED_Z = /^import \{[^}]*\bz\b[^}]*\} from ['"]zod['"]/m;
 
 export async function buildBundle() {
   const tmp = `${dist}.${process.pid}.tmp`;
   rmSync(tmp, { recursive: true, force: true });
-  // Two rewrites of our own sources, for the bundle only (the sources run unchanged by tsx):
-  // - `import.meta.url` is rebased to the source file's URL (the chunk lives in dist/).
-  // - `import { z } from 'zod'` becomes `import * as z from 'zod'`: the same functions (zod's
-  //   index re-exports its namespace both ways), but esbuild shakes a namespace import down to
-  //   what is used, while the re-exported `z` object drags in all of zod (its 70 locales, JSON
-  //   schema conversion...): 756 KB instead of about 200 KB to compile at every start.
+  // `import.meta.url` in our sources is rebased to the source file's URL (the chunk lives in
+  // dist/), for the bundle only; a named import of zod's `z` is reported (ZOD_NAMED_Z).
   const unshaken = [];
   const sourceRewrites = {
     name: 'source-rewrites',
@@ -45,8 +45,7 @@ export async function buildBundle() {
           const rel = relative(dist, args.path).split('\\').join('/');
           text = text.replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, import.meta.url).href`);
         }
-        text = text.replace(ZOD_NAMED_NAMESPACE, 'import * as z from \'zod\';');
-        if (ZOD_ANY_NAMED_Z.test(text)) unshaken.push(relative(root, args.path));
+        if (ZOD_NAMED_Z.test(text)) unshaken.push(relative(root, args.path));
         return text === original ? undefined : { contents: text, loader: 'ts' };
       });
     },
@@ -86,7 +85,7 @@ export async function buildBundle() {
   // Our sources one by one; a bundled package by its package.json (npm rewrites it with
   // every install or version change): ~100 stats fewer at each start than zod's and
   // xstate's files one by one.
-  if (unshaken.length > 0) process.stderr.write(`bundle: ${unshaken.join(', ')}: write \`import { z } from 'zod';\` alone on its line (or \`import * as z\`): any other import of z brings all of zod (~750 KB instead of ~200) into every command that loads it\n`);
+  if (unshaken.length > 0) process.stderr.write(`bundle: ${unshaken.join(', ')}: write \`import * as z from 'zod'\`: a named import of z brings all of zod (~750 KB instead of ~200) into every command that loads it\n`);
   const inputs = {};
   for (const file of Object.keys(result.metafile.inputs)) {
     const pkg = /^(.*\/node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(join(root, file));

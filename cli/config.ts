@@ -6,7 +6,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadConfig, strictSchema, validateConfigFile } from '../config/load.ts';
 import { maskSecrets, secretEnvironment } from '../config/maskSecrets.ts';
 import { phaseExample, phaseExampleText, phaseIds } from '../config/phaseExamples.ts';

@@ -10,7 +10,7 @@
  * pre-trade check refuses the entries they forbid. A rule is always added to MIA's own
  * limits, never in place of them: the stricter of the two wins.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isValidTimeZone } from '../core/zonedTime.ts';
 import type { PhaseName } from './gates.ts';
 

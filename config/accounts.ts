@@ -7,7 +7,7 @@
  * Pure: what account a configuration trades and whether a phase allows it. The session
  * refuses to log on with a disallowed account; the pre-trade check refuses every order.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PhaseName } from './gates.ts';
 
 export const accountKinds = ['paper', 'propFirm', 'live'] as const;

@@ -3,7 +3,7 @@
  * parameter choice, the sweep's worker pool, named stress windows, A/B comparison).
  * Strict objects (an unknown key is an error) with `.default` / `.prefault` only.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Metrics a parameter set can be chosen by; see backtest/sweep.ts for their direction. */
 export const OBJECTIVES = [

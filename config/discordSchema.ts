@@ -3,7 +3,7 @@
  * environment variable is set; the token is never part of the configuration. With empty
  * allow-lists nobody may operate MIA from Discord: access is granted, never assumed.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const snowflake = z.string().regex(/^\d{17,20}$/, 'a Discord id (snowflake) is 17 to 20 digits');
 const count = z.number().int().positive();

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { configSchema, type MiaConfig } from './schema.ts';
 import { ConfigError, type ConfigIssue } from './configError.ts';
 

@@ -7,7 +7,7 @@
  * Cross-field rules (the weights must not all be 0) are checked where the values are used
  * (strategy/ml/ensemble.ts normaliseWeights) and name the key.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const count = z.number().int().positive();
 const weight = z.number().finite().min(0);

@@ -5,7 +5,7 @@
  * (adapters/polygon/polygonSettings.ts: it throws config/load.ts's ConfigError, and importing
  * load.ts here would close an import cycle schema -> polygonSchema -> load -> schema).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const positiveInt = z.number().int().positive();
 

@@ -3,7 +3,7 @@
  * `npm start` runs on; a file (`--config` / `MIA_CONFIG`) and `MIA__a__b=value`
  * environment variables override it (see config/load.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { polygonSchema } from './polygonSchema.ts';
 import { discordSchema } from './discordSchema.ts';
 import { strategySchema } from './strategySchema.ts';

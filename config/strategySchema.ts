@@ -10,7 +10,7 @@
  * Cross-field rules (e.g. baseMinBars <= baseMaxBars) are checked where the values are
  * used and name the key.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const count = z.number().int().positive();
 const weight = z.number().finite().min(0);

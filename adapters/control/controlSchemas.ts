@@ -4,7 +4,7 @@
  * client loads zod only once there is something to check: `mia status` with no mia running
  * answers without it (start-up, issue 16).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { controlCommands } from './controlProtocol.ts';
 
 const text = z.string().max(500);

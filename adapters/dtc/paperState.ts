@@ -8,7 +8,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CorruptStateError } from '../store/jsonDocument.ts';
 import type { SimulatedVenueState } from '../simulated/simulatedVenue.ts';
 

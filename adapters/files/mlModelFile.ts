@@ -12,7 +12,7 @@ import { openDocument } from '../store/jsonDocument.ts';
 import { ML_MODEL_FORMAT, ML_MODEL_VERSION, mlModelFileSchema, type MlModelFile } from '../../strategy/ml/modelSchema.ts';
 import { EnsembleFilter, filterOff, NO_MODEL, type SignalFilter } from '../../strategy/ml/mlFilter.ts';
 import { MiaError } from '../../core/errors.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export class MlModelFileError extends MiaError<'ML_MODEL_FILE_INVALID'> {
   override readonly name = 'MlModelFileError';

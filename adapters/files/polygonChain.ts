@@ -10,7 +10,7 @@
  * missing greeks or IV stay absent (the gamma step computes gamma from IV or skips).
  * The ticker's OSI root says how the contract settles (`O:SPX...` AM, `O:SPXW...` PM).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OptionChainSnapshot } from '../../core/types.ts';
 import { settlementOfRoot, type SettledOptionContract } from '../../strategy/gamma/timeToExpiry.ts';
 import { MiaError, type MiaErrorOptions } from '../../core/errors.ts';

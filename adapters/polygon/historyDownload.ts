@@ -10,7 +10,7 @@
  * sidecar is removed once the download is complete.
  */
 import { open, readFile, rename, stat, truncate, unlink, writeFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Bar, Quote } from '../../core/types.ts';
 import { frontContractSegments, isProductRoot, type ContractSegment } from './futuresContracts.ts';
 import { BAR_CSV_HEADER, QUOTE_CSV_HEADER, barCsvLine, quoteCsvLine } from './historyCsv.ts';

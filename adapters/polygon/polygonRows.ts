@@ -8,7 +8,7 @@
  * decimals, as the current spec's examples give them (the older spec showed ES trades as
  * integers x100; shared/data README §10b).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Bar, Quote, TradeTick } from '../../core/types.ts';
 import { PolygonError } from './polygonError.ts';
 import { nsToMs } from './polygonJson.ts';

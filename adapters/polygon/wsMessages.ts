@@ -9,7 +9,7 @@
  *   V       index value {T (ticker), val, t (ms)}
  * Pure: no I/O. A malformed message becomes an `invalid` event; the frame's other messages survive.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Bar, Quote, TradeTick } from '../../core/types.ts';
 
 export type PolygonWsEvent =

@@ -7,7 +7,7 @@
  */
 import { appendFileSync, closeSync, existsSync, fdatasyncSync, openSync, readFileSync, renameSync, truncateSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from '../../core/clock.ts';
 import { jsonValueSchema, type JsonValue } from './domainSchemas.ts';
 import { CorruptStateError, openDocument, type DeepReadonly } from './jsonDocument.ts';

@@ -4,7 +4,7 @@
  * Constraints are structural only (finite numbers, whole contracts, non-empty ids): a
  * fill the venue reports must always be journaled, so no business rule may refuse it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Fill, OrderRequest, Trade } from '../../core/types.ts';
 
 const finite = z.number().finite();

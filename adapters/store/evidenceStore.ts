@@ -25,7 +25,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { gateTransitions, setupChecks, type Evidence, type GateTransition } from '../../config/gates.ts';
 import { canonicalJson } from '../signals/signalLog.ts';
 import { jsonValueSchema, type JsonValue } from './domainSchemas.ts';

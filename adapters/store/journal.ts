@@ -4,7 +4,7 @@
  * ledger (ledger.ts): the latest record of an order wins when the ledger is read back. After a restart it is what MIA
  * reconciles against the venue: `lastFillTime()` says from when to ask for fills again.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { FillIndex } from '../../core/fillIdentity.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Fill, OrderRequest, Trade } from '../../core/types.ts';

@@ -2,7 +2,7 @@
  * A file holding one machine's persisted XState snapshot (`actor.getPersistedSnapshot()`),
  * kept opaque: the machine that restores it owns its shape.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from '../../core/clock.ts';
 import { jsonValueSchema, type JsonValue } from './domainSchemas.ts';
 import { existsSync } from 'node:fs';

@@ -5,7 +5,7 @@
  * data it came from and the hash of the configuration. Times are ISO-8601 UTC from the
  * data, never the wall clock. Validated on load: a file that does not match is refused.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ML_MODEL_FORMAT = 'mia-ml-filter';
 export const ML_MODEL_VERSION = 1;

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CorruptStateError, openDocument } from '../../../adapters/store/jsonDocument.ts';
 import { useTempHomes } from '../../fixtures/tempHome.ts';
 
