@@ -19,6 +19,7 @@ import { DataFileError } from '../../adapters/files/seriesTypes.ts';
 import { hasSharedData, sharedData } from '../fixtures/sharedData.ts';
 
 const SEPTEMBER = 'es/firstrate/victor-thai_2023-09/ES_1min_sample.csv';
+// The files name their instrument: otherwise it is guessed from the folder, whose random suffix can read as NQ ("…0nQ").
 const dir = mkdtempSync(join(tmpdir(), 'mia-stream-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const noWindow = { from: null, to: null };
@@ -28,7 +29,7 @@ describe.skipIf(!hasSharedData(SEPTEMBER))('a streamed bar file', () => {
 
   it('holds the bars and provenance of the file loaded first, across segments, with rejected rows', { timeout: 60_000 }, async () => {
     // A duplicate and an off-tick row: refused the same way in the worker.
-    const file = join(dir, 'sept.csv');
+    const file = join(dir, 'ES-sept.csv');
     writeFileSync(file, [...lines.slice(0, 100), lines[99], lines[100]!.replace(/,(\d+)\.?\d*,/, ',$1.3,'), ...lines.slice(101)].join('\n'));
     const loaded = await loadBacktestTable([file], {}, noWindow, Infinity);
     const streamed = await loadBacktestTable([file], {}, noWindow, 0);
@@ -48,7 +49,7 @@ describe.skipIf(!hasSharedData(SEPTEMBER))('a streamed bar file', () => {
   it('replays to the byte-identical result, flatten before the end included, long and short files', { timeout: 300_000 }, async () => {
     const config = configSchema.parse({ strategy: { minAvailableWeight: 0 } });
     const replay = async (count: number, streamMinBytes: number) => {
-      const file = join(dir, `first-${count}.csv`);
+      const file = join(dir, `ES-first-${count}.csv`);
       writeFileSync(file, `${lines.slice(0, count).join('\n')}\n`);
       const data = await loadBacktestTable([file], {}, noWindow, streamMinBytes);
       const result = await runBacktest({ config, bars: data.bars, barMs: data.barMs, data: data.data, window: noWindow, operatorResume: 'next-day' });
