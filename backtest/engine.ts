@@ -42,7 +42,7 @@ import type { Scorer, ScoredSignal } from '../strategy/scorer.ts';
 import { BacktestFeed } from './engineFeed.ts';
 import type { VixReading } from '../adapters/files/vixDaily.ts';
 import { FeatureAvailability } from './engineFeatures.ts';
-import { silentLogger } from './engineLogger.ts';
+import { silentLogger } from '../adapters/log/silentLogger.ts';
 import { availabilityReport } from './availability.ts';
 import { EquityMarks } from './equityMarks.ts';
 import { assembleResult, type ObservedSignal } from './engineResult.ts';

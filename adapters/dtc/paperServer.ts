@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.ts';
 import type { Bar, Quote, TradeTick } from '../../core/types.ts';
 import type { MarketListener } from '../../core/marketBus.ts';
-import { silentLogger } from '../log/logger.ts';
+import { silentLogger } from '../log/silentLogger.ts';
 import {
   DEFAULT_ACCOUNT,
   DEFAULT_MARGIN_PER_CONTRACT,

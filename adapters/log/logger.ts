@@ -119,7 +119,5 @@ function pinoLogger({ level, name, dest, console, consoleStream }: { level: Leve
   return pino(options, pino.multistream([{ level: streamLevel, stream: dest }, { level: streamLevel, stream: consoleDestination(console, consoleStream) }]));
 }
 
-/** A logger that writes nothing, for tests and tools. */
-export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
-}
+/** A logger that writes nothing (pino-free: see silentLogger.ts). */
+export { silentLogger } from './silentLogger.ts';

@@ -1,5 +1,5 @@
 /**
- * The backtest's logger: silent, as `pino({ level: 'silent' })` is, without loading pino
+ * A logger that writes nothing, as `pino({ level: 'silent' })` does, without loading pino
  * (its modules cost ~50 ms of a backtest's start, for a logger that never writes). It has
  * the part of pino's Logger the session and its parts use; every call does nothing.
  */
