@@ -368,6 +368,7 @@ function dtcIo(deps: DtcExecutionDeps) {
       });
     };
 
+    let warmedEncoding: number | null = null;
     const onConnected = (c: DtcClient) => {
       deps.settle?.reset();
       void (async () => {
@@ -378,8 +379,12 @@ function dtcIo(deps: DtcExecutionDeps) {
           report({ type: 'VENUE.UP', time: now() });
           await reconcile();
           // After reconciliation (the protective stop it may call for leaves first, not delayed by
-          // this): the next decisions' translation and encoding code runs warm.
-          warmOrderPath(route, c.encoding);
+          // this): the next decisions' translation and encoding code runs warm. Once: a reconnect
+          // finds that code warm already and need not hold the event loop for it again.
+          if (warmedEncoding !== c.encoding) {
+            warmOrderPath(route, c.encoding);
+            warmedEncoding = c.encoding;
+          }
           deps.settle?.started();
           log?.info({ account, encoding: c.encoding }, 'dtc venue ready');
         } catch (error) {
