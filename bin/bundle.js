@@ -62,8 +62,7 @@ export async function buildBundle() {
     setup(build) {
       build.onResolve({ filter: /^[^./]/ }, (args) => {
         const name = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0];
-        if (BUNDLED.has(name) || args.path.startsWith('node:')) return args.path.startsWith('node:') ? { external: true } : undefined;
-        return { external: true };
+        return BUNDLED.has(name) ? undefined : { external: true };
       });
     },
   };

@@ -7,7 +7,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import * as z from 'zod';
-import { loadConfig, strictSchema, validateConfigFile } from '../config/load.ts';
+import { loadConfig, validateConfigFile } from '../config/load.ts';
+import { configSchema } from '../config/schema.ts';
 import { maskSecrets, secretEnvironment } from '../config/maskSecrets.ts';
 import { phaseExample, phaseExampleText, phaseIds } from '../config/phaseExamples.ts';
 import type { PhaseId } from '../config/gates.ts';
@@ -21,7 +22,7 @@ const parsePhase = (value: string): PhaseId => {
 
 /** The JSON Schema of a configuration file, generated from the zod schema the loader uses. */
 export function configJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(strictSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   const properties = { $schema: { type: 'string', description: 'this schema, for editors; ignored by mia' }, ...(schema.properties as object) };
   return { ...schema, title: 'MIA configuration', properties };
 }

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as z from 'zod';
-import { configSchema, type MiaConfig } from './schema.ts';
+import { configSchema, defaultConfig, type MiaConfig } from './schema.ts';
 import { ConfigError, type ConfigIssue } from './configError.ts';
 
 export { ConfigError, type ConfigIssue } from './configError.ts';
@@ -77,15 +77,9 @@ export function envLayer(env: NodeJS.ProcessEnv): Tree {
   return tree;
 }
 
-/**
- * Strict everywhere: an unknown key is as much a mistake as a wrong value. Every object of
- * the schema is a `z.strictObject` where it is defined (config/*.ts), so that this is the
- * configuration schema itself: no second, strict copy of ~150 fields is built at each start
- * (that copy cost a third of the schema's construction). Objects inside arrays have always
- * been strict where they say so (accounts, stress windows, news blackouts).
- * Exported for `mia config schema` (its JSON Schema says `additionalProperties: false`).
- */
-export const strictSchema = configSchema;
+// Strict everywhere: an unknown key is as much a mistake as a wrong value. Every object of the
+// schema is a `z.strictObject` where it is defined (config/*.ts), so the configuration schema
+// itself is the strict one: no second, strict copy of ~150 fields is built at each start.
 
 /** Every issue of a failed parse, each naming its dotted key. */
 export function configIssues(error: z.ZodError): ConfigIssue[] {
@@ -102,22 +96,16 @@ function withoutSchemaRef(tree: Tree): Tree {
   return rest;
 }
 
-/**
- * The embedded defaults, as `defaultConfig()` gives them, through the strict schema that
- * parses the layers next: one schema's lazily built parse path instead of two (start-up).
- */
-const strictDefaults = (): Tree => strictSchema.parse({}, { jitless: true }) as unknown as Tree;
-
 export function loadConfig(options: LoadOptions = {}): MiaConfig {
   const env = options.env ?? process.env;
   const file = options.file ?? env.MIA_CONFIG;
   // Layers merge onto the defaults themselves, so that a record such as one gate's
   // thresholds keeps its other keys when a layer sets only one of them.
-  let tree = deepMerge(strictDefaults(), file ? withoutSchemaRef(readFile(file)) : {});
+  let tree = deepMerge(defaultConfig() as unknown as Tree, file ? withoutSchemaRef(readFile(file)) : {});
   tree = deepMerge(tree, envLayer(env));
   if (options.overrides) tree = deepMerge(tree, options.overrides);
   // jitless: parsed once per process, where compiling zod's fast path costs more than it saves (start-up).
-  const result = strictSchema.safeParse(tree, { jitless: true });
+  const result = configSchema.safeParse(tree, { jitless: true });
   if (!result.success) {
     const issues = configIssues(result.error);
     throw new ConfigError(issues[0]!.key, issues[0]!.reason, issues);
@@ -137,6 +125,6 @@ export function validateConfigFile(file: string): ConfigIssue[] {
     if (err instanceof ConfigError) return [...err.issues];
     throw err;
   }
-  const result = strictSchema.safeParse(deepMerge(strictDefaults(), tree));
+  const result = configSchema.safeParse(deepMerge(defaultConfig() as unknown as Tree, tree));
   return result.success ? [] : configIssues(result.error);
 }

@@ -23,7 +23,7 @@ import type { ControlHandler, ControlRequest, ControlResponse, ControlStatus } f
 import { currentPhase, signalsOn, type DeploymentSnapshot } from '../machines/deployment.ts';
 import { riskStatus, type RiskSnapshot } from '../machines/risk.ts';
 import { riskContextNow } from '../machines/riskMarks.ts';
-import { orderSnapshotOf, sessionState } from '../machines/orchestrator.ts';
+import { sessionState } from '../machines/orchestrator.ts';
 import type { Session } from '../session/session.ts';
 
 export interface SessionControlOptions {
@@ -104,7 +104,7 @@ export function createSessionControl(options: SessionControlOptions): ControlHan
         clientOrderId: id,
         side: o.request.side,
         qty: o.request.qty,
-        filledQty: orderSnapshotOf(snap, id)?.context.filledQty ?? 0,
+        filledQty: o.state?.context.filledQty ?? 0,
         type: o.request.type,
         purpose: o.request.purpose,
         ...(o.request.price !== undefined ? { price: o.request.price } : {}),

@@ -17,7 +17,6 @@
  */
 import type { ActorRefLike, InspectionEvent } from 'xstate';
 import type { Clock } from '../core/clock.ts';
-import type { RiskSnapshot } from '../machines/risk.ts';
 import { riskContextNow } from '../machines/riskMarks.ts';
 import type { OrchestratorContext, OrchestratorSnapshot } from '../machines/orchestrator.ts';
 import { orderMachine } from '../machines/order.ts';
@@ -312,15 +311,19 @@ export function createInspectorBridge({ clock, eventRing = EVENT_RING_SIZE }: { 
 
       const actorViews: ActorView[] = [];
       const newDefinitions: Record<string, StateNodeView> = {};
+      /** Sends a machine's definition with the first view that draws it. */
+      const announce = (key: string) => {
+        if (cursor.definitions.has(key)) return;
+        cursor.definitions.add(key);
+        newDefinitions[key] = definitions.get(key)!;
+      };
+      const order = orderKey();
       let ordersDrawn = false;
       for (const [sessionId, rec] of actors) {
         const snap = snapshotOf(rec.ref) ?? { status: 'starting' };
         const logic = internals(rec.ref).logic;
         const machine = logic?.root ? definitionKey(logic) : null;
-        if (machine !== null && !cursor.definitions.has(machine)) {
-          cursor.definitions.add(machine);
-          newDefinitions[machine] = definitions.get(machine)!;
-        }
+        if (machine !== null) announce(machine);
         actorViews.push({
           sessionId,
           id: nameOf(rec.ref),
@@ -335,22 +338,15 @@ export function createInspectorBridge({ clock, eventRing = EVENT_RING_SIZE }: { 
         for (const [clientOrderId, o] of Object.entries(live)) {
           if (!o.state) continue;
           const id = orderActorId(clientOrderId);
-          const order = orderKey();
           ordersDrawn = true;
           actorViews.push({ sessionId: `${sessionId}/${id}`, id, parentId: sessionId, machine: order, status: o.state.status, active: activePaths(o.state.value) });
         }
       }
       for (const f of finishedOrders) {
         const id = orderActorId(f.clientOrderId);
-        actorViews.push({ sessionId: `${f.parent}/${id}`, id, parentId: f.parent, machine: orderKey(), status: 'done', active: [f.state] });
+        actorViews.push({ sessionId: `${f.parent}/${id}`, id, parentId: f.parent, machine: order, status: 'done', active: [f.state] });
       }
-      if (ordersDrawn || finishedOrders.length > 0) {
-        const order = orderKey();
-        if (!cursor.definitions.has(order)) {
-          cursor.definitions.add(order);
-          newDefinitions[order] = definitions.get(order)!;
-        }
-      }
+      if (ordersDrawn || finishedOrders.length > 0) announce(order);
 
       const from = Math.max(cursor.nextSeq, seq - eventRing);
       const events: EventView[] = [];
@@ -402,9 +398,8 @@ function withDay(view: Omit<SessionView, 'dayTrades' | 'equityCurve' | 'mismatch
 /** Summary plus what the operator watches: risk reasons, kill, position and open P&L. */
 function sessionView(session: Session): Omit<SessionView, 'dayTrades' | 'equityCurve' | 'mismatch'> {
   const snap = session.actor.getSnapshot() as OrchestratorSnapshot;
-  const risk = snap.children.risk?.getSnapshot() as RiskSnapshot | undefined;
-  // With the mark risk has not been sent yet (machines/riskMarks.ts).
-  const rc = risk ? riskContextNow(snap) : undefined;
+  // With the mark risk has not been sent yet (machines/riskMarks.ts); undefined without a risk child.
+  const rc = riskContextNow(snap);
   const book = snap.context.book;
   return {
     ...session.summary(),
