@@ -48,7 +48,7 @@ export const hasStreams = (s: StreamSources | undefined): s is StreamSources =>
  * Loads the streams for `table` (its bars check each stream's instrument and coverage, as
  * `mia backtest` does). Errors are the loaders' own (BacktestInputError naming the flag).
  */
-export async function loadStreamInputs(sources: StreamSources, loader: LoaderOptions, table: BacktestTableData): Promise<StreamInputs> {
+async function loadStreamInputs(sources: StreamSources, loader: LoaderOptions, table: BacktestTableData): Promise<StreamInputs> {
   const chains = sources.chains !== undefined ? await loadChainDir(sources.chains) : { chains: [], files: [] };
   const vixStream = sources.vix !== undefined ? await loadVixStream(sources.vix, table.bars) : null;
   const market = sources.stream !== undefined && sources.stream.length > 0 ? await loadReplayStreams(sources.stream, loader, table.bars, table.barMs, table.data) : null;

@@ -14,7 +14,6 @@ import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadConfig } from '../config/load.ts';
-import { InstrumentMismatchError } from '../config/instruments.ts';
 import { systemClock } from '../core/clock.ts';
 import { FEATURE_NAMES, type FeatureName } from '../strategy/confluence.ts';
 import { calibrate, CALIBRATION_OBJECTIVES, PLAN_BAND, type CalibrationObjective, type CalibrationResult, type SignalBand } from '../backtest/calibrate.ts';
@@ -22,18 +21,18 @@ import { recordCalibrationEvidence } from '../backtest/calibrateEvidence.ts';
 import { probeFeatures } from '../backtest/calibrateProbe.ts';
 import { defaultSpace } from '../backtest/calibrateSpace.ts';
 import { BacktestEmptyError } from '../backtest/engine.ts';
-import { BacktestInputError } from '../backtest/engineData.ts';
-import { cachedData, dataDays, engineRunner, type EngineData } from '../backtest/sweepEngine.ts';
-import { hasStreams, loadStreamInputs, type StreamInputs, type StreamSources } from '../backtest/sweepStreams.ts';
+import { cachedData, dataDays, engineRunner, engineStreams, type EngineData } from '../backtest/sweepEngine.ts';
+import { hasStreams, type StreamInputs, type StreamSources } from '../backtest/sweepStreams.ts';
 import { arrayBarTable } from '../core/barColumns.ts';
 import { serialBatch, type BatchRunner } from '../backtest/sweepRunner.ts';
 import { parseSpan, walkForwardWindows } from '../backtest/walkForwardWindows.ts';
-import { addLoaderOptions, dataErrorForCli, loaderOptionsFrom } from './loaderOptions.ts';
+import { addLoaderOptions, loaderOptionsFrom } from './loaderOptions.ts';
 import { progressBar } from './progressBar.ts';
 import { resolveHome } from './home.ts';
 import { collect, positiveInt, UsageError } from './usage.ts';
 import { dayOption } from './dayOption.ts';
 import { addReplayInputOptions } from './replayInputOptions.ts';
+import { replayInputError } from './replayInputs.ts';
 
 export interface CalibrateCliOptions extends Record<string, unknown> {
   data: string[];
@@ -111,8 +110,7 @@ export function registerCalibrate(program: Command): void {
 }
 
 function usage(err: unknown): Error {
-  if (err instanceof BacktestInputError || err instanceof BacktestEmptyError || err instanceof InstrumentMismatchError || err instanceof RangeError) return new UsageError(err.message);
-  return dataErrorForCli(err);
+  return err instanceof BacktestEmptyError || err instanceof RangeError ? new UsageError(err.message) : replayInputError(err);
 }
 
 /** The runner candidates are evaluated through: this thread, or a pool of engine workers. */
@@ -146,8 +144,9 @@ export async function calibrateCommand(opts: CalibrateCliOptions): Promise<numbe
     const all = await cachedData(data);
     provenance = all.data;
     days = await dataDays(data);
-    // Loaded here first: a stream that cannot be used fails with its flag before any run.
-    if (hasStreams(sources)) streams = await loadStreamInputs(sources, data.loader ?? {}, { bars: arrayBarTable(all.bars), barMs: all.barMs, data: all.data });
+    // Loaded here first (and cached for the feature probe and an in-thread runner): a stream
+    // that cannot be used fails with its flag before any run.
+    streams = await engineStreams(data, { bars: arrayBarTable(all.bars), barMs: all.barMs, data: all.data });
   } catch (err) {
     throw usage(err);
   }
