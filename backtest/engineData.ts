@@ -15,7 +15,7 @@ import { inferPeriod } from '../adapters/files/sessionGaps.ts';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { BarColumns, arrayBarTable, type BarTable } from '../core/barColumns.ts';
-import type { LoaderOptions } from '../adapters/files/seriesTypes.ts';
+import type { LoadedSeries, LoaderOptions } from '../adapters/files/seriesTypes.ts';
 import type { ChainSkip } from './chainSource.ts';
 import type { VixReading } from '../adapters/files/vixDaily.ts';
 import type { DataProvenance } from './result.ts';
@@ -110,17 +110,22 @@ export async function loadBacktestData(files: readonly string[], options: Loader
   }
   const bars: Bar[] = [];
   for (const l of ordered) for (const b of l.bars) bars.push(b);
-  const data: DataProvenance[] = ordered.map(({ handle, bars: kept }) => ({
-    file: handle.series.file,
-    sha256: handle.series.sha256,
-    format: handle.series.format,
-    rows: handle.series.rows,
+  const data: DataProvenance[] = ordered.map(({ handle, bars: kept }) => fileProvenance(handle.series, kept));
+  return { bars, barMs, data };
+}
+
+/** One data file's provenance record, for the bars kept of it (a window may leave some out). */
+export function fileProvenance(series: LoadedSeries, kept: readonly Bar[]): DataProvenance {
+  return {
+    file: series.file,
+    sha256: series.sha256,
+    format: series.format,
+    rows: series.rows,
     from: iso(kept[0]?.time),
     to: iso(kept.at(-1)?.time),
-    label: provenanceLabel(handle.provenance),
-    symbol: handle.series.symbol,
-  }));
-  return { bars, barMs, data };
+    label: provenanceLabel(series.provenance),
+    symbol: series.symbol,
+  };
 }
 
 export interface BacktestTableData {

@@ -28,6 +28,7 @@ import { canonicalJson } from '../adapters/signals/signalLog.ts';
 import type { ScoredSignal } from '../strategy/scorer.ts';
 import { arrayBarTable } from '../core/barColumns.ts';
 import type { DataProvenance } from '../backtest/result.ts';
+import { fileProvenance } from '../backtest/engineData.ts';
 import { addReplayInputOptions, firstReplayInputFlag, type ReplayInputOptions } from './replayInputOptions.ts';
 import { coverageLines, loadReplayInputs, replayCoverage, replayInputsProvenance, type ReplayInputs, type StreamsCoverage } from './replayInputs.ts';
 import { replaySignals, signalAvailability } from './mlSignals.ts';
@@ -120,10 +121,7 @@ async function trainingInputs(opts: TrainOptions, files: readonly TrainingFile[]
   if (firstReplayInputFlag(opts) === null) return undefined;
   const all = files.length === 1 ? files[0]!.bars : files.flatMap((f) => f.bars).sort((a, b) => a.time - b.time);
   const bars = arrayBarTable(all);
-  const iso = (ms: number) => new Date(ms).toISOString();
-  const data: DataProvenance[] = files.map(({ series: s, bars: b }) => ({
-    file: s.file, sha256: s.sha256, format: s.format, rows: s.rows, from: iso(b[0]!.time), to: iso(b.at(-1)!.time), label: provenanceLabel(s.provenance), symbol: s.symbol,
-  }));
+  const data: DataProvenance[] = files.map(({ series, bars: b }) => fileProvenance(series, b));
   const inputs = await loadReplayInputs(opts, loaderOptionsFrom(opts), bars, files[0]!.barMs, data);
   const coverage = replayCoverage(inputs, bars, files[0]!.barMs)!;
   for (const line of coverageLines(coverage)) process.stderr.write(`${line}\n`);

@@ -11,8 +11,8 @@ import { loadReplayInputs, replayCoverage, replayFeedInputs, type StreamsCoverag
 import { BacktestFeed } from '../backtest/engineFeed.ts';
 import { arrayBarTable } from '../core/barColumns.ts';
 import type { MarketBus } from '../core/marketBus.ts';
-import { provenanceLabel } from '../core/types.ts';
 import type { DataProvenance } from '../backtest/result.ts';
+import { fileProvenance } from '../backtest/engineData.ts';
 import type { MiaConfig } from '../config/schema.ts';
 import type { ReplayFeed } from '../session/sessionFeed.ts';
 import type { RunOptions } from './run.ts';
@@ -51,10 +51,7 @@ export async function loadReplay(file: string | null | undefined, opts: RunOptio
   if (firstReplayInputFlag(opts) === null) return { feed: { source: handle.source, ...base }, bars: handle.bars.length, contract, attach: () => undefined };
 
   const bars = arrayBarTable(handle.bars);
-  const s = handle.series;
-  const data: DataProvenance[] = [
-    { file: s.file, sha256: s.sha256, format: s.format, rows: s.rows, from: iso(handle.bars[0]!.time), to: iso(handle.bars.at(-1)!.time), label: provenanceLabel(s.provenance), symbol: s.symbol },
-  ];
+  const data: DataProvenance[] = [fileProvenance(handle.series, handle.bars)];
   const inputs = await loadReplayInputs(opts, loader, bars, handle.barMs, data);
   let bus: MarketBus | null = null;
   const feed = new BacktestFeed({
@@ -75,4 +72,3 @@ export async function loadReplay(file: string | null | undefined, opts: RunOptio
   };
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString();
