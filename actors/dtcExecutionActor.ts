@@ -378,15 +378,20 @@ function dtcIo(deps: DtcExecutionDeps) {
           route = { account, symbol: deps.route.symbol, exchange: deps.route.exchange };
           report({ type: 'VENUE.UP', time: now() });
           await reconcile();
+          deps.settle?.started();
+          log?.info({ account, encoding: c.encoding }, 'dtc venue ready');
           // After reconciliation (the protective stop it may call for leaves first, not delayed by
           // this): the next decisions' translation and encoding code runs warm. Once: a reconnect
           // finds that code warm already and need not hold the event loop for it again.
           if (warmedEncoding !== c.encoding) {
-            warmOrderPath(route, c.encoding);
             warmedEncoding = c.encoding;
+            try {
+              warmOrderPath(route, c.encoding);
+            } catch (err) {
+              // Samples only: a failure here says nothing about the venue, which is ready.
+              log?.debug({ err: String((err as Error).message ?? err) }, 'order path warm-up failed');
+            }
           }
-          deps.settle?.started();
-          log?.info({ account, encoding: c.encoding }, 'dtc venue ready');
         } catch (error) {
           // A reconciliation that cannot complete leaves risk reconciling: no new orders.
           deps.settle?.started();

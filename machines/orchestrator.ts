@@ -455,7 +455,7 @@ export const orchestratorMachine = setup({
               // No signal, time stop or session-close exit is handled here: nothing new opens.
               entry: transact((tx, e) => {
                 tx.update({ lastTime: Math.max(tx.ctx.lastTime, (e as { time?: number }).time ?? 0) });
-                routing.flushEquity(tx);
+                tx.flushEquity(); // a session that ends leaves risk with the last mark
                 tx.send('marketData', { type: 'MD.STOP' });
                 tx.emit({ type: 'audit', who: 'session', action: 'stopping', detail: `position ${tx.ctx.book.qty}, ${Object.keys(tx.ctx.live).length} order(s) live`, time: tx.ctx.lastTime });
               }),
@@ -471,7 +471,7 @@ export const orchestratorMachine = setup({
             ended: {
               entry: transact((tx) => {
                 tx.update({ openAtEnd: tx.ctx.book.qty });
-                routing.flushEquity(tx);
+                tx.flushEquity(); // a session that ends leaves risk with the last mark
                 tx.send('marketData', { type: 'MD.STOP' });
                 tx.emit({ type: 'session.ended', openPosition: tx.ctx.book.qty, time: tx.ctx.lastTime });
               }),

@@ -76,7 +76,9 @@ export class Tx {
   /**
    * The draft, changed only through `update`: a copy of the context made at the first
    * update, whose top-level fields are then replaced in place (the values themselves stay
-   * immutable: a caller holding `tx.ctx.book` keeps the book it read).
+   * immutable: a caller holding `tx.ctx.book` keeps the book it read). Re-read `tx.ctx`
+   * after an `update` rather than keep it: a context held from before the first update is
+   * the transition's start, not the draft.
    */
   ctx: OrchestratorContext;
   private readonly effects: Effect[] = [];
@@ -145,6 +147,14 @@ export class Tx {
     else Object.assign(this.ctx, values);
   }
 
+  /** Sends risk the mark it was spared, if any (cleared first: the send below cannot come back here). */
+  flushEquity(): void {
+    const held = this.ctx.pendingEquity;
+    if (!held) return;
+    this.update({ pendingEquity: null });
+    this.send('risk', { type: 'EQUITY', ...held });
+  }
+
   /**
    * Sends to a child. A send to an id that does not exist would put the orchestrator itself
    * in error (XState), so a child that is down (backoff, escalated) gets nothing: the drop
@@ -152,11 +162,7 @@ export class Tx {
    */
   send(to: string, event: Message): void {
     // Risk takes the mark it was spared (riskMarks.ts) before anything else it is told.
-    const held = to === 'risk' ? this.ctx.pendingEquity : null;
-    if (held) {
-      this.update({ pendingEquity: null });
-      this.send('risk', { type: 'EQUITY', ...held });
-    }
+    if (to === 'risk') this.flushEquity();
     (this.sentTo ??= new Set()).add(to);
     if (!this.has(to)) {
       this.emit({ type: 'audit', who: 'orchestrator', action: 'send-dropped', detail: `${event.type} for ${to}: no such child`, time: this.ctx.lastTime });

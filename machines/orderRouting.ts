@@ -375,14 +375,6 @@ function markEquity(tx: Tx, price: number, time: number): void {
   tx.send('risk', { type: 'EQUITY', ...mark });
 }
 
-/** Sends risk the mark it was spared, if any (a session that ends leaves risk with the last mark). */
-export function flushEquity(tx: Tx): void {
-  const held = tx.ctx.pendingEquity;
-  if (!held) return;
-  tx.update({ pendingEquity: null });
-  tx.send('risk', { type: 'EQUITY', ...held });
-}
-
 export function onMark(tx: Tx, price: number, time: number): void {
   tx.update({ lastMark: price, lastTime: Math.max(tx.ctx.lastTime, time) });
   markEquity(tx, price, time);
@@ -538,7 +530,8 @@ export function reportAnomalies(tx: Tx): void {
  */
 function stopCover(tx: Tx, closing: Side): number {
   // Runs at the end of every transition: no arrays, and the state read off the value
-  // (`working` is the order machine's only compound state; the others are atomic).
+  // (`working` is the order machine's only compound state; the others are atomic, but a value
+  // object is still asked for `working`, so that a substate added elsewhere never counts as cover).
   let qty = 0;
   const live = tx.ctx.live;
   for (const clientOrderId in live) {
@@ -547,7 +540,7 @@ function stopCover(tx: Tx, closing: Side): number {
     const o = tx.order(clientOrderId);
     if (!o) continue;
     const value = o.value as string | object;
-    const acknowledged = typeof value === 'object' || value === 'pendingCancel' || value === 'pendingReplace' || (value === 'unknown' && o.context.serverOrderId !== null);
+    const acknowledged = (typeof value === 'object' && 'working' in value) || value === 'pendingCancel' || value === 'pendingReplace' || (value === 'unknown' && o.context.serverOrderId !== null);
     if (acknowledged) qty += o.context.request.qty - o.context.filledQty;
   }
   return qty;

@@ -11,13 +11,15 @@
  */
 import type { Fill, OrderRequest } from '../../core/types.ts';
 import { orderStatuses, type OrderRecord } from './journal.ts';
+import { orderRequestSchema } from './domainSchemas.ts';
 
 type Loose = Record<string, unknown>;
 
 // Built on first use: journal.ts imports this file, so its statuses are not there yet at load.
 let statuses: ReadonlySet<unknown> | undefined;
-const ORDER_TYPES: ReadonlySet<unknown> = new Set(['market', 'limit', 'stop', 'stopLimit']);
-const TIFS: ReadonlySet<unknown> = new Set(['day', 'gtc', 'ioc', 'fok']);
+// The schema's own enums: a new order type or time in force is taken here as soon as zod takes it.
+const ORDER_TYPES: ReadonlySet<unknown> = new Set(orderRequestSchema.shape.type.options);
+const TIFS: ReadonlySet<unknown> = new Set(orderRequestSchema.shape.tif.options);
 
 const isObject = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
